@@ -1,0 +1,32 @@
+"""The user model: one account, the holder it acts for, and its staff roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in (用户)."""
+
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    holder = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("acts for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text=_("The organisation or person this user represents; for experts, the employer."),
+    )
+    is_examiner = models.BooleanField(_("examiner"), default=False)
+    is_registrar = models.BooleanField(_("registrar"), default=False)
+    is_expert = models.BooleanField(_("expert"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,5 @@
+"""The evidence ledger in the database (证据账本): the thin Django side of ``dataip.evidence``.
+
+An append-only Merkle log: every registry event is a leaf, appended in the same transaction as
+the event; every complete subtree hash is stored, so proofs take O(log n) lookups.
+"""

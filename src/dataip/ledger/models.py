@@ -1,0 +1,53 @@
+"""Tables of the ledger. None of them is ever updated or deleted (triggers refuse it)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class LogEntry(models.Model):
+    """One leaf of the log: the canonical JSON (RFC 8785) of an event, and its leaf hash."""
+
+    index = models.BigIntegerField(primary_key=True)
+    leaf_hash = models.CharField(max_length=64, unique=True)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["index"]
+        verbose_name = "log entry"
+        verbose_name_plural = "log entries"
+
+
+class LogNode(models.Model):
+    """The hash of one complete subtree: level L, index i covers leaves [i·2^L, (i+1)·2^L)."""
+
+    level = models.SmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="uniq_log_node")]
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: a C2SP checkpoint as a signed note (Ed25519)."""
+
+    size = models.BigIntegerField(unique=True)
+    root_hash = models.CharField(max_length=64)
+    note = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["size"]
+
+
+class CheckpointTimestamp(models.Model):
+    """An RFC 3161 time-stamp token over a checkpoint's note, from the configured TSA."""
+
+    checkpoint = models.OneToOneField(
+        Checkpoint, on_delete=models.PROTECT, related_name="timestamp"
+    )
+    token = models.BinaryField()
+    tsa_url = models.CharField(max_length=300)
+    created_at = models.DateTimeField()

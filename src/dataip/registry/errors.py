@@ -1,0 +1,106 @@
+"""Domain errors of the registry (领域错误), each with a stable code.
+
+Pure Python: the workflow module raises these without importing Django. A message is an
+English source string (a gettext message id) plus parameters; the web pages and the API
+translate it into the user's language with :func:`dataip.registry.i18n.render`.
+Field errors name the field and the reason, so a form can tie each reason to its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it here (read by makemessages)."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable message: a gettext id and its parameters."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % dict(self.params) if self.params else self.msgid
+
+
+class DomainError(Exception):
+    """Base of every error the registry raises on purpose. Never a 500."""
+
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message: Message | str, **params: object) -> None:
+        self.message = message if isinstance(message, Message) else Message(message, params)
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the actor may not know that it exists."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class PermissionDenied(DomainError):
+    """The actor may not perform this action."""
+
+    code = "permission_denied"
+    http_status = 403
+
+
+class TransitionNotAllowed(DomainError):
+    """The action is not possible in the application's current state."""
+
+    code = "transition_not_allowed"
+    http_status = 409
+
+
+class GuardFailed(TransitionNotAllowed):
+    """The action exists for this state, but a condition of it is not met."""
+
+    code = "condition_not_met"
+
+
+class Conflict(DomainError):
+    """Someone else changed the object first (stale revision)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class ValidationFailed(DomainError):
+    """Input is invalid; ``errors`` maps each field to the reasons it was refused."""
+
+    code = "validation_failed"
+    http_status = 422
+
+    def __init__(self, errors: Mapping[str, list[Message]]) -> None:
+        self.errors = {name: list(reasons) for name, reasons in errors.items()}
+        summary = "; ".join(
+            f"{name}: {', '.join(map(str, rs))}" for name, rs in self.errors.items()
+        )
+        super().__init__(Message(gettext_noop("Invalid input: %(summary)s"), {"summary": summary}))
+
+
+class FieldErrors:
+    """Collects field errors and raises them together, so the user sees every problem at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[Message]] = {}
+
+    def add(self, name: str, msgid: str, **params: object) -> None:
+        """Record that field ``name`` was refused for the reason ``msgid``."""
+        self.errors.setdefault(name, []).append(Message(msgid, params))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`ValidationFailed` if any error was recorded."""
+        if self.errors:
+            raise ValidationFailed(self.errors)

@@ -1,0 +1,88 @@
+"""record_event(): the event row and its ledger leaf, in the caller's transaction.
+
+Every state change of the registry calls this exactly once per transition, inside the same
+``transaction.atomic`` block as the change, so a state change can never commit without its
+event and its leaf, and no leaf exists without its event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from dataip.evidence.canonical import canonical_json
+from dataip.ledger import log
+from dataip.registry.models import Application, Event
+from dataip.registry.workflow import Action, Actor, Role, Status
+
+EVENT_SCHEMA = "dip.event/v1"
+
+
+def actor_role(actor: Actor, action: Action) -> str:
+    """The role in which the actor took the action, as recorded (no personal data)."""
+    if actor.is_system:
+        return Role.SYSTEM.value
+    for role in (Role.REGISTRAR, Role.EXAMINER, Role.EXPERT):
+        if role in actor.roles and action not in {Action.EDIT, Action.SUBMIT, Action.RESUBMIT}:
+            return role.value
+    if action in {Action.FILE_OBJECTION}:
+        return Role.PUBLIC.value
+    return Role.APPLICANT.value
+
+
+def digest(payload: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``payload``."""
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def record_event(
+    application: Application | None,
+    action: Action,
+    *,
+    actor: Actor,
+    at: datetime,
+    from_status: Status | None,
+    to_status: Status | None,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+) -> Event:
+    """Write one immutable event and append its canonical JSON to the ledger.
+
+    The leaf holds hashes, never documents or personal data: the reason and the payload are
+    included by digest, the actor by role.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the transaction of the state change")
+    payload = payload or {}
+    payload_digest = digest(payload)
+    role = actor_role(actor, action)
+    leaf = {
+        "schema": EVENT_SCHEMA,
+        "type": action.value,
+        "application": application.number if application else None,
+        "registration": application.registration_number if application else None,
+        "from": from_status.value if from_status else None,
+        "to": to_status.value if to_status else None,
+        "actor_role": role,
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
+        "payload_sha256": payload_digest,
+    }
+    return Event.objects.create(
+        application=application,
+        action=action.value,
+        from_status=from_status.value if from_status else "",
+        to_status=to_status.value if to_status else "",
+        actor_id=actor.user_id,
+        actor_role=role,
+        occurred_at=at,
+        reason=reason,
+        payload=payload,
+        payload_digest=payload_digest,
+        public=public,
+        leaf_index=log.append(canonical_json(leaf)),
+    )

@@ -1,0 +1,17 @@
+"""Events are never updated or deleted: the database refuses it."""
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+from dataip.ledger.append_only import trigger_sql
+
+
+def protect(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    for statement in trigger_sql(schema_editor.connection.vendor, "registry_event"):
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0001_initial")]
+    operations = [migrations.RunPython(protect, migrations.RunPython.noop)]

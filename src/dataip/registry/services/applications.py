@@ -1,0 +1,596 @@
+"""Filing (申请): holders, drafts, holder shares, materials, submission and withdrawal."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+
+from dataip.accounts.models import User
+from dataip.registry import clock, details, reference
+from dataip.registry.errors import (
+    DomainError,
+    FieldErrors,
+    Message,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    gettext_noop,
+)
+from dataip.registry.events import digest
+from dataip.registry.identifiers import (
+    DataSourceCode,
+    InvalidIdentifier,
+    validate_resident_id,
+    validate_uscc,
+)
+from dataip.registry.kinds import MaterialKind, ProductKind
+from dataip.registry.models import (
+    Application,
+    ApplicationHolder,
+    DataProduct,
+    Holder,
+    HolderKind,
+    Material,
+)
+from dataip.registry.models.products import UpdateFrequency
+from dataip.registry.regimes import load_regime
+from dataip.registry.services import numbering
+from dataip.registry.services._core import (
+    applicant_holder_ids,
+    context_for,
+    lock_application,
+    transition,
+)
+from dataip.registry.workflow import Action, Actor, decide
+
+IDENTIFIER_REASONS = {
+    "empty": gettext_noop("This field is required."),
+    "length": gettext_noop("The number has the wrong length."),
+    "format": gettext_noop("The number has an invalid format."),
+    "checksum": gettext_noop("The check digit does not match; please check the number."),
+    "birth_date": gettext_noop("The birth date in the number is not valid."),
+}
+
+# ── holders ─────────────────────────────────────────────────────────────────────────────
+
+
+def create_holder(
+    *,
+    kind: str,
+    name: str,
+    identifier: str,
+    province_code: str,
+    name_en: str = "",
+    address: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    is_agency: bool = False,
+) -> Holder:
+    """Register a holder (登记主体) after checking its identity number.
+
+    Organisations give a Unified Social Credit Code, natural persons a resident ID number.
+    """
+    errors = FieldErrors()
+    if kind not in HolderKind.values:
+        errors.add("kind", gettext_noop("Choose a valid kind of holder."))
+    if not name.strip():
+        errors.add("name", gettext_noop("This field is required."))
+    elif len(name) > 200:
+        errors.add("name", gettext_noop("At most %(max)s characters."), max=200)
+    normalised = identifier
+    try:
+        if kind == HolderKind.NATURAL_PERSON:
+            normalised = validate_resident_id(identifier)
+        else:
+            normalised = validate_uscc(identifier)
+    except InvalidIdentifier as exc:
+        errors.add("identifier", IDENTIFIER_REASONS.get(exc.reason, IDENTIFIER_REASONS["format"]))
+    try:
+        reference.province(province_code)
+    except KeyError:
+        errors.add("province_code", gettext_noop("Choose a valid province."))
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            return Holder.objects.create(
+                kind=kind,
+                name=name.strip(),
+                name_en=name_en.strip(),
+                identifier=normalised,
+                province_code=province_code[:2],
+                address=address,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                is_agency=is_agency,
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            {
+                "identifier": [
+                    Message(gettext_noop("A holder with this number is already registered."))
+                ]
+            }
+        ) from None
+
+
+# ── drafts ──────────────────────────────────────────────────────────────────────────────
+
+TEXT_LIMITS: Mapping[str, int] = {
+    "name": 200,
+    "name_en": 200,
+    "summary": 5000,
+    "summary_en": 5000,
+    "data_source_description": 5000,
+    "lawful_basis": 5000,
+    "structure_description": 5000,
+    "processing_summary": 5000,
+    "processing_details": 20000,
+    "application_scenarios": 5000,
+    "innovation_explanation": 20000,
+    "samples_description": 5000,
+}
+EDITABLE = frozenset(
+    {
+        *TEXT_LIMITS,
+        "kind",
+        "industry_code",
+        "province_code",
+        "data_source_type",
+        "source_agreement_end",
+        "formation_date",
+        "record_count",
+        "size_bytes",
+        "update_frequency",
+        "details",
+    }
+)
+REQUIRED_FOR_SUBMISSION = (
+    "name",
+    "summary",
+    "industry_code",
+    "province_code",
+    "data_source_type",
+    "data_source_description",
+    "lawful_basis",
+    "formation_date",
+    "structure_description",
+    "update_frequency",
+    "processing_summary",
+    "application_scenarios",
+    "innovation_explanation",
+)
+AGREEMENT_SOURCES = frozenset(
+    {DataSourceCode.LICENSED, DataSourceCode.PURCHASED, DataSourceCode.PUBLIC_AUTHORISED_OPERATION}
+)
+
+
+def _clean_product(
+    regime_code: str, values: Mapping[str, Any], today: date, kind: str
+) -> dict[str, Any]:
+    """Validate product fields; raise ValidationFailed naming every bad field."""
+    errors = FieldErrors()
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in EDITABLE:
+            errors.add(name, gettext_noop("Unknown field."))
+            continue
+        if name in TEXT_LIMITS:
+            if not isinstance(value, str):
+                errors.add(name, gettext_noop("Must be text."))
+            elif len(value.strip()) > TEXT_LIMITS[name]:
+                errors.add(name, gettext_noop("At most %(max)s characters."), max=TEXT_LIMITS[name])
+            else:
+                cleaned[name] = value.strip()
+        elif name in {"record_count", "size_bytes"}:
+            if value in (None, ""):
+                cleaned[name] = None
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int | str)
+                or not str(value).isdigit()
+            ):
+                errors.add(name, gettext_noop("Must be a whole number, not negative."))
+            else:
+                cleaned[name] = int(value)
+        elif name in {"formation_date", "source_agreement_end"}:
+            if value in (None, ""):
+                cleaned[name] = None
+                continue
+            try:
+                parsed = value if isinstance(value, date) else date.fromisoformat(str(value))
+            except ValueError:
+                errors.add(name, gettext_noop("Must be a date (YYYY-MM-DD)."))
+                continue
+            if name == "formation_date" and parsed > today:
+                errors.add(name, gettext_noop("Must not be in the future."))
+            cleaned[name] = parsed
+        elif name == "kind":
+            allowed = load_regime(regime_code).allowed_kinds
+            if value not in {k.value for k in ProductKind}:
+                errors.add(name, gettext_noop("Choose a valid kind of product."))
+            elif ProductKind(value) not in allowed:
+                errors.add(
+                    name, gettext_noop("This registry does not register this kind of product.")
+                )
+            else:
+                cleaned[name] = value
+        elif name == "industry_code":
+            try:
+                cleaned[name] = reference.industry(str(value)).division_code if value else ""
+            except KeyError:
+                errors.add(name, gettext_noop("Choose a GB/T 4754-2017 division."))
+        elif name == "province_code":
+            try:
+                cleaned[name] = reference.province(str(value)).code2 if value else ""
+            except KeyError:
+                errors.add(name, gettext_noop("Choose a valid province."))
+        elif name == "data_source_type":
+            if value and value not in {c.value for c in DataSourceCode}:
+                errors.add(name, gettext_noop("Choose a valid data source."))
+            else:
+                cleaned[name] = value or ""
+        elif name == "update_frequency":
+            if value and value not in UpdateFrequency.values:
+                errors.add(name, gettext_noop("Choose a valid update frequency."))
+            else:
+                cleaned[name] = value or ""
+        elif name == "details":
+            if not isinstance(value, Mapping):
+                errors.add(name, gettext_noop("Must be an object of fields."))
+                continue
+            product_kind = ProductKind(cleaned.get("kind", kind))
+            cleaned[name], problems = details.clean_details(product_kind, value)
+            for field_name, msgid, params in problems:
+                errors.add(field_name, msgid, **params)
+    errors.raise_if_any()
+    return cleaned
+
+
+def create_draft(
+    *,
+    actor: Actor,
+    user: User,
+    kind: str,
+    values: Mapping[str, Any] | None = None,
+    regime_code: str | None = None,
+    at: datetime | None = None,
+) -> Application:
+    """Start an application (草稿) for the holder the user acts for; it is the first holder."""
+    if user.holder_id is None or actor.user_id != user.pk:
+        raise PermissionDenied(
+            gettext_noop("Only a user acting for a holder can file an application.")
+        )
+    at = at or clock.now()
+    regime_code = regime_code or settings.DATAIP_REGIME
+    cleaned = _clean_product(
+        regime_code, {"kind": kind, **(values or {})}, clock.local_date(at), kind
+    )
+    with transaction.atomic():
+        product = DataProduct.objects.create(**cleaned)
+        application = Application.objects.create(
+            regime_code=regime_code, product=product, filed_by_id=user.holder_id, created_by=user
+        )
+        if not Holder.objects.get(pk=user.holder_id).is_agency:
+            ApplicationHolder.objects.create(
+                application=application, holder_id=user.holder_id, share=Decimal(100)
+            )
+    return application
+
+
+def update_draft(
+    application_id: int,
+    *,
+    actor: Actor,
+    values: Mapping[str, Any],
+    revision: int | None = None,
+    at: datetime | None = None,
+) -> Application:
+    """Change product fields of a draft, or of an application awaiting correction."""
+
+    def effect(application: Application, when: datetime) -> None:
+        product = application.product
+        cleaned = _clean_product(
+            application.regime_code, values, clock.local_date(when), product.kind
+        )
+        for name, value in cleaned.items():
+            setattr(product, name, value)
+        product.save()
+
+    return transition(
+        application_id, Action.EDIT, actor=actor, at=at, revision=revision, effect=effect
+    )
+
+
+def set_holders(
+    application_id: int,
+    *,
+    actor: Actor,
+    shares: Mapping[int, Decimal | int | str],
+    at: datetime | None = None,
+) -> Application:
+    """Set the holders of the right and their shares (共有), which must sum to 100%."""
+    errors = FieldErrors()
+    parsed: dict[int, Decimal] = {}
+    for holder_id, share in shares.items():
+        try:
+            value = Decimal(str(share))
+        except InvalidOperation:
+            errors.add(f"shares.{holder_id}", gettext_noop("Must be a number."))
+            continue
+        if (
+            not value.is_finite()
+            or value <= 0
+            or value > 100
+            or value != value.quantize(Decimal("0.01"))
+        ):
+            errors.add(
+                f"shares.{holder_id}",
+                gettext_noop("Must be more than 0 and at most 100, with at most two decimals."),
+            )
+        parsed[holder_id] = value
+    if not shares:
+        errors.add("shares", gettext_noop("At least one holder is required."))
+    elif not errors and sum(parsed.values()) != 100:
+        errors.add(
+            "shares",
+            gettext_noop("Shares must add up to 100%% (now %(total)s%%)."),
+            total=sum(parsed.values()),
+        )
+    known = set(Holder.objects.filter(pk__in=parsed).values_list("pk", flat=True))
+    for holder_id in set(parsed) - known:
+        errors.add(f"shares.{holder_id}", gettext_noop("No such holder."))
+    errors.raise_if_any()
+
+    def effect(application: Application, when: datetime) -> None:
+        ApplicationHolder.objects.filter(application=application).delete()
+        ApplicationHolder.objects.bulk_create(
+            ApplicationHolder(application=application, holder_id=h, share=s)
+            for h, s in parsed.items()
+        )
+
+    return transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect)
+
+
+# ── materials ───────────────────────────────────────────────────────────────────────────
+
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+MAX_SAMPLE_BYTES = 50 * 1024 * 1024
+SIGNATURES: Mapping[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/zip": (b"PK\x03\x04",),
+}
+EXTENSIONS: Mapping[str, str] = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "zip": "application/zip",
+    "docx": "application/zip",
+    "xlsx": "application/zip",
+    "csv": "text/plain",
+    "txt": "text/plain",
+    "json": "text/plain",
+    "jsonl": "text/plain",
+}
+
+
+def _sniff(name: str, head: bytes) -> str | None:
+    """The content type of an upload, or None if its contents do not match an allowed type."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    expected = EXTENSIONS.get(extension)
+    if expected is None:
+        return None
+    if expected == "text/plain":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A multi-byte character cut at the end of the sniffed head is fine.
+            if exc.start < len(head) - 3:
+                return None
+        return "text/plain" if b"\x00" not in head else None
+    return expected if head.startswith(SIGNATURES[expected]) else None
+
+
+def add_material(
+    application_id: int,
+    *,
+    actor: Actor,
+    user: User,
+    kind: str,
+    name: str,
+    content: IO[bytes],
+    at: datetime | None = None,
+) -> Material:
+    """Upload a material (申请材料); it is hashed (SHA-256) as it is stored.
+
+    Allowed: PDF, PNG, JPEG, ZIP/DOCX/XLSX, UTF-8 text (CSV, TXT, JSON). At most 20 MiB,
+    samples 50 MiB. A file whose content does not match its extension is refused.
+    """
+    errors = FieldErrors()
+    if kind not in {k.value for k in MaterialKind}:
+        errors.add("kind", gettext_noop("Choose a valid kind of material."))
+    limit = MAX_SAMPLE_BYTES if kind == MaterialKind.SAMPLES else MAX_MATERIAL_BYTES
+    hasher, size = hashlib.sha256(), 0
+    head = content.read(4096)
+    content.seek(0)
+    while chunk := content.read(1024 * 1024):
+        hasher.update(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    content.seek(0)
+    content_type = _sniff(name, head)
+    if size == 0:
+        errors.add("file", gettext_noop("The file is empty."))
+    elif size > limit:
+        errors.add("file", gettext_noop("The file is larger than %(mib)s MiB."), mib=limit // 2**20)
+    if content_type is None:
+        errors.add(
+            "file",
+            gettext_noop(
+                "This type of file is not accepted, or its content does not match its name. "
+                "Accepted: PDF, PNG, JPEG, ZIP, DOCX, XLSX, CSV, TXT, JSON."
+            ),
+        )
+    errors.raise_if_any()
+    sha256 = hasher.hexdigest()
+    result: list[Material] = []
+
+    def effect(application: Application, when: datetime) -> None:
+        material = Material(
+            application=application,
+            kind=kind,
+            original_name=name[-255:],
+            content_type=content_type or "",
+            size=size,
+            sha256=sha256,
+            uploaded_by=user,
+        )
+        material.file.save(sha256, File(content), save=False)
+        material.save()
+        result.append(material)
+
+    transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect)
+    return result[0]
+
+
+def remove_material(
+    application_id: int, material_id: int, *, actor: Actor, at: datetime | None = None
+) -> None:
+    """Withdraw a material from an application still being edited (the file is kept)."""
+
+    def effect(application: Application, when: datetime) -> None:
+        updated = Material.objects.filter(
+            pk=material_id, application=application, withdrawn_at__isnull=True
+        ).update(withdrawn_at=when)
+        if not updated:
+            raise NotFound(gettext_noop("No such material."))
+
+    transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect)
+
+
+def current_materials(application: Application) -> list[Material]:
+    """Materials in force (not withdrawn or replaced)."""
+    return list(application.materials.filter(withdrawn_at__isnull=True))
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What the application lacks before it can be submitted: field names and material kinds."""
+    product = application.product
+    missing = [name for name in REQUIRED_FOR_SUBMISSION if not getattr(product, name)]
+    missing += details.missing_details(ProductKind(product.kind), product.details)
+    if product.data_source_type in AGREEMENT_SOURCES and product.source_agreement_end is None:
+        missing.append("source_agreement_end")
+    holder_ids = set(application.holders.values_list("holder_id", flat=True))
+    if not holder_ids:
+        missing.append("holders")
+    regime = load_regime(application.regime_code)
+    filed_by_agent = application.filed_by_id not in holder_ids
+    have = set(
+        application.materials.filter(withdrawn_at__isnull=True).values_list("kind", flat=True)
+    )
+    required = set(regime.required_materials(filed_by_agent))
+    if product.data_source_type in AGREEMENT_SOURCES:
+        required.add(MaterialKind.DATA_SOURCE_PROOF)
+    missing += [f"materials.{kind}" for kind in sorted(required - have)]
+    return missing
+
+
+def content_digest(application: Application) -> dict[str, Any]:
+    """What the applicant filed, as digests: logged at submission so it cannot change unseen."""
+    product = application.product
+    fields = {
+        name: (value.isoformat() if isinstance(value, date) else value)
+        for name in sorted(EDITABLE)
+        if (value := getattr(product, name)) not in (None, "")
+    }
+    return {
+        "product_sha256": digest(fields),
+        "holders": sorted([h.holder_id, str(h.share)] for h in application.holders.all()),
+        "materials": sorted(m.sha256 for m in current_materials(application)),
+    }
+
+
+# ── submission and withdrawal ───────────────────────────────────────────────────────────
+
+
+def submit(
+    application_id: int, *, actor: Actor, revision: int | None = None, at: datetime | None = None
+) -> Application:
+    """Submit a complete draft (提交申请); it receives its application number."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        regime = load_regime(application.regime_code)
+        application.number = numbering.next_application_number(regime, clock.local_date(when))
+        application.submitted_at = when
+        return content_digest(application)
+
+    return transition(
+        application_id, Action.SUBMIT, actor=actor, at=at, revision=revision, effect=effect
+    )
+
+
+def resubmit(
+    application_id: int, *, actor: Actor, revision: int | None = None, at: datetime | None = None
+) -> Application:
+    """Answer a correction request (补正) by resubmitting the corrected application."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        application.correction_due = None
+        return content_digest(application)
+
+    return transition(
+        application_id, Action.RESUBMIT, actor=actor, at=at, revision=revision, effect=effect
+    )
+
+
+def withdraw(
+    application_id: int, *, actor: Actor, reason: str = "", at: datetime | None = None
+) -> Application:
+    """Withdraw an application before approval (撤回)."""
+
+    def effect(application: Application, when: datetime) -> None:
+        application.decided_at = when
+
+    return transition(
+        application_id, Action.WITHDRAW, actor=actor, reason=reason, at=at, effect=effect
+    )
+
+
+def can(application_id: int, action: Action, *, actor: Actor, at: datetime | None = None) -> bool:
+    """Whether ``actor`` could take ``action`` now (for showing or hiding a button)."""
+    try:
+        application = Application.objects.select_related("product").get(pk=application_id)
+    except Application.DoesNotExist:
+        return False
+    try:
+        decide(context_for(application, at or clock.now()), action, actor)
+    except DomainError:
+        return False
+    return True
+
+
+__all__ = [
+    "add_material",
+    "applicant_holder_ids",
+    "can",
+    "create_draft",
+    "create_holder",
+    "lock_application",
+    "missing_for_submission",
+    "remove_material",
+    "resubmit",
+    "set_holders",
+    "submit",
+    "update_draft",
+    "withdraw",
+]

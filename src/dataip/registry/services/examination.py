@@ -1,0 +1,127 @@
+"""Examination (审查): formal examination, corrections, the expert panel, the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dataip.accounts.models import User
+from dataip.registry import clock
+from dataip.registry.models import Application, PanelAssignment
+from dataip.registry.regimes import load_regime
+from dataip.registry.services._core import applicant_holder_ids, transition, user_id_of
+from dataip.registry.workflow import Action, Actor
+
+
+def start_formal_examination(
+    application_id: int, *, actor: Actor, at: datetime | None = None
+) -> Application:
+    """An examiner takes a submitted application for formal examination (形式审查)."""
+
+    def effect(application: Application, when: datetime) -> None:
+        application.examiner_id = actor.user_id
+
+    return transition(
+        application_id, Action.START_FORMAL_EXAMINATION, actor=actor, at=at, effect=effect
+    )
+
+
+def request_correction(
+    application_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """Ask the applicant to correct the application (补正) by the regime's deadline."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        regime = load_regime(application.regime_code)
+        application.correction_due = regime.correction_due(clock.local_date(when))
+        application.correction_request = reason
+        return {"correction_due": application.correction_due.isoformat()}
+
+    return transition(
+        application_id, Action.REQUEST_CORRECTION, actor=actor, reason=reason, at=at, effect=effect
+    )
+
+
+def pass_formal_examination(
+    application_id: int, *, actor: Actor, reason: str = "", at: datetime | None = None
+) -> Application:
+    """Formal examination passed: on to substantive review by an expert panel."""
+    return transition(
+        application_id, Action.PASS_FORMAL_EXAMINATION, actor=actor, reason=reason, at=at
+    )
+
+
+def assign_expert(
+    application_id: int, *, actor: Actor, expert: User, at: datetime | None = None
+) -> PanelAssignment:
+    """Put an expert on the application's review panel (专家组); conflicts are refused."""
+    application = Application.objects.get(pk=application_id)
+    conflicted = expert.holder_id is not None and expert.holder_id in applicant_holder_ids(
+        application
+    )
+    created: list[PanelAssignment] = []
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        created.append(
+            PanelAssignment.objects.create(
+                application=application, expert=expert, assigned_by_id=user_id_of(actor)
+            )
+        )
+        return {"expert": expert.pk}
+
+    transition(
+        application_id,
+        Action.ASSIGN_EXPERT,
+        actor=actor,
+        at=at,
+        effect=effect,
+        context_extra={
+            "proposed_expert_id": expert.pk,
+            "proposed_expert_conflicted": conflicted,
+            "proposed_expert_is_expert": expert.is_expert,
+        },
+    )
+    return created[0]
+
+
+def record_opinion(
+    application_id: int, *, actor: Actor, approves: bool, opinion: str, at: datetime | None = None
+) -> Application:
+    """An expert on the panel records an opinion (专家意见); it may be revised until decided."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        PanelAssignment.objects.filter(application=application, expert_id=actor.user_id).update(
+            approves=approves, opinion=opinion, opinion_at=when
+        )
+        return {"approves": approves}
+
+    return transition(
+        application_id, Action.RECORD_OPINION, actor=actor, reason=opinion, at=at, effect=effect
+    )
+
+
+def _decided(application: Application, when: datetime) -> None:
+    application.decided_at = when
+
+
+def approve(
+    application_id: int, *, actor: Actor, reason: str = "", at: datetime | None = None
+) -> Application:
+    """Approve the application (审查通过): after the panel, or after formal examination alone."""
+    return transition(
+        application_id, Action.APPROVE, actor=actor, reason=reason, at=at, effect=_decided
+    )
+
+
+def reject(
+    application_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """Refuse registration (不予登记), with the reason."""
+
+    def effect(application: Application, when: datetime) -> None:
+        application.decided_at = when
+        application.decision_reason = reason
+
+    return transition(
+        application_id, Action.REJECT, actor=actor, reason=reason, at=at, effect=effect
+    )

@@ -1,0 +1,209 @@
+"""Public announcement (公示), objections (异议) and registration (登记)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.files.base import File
+from django.db import transaction
+
+from dataip.accounts.models import User
+from dataip.registry import clock
+from dataip.registry.errors import FieldErrors, NotFound, gettext_noop
+from dataip.registry.identifiers import RegistrantTypeCode
+from dataip.registry.models import Application, HolderKind, Objection, ObjectionEvidence
+from dataip.registry.models.objections import ObjectionGround, ObjectionStatus
+from dataip.registry.regimes import load_regime
+from dataip.registry.services import numbering
+from dataip.registry.services._core import transition
+from dataip.registry.services.applications import MAX_MATERIAL_BYTES, _sniff
+from dataip.registry.workflow import Action, Actor, Status
+
+REGISTRANT_TYPES = {
+    HolderKind.LEGAL_PERSON: RegistrantTypeCode.LEGAL_PERSON,
+    HolderKind.UNINCORPORATED: RegistrantTypeCode.UNINCORPORATED_ORGANISATION,
+    HolderKind.NATURAL_PERSON: RegistrantTypeCode.NATURAL_PERSON,
+}
+
+
+def announce(application_id: int, *, actor: Actor, at: datetime | None = None) -> Application:
+    """Publish an approved application for the regime's announcement period (公示)."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        regime = load_regime(application.regime_code)
+        application.announcement_starts = clock.local_date(when)
+        application.announcement_ends = regime.announcement_end(application.announcement_starts)
+        return {
+            "starts": application.announcement_starts.isoformat(),
+            "ends": application.announcement_ends.isoformat(),
+        }
+
+    return transition(
+        application_id, Action.ANNOUNCE, actor=actor, at=at, effect=effect, public=True
+    )
+
+
+def file_objection(
+    application_id: int,
+    *,
+    actor: Actor,
+    user: User,
+    ground: str,
+    statement: str,
+    evidence: Sequence[tuple[str, IO[bytes]]] = (),
+    at: datetime | None = None,
+) -> Objection:
+    """File an objection (提出异议) with grounds and evidence while the announcement runs."""
+    errors = FieldErrors()
+    if ground not in ObjectionGround.values:
+        errors.add("ground", gettext_noop("Choose a valid ground."))
+    if not statement.strip():
+        errors.add("statement", gettext_noop("This field is required."))
+    elif len(statement) > 20000:
+        errors.add("statement", gettext_noop("At most %(max)s characters."), max=20000)
+    files = []
+    for position, (name, content) in enumerate(evidence):
+        data = content.read(MAX_MATERIAL_BYTES + 1)
+        content_type = _sniff(name, data[:4096])
+        if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
+            errors.add(
+                f"evidence.{position}",
+                gettext_noop("Evidence must be a PDF, image, ZIP or text file of at most 20 MiB."),
+            )
+        else:
+            files.append((name, data, content_type))
+    errors.raise_if_any()
+    created: list[Objection] = []
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        objection = Objection.objects.create(
+            application=application, objector=user, ground=ground, statement=statement.strip()
+        )
+        digests = []
+        for name, data, content_type in files:
+            sha256 = hashlib.sha256(data).hexdigest()
+            item = ObjectionEvidence(
+                objection=objection,
+                original_name=name[-255:],
+                content_type=content_type,
+                size=len(data),
+                sha256=sha256,
+            )
+            from io import BytesIO
+
+            item.file.save(sha256, File(BytesIO(data)), save=False)
+            item.save()
+            digests.append(sha256)
+        created.append(objection)
+        return {"objection": objection.pk, "ground": ground, "evidence": digests}
+
+    transition(
+        application_id, Action.FILE_OBJECTION, actor=actor, reason=statement, at=at, effect=effect
+    )
+    return created[0]
+
+
+def _decide_objection(
+    objection_id: int,
+    action: Action,
+    status: ObjectionStatus,
+    actor: Actor,
+    reason: str,
+    at: datetime | None,
+) -> Application:
+    objection = Objection.objects.filter(pk=objection_id).first()
+    if objection is None:
+        raise NotFound(gettext_noop("No such objection."))
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        if not Objection.objects.filter(
+            pk=objection_id, application=application, status=ObjectionStatus.PENDING
+        ).update(
+            status=status, decided_by_id=actor.user_id, decided_at=when, decision_reason=reason
+        ):
+            raise NotFound(gettext_noop("This objection is not pending."))
+        if status == ObjectionStatus.UPHELD:
+            application.decided_at = when
+            application.decision_reason = reason
+            Objection.objects.filter(
+                application=application, status=ObjectionStatus.PENDING
+            ).update(status=ObjectionStatus.MOOT, decided_at=when)
+        return {"objection": objection_id, "decision": status.value}
+
+    return transition(
+        objection.application_id,
+        action,
+        actor=actor,
+        reason=reason,
+        at=at,
+        effect=effect,
+        public=True,
+    )
+
+
+def dismiss_objection(
+    objection_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """Dismiss an objection (驳回异议). If the announcement is over and it was the last pending
+    objection, the announcement's outcome stands and the application is registered at once."""
+    with transaction.atomic():
+        application = _decide_objection(
+            objection_id, Action.DISMISS_OBJECTION, ObjectionStatus.DISMISSED, actor, reason, at
+        )
+        if (
+            application.status == Status.OBJECTION_REVIEW
+            and not application.objections.filter(status=ObjectionStatus.PENDING).exists()
+        ):
+            application = register(application.pk, actor=actor, at=at)
+        return application
+
+
+def uphold_objection(
+    objection_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """Uphold an objection (异议成立): registration is refused."""
+    return _decide_objection(
+        objection_id, Action.UPHOLD_OBJECTION, ObjectionStatus.UPHELD, actor, reason, at
+    )
+
+
+def close_publicity(
+    application_id: int, *, actor: Actor, at: datetime | None = None
+) -> Application:
+    """The announcement is over with objections pending: they are now reviewed."""
+    return transition(application_id, Action.CLOSE_PUBLICITY, actor=actor, at=at, public=True)
+
+
+def register(application_id: int, *, actor: Actor, at: datetime | None = None) -> Application:
+    """Register the data product (登记): numbers issued, validity starts (per the regime)."""
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        regime = load_regime(application.regime_code)
+        today = clock.local_date(when)
+        product = application.product
+        first = application.holders.select_related("holder").order_by("-share", "id").first()
+        holder_kind = HolderKind(first.holder.kind) if first else HolderKind.LEGAL_PERSON
+        submitted = application.submitted_at or when
+        application.registration_number = numbering.next_registration_number(
+            regime,
+            clock.local_date(submitted).year,
+            product.data_source_type,
+            REGISTRANT_TYPES[holder_kind].value,
+        )
+        application.certificate_number = numbering.next_certificate_number(regime, today)
+        application.registered_on = today
+        application.valid_from = today
+        application.valid_until = regime.validity_end(today, product.source_agreement_end)
+        return {
+            "registration_number": application.registration_number,
+            "certificate_number": application.certificate_number,
+            "valid_from": application.valid_from.isoformat(),
+            "valid_until": application.valid_until.isoformat(),
+        }
+
+    return transition(
+        application_id, Action.REGISTER, actor=actor, at=at, effect=effect, public=True
+    )

@@ -1,0 +1,478 @@
+"""THE registration workflow (登记流程): every state, every action, who may act, and when.
+
+This module is the one place where the registry's procedure is decided. It is pure Python
+(no Django), so it reads top to bottom against the rules and its tests run in milliseconds.
+The service layer (``registry.services``) snapshots an application into a :class:`Context`,
+asks :func:`decide` for the :class:`Rule`, then performs the rule's effects and records the
+event in one database transaction.
+
+The procedure::
+
+    draft ─submit→ submitted ─start formal examination→ formal_examination
+      formal_examination ─request correction→ correction_requested (deadline per regime)
+          correction_requested ─resubmit→ submitted
+          correction_requested ─(deadline passed, tick)→ withdrawn        (deemed withdrawn)
+      formal_examination ─pass→ expert_review            (regimes with substantive review)
+      formal_examination ─approve→ approved              (formal-only regimes)
+      formal_examination ─reject→ rejected
+      expert_review: registrar assigns experts, each expert records an opinion;
+          ─approve→ approved / ─reject→ rejected      (the decision must follow the panel)
+      approved ─announce→ under_publicity (length per regime); anyone may object meanwhile
+      under_publicity ─(period over, no pending objection)→ registered
+      under_publicity ─(period over, objections pending)→ objection_review
+      under_publicity / objection_review ─uphold objection→ rejected
+      objection_review ─(last objection dismissed)→ registered
+      registered ─(validity ended, tick)→ expired
+    The applicant may withdraw at any point before approval. rejected, withdrawn: terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from dataip.registry.errors import (
+    GuardFailed,
+    Message,
+    PermissionDenied,
+    TransitionNotAllowed,
+    gettext_noop,
+)
+
+
+class Status(StrEnum):
+    """Where an application stands (申请状态)."""
+
+    DRAFT = "draft"  # 草稿
+    SUBMITTED = "submitted"  # 已提交，待形式审查
+    FORMAL_EXAMINATION = "formal_examination"  # 形式审查中
+    CORRECTION_REQUESTED = "correction_requested"  # 待补正
+    EXPERT_REVIEW = "expert_review"  # 专家实质审查中
+    APPROVED = "approved"  # 审查通过，待公示
+    UNDER_PUBLICITY = "under_publicity"  # 公示中
+    OBJECTION_REVIEW = "objection_review"  # 异议审查中
+    REGISTERED = "registered"  # 已登记
+    EXPIRED = "expired"  # 已届满
+    REJECTED = "rejected"  # 不予登记
+    WITHDRAWN = "withdrawn"  # 已撤回 / 视为撤回
+
+
+TERMINAL = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED})
+PUBLIC_STATUSES = frozenset(
+    {Status.UNDER_PUBLICITY, Status.OBJECTION_REVIEW, Status.REGISTERED, Status.EXPIRED}
+)
+"""Statuses in which an application is public: nothing is shown before its announcement."""
+
+
+class Action(StrEnum):
+    """What someone can do to an application (操作)."""
+
+    EDIT = "edit"
+    SUBMIT = "submit"
+    START_FORMAL_EXAMINATION = "start_formal_examination"
+    REQUEST_CORRECTION = "request_correction"
+    RESUBMIT = "resubmit"
+    PASS_FORMAL_EXAMINATION = "pass_formal_examination"
+    ASSIGN_EXPERT = "assign_expert"
+    RECORD_OPINION = "record_opinion"
+    APPROVE = "approve"
+    REJECT = "reject"
+    ANNOUNCE = "announce"
+    FILE_OBJECTION = "file_objection"
+    DISMISS_OBJECTION = "dismiss_objection"
+    UPHOLD_OBJECTION = "uphold_objection"
+    CLOSE_PUBLICITY = "close_publicity"
+    REGISTER = "register"
+    WITHDRAW = "withdraw"
+    DEEM_WITHDRAWN = "deem_withdrawn"
+    EXPIRE = "expire"
+
+
+class Role(StrEnum):
+    """Roles a person (or the registry's clock) can act in."""
+
+    APPLICANT = "applicant"  # 申请人 (a member of the filing holder or of a holder)
+    EXAMINER = "examiner"  # 审查员
+    REGISTRAR = "registrar"  # 登记管理员
+    EXPERT = "expert"  # 评审专家
+    PUBLIC = "public"  # 社会公众 (any signed-in person)
+    SYSTEM = "system"  # 系统 (dataip tick)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user with roles, or the system clock."""
+
+    user_id: int | None
+    roles: frozenset[Role] = frozenset()
+    holder_ids: frozenset[int] = frozenset()
+    label: str = ""
+
+    @property
+    def is_system(self) -> bool:
+        """True for the registry's own clock (``dataip tick``)."""
+        return Role.SYSTEM in self.roles
+
+
+SYSTEM = Actor(user_id=None, roles=frozenset({Role.SYSTEM}), label="system")
+
+
+@dataclass(frozen=True)
+class Context:
+    """A snapshot of one application: everything the rules look at, and nothing else."""
+
+    status: Status
+    today: date
+    applicant_holder_ids: frozenset[int] = frozenset()
+    expert_review_required: bool = True
+    min_panel_size: int = 3
+    panel: Mapping[int, bool | None] = field(default_factory=dict)
+    """Assigned experts (user id) and their opinion: True approve, False reject, None pending."""
+    missing: tuple[str, ...] = ()
+    """What the application still lacks before it can be submitted (field or material names)."""
+    correction_due: date | None = None
+    announcement_ends: date | None = None
+    valid_until: date | None = None
+    pending_objections: int = 0
+    proposed_expert_id: int | None = None
+    proposed_expert_conflicted: bool = False
+    proposed_expert_is_expert: bool = True
+
+
+Who = Callable[[Actor, Context], bool]
+Guard = Callable[[Context], Message | None]
+
+
+# ── who may act ────────────────────────────────────────────────────────────────────────
+
+
+def applicant(actor: Actor, ctx: Context) -> bool:
+    """A member of the holder that filed the application, or of one of its holders."""
+    return bool(actor.holder_ids & ctx.applicant_holder_ids)
+
+
+def examiner(actor: Actor, ctx: Context) -> bool:
+    """An examiner, or a registrar (who may do all an examiner does)."""
+    return bool(actor.roles & {Role.EXAMINER, Role.REGISTRAR})
+
+
+def registrar(actor: Actor, ctx: Context) -> bool:
+    """A registrar: assigns experts."""
+    return Role.REGISTRAR in actor.roles
+
+
+def panel_expert(actor: Actor, ctx: Context) -> bool:
+    """An expert assigned to this application's panel."""
+    return Role.EXPERT in actor.roles and actor.user_id in ctx.panel
+
+
+def third_party(actor: Actor, ctx: Context) -> bool:
+    """Any signed-in person who is not on the applicant's side: may file an objection."""
+    return actor.user_id is not None and not actor.is_system and not applicant(actor, ctx)
+
+
+def system(actor: Actor, ctx: Context) -> bool:
+    """The registry's clock."""
+    return actor.is_system
+
+
+def either(*whos: Who) -> Who:
+    """Any of several kinds of actor."""
+
+    def who(actor: Actor, ctx: Context) -> bool:
+        return any(w(actor, ctx) for w in whos)
+
+    who.__doc__ = " or ".join((w.__doc__ or w.__name__).split(":")[0] for w in whos)
+    return who
+
+
+# ── guards: None when the condition holds, otherwise the reason it does not ────────────
+
+
+def complete(ctx: Context) -> Message | None:
+    """Every required field and material is present."""
+    if ctx.missing:
+        return Message(
+            gettext_noop("The application is incomplete; missing: %(missing)s"),
+            {"missing": ", ".join(ctx.missing)},
+        )
+    return None
+
+
+def correction_open(ctx: Context) -> Message | None:
+    """The correction deadline has not passed."""
+    if ctx.correction_due is not None and ctx.today > ctx.correction_due:
+        return Message(
+            gettext_noop("The correction deadline %(due)s has passed."),
+            {"due": ctx.correction_due.isoformat()},
+        )
+    return None
+
+
+def correction_overdue(ctx: Context) -> Message | None:
+    """The correction deadline has passed."""
+    if ctx.correction_due is None or ctx.today <= ctx.correction_due:
+        return Message(gettext_noop("The correction deadline has not passed yet."))
+    return None
+
+
+def substantive_review(ctx: Context) -> Message | None:
+    """The regime requires substantive review by an expert panel."""
+    if not ctx.expert_review_required:
+        return Message(gettext_noop("This regime has no expert review; approve directly."))
+    return None
+
+
+def formal_only(ctx: Context) -> Message | None:
+    """The regime examines formally only (no expert panel)."""
+    if ctx.expert_review_required:
+        return Message(gettext_noop("This regime requires review by an expert panel first."))
+    return None
+
+
+def expert_assignable(ctx: Context) -> Message | None:
+    """The proposed expert is an expert, not already on the panel, and free of conflict."""
+    if ctx.proposed_expert_id is None or not ctx.proposed_expert_is_expert:
+        return Message(gettext_noop("Only a registered expert can be assigned to a panel."))
+    if ctx.proposed_expert_id in ctx.panel:
+        return Message(gettext_noop("This expert is already on the panel."))
+    if ctx.proposed_expert_conflicted:
+        return Message(
+            gettext_noop(
+                "This expert is tied to the applicant's organisation (conflict of interest)."
+            )
+        )
+    return None
+
+
+def panel_favours(approve: bool) -> Guard:
+    """The panel is complete, every expert has given an opinion, and the majority agrees."""
+
+    def guard(ctx: Context) -> Message | None:
+        if len(ctx.panel) < ctx.min_panel_size:
+            return Message(
+                gettext_noop("The panel needs at least %(size)s experts."),
+                {"size": ctx.min_panel_size},
+            )
+        if any(opinion is None for opinion in ctx.panel.values()):
+            return Message(gettext_noop("Not every expert on the panel has given an opinion."))
+        approvals = sum(1 for opinion in ctx.panel.values() if opinion)
+        majority_approves = approvals * 2 > len(ctx.panel)
+        if majority_approves != approve:
+            return Message(gettext_noop("The decision must follow the expert panel's majority."))
+        return None
+
+    guard.__doc__ = panel_favours.__doc__
+    return guard
+
+
+def publicity_running(ctx: Context) -> Message | None:
+    """The announcement period is still running."""
+    if ctx.announcement_ends is None or ctx.today > ctx.announcement_ends:
+        return Message(gettext_noop("The announcement period is over."))
+    return None
+
+
+def publicity_over_without_objection(ctx: Context) -> Message | None:
+    """The announcement period is over and no objection is pending."""
+    if ctx.announcement_ends is not None and ctx.today <= ctx.announcement_ends:
+        return Message(
+            gettext_noop("The announcement period runs until %(end)s."),
+            {"end": ctx.announcement_ends.isoformat()},
+        )
+    return no_pending_objection(ctx)
+
+
+def publicity_over_with_objections(ctx: Context) -> Message | None:
+    """The announcement period is over and objections wait for a decision."""
+    if ctx.announcement_ends is not None and ctx.today <= ctx.announcement_ends:
+        return Message(
+            gettext_noop("The announcement period runs until %(end)s."),
+            {"end": ctx.announcement_ends.isoformat()},
+        )
+    if ctx.pending_objections == 0:
+        return Message(gettext_noop("No objection is pending."))
+    return None
+
+
+def objection_pending(ctx: Context) -> Message | None:
+    """At least one objection waits for a decision."""
+    if ctx.pending_objections == 0:
+        return Message(gettext_noop("No objection is pending."))
+    return None
+
+
+def no_pending_objection(ctx: Context) -> Message | None:
+    """No objection waits for a decision."""
+    if ctx.pending_objections:
+        return Message(
+            gettext_noop("%(count)s objection(s) still wait for a decision."),
+            {"count": ctx.pending_objections},
+        )
+    return None
+
+
+def validity_ended(ctx: Context) -> Message | None:
+    """The registration's validity has ended."""
+    if ctx.valid_until is None or ctx.today <= ctx.valid_until:
+        return Message(gettext_noop("The registration is still valid."))
+    return None
+
+
+def all_of(*guards: Guard) -> Guard:
+    """Every one of several guards holds; the first failure is reported."""
+
+    def guard(ctx: Context) -> Message | None:
+        for g in guards:
+            if (failure := g(ctx)) is not None:
+                return failure
+        return None
+
+    guard.__doc__ = "; ".join(g.__doc__ or g.__name__ for g in guards)
+    return guard
+
+
+# ── the table ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One permitted transition: target status, who may act, the condition, and its effect."""
+
+    to: Status
+    who: Who
+    guard: Guard | None = None
+    effect: str = ""
+    reason_required: bool = False
+    logged: bool = True
+
+
+S, A = Status, Action
+BEFORE_APPROVAL = (
+    S.SUBMITTED,
+    S.FORMAL_EXAMINATION,
+    S.CORRECTION_REQUESTED,
+    S.EXPERT_REVIEW,
+)
+
+TRANSITIONS: dict[tuple[Status, Action], Rule] = {
+    # Filing (申请)
+    (S.DRAFT, A.EDIT): Rule(S.DRAFT, applicant, logged=False, effect="fields and materials change"),
+    (S.DRAFT, A.SUBMIT): Rule(
+        S.SUBMITTED, applicant, complete, effect="application number issued; content digest logged"
+    ),
+    # Formal examination (形式审查)
+    (S.SUBMITTED, A.START_FORMAL_EXAMINATION): Rule(
+        S.FORMAL_EXAMINATION, examiner, effect="the examiner takes the application"
+    ),
+    (S.FORMAL_EXAMINATION, A.REQUEST_CORRECTION): Rule(
+        S.CORRECTION_REQUESTED,
+        examiner,
+        reason_required=True,
+        effect="correction deadline set by the regime",
+    ),
+    (S.CORRECTION_REQUESTED, A.EDIT): Rule(
+        S.CORRECTION_REQUESTED, applicant, correction_open, logged=False
+    ),
+    (S.CORRECTION_REQUESTED, A.RESUBMIT): Rule(
+        S.SUBMITTED,
+        applicant,
+        all_of(correction_open, complete),
+        effect="correction deadline cleared; content digest logged",
+    ),
+    (S.CORRECTION_REQUESTED, A.DEEM_WITHDRAWN): Rule(
+        S.WITHDRAWN, system, correction_overdue, effect="deemed withdrawn (视为撤回)"
+    ),
+    (S.FORMAL_EXAMINATION, A.PASS_FORMAL_EXAMINATION): Rule(
+        S.EXPERT_REVIEW, examiner, substantive_review
+    ),
+    (S.FORMAL_EXAMINATION, A.APPROVE): Rule(S.APPROVED, examiner, formal_only),
+    (S.FORMAL_EXAMINATION, A.REJECT): Rule(S.REJECTED, examiner, reason_required=True),
+    # Substantive examination by an expert panel (专家实质审查)
+    (S.EXPERT_REVIEW, A.ASSIGN_EXPERT): Rule(
+        S.EXPERT_REVIEW, registrar, expert_assignable, effect="expert added to the panel"
+    ),
+    (S.EXPERT_REVIEW, A.RECORD_OPINION): Rule(
+        S.EXPERT_REVIEW, panel_expert, reason_required=True, effect="the expert's opinion recorded"
+    ),
+    (S.EXPERT_REVIEW, A.APPROVE): Rule(S.APPROVED, examiner, panel_favours(approve=True)),
+    (S.EXPERT_REVIEW, A.REJECT): Rule(
+        S.REJECTED, examiner, panel_favours(approve=False), reason_required=True
+    ),
+    # Public announcement and objections (公示与异议)
+    (S.APPROVED, A.ANNOUNCE): Rule(
+        S.UNDER_PUBLICITY, examiner, effect="announcement period set by the regime"
+    ),
+    (S.UNDER_PUBLICITY, A.FILE_OBJECTION): Rule(
+        S.UNDER_PUBLICITY, third_party, publicity_running, reason_required=True
+    ),
+    (S.UNDER_PUBLICITY, A.DISMISS_OBJECTION): Rule(
+        S.UNDER_PUBLICITY, examiner, objection_pending, reason_required=True
+    ),
+    (S.UNDER_PUBLICITY, A.UPHOLD_OBJECTION): Rule(
+        S.REJECTED, examiner, objection_pending, reason_required=True
+    ),
+    (S.UNDER_PUBLICITY, A.CLOSE_PUBLICITY): Rule(
+        S.OBJECTION_REVIEW, either(system, examiner), publicity_over_with_objections
+    ),
+    (S.UNDER_PUBLICITY, A.REGISTER): Rule(
+        S.REGISTERED,
+        either(system, examiner),
+        publicity_over_without_objection,
+        effect="registration and certificate numbers issued; validity starts",
+    ),
+    (S.OBJECTION_REVIEW, A.DISMISS_OBJECTION): Rule(
+        S.OBJECTION_REVIEW, examiner, objection_pending, reason_required=True
+    ),
+    (S.OBJECTION_REVIEW, A.UPHOLD_OBJECTION): Rule(
+        S.REJECTED, examiner, objection_pending, reason_required=True
+    ),
+    (S.OBJECTION_REVIEW, A.REGISTER): Rule(
+        S.REGISTERED,
+        either(system, examiner),
+        no_pending_objection,
+        effect="registration and certificate numbers issued; validity starts",
+    ),
+    # Registered rights (登记后)
+    (S.REGISTERED, A.EXPIRE): Rule(S.EXPIRED, system, validity_ended),
+    # Withdrawal by the applicant before approval (撤回)
+    **{(status, A.WITHDRAW): Rule(S.WITHDRAWN, applicant) for status in BEFORE_APPROVAL},
+}
+
+
+def decide(ctx: Context, action: Action, actor: Actor) -> Rule:
+    """Return the rule for ``action`` in ``ctx``, or raise why it may not happen.
+
+    The order matters for the message the person sees: first whether the action exists in
+    this state at all, then whether this actor may take it, then whether its condition holds.
+    """
+    rule = TRANSITIONS.get((ctx.status, action))
+    if rule is None:
+        raise TransitionNotAllowed(
+            Message(
+                gettext_noop("'%(action)s' is not possible while the application is '%(status)s'."),
+                {"action": action.value, "status": ctx.status.value},
+            )
+        )
+    if not rule.who(actor, ctx):
+        raise PermissionDenied(
+            Message(
+                gettext_noop("You may not '%(action)s' this application."), {"action": action.value}
+            )
+        )
+    if rule.guard is not None and (failure := rule.guard(ctx)) is not None:
+        raise GuardFailed(failure)
+    return rule
+
+
+def allowed_actions(ctx: Context, actor: Actor) -> list[Action]:
+    """The actions this actor could take now (what a page offers as buttons)."""
+    result = []
+    for (status, action), rule in TRANSITIONS.items():
+        if status != ctx.status or not rule.who(actor, ctx):
+            continue
+        if rule.guard is None or rule.guard(ctx) is None:
+            result.append(action)
+    return result
