@@ -21,7 +21,7 @@ from dataip.registry.workflow import Action, Actor, Role, Status
 EVENT_SCHEMA = "dip.event/v1"
 
 
-def actor_role(actor: Actor, action: Action) -> str:
+def actor_role(actor: Actor, action: Action | str) -> str:
     """The role in which the actor took the action, as recorded (no personal data)."""
     if actor.is_system:
         return Role.SYSTEM.value
@@ -40,7 +40,7 @@ def digest(payload: dict[str, Any]) -> str:
 
 def record_event(
     application: Application | None,
-    action: Action,
+    action: Action | str,
     *,
     actor: Actor,
     at: datetime,
@@ -52,8 +52,10 @@ def record_event(
 ) -> Event:
     """Write one immutable event and append its canonical JSON to the ledger.
 
-    The leaf holds hashes, never documents or personal data: the reason and the payload are
-    included by digest, the actor by role.
+    ``action`` is a workflow :class:`Action`, or a plain event type for events outside the
+    application workflow (e.g. ``"ledger_key_rotation"``, with ``application=None``). The leaf
+    holds hashes, never documents or personal data: the reason and the payload are included
+    by digest, the actor by role.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the state change")
@@ -62,7 +64,7 @@ def record_event(
     role = actor_role(actor, action)
     leaf = {
         "schema": EVENT_SCHEMA,
-        "type": action.value,
+        "type": str(action),
         "application": application.number if application else None,
         "registration": application.registration_number if application else None,
         "from": from_status.value if from_status else None,
@@ -74,7 +76,7 @@ def record_event(
     }
     return Event.objects.create(
         application=application,
-        action=action.value,
+        action=str(action),
         from_status=from_status.value if from_status else "",
         to_status=to_status.value if to_status else "",
         actor_id=actor.user_id,
