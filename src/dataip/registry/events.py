@@ -15,6 +15,7 @@ from django.db import transaction
 
 from dataip.evidence.canonical import canonical_json
 from dataip.ledger import log
+from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
 from dataip.registry.workflow import Action, Actor, Role, Status
 
@@ -36,6 +37,22 @@ def actor_role(actor: Actor, action: Action | str) -> str:
 def digest(payload: dict[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON of ``payload``."""
     return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def previous_leaf_hash(application: Application | None) -> str | None:
+    """The leaf hash of the previous event of the same application (or of the previous event
+    outside any application): each leaf names its predecessor, so a verifier holding one
+    certificate can walk that history, and no two leaves are ever the same."""
+    last = (
+        Event.objects.filter(application=application)
+        .exclude(leaf_index=None)
+        .order_by("-id")
+        .values_list("leaf_index", flat=True)
+        .first()
+    )
+    if last is None:
+        return None
+    return LogEntry.objects.values_list("leaf_hash", flat=True).get(index=last)
 
 
 def record_event(
@@ -73,6 +90,7 @@ def record_event(
         "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
         "payload_sha256": payload_digest,
+        "prev": previous_leaf_hash(application),
     }
     return Event.objects.create(
         application=application,

@@ -12,7 +12,7 @@ TABLES = ("ledger_logentry", "ledger_lognode", "ledger_checkpoint", "ledger_chec
 def protect(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     for table in TABLES:
         for statement in trigger_sql(schema_editor.connection.vendor, table):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):

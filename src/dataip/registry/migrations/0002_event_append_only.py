@@ -9,7 +9,7 @@ from dataip.ledger.append_only import trigger_sql
 
 def protect(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     for statement in trigger_sql(schema_editor.connection.vendor, "registry_event"):
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):

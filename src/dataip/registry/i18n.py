@@ -1,0 +1,59 @@
+"""Turn domain messages into the user's language (Simplified Chinese or English)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_lazy
+
+from dataip.registry.errors import DomainError, Message, ValidationFailed
+from dataip.registry.models.applications import STATUS_CHOICES
+from dataip.registry.workflow import Action
+
+ACTION_LABELS = {
+    Action.EDIT: gettext_lazy("edit"),
+    Action.SUBMIT: gettext_lazy("submit"),
+    Action.START_FORMAL_EXAMINATION: gettext_lazy("start formal examination"),
+    Action.REQUEST_CORRECTION: gettext_lazy("request correction"),
+    Action.RESUBMIT: gettext_lazy("resubmit"),
+    Action.PASS_FORMAL_EXAMINATION: gettext_lazy("pass formal examination"),
+    Action.ASSIGN_EXPERT: gettext_lazy("assign an expert"),
+    Action.RECORD_OPINION: gettext_lazy("record an opinion"),
+    Action.APPROVE: gettext_lazy("approve"),
+    Action.REJECT: gettext_lazy("refuse registration"),
+    Action.ANNOUNCE: gettext_lazy("announce"),
+    Action.FILE_OBJECTION: gettext_lazy("file an objection"),
+    Action.DISMISS_OBJECTION: gettext_lazy("dismiss the objection"),
+    Action.UPHOLD_OBJECTION: gettext_lazy("uphold the objection"),
+    Action.CLOSE_PUBLICITY: gettext_lazy("close the announcement"),
+    Action.REGISTER: gettext_lazy("register"),
+    Action.WITHDRAW: gettext_lazy("withdraw"),
+    Action.DEEM_WITHDRAWN: gettext_lazy("deem withdrawn"),
+    Action.EXPIRE: gettext_lazy("expire"),
+}
+STATUS_LABELS = dict(STATUS_CHOICES)
+
+
+def _label(name: str, value: object) -> object:
+    """Parameters that name an action or a status are shown in the user's language."""
+    if name == "action" and value in ACTION_LABELS:
+        return str(ACTION_LABELS[Action(str(value))])
+    if name == "status" and value in STATUS_LABELS:
+        return str(STATUS_LABELS[str(value)])
+    return value
+
+
+def render(message: Message) -> str:
+    """Translate a domain message into the active language and fill in its parameters."""
+    text = gettext(message.msgid)
+    if not message.params:
+        return text
+    return text % {name: _label(name, value) for name, value in message.params.items()}
+
+
+def field_errors(error: ValidationFailed) -> dict[str, list[str]]:
+    """The translated reasons for each refused field."""
+    return {name: [render(reason) for reason in reasons] for name, reasons in error.errors.items()}
+
+
+def describe(error: DomainError) -> str:
+    """The translated message of any domain error."""
+    return render(error.message)
