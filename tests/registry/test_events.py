@@ -36,6 +36,7 @@ def test_each_transition_has_its_event_and_leaf(personas: Personas) -> None:
     ]
     previous = None
     for event in events:
+        assert event.leaf_index is not None
         entry = LogEntry.objects.get(index=event.leaf_index)
         body = json.loads(entry.body)
         assert entry.leaf_hash == leaf_hash(entry.body.encode()).hex()
@@ -47,9 +48,8 @@ def test_each_transition_has_its_event_and_leaf(personas: Personas) -> None:
         assert body["payload_sha256"] == event.payload_digest
         assert body["prev"] == previous
         previous = entry.leaf_hash
-    assert json.loads(LogEntry.objects.get(index=events[-1].leaf_index).body)["registration"] == (
-        app.registration_number
-    )
+    last = LogEntry.objects.get(index=events[-1].leaf_index or 0)
+    assert json.loads(last.body)["registration"] == (app.registration_number)
 
 
 def test_a_refused_action_leaves_no_trace(personas: Personas) -> None:
@@ -77,7 +77,8 @@ def test_a_failure_inside_the_effect_rolls_everything_back(personas: Personas) -
             app.pk, Action.ANNOUNCE, actor=personas.examiner.actor, effect=broken_effect
         )
     app.refresh_from_db()
-    assert app.status == Status.APPROVED and app.announcement_ends is None
+    assert app.status == Status.APPROVED
+    assert app.announcement_ends is None
     assert (Event.objects.count(), LogEntry.objects.count()) == before
 
 
@@ -90,7 +91,11 @@ def test_the_database_refuses_to_change_history(
     sql = statement.format(table=table)
     if table == "ledger_logentry":
         sql = sql.replace("id = id", '"index" = "index"')
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    assert Event.objects.exists() and LogEntry.objects.exists()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    assert Event.objects.exists()
+    assert LogEntry.objects.exists()

@@ -21,7 +21,8 @@ def test_a_correction_request_sets_the_regimes_deadline(personas: Personas) -> N
     )
     assert app.status == Status.CORRECTION_REQUESTED
     # Shanghai: 30 calendar days from 2026-03-05.
-    assert app.correction_due is not None and app.correction_due.isoformat() == "2026-04-04"
+    assert app.correction_due is not None
+    assert app.correction_due.isoformat() == "2026-04-04"
     event = Event.objects.get(application=app, action="request_correction")
     assert event.reason == "请补充样例说明"
     assert event.payload == {"correction_due": "2026-04-04"}

@@ -36,7 +36,8 @@ def test_tick_registers_when_the_announcement_ends_without_objection(personas: P
 
 def test_registration_numbers_follow_the_rules(personas: Personas) -> None:
     app = at_stage(personas, Status.REGISTERED)
-    assert app.registration_number is not None and app.certificate_number is not None
+    assert app.registration_number is not None
+    assert app.certificate_number is not None
     parts = parse_registration_number(app.registration_number, "iso7064-mod-37-36")
     assert (parts.year, parts.source, parts.registrant_type, parts.sequence) == (2026, "01", "1", 1)
     certificate = parse_certificate_number(app.certificate_number)

@@ -1,0 +1,80 @@
+"""Two people acting at once: exactly one succeeds. Needs PostgreSQL's row locks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from django.db import connection
+from tests.support.builders import at_stage, draft
+from tests.support.personas import Personas, make_person
+
+from dataip.registry.errors import DomainError, TransitionNotAllowed
+from dataip.registry.models import Application
+from dataip.registry.services import applications as filing
+from dataip.registry.services._core import transition
+from dataip.registry.workflow import Action, Status
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+
+def run_together(*steps: Callable[[], object]) -> list[str]:
+    """Start every step at the same moment in its own thread and connection."""
+    barrier = threading.Barrier(len(steps))
+    results: list[str] = []
+
+    def worker(step: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            step()
+            results.append("ok")
+        except TransitionNotAllowed:
+            results.append("refused")
+        except DomainError as exc:
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(results)
+
+
+def test_two_examiners_cannot_both_take_the_same_application(personas: Personas) -> None:
+    app = at_stage(personas, Status.SUBMITTED)
+    second = make_person("examiner2", is_examiner=True)
+
+    def slow_effect(application: Application, when: datetime) -> None:
+        time.sleep(0.3)  # widen the window: without the row lock both would read "submitted"
+
+    def take(person_actor: object) -> Callable[[], object]:
+        return lambda: transition(
+            app.pk,
+            Action.START_FORMAL_EXAMINATION,
+            actor=person_actor,
+            effect=slow_effect,  # type: ignore[arg-type]
+        )
+
+    assert run_together(take(personas.examiner.actor), take(second.actor)) == ["ok", "refused"]
+    app.refresh_from_db()
+    assert app.status == Status.FORMAL_EXAMINATION
+    assert app.events.filter(action="start_formal_examination").count() == 1
+
+
+def test_application_numbers_stay_unique_under_concurrent_submissions(personas: Personas) -> None:
+    drafts = [draft(personas) for _ in range(4)]
+    results = run_together(
+        *[lambda pk=d.pk: filing.submit(pk, actor=personas.applicant.actor) for d in drafts]
+    )
+    assert results == ["ok"] * 4
+    numbers = sorted(Application.objects.values_list("number", flat=True))
+    assert [n[-6:] for n in numbers] == ["000001", "000002", "000003", "000004"]
