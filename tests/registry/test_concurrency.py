@@ -12,11 +12,11 @@ from django.db import connection
 from tests.support.builders import at_stage, draft
 from tests.support.personas import Personas, make_person
 
-from dataip.registry.errors import DomainError, TransitionNotAllowed
+from dataip.registry.errors import DomainError, GuardFailed, TransitionNotAllowed
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services._core import transition
-from dataip.registry.workflow import Action, Status
+from dataip.registry.workflow import Action, Actor, Status
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,6 +34,8 @@ def run_together(*steps: Callable[[], object]) -> list[str]:
             barrier.wait()
             step()
             results.append("ok")
+        except GuardFailed:
+            results.append("condition not met")
         except TransitionNotAllowed:
             results.append("refused")
         except DomainError as exc:
@@ -56,12 +58,12 @@ def test_two_examiners_cannot_both_take_the_same_application(personas: Personas)
     def slow_effect(application: Application, when: datetime) -> None:
         time.sleep(0.3)  # widen the window: without the row lock both would read "submitted"
 
-    def take(person_actor: object) -> Callable[[], object]:
+    def take(person_actor: Actor) -> Callable[[], object]:
         return lambda: transition(
             app.pk,
             Action.START_FORMAL_EXAMINATION,
             actor=person_actor,
-            effect=slow_effect,  # type: ignore[arg-type]
+            effect=slow_effect,
         )
 
     assert run_together(take(personas.examiner.actor), take(second.actor)) == ["ok", "refused"]
@@ -78,3 +80,25 @@ def test_application_numbers_stay_unique_under_concurrent_submissions(personas: 
     assert results == ["ok"] * 4
     numbers = sorted(n or "" for n in Application.objects.values_list("number", flat=True))
     assert [n[-6:] for n in numbers] == ["000001", "000002", "000003", "000004"]
+
+
+def test_two_exclusive_licences_at_once_cannot_both_succeed(personas: Personas) -> None:
+    from dataip.registry.models import Licence
+    from dataip.registry.services import rights
+
+    app = at_stage(personas, Status.REGISTERED)
+
+    def grant() -> object:
+        return rights.grant_licence(
+            app.pk,
+            actor=personas.applicant.actor,
+            licensee_id=personas.other_applicant.holder.pk,
+            kind="exclusive",
+            scope="全部用途",
+            territory="中国",
+            starts="2026-05-01",
+            ends="2026-12-31",
+        )
+
+    assert run_together(grant, grant) == ["condition not met", "ok"]
+    assert Licence.objects.count() == 1

@@ -10,6 +10,7 @@ import pytest
 from dataip.registry.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
 from dataip.registry.workflow import (
     SYSTEM,
+    TERMINAL,
     TRANSITIONS,
     Action,
     Actor,
@@ -27,6 +28,8 @@ REGISTRAR = Actor(user_id=4, roles=frozenset({Role.PUBLIC, Role.REGISTRAR}))
 PANEL_EXPERT = Actor(user_id=5, roles=frozenset({Role.PUBLIC, Role.EXPERT}))
 OTHER_EXPERT = Actor(user_id=6, roles=frozenset({Role.PUBLIC, Role.EXPERT}))
 PUBLIC = Actor(user_id=7, roles=frozenset({Role.PUBLIC}))
+PLEDGEE = Actor(user_id=8, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({30}))
+ASSIGNEE = Actor(user_id=9, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({40}))
 ANONYMOUS = Actor(user_id=None)
 PERSONAS = {
     "applicant": APPLICANT,
@@ -37,6 +40,8 @@ PERSONAS = {
     "other_expert": OTHER_EXPERT,
     "public": PUBLIC,
     "anonymous": ANONYMOUS,
+    "pledgee": PLEDGEE,
+    "assignee": ASSIGNEE,
     "system": SYSTEM,
 }
 
@@ -63,11 +68,30 @@ MAY_ACT: dict[Action, set[str]] = {
         "panel_expert",
         "other_expert",
         "public",
+        "pledgee",
+        "assignee",
     },
     Action.CLOSE_PUBLICITY: {"system", "examiner", "registrar"},
     Action.REGISTER: {"system", "examiner", "registrar"},
     Action.DEEM_WITHDRAWN: {"system"},
     Action.EXPIRE: {"system"},
+    Action.REQUEST_CHANGE: {"applicant"},
+    Action.APPROVE_CHANGE: {"examiner", "registrar"},
+    Action.REFUSE_CHANGE: {"examiner", "registrar"},
+    Action.PROPOSE_TRANSFER: {"applicant"},
+    Action.CONFIRM_TRANSFER: {"assignee"},
+    Action.CANCEL_TRANSFER: {"applicant", "assignee"},
+    Action.GRANT_LICENCE: {"applicant"},
+    Action.END_LICENCE: {"applicant"},
+    Action.RECORD_TRADE: {"applicant"},
+    Action.PLEDGE: {"applicant"},
+    Action.CONSENT: {"pledgee"},
+    Action.RELEASE_PLEDGE: {"pledgee", "registrar"},
+    Action.RECORD_REVENUE: {"applicant"},
+    Action.RECORD_VALUATION: {"applicant", "registrar"},
+    Action.RENEW: {"applicant"},
+    Action.CANCEL: {"applicant"},
+    Action.REVOKE: {"registrar"},
 }
 
 
@@ -85,6 +109,9 @@ def context(status: Status) -> Context:
         valid_until=date(2026, 5, 1),
         pending_objections=1 if status == Status.OBJECTION_REVIEW else 0,
         proposed_expert_id=6,
+        holder_ids=frozenset({10}),
+        pledgee_ids=frozenset({30}),
+        transfer_assignee_ids=frozenset({40}),
     )
 
 
@@ -119,7 +146,7 @@ def test_every_action_has_a_declared_audience() -> None:
 
 
 def test_terminal_states_allow_nothing() -> None:
-    for status in (Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED):
+    for status in TERMINAL:
         for actor in PERSONAS.values():
             assert allowed_actions(context(status), actor) == []
 

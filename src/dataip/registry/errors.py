@@ -100,6 +100,11 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.errors)
 
+    @staticmethod
+    def raise_one(name: str, msgid: str, **params: object) -> None:
+        """Refuse a single field at once."""
+        raise ValidationFailed({name: [Message(msgid, params)]})
+
     def raise_if_any(self) -> None:
         """Raise :class:`ValidationFailed` if any error was recorded."""
         if self.errors:

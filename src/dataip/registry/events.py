@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Subquery
 
 from dataip.evidence.canonical import canonical_json
 from dataip.ledger import log
@@ -43,16 +44,17 @@ def previous_leaf_hash(application: Application | None) -> str | None:
     """The leaf hash of the previous event of the same application (or of the previous event
     outside any application): each leaf names its predecessor, so a verifier holding one
     certificate can walk that history, and no two leaves are ever the same."""
-    last = (
+    last_event = (
         Event.objects.filter(application=application)
         .exclude(leaf_index=None)
         .order_by("-id")
-        .values_list("leaf_index", flat=True)
+        .values("leaf_index")[:1]
+    )
+    return (
+        LogEntry.objects.filter(index=Subquery(last_event))
+        .values_list("leaf_hash", flat=True)
         .first()
     )
-    if last is None:
-        return None
-    return LogEntry.objects.values_list("leaf_hash", flat=True).get(index=last)
 
 
 def record_event(

@@ -24,6 +24,12 @@ The procedure::
       objection_review ─(last objection dismissed)→ registered
       registered ─(validity ended, tick)→ expired
     The applicant may withdraw at any point before approval. rejected, withdrawn: terminal.
+
+After registration (登记后) the right's life is recorded on the registered application:
+changes (examined where the regime says so), transfers (both sides confirm), licences,
+trades, pledges and their release, service revenue, valuations and renewal; the holder may
+cancel (注销) and the registry may revoke (撤销). While a pledge stands, a transfer, an
+exclusive licence or a cancellation needs the pledgee's consent.
 """
 
 from __future__ import annotations
@@ -57,11 +63,22 @@ class Status(StrEnum):
     EXPIRED = "expired"  # 已届满
     REJECTED = "rejected"  # 不予登记
     WITHDRAWN = "withdrawn"  # 已撤回 / 视为撤回
+    CANCELLED = "cancelled"  # 已注销
+    REVOKED = "revoked"  # 已撤销
 
 
-TERMINAL = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED})
+TERMINAL = frozenset(
+    {Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED, Status.CANCELLED, Status.REVOKED}
+)
 PUBLIC_STATUSES = frozenset(
-    {Status.UNDER_PUBLICITY, Status.OBJECTION_REVIEW, Status.REGISTERED, Status.EXPIRED}
+    {
+        Status.UNDER_PUBLICITY,
+        Status.OBJECTION_REVIEW,
+        Status.REGISTERED,
+        Status.EXPIRED,
+        Status.CANCELLED,
+        Status.REVOKED,
+    }
 )
 """Statuses in which an application is public: nothing is shown before its announcement."""
 
@@ -88,6 +105,24 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     DEEM_WITHDRAWN = "deem_withdrawn"
     EXPIRE = "expire"
+    # After registration
+    REQUEST_CHANGE = "request_change"
+    APPROVE_CHANGE = "approve_change"
+    REFUSE_CHANGE = "refuse_change"
+    PROPOSE_TRANSFER = "propose_transfer"
+    CONFIRM_TRANSFER = "confirm_transfer"
+    CANCEL_TRANSFER = "cancel_transfer"
+    GRANT_LICENCE = "grant_licence"
+    END_LICENCE = "end_licence"
+    RECORD_TRADE = "record_trade"
+    PLEDGE = "pledge"
+    CONSENT = "consent"
+    RELEASE_PLEDGE = "release_pledge"
+    RECORD_REVENUE = "record_revenue"
+    RECORD_VALUATION = "record_valuation"
+    RENEW = "renew"
+    CANCEL = "cancel"
+    REVOKE = "revoke"
 
 
 class Role(StrEnum):
@@ -139,6 +174,21 @@ class Context:
     proposed_expert_id: int | None = None
     proposed_expert_conflicted: bool = False
     proposed_expert_is_expert: bool = True
+    # After registration
+    holder_ids: frozenset[int] = frozenset()
+    """The current holders of the registered right (after any transfer)."""
+    pledgee_ids: frozenset[int] = frozenset()
+    """Holders (banks, creditors) with a pledge that stands."""
+    consents: frozenset[str] = frozenset()
+    """Purposes every standing pledge's pledgee has consented to (unused consents)."""
+    renewal_opens: date | None = None
+    pending_change: bool = False
+    transfer_assignee_ids: frozenset[int] | None = None
+    """The assignee of a proposed transfer waiting for confirmation (None: no proposal)."""
+    licence_conflict: str = ""
+    """Why the proposed licence collides with one in force (empty: no collision)."""
+    exclusive: bool = False
+    """The proposed licence is exclusive or sole."""
 
 
 Who = Callable[[Actor, Context], bool]
@@ -171,6 +221,21 @@ def panel_expert(actor: Actor, ctx: Context) -> bool:
 def third_party(actor: Actor, ctx: Context) -> bool:
     """Any signed-in person who is not on the applicant's side: may file an objection."""
     return actor.user_id is not None and not actor.is_system and not applicant(actor, ctx)
+
+
+def right_holder(actor: Actor, ctx: Context) -> bool:
+    """A member of a current holder of the registered right."""
+    return bool(actor.holder_ids & ctx.holder_ids)
+
+
+def assignee(actor: Actor, ctx: Context) -> bool:
+    """A member of the assignee of the proposed transfer."""
+    return bool(ctx.transfer_assignee_ids and actor.holder_ids & ctx.transfer_assignee_ids)
+
+
+def pledgee(actor: Actor, ctx: Context) -> bool:
+    """A member of a pledgee whose pledge stands."""
+    return bool(actor.holder_ids & ctx.pledgee_ids)
 
 
 def system(actor: Actor, ctx: Context) -> bool:
@@ -321,6 +386,79 @@ def validity_ended(ctx: Context) -> Message | None:
     return None
 
 
+def pledgee_consents(purpose: str) -> Guard:
+    """No pledge stands, or every standing pledge's pledgee has consented to this purpose."""
+
+    def guard(ctx: Context) -> Message | None:
+        if ctx.pledgee_ids and purpose not in ctx.consents:
+            return Message(
+                gettext_noop("The registration is pledged: the pledgee must consent first.")
+            )
+        return None
+
+    guard.__doc__ = f"{pledgee_consents.__doc__} ({purpose})"
+    return guard
+
+
+def exclusive_needs_consent(ctx: Context) -> Message | None:
+    """An exclusive or sole licence of pledged data needs the pledgee's consent."""
+    return pledgee_consents("exclusive_licence")(ctx) if ctx.exclusive else None
+
+
+def no_licence_conflict(ctx: Context) -> Message | None:
+    """The licence does not collide with an exclusive or sole licence in force."""
+    if ctx.licence_conflict:
+        return Message(ctx.licence_conflict)
+    return None
+
+
+def renewal_window_open(ctx: Context) -> Message | None:
+    """Today is inside the regime's renewal window, before validity ends."""
+    if ctx.renewal_opens is None or ctx.valid_until is None:
+        return Message(gettext_noop("This registration cannot be renewed."))
+    if not ctx.renewal_opens <= ctx.today <= ctx.valid_until:
+        return Message(
+            gettext_noop("Renewal is possible from %(opens)s to %(closes)s."),
+            {"opens": ctx.renewal_opens.isoformat(), "closes": ctx.valid_until.isoformat()},
+        )
+    return None
+
+
+def no_pending_change(ctx: Context) -> Message | None:
+    """No other change request waits for a decision."""
+    if ctx.pending_change:
+        return Message(gettext_noop("Another change request waits for a decision."))
+    return None
+
+
+def change_pending(ctx: Context) -> Message | None:
+    """A change request waits for a decision."""
+    if not ctx.pending_change:
+        return Message(gettext_noop("No change request waits for a decision."))
+    return None
+
+
+def no_transfer_pending(ctx: Context) -> Message | None:
+    """No transfer is waiting for confirmation."""
+    if ctx.transfer_assignee_ids is not None:
+        return Message(gettext_noop("A transfer is already waiting for confirmation."))
+    return None
+
+
+def transfer_pending(ctx: Context) -> Message | None:
+    """A transfer is waiting for confirmation."""
+    if ctx.transfer_assignee_ids is None:
+        return Message(gettext_noop("No transfer is waiting for confirmation."))
+    return None
+
+
+def pledged(ctx: Context) -> Message | None:
+    """A pledge stands."""
+    if not ctx.pledgee_ids:
+        return Message(gettext_noop("No pledge stands on this registration."))
+    return None
+
+
 def all_of(*guards: Guard) -> Guard:
     """Every one of several guards holds; the first failure is reported."""
 
@@ -437,6 +575,46 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     ),
     # Registered rights (登记后)
     (S.REGISTERED, A.EXPIRE): Rule(S.EXPIRED, system, validity_ended),
+    (S.REGISTERED, A.REQUEST_CHANGE): Rule(
+        S.REGISTERED, right_holder, no_pending_change, effect="applied now, or examined first"
+    ),
+    (S.REGISTERED, A.APPROVE_CHANGE): Rule(
+        S.REGISTERED, examiner, change_pending, effect="the change applies; certificate re-issued"
+    ),
+    (S.REGISTERED, A.REFUSE_CHANGE): Rule(
+        S.REGISTERED, examiner, change_pending, reason_required=True
+    ),
+    (S.REGISTERED, A.PROPOSE_TRANSFER): Rule(
+        S.REGISTERED, right_holder, all_of(no_transfer_pending, pledgee_consents("transfer"))
+    ),
+    (S.REGISTERED, A.CONFIRM_TRANSFER): Rule(
+        S.REGISTERED,
+        assignee,
+        all_of(transfer_pending, pledgee_consents("transfer")),
+        effect="the assignee becomes the holder; certificate re-issued",
+    ),
+    (S.REGISTERED, A.CANCEL_TRANSFER): Rule(
+        S.REGISTERED, either(right_holder, assignee), transfer_pending
+    ),
+    (S.REGISTERED, A.GRANT_LICENCE): Rule(
+        S.REGISTERED, right_holder, all_of(no_licence_conflict, exclusive_needs_consent)
+    ),
+    (S.REGISTERED, A.END_LICENCE): Rule(S.REGISTERED, right_holder, reason_required=True),
+    (S.REGISTERED, A.RECORD_TRADE): Rule(S.REGISTERED, right_holder),
+    (S.REGISTERED, A.PLEDGE): Rule(S.REGISTERED, right_holder, effect="the pledge stands"),
+    (S.REGISTERED, A.CONSENT): Rule(S.REGISTERED, pledgee, pledged),
+    (S.REGISTERED, A.RELEASE_PLEDGE): Rule(
+        S.REGISTERED, either(pledgee, registrar), pledged, reason_required=True
+    ),
+    (S.REGISTERED, A.RECORD_REVENUE): Rule(S.REGISTERED, right_holder),
+    (S.REGISTERED, A.RECORD_VALUATION): Rule(S.REGISTERED, either(right_holder, registrar)),
+    (S.REGISTERED, A.RENEW): Rule(
+        S.REGISTERED, right_holder, renewal_window_open, effect="validity extended by the regime"
+    ),
+    (S.REGISTERED, A.CANCEL): Rule(
+        S.CANCELLED, right_holder, pledgee_consents("cancellation"), reason_required=True
+    ),
+    (S.REGISTERED, A.REVOKE): Rule(S.REVOKED, registrar, reason_required=True),
     # Withdrawal by the applicant before approval (撤回)
     **{(status, A.WITHDRAW): Rule(S.WITHDRAWN, applicant) for status in BEFORE_APPROVAL},
 }

@@ -22,6 +22,8 @@ STATUS_CHOICES = [
     (Status.EXPIRED.value, _("Expired")),
     (Status.REJECTED.value, _("Rejected")),
     (Status.WITHDRAWN.value, _("Withdrawn")),
+    (Status.CANCELLED.value, _("Cancelled")),
+    (Status.REVOKED.value, _("Revoked")),
 ]
 
 MATERIAL_CHOICES = [
@@ -90,6 +92,10 @@ class Application(models.Model):
     registered_on = models.DateField(_("registration date"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    certificate_version = models.PositiveIntegerField(_("certificate version"), default=0)
+    decision_reference = models.CharField(
+        _("decision reference (court or registry)"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("application")

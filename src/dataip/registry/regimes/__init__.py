@@ -88,6 +88,12 @@ class Regime:
     materials: frozenset[MaterialKind]
     agent_materials: frozenset[MaterialKind]
     check_algorithm: str
+    currencies: tuple[str, ...]
+    """Currencies accepted for licence fees, trades, pledges and revenue (ISO 4217)."""
+    change_requires_examination: bool
+    """Whether a change of registered particulars waits for an examiner's approval."""
+    publish_pledge_amount: bool
+    """Whether the public sees a pledge's secured amount (pledgee and dates are always public)."""
     sources: str
     notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
@@ -200,11 +206,11 @@ class _Table:
             raise self.error(key, f"must be true or false, not {_type_name(value)}")
         return value
 
-    def str_list(self, key: str, choices: Iterable[str]) -> list[str]:
+    def str_list(self, key: str, choices: Iterable[str] | None) -> list[str]:
         value = self._get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.error(key, f"must be a list of strings, not {_type_name(value)}")
-        allowed = set(choices)
+        allowed = set(value if choices is None else choices)
         for item in value:
             if item not in allowed:
                 raise self.error(
@@ -229,13 +235,16 @@ def _type_name(value: object) -> str:
 
 _PERIOD_KEYS: Final = frozenset({"length", "unit"})
 _MATERIALS_KEYS: Final = frozenset({"required", "when_filed_by_agent"})
+_RIGHTS_KEYS: Final = frozenset(
+    {"currencies", "change_requires_examination", "publish_pledge_amount"}
+)
 #: Settings a regime file must have; ``[notes]`` may explain any of them.
 _SETTINGS: Final = frozenset(
     {
         "name_zh", "name_en", "registry_name_zh", "registry_name_en", "registry_code",
         "announcement", "correction", "validity_years", "validity_capped_by_agreement",
         "renewal_window_days", "allowed_kinds", "deposit_required", "expert_review",
-        "expert_panel_min", "materials", "check_algorithm",
+        "expert_panel_min", "materials", "check_algorithm", "rights",
     }
 )  # fmt: skip
 _TOP_KEYS: Final = _SETTINGS | {"code", "sources", "notes"}
@@ -291,6 +300,11 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
             "required", "must include 'deposit_certificate' when deposit_required is true"
         )
 
+    rights = root.table("rights", _RIGHTS_KEYS)
+    currencies = rights.str_list("currencies", None)
+    if not currencies or any(len(c) != 3 or not c.isalpha() or not c.isupper() for c in currencies):
+        raise rights.error("currencies", "must list ISO 4217 codes such as 'CNY'")
+
     notes_table = root.table("notes", _SETTINGS)
     notes = {key: notes_table.str_(key) for key in notes_table.data}
 
@@ -313,6 +327,9 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
         materials=frozenset(MaterialKind(m) for m in required),
         agent_materials=frozenset(MaterialKind(m) for m in by_agent),
         check_algorithm=check_algorithm,
+        currencies=tuple(currencies),
+        change_requires_examination=rights.bool_("change_requires_examination"),
+        publish_pledge_amount=rights.bool_("publish_pledge_amount"),
         sources=root.str_("sources"),
         notes=MappingProxyType(notes),
     )

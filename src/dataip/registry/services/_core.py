@@ -19,9 +19,19 @@ from dataip.registry.errors import (
     gettext_noop,
 )
 from dataip.registry.events import record_event
-from dataip.registry.models import Application, Objection, PanelAssignment
+from dataip.registry.models import (
+    Application,
+    ChangeRequest,
+    Objection,
+    PanelAssignment,
+    Pledge,
+    PledgeConsent,
+    PledgeStatus,
+    RecordStatus,
+    Transfer,
+)
 from dataip.registry.models.objections import ObjectionStatus
-from dataip.registry.regimes import load_regime
+from dataip.registry.regimes import Regime, load_regime
 from dataip.registry.workflow import Action, Actor, Context, Role, Rule, Status, decide
 
 
@@ -73,6 +83,9 @@ def context_for(application: Application, at: datetime, **extra: Any) -> Context
     missing: tuple[str, ...] = ()
     if status in {Status.DRAFT, Status.CORRECTION_REQUESTED}:
         missing = tuple(missing_for_submission(application))
+    rights: dict[str, Any] = {}
+    if status == Status.REGISTERED:
+        rights = rights_context(application, regime)
     return Context(
         status=status,
         today=clock.local_date(at),
@@ -85,8 +98,42 @@ def context_for(application: Application, at: datetime, **extra: Any) -> Context
         announcement_ends=application.announcement_ends,
         valid_until=application.valid_until,
         pending_objections=pending,
-        **extra,
+        **{**rights, **extra},
     )
+
+
+def rights_context(application: Application, regime: Regime) -> dict[str, Any]:
+    """What the rules look at after registration: holders, pledges, consents, pending requests."""
+    pledges = list(
+        Pledge.objects.filter(application=application, status=PledgeStatus.ACTIVE).values_list(
+            "pk", "pledgee_id"
+        )
+    )
+    consents: frozenset[str] = frozenset()
+    if pledges:
+        by_purpose: dict[str, set[int]] = {}
+        for pledge_id, purpose in PledgeConsent.objects.filter(
+            pledge_id__in=[p for p, _ in pledges], used_at=None
+        ).values_list("pledge_id", "purpose"):
+            by_purpose.setdefault(purpose, set()).add(pledge_id)
+        consents = frozenset(k for k, v in by_purpose.items() if len(v) == len(pledges))
+    transfer = (
+        Transfer.objects.filter(application=application, status=RecordStatus.PENDING)
+        .values_list("assignee_id", flat=True)
+        .first()
+    )
+    return {
+        "holder_ids": frozenset(application.holders.values_list("holder_id", flat=True)),
+        "pledgee_ids": frozenset(pledgee for _, pledgee in pledges),
+        "consents": consents,
+        "renewal_opens": (
+            regime.renewal_window(application.valid_until)[0] if application.valid_until else None
+        ),
+        "pending_change": ChangeRequest.objects.filter(
+            application=application, status=RecordStatus.PENDING
+        ).exists(),
+        "transfer_assignee_ids": None if transfer is None else frozenset({transfer}),
+    }
 
 
 def lock_application(application_id: int) -> Application:
@@ -121,7 +168,7 @@ def transition(
     reason: str = "",
     at: datetime | None = None,
     revision: int | None = None,
-    context_extra: dict[str, Any] | None = None,
+    context_extra: dict[str, Any] | Callable[[Application], dict[str, Any]] | None = None,
     effect: Callable[[Application, datetime], dict[str, Any] | None] | None = None,
     public: bool = False,
 ) -> Application:
@@ -129,13 +176,15 @@ def transition(
 
     Locks the row, checks the workflow (state, actor, guard), applies ``effect`` (which may
     change fields and returns the event payload), moves the status, bumps the revision and
-    records the event with its ledger leaf. Any error leaves nothing behind.
+    records the event with its ledger leaf. Any error leaves nothing behind. ``context_extra``
+    adds facts about the proposed action to the snapshot; as a function it runs under the lock.
     """
     at = at or clock.now()
     with transaction.atomic():
         application = lock_application(application_id)
         check_revision(application, revision)
-        ctx = context_for(application, at, **(context_extra or {}))
+        extra = context_extra(application) if callable(context_extra) else context_extra
+        ctx = context_for(application, at, **(extra or {}))
         rule = decide(ctx, action, actor)
         require_reason(rule, reason)
         payload = effect(application, at) if effect else None

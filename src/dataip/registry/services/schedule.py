@@ -7,7 +7,9 @@ action, by the system actor. Running tick twice changes nothing the second time.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from dataip.registry import clock
 from dataip.registry.errors import DomainError
@@ -15,11 +17,13 @@ from dataip.registry.models import Application, Objection
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.services._core import transition
 from dataip.registry.services.publicity import close_publicity, register
+from dataip.registry.services.reminders import send_renewal_reminders
 from dataip.registry.workflow import SYSTEM, Action, Status
 
 
 def tick(at: datetime | None = None) -> Counter[str]:
-    """Apply every transition that is due at ``at`` (default: now); return counts by action."""
+    """Apply every transition that is due at ``at`` (default: now) and send the renewal
+    reminders that are due; return counts by action."""
     at = at or clock.now()
     today = clock.local_date(at)
     done: Counter[str] = Counter()
@@ -28,7 +32,7 @@ def tick(at: datetime | None = None) -> Counter[str]:
         status=Status.CORRECTION_REQUESTED, correction_due__lt=today
     ).values_list("pk", flat=True)
     for pk in list(overdue):
-        if _attempt(lambda pk=pk: transition(pk, Action.DEEM_WITHDRAWN, actor=SYSTEM, at=at)):
+        if _attempt(partial(transition, pk, Action.DEEM_WITHDRAWN, actor=SYSTEM, at=at)):
             done[Action.DEEM_WITHDRAWN] += 1
 
     ended = Application.objects.filter(
@@ -39,24 +43,26 @@ def tick(at: datetime | None = None) -> Counter[str]:
             application_id=pk, status=ObjectionStatus.PENDING
         ).exists()
         if pending:
-            if _attempt(lambda pk=pk: close_publicity(pk, actor=SYSTEM, at=at)):
+            if _attempt(partial(close_publicity, pk, actor=SYSTEM, at=at)):
                 done[Action.CLOSE_PUBLICITY] += 1
-        elif _attempt(lambda pk=pk: register(pk, actor=SYSTEM, at=at)):
+        elif _attempt(partial(register, pk, actor=SYSTEM, at=at)):
             done[Action.REGISTER] += 1
 
     lapsed = Application.objects.filter(
         status=Status.REGISTERED, valid_until__lt=today
     ).values_list("pk", flat=True)
     for pk in list(lapsed):
-        if _attempt(lambda pk=pk: transition(pk, Action.EXPIRE, actor=SYSTEM, at=at, public=True)):
+        if _attempt(partial(transition, pk, Action.EXPIRE, actor=SYSTEM, at=at, public=True)):
             done[Action.EXPIRE] += 1
+    if reminded := send_renewal_reminders(at):
+        done["renewal_reminder"] += reminded
     return done
 
 
-def _attempt(step: object) -> bool:
+def _attempt(step: Callable[[], object]) -> bool:
     """Run one step; a domain refusal (someone acted first) is skipped, not fatal."""
     try:
-        step()  # type: ignore[operator]
+        step()
     except DomainError:
         return False
     return True

@@ -1,0 +1,24 @@
+"""A fresh, migrated database for a benchmark (SQLite file under the bench data folder)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def fresh_database() -> None:
+    """Point Django at an empty SQLite file (unless DATAIP_DATABASE_URL is set) and migrate it."""
+    data_dir = Path(os.environ.setdefault("DATAIP_DATA_DIR", "var/bench")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if "DATAIP_DATABASE_URL" not in os.environ:
+        path = data_dir / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATAIP_DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataip.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)

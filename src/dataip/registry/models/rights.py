@@ -1,0 +1,228 @@
+"""The life of a registered right (登记后): changes, transfers, licences, trades, pledges,
+service revenue, valuations and renewal reminders. Every record is made by a service that
+also writes a ledger event; none is ever deleted."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Money(models.Model):
+    """An amount and its currency (ISO 4217), validated by the services against the regime."""
+
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+
+    class Meta:
+        abstract = True
+
+
+class RecordStatus(models.TextChoices):
+    """Where a two-step record stands."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChangeRequest(models.Model):
+    """A change of registered particulars (变更登记): old and new values of each field."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="changes"
+    )
+    changes = models.JSONField(_("changes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+
+class Transfer(models.Model):
+    """A transfer of the right to another holder (转让): proposed by the holder, confirmed by
+    the assignee."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="transfers"
+    )
+    assignee = models.ForeignKey(
+        "registry.Holder", verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="+"
+    )
+    previous_holders = models.JSONField(_("previous holders and shares"), default=list)
+    contract_date = models.DateField(_("contract date"))
+    effective_date = models.DateField(_("effective date"))
+    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2, null=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(
+        _("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("confirmed or cancelled"), null=True)
+
+
+class LicenceKind(models.TextChoices):
+    """Kinds of licence (许可类型)."""
+
+    EXCLUSIVE = "exclusive", _("Exclusive (独占)")
+    SOLE = "sole", _("Sole (排他)")
+    ORDINARY = "ordinary", _("Ordinary (普通)")
+
+
+class Licence(Money):
+    """A licence to use the data (许可), for a scope, a territory and a term, with its fee."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="licences"
+    )
+    licensee = models.ForeignKey(
+        "registry.Holder", verbose_name=_("licensee"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=LicenceKind.choices)
+    scope = models.TextField(_("scope of use"))
+    territory = models.CharField(_("territory"), max_length=200)
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"))
+    ended_on = models.DateField(_("ended early on"), null=True)
+    end_reason = models.TextField(_("why it ended early"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "kind"])]
+
+
+class Trade(Money):
+    """A trade of the data product on a data exchange (场内交易)."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="trades"
+    )
+    exchange = models.CharField(_("data exchange"), max_length=200)
+    contract_reference = models.CharField(_("contract reference"), max_length=100)
+    traded_on = models.DateField(_("trade date"))
+    recorded_at = models.DateTimeField(_("recorded"))
+
+
+class PledgeStatus(models.TextChoices):
+    """Whether a pledge stands."""
+
+    ACTIVE = "active", _("In force")
+    RELEASED = "released", _("Released")
+
+
+class Pledge(Money):
+    """A pledge of the right to secure a loan (质押), and its release (解除)."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="pledges"
+    )
+    pledgee = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("pledgee"),
+        on_delete=models.PROTECT,
+        related_name="pledges_held",
+    )
+    contract_reference = models.CharField(_("contract reference"), max_length=100)
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.ACTIVE
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    released_on = models.DateField(_("released on"), null=True)
+    release_reason = models.TextField(_("why it was released"), blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "status"])]
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a pledgee can consent to while its pledge stands."""
+
+    TRANSFER = "transfer", _("Transfer")
+    EXCLUSIVE_LICENCE = "exclusive_licence", _("Exclusive or sole licence")
+    CANCELLATION = "cancellation", _("Cancellation")
+
+
+class PledgeConsent(models.Model):
+    """A pledgee's consent to one transfer, exclusive licence or cancellation; used once."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given"))
+    used_at = models.DateTimeField(_("used"), null=True)
+
+
+class ServiceRevenue(Money):
+    """Revenue earned by data services on the product, for a period (数据服务收入)."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="revenues"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    description = models.CharField(_("service"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"))
+
+
+class ValuationMethod(models.TextChoices):
+    """Appraisal approaches named by the value-evaluation guidance (价值评估方法)."""
+
+    COST = "cost", _("Cost approach")
+    INCOME = "income", _("Income approach")
+    MARKET = "market", _("Market approach")
+    COMPOSITE = "composite", _("Composite approach")
+
+
+class Valuation(Money):
+    """A valuation of the registered data (价值评估), with its inputs; may back a pledge or a
+    trade."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="valuations"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=ValuationMethod.choices)
+    evaluator = models.CharField(_("evaluator"), max_length=200)
+    valued_on = models.DateField(_("valuation date"))
+    inputs = models.JSONField(_("inputs"), default=dict)
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, related_name="valuations"
+    )
+    trade = models.ForeignKey(Trade, on_delete=models.PROTECT, null=True, related_name="valuations")
+    recorded_at = models.DateTimeField(_("recorded"))
+
+
+class RenewalReminder(models.Model):
+    """A reminder sent to the holder that the renewal window closes (one per term)."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="reminders"
+    )
+    valid_until = models.DateField()
+    sent_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "valid_until"], name="uniq_reminder"),
+        ]

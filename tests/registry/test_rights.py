@@ -1,0 +1,364 @@
+"""After registration: changes, transfers, licences, trades, pledges, renewal, cancellation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from tests.support.builders import at_stage, day
+from tests.support.personas import Person, Personas, make_person, valid_uscc
+
+from dataip.registry import queries
+from dataip.registry.errors import (
+    GuardFailed,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from dataip.registry.models import Application, Event, Licence, Pledge, Trade
+from dataip.registry.services import rights
+from dataip.registry.services.applications import create_holder
+from dataip.registry.workflow import Status
+
+
+@pytest.fixture
+def bank(db: None) -> Person:
+    holder = create_holder(
+        kind="legal_person", name="丙银行 Bank C", identifier=valid_uscc(50), province_code="31"
+    )
+    return make_person("banker", holder)
+
+
+@pytest.fixture
+def registered(personas: Personas) -> Application:
+    return at_stage(personas, Status.REGISTERED)
+
+
+def test_a_change_waits_for_the_examiner_where_the_regime_says(
+    personas: Personas, registered: Application
+) -> None:
+    change = rights.request_change(
+        registered.pk,
+        actor=personas.applicant.actor,
+        values={"name": "新名称", "holder_address": "上海市浦东新区"},
+        at=day(40),
+    )
+    assert change.status == "pending"
+    assert change.changes["name"] == {"old": "城市交通出行数据集", "new": "新名称"}
+    with pytest.raises(GuardFailed, match="Another change"):
+        rights.request_change(registered.pk, actor=personas.applicant.actor, values={"name": "x"})
+    with pytest.raises(PermissionDenied):
+        rights.approve_change(change.pk, actor=personas.applicant.actor)
+    app = rights.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
+    assert app.product.name == "新名称"
+    assert app.filed_by.address == "上海市浦东新区"
+    assert app.certificate_version == 1
+
+
+def test_a_refused_change_needs_a_reason_and_changes_nothing(
+    personas: Personas, registered: Application
+) -> None:
+    change = rights.request_change(
+        registered.pk, actor=personas.applicant.actor, values={"summary": "新的摘要"}
+    )
+    with pytest.raises(ValidationFailed):
+        rights.refuse_change(change.pk, actor=personas.examiner.actor, reason="")
+    rights.refuse_change(change.pk, actor=personas.examiner.actor, reason="与事实不符")
+    registered.refresh_from_db()
+    assert registered.product.summary != "新的摘要"
+    with pytest.raises(ValidationFailed, match="cannot be changed"):
+        rights.request_change(
+            registered.pk, actor=personas.applicant.actor, values={"registration_number": "X"}
+        )
+
+
+def test_a_transfer_needs_the_assignees_confirmation(
+    personas: Personas, registered: Application
+) -> None:
+    beta = personas.other_applicant
+    transfer = rights.propose_transfer(
+        registered.pk,
+        actor=personas.applicant.actor,
+        assignee_id=beta.holder.pk,
+        contract_date="2026-05-01",
+        effective_date="2026-05-10",
+        price="1000000.00",
+    )
+    with pytest.raises(PermissionDenied):
+        rights.confirm_transfer(transfer.pk, actor=personas.objector.actor)
+    with pytest.raises(PermissionDenied):
+        rights.confirm_transfer(transfer.pk, actor=personas.applicant.actor)
+    app = rights.confirm_transfer(transfer.pk, actor=beta.actor)
+    assert list(app.holders.values_list("holder_id", "share")) == [(beta.holder.pk, Decimal(100))]
+    assert app.certificate_version == 1
+    with pytest.raises(PermissionDenied):  # Alpha no longer holds the right
+        rights.record_trade(
+            app.pk,
+            actor=personas.applicant.actor,
+            exchange="上海数据交易所",
+            contract_reference="SDE-1",
+            traded_on="2026-06-01",
+            amount=1,
+        )
+
+
+def test_exclusive_licences_do_not_overlap(personas: Personas, registered: Application) -> None:
+    actor, licensee = personas.applicant.actor, personas.other_applicant.holder.pk
+    common: dict[str, Any] = {"scope": "模型训练", "territory": "中国大陆", "licensee_id": licensee}
+    rights.grant_licence(
+        registered.pk,
+        actor=actor,
+        kind="exclusive",
+        starts="2026-05-01",
+        ends="2026-12-31",
+        fee="50000",
+        **common,
+    )
+    for kind, starts, ends in [
+        ("ordinary", "2026-12-01", "2027-03-01"),
+        ("sole", "2026-01-01", "2026-05-01"),
+    ]:
+        with pytest.raises(GuardFailed, match="exclusive or sole"):
+            rights.grant_licence(
+                registered.pk, actor=actor, kind=kind, starts=starts, ends=ends, **common
+            )
+    rights.grant_licence(
+        registered.pk,
+        actor=actor,
+        kind="ordinary",
+        starts="2027-01-01",
+        ends="2027-06-30",
+        **common,
+    )
+    assert Licence.objects.count() == 2
+
+
+def test_bad_amounts_are_refused_and_nothing_is_half_recorded(
+    personas: Personas, registered: Application
+) -> None:
+    before = Event.objects.count()
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"amount": "-5"}, "amount"),
+        ({"amount": "12.345"}, "amount"),
+        ({"amount": "100", "currency": "USD"}, "currency"),
+        ({"amount": "abc"}, "amount"),
+    ]
+    for extra, field in cases:
+        with pytest.raises(ValidationFailed) as caught:
+            rights.record_trade(
+                registered.pk,
+                actor=personas.applicant.actor,
+                exchange="上海数据交易所",
+                contract_reference="SDE-1",
+                traded_on="2026-06-01",
+                **extra,
+            )
+        assert field in caught.value.errors
+    with pytest.raises(ValidationFailed) as caught:
+        rights.record_revenue(
+            registered.pk,
+            actor=personas.applicant.actor,
+            period_start="2026-06-30",
+            period_end="2026-06-01",
+            amount=0,
+        )
+    assert set(caught.value.errors) == {"period_end", "amount"}
+    assert Event.objects.count() == before
+    assert not Trade.objects.exists()
+
+
+def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
+    personas: Personas, registered: Application, bank: Person
+) -> None:
+    actor = personas.applicant.actor
+    pledge = rights.pledge(
+        registered.pk,
+        actor=actor,
+        pledgee_id=bank.holder.pk,
+        amount="3000000",
+        starts="2026-05-01",
+        ends="2027-04-30",
+        contract_reference="ZY-2026-01",
+    )
+    record = queries.public_record(registered)
+    assert record.under_pledge
+    assert record.pledges[0].pledgee == "丙银行 Bank C"
+    assert record.pledges[0].amount is None, "Shanghai does not publish pledge amounts"
+    beta = personas.other_applicant.holder.pk
+    with pytest.raises(GuardFailed, match="pledgee must consent"):
+        rights.propose_transfer(
+            registered.pk,
+            actor=actor,
+            assignee_id=beta,
+            contract_date="2026-06-01",
+            effective_date="2026-06-01",
+        )
+    with pytest.raises(GuardFailed, match="pledgee must consent"):
+        rights.cancel(registered.pk, actor=actor, reason="不再经营")
+    with pytest.raises(PermissionDenied):
+        rights.consent(pledge.pk, actor=personas.objector.actor, purpose="transfer")
+    rights.consent(pledge.pk, actor=bank.actor, purpose="transfer")
+    transfer = rights.propose_transfer(
+        registered.pk,
+        actor=actor,
+        assignee_id=beta,
+        contract_date="2026-06-01",
+        effective_date="2026-06-01",
+    )
+    rights.confirm_transfer(transfer.pk, actor=personas.other_applicant.actor)
+    assert not queries.public_record(registered).pledges[0].amount
+    encumbrance = queries.encumbrances(registration_number=registered.registration_number or "")
+    assert [p.pk for p in encumbrance[0].pledges] == [pledge.pk]
+    assert queries.pledges_held_by(bank.holder.pk) == [pledge]
+
+
+def test_the_pledgee_releases_the_pledge(
+    personas: Personas, registered: Application, bank: Person
+) -> None:
+    pledge = rights.pledge(
+        registered.pk,
+        actor=personas.applicant.actor,
+        pledgee_id=bank.holder.pk,
+        amount="1",
+        starts="2026-05-01",
+        ends="2026-06-01",
+        contract_reference="ZY-1",
+    )
+    with pytest.raises(PermissionDenied):
+        rights.release_pledge(pledge.pk, actor=personas.applicant.actor, reason="repaid")
+    rights.release_pledge(pledge.pk, actor=bank.actor, reason="贷款已清偿", on="2026-05-20")
+    assert Pledge.objects.get().released_on == date(2026, 5, 20)
+    assert not queries.public_record(registered).under_pledge
+    rights.cancel(registered.pk, actor=personas.applicant.actor, reason="不再经营")
+    registered.refresh_from_db()
+    assert registered.status == Status.CANCELLED
+
+
+def test_no_pledge_on_an_expired_registration(
+    personas: Personas, registered: Application, bank: Person
+) -> None:
+    from dataip.registry.services.schedule import tick
+
+    tick(at=day(30 + 3 * 366))
+    with pytest.raises(TransitionNotAllowed):
+        rights.pledge(
+            registered.pk,
+            actor=personas.applicant.actor,
+            pledgee_id=bank.holder.pk,
+            amount="1",
+            starts="2030-01-01",
+            ends="2030-06-01",
+            contract_reference="x",
+        )
+
+
+def test_renewal_only_inside_the_window(personas: Personas, registered: Application) -> None:
+    assert registered.valid_until == date(2029, 3, 31)
+    with pytest.raises(GuardFailed, match="Renewal is possible from 2028-12-31"):
+        rights.renew(registered.pk, actor=personas.applicant.actor, at=day(100))
+    app = rights.renew(registered.pk, actor=personas.applicant.actor, at=day(30 + 3 * 365 - 30))
+    assert app.valid_until == date(2032, 3, 31)
+
+
+def test_revocation_needs_a_decision_reference(personas: Personas, registered: Application) -> None:
+    with pytest.raises(ValidationFailed):
+        rights.revoke(
+            registered.pk, actor=personas.registrar.actor, reason="法院判决", reference=""
+        )
+    with pytest.raises(PermissionDenied):
+        rights.revoke(registered.pk, actor=personas.examiner.actor, reason="x", reference="y")
+    app = rights.revoke(
+        registered.pk,
+        actor=personas.registrar.actor,
+        reason="法院判决",
+        reference="(2026)沪0115民初1号",
+    )
+    assert app.status == Status.REVOKED
+    assert app.decision_reference == "(2026)沪0115民初1号"
+    assert queries.public_record(app).history[-1][0] == "revoke"
+
+
+def test_income_splits_between_joint_holders(personas: Personas, registered: Application) -> None:
+    from dataip.registry.models import ApplicationHolder
+
+    ApplicationHolder.objects.filter(application=registered).update(share=60)
+    ApplicationHolder.objects.create(
+        application=registered, holder=personas.other_applicant.holder, share=40
+    )
+    actor = personas.applicant.actor
+    rights.grant_licence(
+        registered.pk,
+        actor=actor,
+        licensee_id=personas.experts[0].holder.pk,
+        kind="ordinary",
+        scope="分析",
+        territory="上海",
+        starts="2026-05-01",
+        ends="2026-12-31",
+        fee="1000.00",
+    )
+    rights.record_trade(
+        registered.pk,
+        actor=actor,
+        exchange="上海数据交易所",
+        contract_reference="SDE-2",
+        traded_on="2026-06-01",
+        amount="333.33",
+    )
+    rights.record_revenue(
+        registered.pk, actor=actor, period_start="2026-01-01", period_end="2026-03-31", amount="100"
+    )
+    statement = {row.holder: row for row in queries.income_statement(registered)}
+    alpha = statement[personas.applicant.holder.name]
+    assert (alpha.licence_fees, alpha.trades, alpha.revenue) == (
+        Decimal("600.00"),
+        Decimal("200.00"),
+        Decimal("60.00"),
+    )
+    assert statement[personas.other_applicant.holder.name].total == Decimal("573.33")
+
+
+def test_a_valuation_backs_a_pledge(
+    personas: Personas, registered: Application, bank: Person
+) -> None:
+    pledge = rights.pledge(
+        registered.pk,
+        actor=personas.applicant.actor,
+        pledgee_id=bank.holder.pk,
+        amount="1",
+        starts="2026-05-01",
+        ends="2026-06-01",
+        contract_reference="ZY-1",
+    )
+    valuation = rights.record_valuation(
+        registered.pk,
+        actor=personas.applicant.actor,
+        method="income",
+        evaluator="某评估公司",
+        valued_on="2026-04-20",
+        value="12000000",
+        inputs={"discount_rate": "0.12", "years": 5},
+        pledge_id=pledge.pk,
+    )
+    assert valuation.pledge == pledge
+    with pytest.raises(ValidationFailed) as caught:
+        rights.record_valuation(
+            registered.pk,
+            actor=personas.applicant.actor,
+            method="guess",
+            evaluator="",
+            valued_on="x",
+            value="-1",
+            pledge_id=999,
+        )
+    assert set(caught.value.errors) == {"method", "evaluator", "valued_on", "value", "pledge"}
+
+
+def test_unknown_records_are_not_found(personas: Personas) -> None:
+    with pytest.raises(NotFound):
+        rights.confirm_transfer(12345, actor=personas.applicant.actor)
+    with pytest.raises(NotFound):
+        rights.release_pledge(12345, actor=personas.applicant.actor, reason="x")
