@@ -6,8 +6,18 @@ import os
 from pathlib import Path
 
 
+_READY = False
+
+
 def fresh_database() -> None:
-    """Point Django at an empty SQLite file (unless DATAIP_DATABASE_URL is set) and migrate it."""
+    """Point Django at an empty SQLite file (unless DATAIP_DATABASE_URL is set) and migrate it.
+
+    Once per process: the benchmarks of one run share the database, each adding its own rows.
+    """
+    global _READY
+    if _READY:
+        return
+    _READY = True
     data_dir = Path(os.environ.setdefault("DATAIP_DATA_DIR", "var/bench")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     if "DATAIP_DATABASE_URL" not in os.environ:

@@ -36,7 +36,7 @@ def run() -> list[str]:
     ]
 
 
-def _prepare(count: int) -> tuple[dict[str, Any], list[int]]:
+def _prepare(count: int, tag: str = "wf") -> tuple[dict[str, Any], list[int]]:
     from django.db import transaction
 
     from dataip.accounts.models import User
@@ -48,12 +48,12 @@ def _prepare(count: int) -> tuple[dict[str, Any], list[int]]:
 
     import random
 
-    rng = random.Random(1)
-    holder = filing.create_holder(kind="legal_person", name="Bench", identifier=make_uscc(rng, "31"),
+    rng = random.Random(tag)
+    holder = filing.create_holder(kind="legal_person", name=f"Bench {tag}", identifier=make_uscc(rng, "31"),
                                   province_code="31")
-    applicant = User.objects.create(username="bench-applicant", holder=holder)
-    examiner = User.objects.create(username="bench-examiner", is_examiner=True, is_registrar=True)
-    experts = [User.objects.create(username=f"bench-expert{i}", is_expert=True) for i in range(3)]
+    applicant = User.objects.create(username=f"{tag}-applicant", holder=holder)
+    examiner = User.objects.create(username=f"{tag}-examiner", is_examiner=True, is_registrar=True)
+    experts = [User.objects.create(username=f"{tag}-expert{i}", is_expert=True) for i in range(3)]
     materials = sorted(load_regime("shanghai").required_materials(filed_by_agent=False))
     drafts = []
     with transaction.atomic():

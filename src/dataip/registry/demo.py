@@ -7,6 +7,7 @@ has the same events and ledger leaves a real one would.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import random
@@ -27,7 +28,7 @@ from dataip.registry.models import Application, Holder, HolderKind
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.services import examination, publicity
+from dataip.registry.services import examination, publicity, rights
 from dataip.registry.services._core import actor_for
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
@@ -203,6 +204,7 @@ class Cast:
     experts: list[User]
     public: list[User]
     applicants: list[User]
+    banks: list[User] = dataclasses.field(default_factory=list)
 
 
 @functools.cache
@@ -497,6 +499,110 @@ def _start_date(rng: random.Random, target: str, today: date) -> date:
     return today - timedelta(days=rng.randrange(60, 365 * 3 + 200))
 
 
+BANKS = [
+    ("上海浦发数据银行", "Pudong Data Bank"),
+    ("中国数字工商银行", "Digital ICBC"),
+    ("杭州科技银行", "Hangzhou Tech Bank"),
+]
+EXCHANGES = [
+    "上海数据交易所 Shanghai Data Exchange",
+    "北京国际大数据交易所 Beijing IDX",
+    "深圳数据交易所 Shenzhen Data Exchange",
+]
+
+
+def _banks(rng: random.Random, cast: Cast) -> None:
+    for i, (name, name_en) in enumerate(BANKS, start=1):
+        bank = filing.create_holder(
+            kind=HolderKind.LEGAL_PERSON,
+            name=name,
+            name_en=name_en,
+            identifier=make_uscc(rng, "31"),
+            province_code="31",
+        )
+        user = _user(f"bank{i}", f"{name} {name_en}")
+        user.holder = bank
+        user.save()
+        cast.banks.append(user)
+
+
+def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
+    """Licences, trades, revenue, pledges (some released), valuations on registrations."""
+    registered = list(
+        Application.objects.filter(status=Status.REGISTERED)
+        .select_related("product")
+        .order_by("id")
+    )
+    for app in registered:
+        holder_id = app.holders.values_list("holder_id", flat=True).first()
+        member = next(u for u in cast.applicants if u.holder_id == holder_id)
+        actor = actor_for(member)
+        start = app.registered_on or today
+        at = datetime.combine(min(start + timedelta(days=20), today), time(3)).replace(tzinfo=UTC)
+        roll = rng.random()
+        if roll < 0.45:
+            licensee = rng.choice([u for u in cast.applicants if u.holder_id != holder_id])
+            rights.grant_licence(
+                app.pk,
+                actor=actor,
+                licensee_id=licensee.holder_id or 0,
+                kind=rng.choice(["ordinary", "ordinary", "exclusive"]),
+                scope="数据分析与模型训练 analytics and model training",
+                territory="中国 China",
+                starts=at.date(),
+                ends=at.date() + timedelta(days=365),
+                fee=f"{rng.randrange(5, 500) * 10_000}.00",
+                at=at,
+            )
+        if 0.3 < roll < 0.6:
+            rights.record_trade(
+                app.pk,
+                actor=actor,
+                exchange=rng.choice(EXCHANGES),
+                contract_reference=f"DX-{app.pk:06d}",
+                traded_on=at.date(),
+                amount=f"{rng.randrange(10, 3000) * 10_000}.00",
+                at=at,
+            )
+        if roll > 0.5:
+            rights.record_revenue(
+                app.pk,
+                actor=actor,
+                period_start=start,
+                period_end=at.date(),
+                amount=f"{rng.randrange(1, 900) * 1000}.00",
+                description="数据服务 data services",
+                at=at,
+            )
+        if roll > 0.88:
+            bank = rng.choice(cast.banks)
+            pledge = rights.pledge(
+                app.pk,
+                actor=actor,
+                pledgee_id=bank.holder_id or 0,
+                amount=f"{rng.randrange(100, 5000) * 10_000}.00",
+                starts=at.date(),
+                ends=at.date() + timedelta(days=730),
+                contract_reference=f"ZY-{app.pk:06d}",
+                at=at,
+            )
+            rights.record_valuation(
+                app.pk,
+                actor=actor,
+                method="income",
+                evaluator="某资产评估公司",
+                valued_on=at.date(),
+                value=f"{pledge.amount * 2:.2f}",
+                inputs={"discount_rate": "0.12", "years": 5},
+                pledge_id=pledge.pk,
+                at=at,
+            )
+            if roll > 0.96:
+                rights.release_pledge(
+                    pledge.pk, actor=actor_for(bank), reason="贷款已清偿 repaid", at=at
+                )
+
+
 def build_demo(
     *, applications: int = 1200, seed: int = 2026, progress: Callable[[str], object] = print
 ) -> str:
@@ -510,6 +616,8 @@ def build_demo(
         if number % 200 == 0:
             progress(f"  {number}/{applications} applications")
     tick()  # bring everything up to today: expiries, deemed withdrawals, announcement ends
+    _banks(rng, cast)
+    _rights_activity(rng, cast, today)
     counts = Counter(Application.objects.values_list("status", flat=True))
     lines = [f"Demo registry ready ({settings.DATAIP_REGIME}): {applications} applications."]
     lines += [f"  {Status(s).value}: {n}" for s, n in sorted(counts.items())]
