@@ -16,7 +16,8 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venv/.synced: $(UV) pyproject.toml uv.lock
+.venv/.synced: $(UV) pyproject.toml uv.lock bin/system-deps
+	bin/system-deps
 	$(UV) sync --frozen --quiet
 	touch $@
 
