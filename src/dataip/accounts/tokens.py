@@ -56,8 +56,9 @@ def authenticate(secret: str) -> ApiToken | None:
 
 def revoke_token(user: User, token_id: int) -> None:
     """Revoke one of the tokens of the user's organisation."""
-    updated = ApiToken.objects.filter(
-        pk=token_id, holder_id=user.holder_id, revoked_at=None
+    holder_id = user.holder_id
+    updated = holder_id is not None and ApiToken.objects.filter(
+        pk=token_id, holder_id=holder_id, revoked_at=None
     ).update(revoked_at=timezone.now())
     if not updated:
         raise PermissionDenied(gettext_noop("No such token of your organisation."))
