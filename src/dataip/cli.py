@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from dataip.evidence.cli import register as register_deposit_commands
 
 app = typer.Typer(
     help="dataip — an open registry for data intellectual property (数据知识产权登记平台).\n\n"
@@ -62,7 +66,7 @@ def demo(
 def tick() -> None:
     """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent."""
     _setup()
-    from dataip.registry.services.schedule import tick as run_tick
+    from dataip.registry.services.schedule import tick_all as run_tick
 
     done = run_tick()
     if not done:
@@ -120,7 +124,7 @@ def _tick_forever(seconds: int) -> None:
 
     from django.db import close_old_connections
 
-    from dataip.registry.services.schedule import tick as run_tick
+    from dataip.registry.services.schedule import tick_all as run_tick
 
     log = logging.getLogger("dataip.tick")
     while True:
@@ -135,6 +139,104 @@ def _tick_forever(seconds: int) -> None:
         time.sleep(seconds)
 
 
+class Lang(StrEnum):
+    """Language of the verification report."""
+
+    ZH = "zh"
+    EN = "en"
+    BOTH = "both"
+
+
+def _languages(lang: Lang) -> list[str]:
+    return ["zh", "en"] if lang == Lang.BOTH else [lang.value]
+
+
+def _read_keys(values: list[str]) -> list[str]:
+    """Each --key is a vkey, or a file with one vkey per line ('#' starts a comment)."""
+    found: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            found.extend(line.strip() for line in lines if line.strip() and line[0] != "#")
+        else:
+            found.append(value.strip())
+    return found
+
+
+def _read_input(path: Path, what_zh: str, what_en: str) -> bytes:
+    """Read an input file, or stop with a bilingual message (exit code 2)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        typer.echo(f"无法读取{what_zh}：{path}\nCannot read the {what_en}: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def verify(
+    bundle: Annotated[Path, typer.Argument(help="Evidence bundle file / 证据包文件.")],
+    key: Annotated[
+        list[str],
+        typer.Option(help="Registry public key (vkey) or a file with it; repeatable / 公钥。"),
+    ],
+    tsa_ca: Annotated[
+        Path | None, typer.Option(help="PEM CA certificate(s) of the TSA / 时间戳机构根证书.")
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
+) -> None:
+    """Check an evidence bundle offline and say what it proves (离线验证证据包). No database,
+    no network: only the registry's public key (and the TSA's CA certificate) are needed."""
+    from dataip.evidence import VerificationError
+    from dataip.evidence._summary import failure_text
+    from dataip.evidence.bundle import verify_bundle
+
+    data = _read_input(bundle, "证据包", "bundle")
+    ca = None if tsa_ca is None else _read_input(tsa_ca, "时间戳机构根证书", "TSA CA file")
+    try:
+        verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=ca)
+    except VerificationError as exc:
+        step = str(getattr(exc, "step", "bundle"))
+        for language in _languages(lang):
+            typer.echo(failure_text(step, exc.code, exc.message, language), err=True, nl=False)
+        raise typer.Exit(1) from None
+    typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+
+
+@app.command()
+def audit(
+    lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
+) -> None:
+    """Recompute the whole evidence ledger and check every node, checkpoint and event
+    (账本审计). Exits with 1 if anything was found wrong."""
+    _setup()
+    from dataip.ledger.audit import AuditReport, run_audit
+
+    report = AuditReport()
+    for item in run_audit():
+        if isinstance(item, AuditReport):
+            report = item
+            continue
+        for language in _languages(lang):
+            typer.echo(item.message(language))
+    counts = (
+        f"{report.entries} entries, {report.nodes} nodes, {report.checkpoints} checkpoints, "
+        f"{report.timestamps} timestamps, {report.events} events"
+    )
+    counts_zh = (
+        f"{report.entries} 个条目、{report.nodes} 个节点、{report.checkpoints} 个检查点、"
+        f"{report.timestamps} 个时间戳、{report.events} 个事件"
+    )
+    done = {
+        "zh": f"审计完成：已检查 {counts_zh}；发现 {report.findings} 个问题。",
+        "en": f"Audit done: checked {counts}; {report.findings} finding(s).",
+    }
+    for language in _languages(lang):
+        typer.echo(done[language])
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (e.g. `dataip manage check`)."""
@@ -142,6 +244,10 @@ def manage(ctx: typer.Context) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["dataip manage", *ctx.args])
+
+
+# The holder's side of a deposit runs on the holder's machine and needs no registry.
+register_deposit_commands(app)
 
 
 def main() -> None:

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "dataip.ledger",
     "dataip.registry",
     "dataip.web",
+    "dataip.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -148,8 +150,64 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATAIP_REGIME = os.environ.get("DATAIP_REGIME", "shanghai")
 """The regime (region's rules) that new applications follow by default."""
 
+EMAIL_HOST = os.environ.get("DATAIP_EMAIL_HOST", "")
+"""SMTP server for reminders and notices; without one, mail is written to the console log."""
+EMAIL_PORT = int(os.environ.get("DATAIP_EMAIL_PORT", "25"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DATAIP_EMAIL_FROM", "registry@dataip.local")
+"""The sender of the registry's mail."""
+
 DATAIP_TICK_SECONDS = int(os.environ.get("DATAIP_TICK_SECONDS", "60"))
 """How often ``dataip serve`` runs the time-driven transitions (``dataip tick``)."""
+
+DATAIP_LOG_ORIGIN = os.environ.get("DATAIP_LOG_ORIGIN", "dataip.local/log/v1")
+"""The evidence ledger's origin: first line of every checkpoint and the name of its signing key.
+
+A schema-less URL without spaces or '+', e.g. ``registry.example.cn/log/v1``. Set it once,
+before the first run: changing it later starts another log and the existing key refuses it.
+"""
+
+DATAIP_LOG_KEY_DIR = Path(os.environ.get("DATAIP_LOG_KEY_DIR", str(DATA_DIR / "ledger"))).resolve()
+"""Folder of the ledger's Ed25519 signing key (``log.key``, mode 0600, made on first use) and
+of ``log.vkeys``, every public key the log has used, oldest first."""
+
+DATAIP_TSA_URL = os.environ.get("DATAIP_TSA_URL", "")
+"""RFC 3161 time-stamp authority that timestamps each checkpoint (empty: no timestamps)."""
+
+DATAIP_TSA_TIMEOUT = float(os.environ.get("DATAIP_TSA_TIMEOUT", "10"))
+"""Seconds to wait for the TSA; a checkpoint whose timestamp fails is retried by ``tick``."""
+
+DATAIP_TSA_CA_FILE = os.environ.get("DATAIP_TSA_CA_FILE", "")
+"""PEM file of the TSA's CA certificate(s): ``dataip audit`` then also checks token chains."""
+
+DATAIP_PUBLIC_URL = os.environ.get("DATAIP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+"""The registry's public address: certificates' QR codes open ``<it>/verify/<number>``."""
+
+DATAIP_CERTIFICATES_AUTO = envbool("DATAIP_CERTIFICATES_AUTO", default=True)
+"""Render, sign and store a certificate right after the commit that makes it due (off: only
+``issue_missing_certificates``, run by ``dataip tick``, issues them)."""
+
+DATAIP_CERT_DIR = Path(os.environ.get("DATAIP_CERT_DIR", str(DATA_DIR / "certificates"))).resolve()
+"""Folder of the registry's own CA and PDF-signing certificate, made on first use (keys 0600)."""
+
+DATAIP_CERT_PKCS12_FILE = os.environ.get("DATAIP_CERT_PKCS12_FILE", "")
+"""A PKCS#12 file with a real PDF-signing key, its certificate and chain (replaces the own CA)."""
+
+DATAIP_CERT_PKCS12_PASSPHRASE_FILE = os.environ.get("DATAIP_CERT_PKCS12_PASSPHRASE_FILE", "")
+"""File whose first line is the passphrase of ``DATAIP_CERT_PKCS12_FILE`` (unset: none)."""
+
+DATAIP_CERT_CA_FILE = os.environ.get("DATAIP_CERT_CA_FILE", "")
+"""PEM root certificate(s) that verifiers trust for the PDF signature (default: the own CA, or
+the self-signed root in the PKCS#12 chain); published at ``/verify/ca.pem``."""
+
+DATAIP_CERT_FONT = os.environ.get(
+    "DATAIP_CERT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+)
+"""TrueType font (.ttf, or the first face of a .ttc) for certificates; it must cover Chinese."""
 
 LOGGING = {
     "version": 1,

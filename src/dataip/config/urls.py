@@ -3,8 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dataip.api import wellknown
+from dataip.api.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path(".well-known/dataip-log-key", wellknown.log_key, name="log-key"),
+    path(".well-known/dataip-log-keys", wellknown.log_keys, name="log-keys"),
     path("", include("dataip.web.urls")),
 ]

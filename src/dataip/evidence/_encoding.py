@@ -10,6 +10,11 @@ from .errors import MalformedInput
 
 _B64_RE = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
+_CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_SPACE_RE = re.compile(r"\s")
+#: The canonical base64 text of exactly 32 bytes: 43 symbols, the last with its two unused
+#: low bits zero (A E I M Q U Y c g k o s w 0 4 8), then one '='.
+_HASH_B64_RE = re.compile(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=")
 
 UINT64_MAX = (1 << 64) - 1
 
@@ -38,6 +43,8 @@ def b64decode_strict(text: str, what: str) -> bytes:
 
 def b64decode_hash(text: str, what: str) -> bytes:
     """Decode a base64 SHA-256 hash; it must be exactly 32 bytes."""
+    if isinstance(text, str) and _HASH_B64_RE.fullmatch(text):  # fast path: canonical by form
+        return binascii.a2b_base64(text)
     data = b64decode_strict(text, what)
     if len(data) != 32:
         raise MalformedInput(f"{what}: expected a 32-byte hash, got {len(data)} bytes")
@@ -53,6 +60,11 @@ def parse_decimal(text: str, what: str, maximum: int = UINT64_MAX) -> int:
     return int(text)
 
 
+def has_space(text: str) -> bool:
+    """True if ``text`` holds a Unicode space (``str.isspace``; regex ``\\s`` is the same set)."""
+    return _SPACE_RE.search(text) is not None
+
+
 def has_control_chars(text: str) -> bool:
     """True if ``text`` holds an ASCII control character other than newline."""
-    return any(ch < " " and ch != "\n" for ch in text)
+    return _CONTROL_RE.search(text) is not None

@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ._encoding import b64decode_strict, b64encode, has_control_chars
+from ._encoding import b64decode_strict, b64encode, has_control_chars, has_space
 from .errors import BadSignature, MalformedInput
 
 ED25519_TYPE = 0x01
@@ -62,7 +62,7 @@ def is_valid_key_name(name: str) -> bool:
     """C2SP signed-note: non-empty, no Unicode space, no '+', no control characters."""
     if not name or "+" in name or has_control_chars(name):
         return False
-    if any(ch.isspace() for ch in name):
+    if has_space(name):
         return False
     try:
         name.encode("utf-8")

@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ._encoding import UINT64_MAX, b64decode_hash, b64encode, has_control_chars, parse_decimal
+from ._encoding import (
+    UINT64_MAX,
+    b64decode_hash,
+    b64encode,
+    has_control_chars,
+    has_space,
+    parse_decimal,
+)
 from .errors import MalformedInput, UnexpectedOrigin, UnknownKey
 from .note import NoteSigner, NoteVerifier, open_note, sign_note
 
@@ -27,7 +34,7 @@ def _check_origin(origin: object) -> None:
     """Origin: non-empty string, no whitespace, no '+', no control characters."""
     if not isinstance(origin, str) or not origin:
         raise MalformedInput("checkpoint origin must be a non-empty string")
-    if "+" in origin or any(ch.isspace() for ch in origin) or has_control_chars(origin):
+    if "+" in origin or has_space(origin) or has_control_chars(origin):
         raise MalformedInput(f"checkpoint origin {origin[:80]!r} contains a space, '+' or control")
 
 

@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .errors import VerificationError
 
@@ -83,7 +84,9 @@ def _digest(name: str, data: bytes) -> bytes:
     return bytes(_DIGESTS[name](data).digest())
 
 
-def timestamp_request(data: bytes, *, nonce: int | None = None, hash_algorithm: str = "sha256") -> bytes:
+def timestamp_request(
+    data: bytes, *, nonce: int | None = None, hash_algorithm: str = "sha256"
+) -> bytes:
     """DER ``TimeStampReq`` (RFC 3161 §2.4.1) for ``data``, asking for the TSA's certificate."""
     fields: dict[str, Any] = {
         "version": "v1",
@@ -114,7 +117,7 @@ def token_from_response(response: bytes, request: bytes) -> bytes:
         if resp["time_stamp_token"].native is None:
             raise TimestampError("the TSA reply holds no time-stamp token")
         token = bytes(resp["time_stamp_token"].dump())
-        _, tst = _parse_token(token)
+        tst = _parse_token(token).tst
         if tst["message_imprint"].dump() != req["message_imprint"].dump():
             raise TimestampError("the TSA's token is for another message imprint")
         if req["nonce"].native is not None and tst["nonce"].native != req["nonce"].native:
@@ -124,8 +127,21 @@ def token_from_response(response: bytes, request: bytes) -> bytes:
     return token
 
 
-def _parse_token(token: bytes) -> tuple[cms.SignedData, tsp.TSTInfo]:
-    """The SignedData and the TSTInfo of a DER token, fully parsed (``tst.contents`` intact)."""
+@dataclass(frozen=True)
+class _Token:
+    """A parsed token, with the exact bytes that its digests and signature cover."""
+
+    signed: cms.SignedData
+    tst: tsp.TSTInfo
+    tst_der: bytes
+    signer_info: cms.SignerInfo
+    signed_attrs_der: bytes
+    certificate_ders: tuple[bytes, ...]
+    sid: tuple[str, bytes, int]
+
+
+def _parse_token(token: bytes) -> _Token:
+    """Parse a DER token; take the covered bytes before anything touches the parsed values."""
     try:
         info = cms.ContentInfo.load(token, strict=True)
         if info["content_type"].native != "signed_data":
@@ -134,44 +150,55 @@ def _parse_token(token: bytes) -> tuple[cms.SignedData, tsp.TSTInfo]:
         encap = signed["encap_content_info"]
         if encap["content_type"].native != "tst_info":
             raise TimestampError("time-stamp token does not hold an RFC 3161 TSTInfo")
-        tst = encap["content"].parsed
-        if bytes(encap["content"].contents) != bytes(tst.dump()):
-            raise TimestampError("time-stamp token's TSTInfo has trailing data")
+        tst_der = bytes(encap["content"].contents)
+        if len(signed["signer_infos"]) != 1:
+            raise TimestampError("time-stamp token must have exactly one signer")
+        signer_info = signed["signer_infos"][0]
+        attrs_der = b"\x31" + bytes(signer_info["signed_attrs"].dump())[1:]
+        cert_ders = tuple(
+            bytes(choice.chosen.dump())
+            for choice in signed["certificates"] or []
+            if choice.name == "certificate"
+        )
+        sid = signer_info["sid"]
+        if sid.name == "issuer_and_serial_number":
+            wanted = sid.chosen
+            sid_key = (
+                "issuer",
+                bytes(wanted["issuer"].dump()),
+                int(wanted["serial_number"].native),
+            )
+        else:
+            sid_key = ("ski", bytes(sid.chosen.native), 0)
+        tst = tsp.TSTInfo.load(tst_der, strict=True)
         _ = tst.native  # parse the TSTInfo now, so its errors surface here
     except _ASN1_ERRORS as exc:
         raise TimestampError(f"time-stamp token is not valid DER/CMS ({exc})") from None
-    return signed, tst
+    return _Token(signed, tst, tst_der, signer_info, attrs_der, cert_ders, sid_key)
 
 
-def _certificates(signed: cms.SignedData) -> list[x509.Certificate]:
+def _certificates(token: _Token) -> list[x509.Certificate]:
     """The X.509 certificates carried in the token."""
-    found = []
-    for choice in signed["certificates"] or []:
-        if choice.name == "certificate":
-            try:
-                found.append(x509.load_der_x509_certificate(choice.chosen.dump()))
-            except ValueError as exc:
-                raise TimestampError(f"time-stamp token carries a bad certificate ({exc})") from None
-    return found
+    try:
+        return [x509.load_der_x509_certificate(der) for der in token.certificate_ders]
+    except ValueError as exc:
+        raise TimestampError(f"time-stamp token carries a bad certificate ({exc})") from None
 
 
-def _find_signer(sid: cms.SignerIdentifier, certs: list[x509.Certificate]) -> x509.Certificate:
+def _find_signer(token: _Token, certs: list[x509.Certificate]) -> x509.Certificate:
     """The certificate named by the SignerInfo's ``sid``."""
+    kind, value, serial = token.sid
     for cert in certs:
-        if sid.name == "issuer_and_serial_number":
-            wanted = sid.chosen
-            if (
-                cert.serial_number == wanted["serial_number"].native
-                and cert.issuer.public_bytes() == wanted["issuer"].dump()
-            ):
+        if kind == "issuer":
+            if cert.serial_number == serial and cert.issuer.public_bytes() == value:
                 return cert
-        else:
-            try:
-                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
-            except x509.ExtensionNotFound:
-                continue
-            if ski.value.digest == sid.chosen.native:
-                return cert
+            continue
+        try:
+            ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+        except x509.ExtensionNotFound:
+            continue
+        if ski.value.digest == value:
+            return cert
     raise TimestampError(
         "the TSA certificate is not in the token (request it with certReq, or supply it)"
     )
@@ -188,11 +215,10 @@ def _attributes(signer_info: cms.SignerInfo) -> dict[str, Any]:
     return attrs
 
 
-def _check_signed_attributes(
-    signer_info: cms.SignerInfo, tst_der: bytes, signer: x509.Certificate
-) -> None:
+def _check_signed_attributes(token: _Token, signer: x509.Certificate) -> None:
     """Content type, message digest and the ESS reference to the signer certificate."""
-    if not signer_info["signed_attrs"].native:
+    signer_info, tst_der = token.signer_info, token.tst_der
+    if len(signer_info["signed_attrs"]) == 0:
         raise TimestampError("time-stamp token has no signed attributes")
     attrs = _attributes(signer_info)
     if "content_type" not in attrs or attrs["content_type"].native != "tst_info":
@@ -216,9 +242,9 @@ def _check_signed_attributes(
         raise TimestampError("time-stamp token has no ESS signing-certificate attribute")
 
 
-def _check_signature(signer_info: cms.SignerInfo, signer: x509.Certificate) -> None:
+def _check_signature(token: _Token, signer: x509.Certificate) -> None:
     """Verify the SignerInfo signature over the DER SET OF signed attributes."""
-    signed_bytes = b"\x31" + bytes(signer_info["signed_attrs"].dump())[1:]
+    signer_info, signed_bytes = token.signer_info, token.signed_attrs_der
     signature = bytes(signer_info["signature"].native)
     algo = signer_info["signature_algorithm"].signature_algo
     digest_name = signer_info["digest_algorithm"]["algorithm"].native
@@ -251,7 +277,7 @@ def _check_tsa_certificate(cert: x509.Certificate, at: datetime) -> None:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     except x509.ExtensionNotFound:
         raise TimestampError("TSA certificate has no extendedKeyUsage extension") from None
-    if not eku.critical or list(eku.value) != [x509.ExtendedKeyUsageOID.TIME_STAMPING]:
+    if not eku.critical or list(eku.value) != [ExtendedKeyUsageOID.TIME_STAMPING]:
         raise TimestampError(
             "TSA certificate's extendedKeyUsage must be critical and only timeStamping"
         )
@@ -326,22 +352,20 @@ def verify_timestamp(token: bytes, data: bytes, *, ca_pem: bytes | None = None) 
     """
     if not isinstance(token, bytes | bytearray) or not token:
         raise TimestampError("time-stamp token is empty")
-    signed, tst = _parse_token(bytes(token))
+    parsed = _parse_token(bytes(token))
+    tst = parsed.tst
     imprint = tst["message_imprint"]
     algorithm = imprint["hash_algorithm"]["algorithm"].native
     if imprint["hashed_message"].native != _digest(algorithm, data):
         raise TimestampError("message imprint mismatch: the token is for other data")
-    if len(signed["signer_infos"]) != 1:
-        raise TimestampError("time-stamp token must have exactly one signer")
-    signer_info = signed["signer_infos"][0]
-    carried = _certificates(signed)
-    signer = _find_signer(signer_info["sid"], carried)
+    carried = _certificates(parsed)
+    signer = _find_signer(parsed, carried)
     gen_time = tst["gen_time"].native
     try:
-        _check_signed_attributes(signer_info, bytes(tst.dump()), signer)
+        _check_signed_attributes(parsed, signer)
     except _ASN1_ERRORS as exc:
         raise TimestampError(f"malformed signed attributes ({exc})") from None
-    _check_signature(signer_info, signer)
+    _check_signature(parsed, signer)
     _check_tsa_certificate(signer, gen_time)
     if ca_pem is not None:
         _check_chain(signer, carried, load_certificates(ca_pem), gen_time)

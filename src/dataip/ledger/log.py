@@ -2,24 +2,31 @@
 
 Appends run inside the caller's transaction and take the ledger's writer lock (a transaction
 advisory lock on PostgreSQL; SQLite transactions here are IMMEDIATE, which already admits one
-writer at a time). Proofs are computed from stored complete-subtree hashes in O(log n).
+writer at a time). Each append registers, once per outermost transaction, an on-commit hook
+that signs a checkpoint for the new size (:mod:`dataip.ledger.checkpoints`). Proofs are
+computed from stored complete-subtree hashes: every node a proof needs is read in one query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from dataip.evidence import merkle
-from dataip.ledger.models import LogEntry, LogNode
+from dataip.ledger.models import LogEntry
 
 LOCK_KEY = 0x64617461_6970  # "dataip": the advisory-lock key of the ledger writer
+_DUMMY = b"\x00" * 32
+_T = TypeVar("_T")
+#: Above this many node coordinates a lookup is split into several queries.
+_MAX_TERMS = 200
 
 
-def _lock() -> None:
+def lock() -> None:
     """Take the single-writer lock for the rest of the current transaction."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -32,51 +39,95 @@ def size() -> int:
     return 0 if last is None else int(last) + 1
 
 
+def nodes(coordinates: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the complete subtrees at ``(level, index)``, in one query.
+
+    Coordinates with no stored node are absent from the result.
+    """
+    wanted = sorted(set(coordinates))
+    found: dict[tuple[int, int], bytes] = {}
+    for start in range(0, len(wanted), _MAX_TERMS):
+        chunk = wanted[start : start + _MAX_TERMS]
+        # Only placeholders are interpolated: every value goes in as a parameter.
+        where = " OR ".join(['("level" = %s AND "index" = %s)'] * len(chunk))
+        sql = f'SELECT "level", "index", "hash" FROM ledger_lognode WHERE {where}'  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for pair in chunk for value in pair])
+            for level, index, h in cursor.fetchall():
+                found[(int(level), int(index))] = bytes.fromhex(h)
+    return found
+
+
 def node(level: int, index: int) -> bytes:
     """The stored hash of the complete subtree at (level, index)."""
-    return bytes.fromhex(
-        LogNode.objects.values_list("hash", flat=True).get(level=level, index=index)
-    )
+    found = nodes([(level, index)])
+    if (level, index) not in found:
+        raise LookupError(f"no stored node at level {level}, index {index}")
+    return found[(level, index)]
 
 
-def _frontier_nodes(tree_size: int) -> dict[tuple[int, int], bytes]:
-    """The right-edge complete subtrees of a tree of ``tree_size`` leaves, in one query."""
-    wanted = merkle.frontier_coordinates(tree_size)
-    if not wanted:
-        return {}
-    query = Q()
-    for level, index in wanted:
-        query |= Q(level=level, index=index)
-    rows = LogNode.objects.filter(query).values_list("level", "index", "hash")
-    return {(level, index): bytes.fromhex(h) for level, index, h in rows}
+def _with_nodes(compute: Callable[[merkle.NodeReader], _T]) -> _T:
+    """Run a proof computation twice: once to learn which nodes it reads, once for real.
+
+    Which nodes RFC 9162 proof generation reads depends only on the sizes and indices, never
+    on hash values, so the first (dry) run's coordinates are exactly the ones needed.
+    """
+    needed: list[tuple[int, int]] = []
+
+    def record(level: int, index: int) -> bytes:
+        needed.append((level, index))
+        return _DUMMY
+
+    compute(record)
+    stored = nodes(needed)
+
+    def read(level: int, index: int) -> bytes:
+        try:
+            return stored[(level, index)]
+        except KeyError:
+            raise LookupError(f"no stored node at level {level}, index {index}") from None
+
+    return compute(read)
+
+
+def _insert(entries: list[tuple[int, str, str, Any]], created: list[tuple[int, int, str]]) -> None:
+    """Insert entry and node rows with two ``executemany`` calls."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            'INSERT INTO ledger_logentry ("index", leaf_hash, body, created_at) '
+            "VALUES (%s, %s, %s, %s)",
+            entries,
+        )
+        cursor.executemany(
+            'INSERT INTO ledger_lognode ("level", "index", "hash") VALUES (%s, %s, %s)', created
+        )
 
 
 def append_many(bodies: Sequence[bytes]) -> list[int]:
     """Append leaves (canonical JSON bytes) in order; return their indices.
 
     Must run inside a transaction: the entries commit or vanish with the caller's change.
+    A checkpoint for the new size is signed after the outermost transaction commits.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger appends must run inside the caller's transaction")
-    _lock()
+    if not bodies:
+        return []
+    lock()
     start = size()
-    stored = _frontier_nodes(start)
-    appender = merkle.MerkleAppender.from_nodes(start, lambda lv, ix: stored[(lv, ix)])
-    now = timezone.now()
-    entries: list[LogEntry] = []
-    nodes: list[LogNode] = []
+    frontier = nodes(merkle.frontier_coordinates(start))
+    appender = merkle.MerkleAppender.from_nodes(start, lambda lv, ix: frontier[(lv, ix)])
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    leaf_hash, append = merkle.leaf_hash, appender.append
+    entries: list[tuple[int, str, str, Any]] = []
+    created: list[tuple[int, int, str]] = []
     for offset, body in enumerate(bodies):
-        leaf = merkle.leaf_hash(body)
-        entries.append(
-            LogEntry(index=start + offset, leaf_hash=leaf.hex(), body=body.decode(), created_at=now)
-        )
-        nodes.extend(
-            LogNode(level=level, index=index, hash=h.hex())
-            for level, index, h in appender.append(leaf)
-        )
-    LogEntry.objects.bulk_create(entries)
-    LogNode.objects.bulk_create(nodes)
-    return [entry.index for entry in entries]
+        leaf = leaf_hash(body)
+        entries.append((start + offset, leaf.hex(), body.decode(), now))
+        created.extend([(level, index, h.hex()) for level, index, h in append(leaf)])
+    _insert(entries, created)
+    _schedule_checkpoint()
+    return list(range(start, start + len(bodies)))
 
 
 def append(body: bytes) -> int:
@@ -84,16 +135,31 @@ def append(body: bytes) -> int:
     return append_many([body])[0]
 
 
+def _after_commit() -> None:
+    """Sign (and timestamp) a checkpoint once the appending transaction has committed."""
+    from dataip.ledger.checkpoints import after_commit
+
+    after_commit()
+
+
+def _schedule_checkpoint() -> None:
+    """Register :func:`_after_commit` once for the current outermost transaction."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is _after_commit for entry in pending):
+        transaction.on_commit(_after_commit, robust=True)
+
+
 def root(tree_size: int | None = None) -> bytes:
     """The Merkle tree hash of the first ``tree_size`` entries (default: all)."""
-    return merkle.root(size() if tree_size is None else tree_size, node)
+    n = size() if tree_size is None else tree_size
+    return _with_nodes(lambda read: merkle.root(n, read))
 
 
 def inclusion_proof(index: int, tree_size: int) -> list[bytes]:
-    """The audit path of entry ``index`` in the tree of ``tree_size`` entries."""
-    return merkle.inclusion_proof(index, tree_size, node)
+    """The audit path of entry ``index`` in the tree of ``tree_size`` entries (one query)."""
+    return _with_nodes(lambda read: merkle.inclusion_proof(index, tree_size, read))
 
 
 def consistency_proof(size1: int, size2: int) -> list[bytes]:
-    """The consistency proof between two tree sizes."""
-    return merkle.consistency_proof(size1, size2, node)
+    """The consistency proof between two tree sizes (one query)."""
+    return _with_nodes(lambda read: merkle.consistency_proof(size1, size2, read))

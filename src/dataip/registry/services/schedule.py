@@ -59,6 +59,18 @@ def tick(at: datetime | None = None) -> Counter[str]:
     return done
 
 
+def tick_all(at: datetime | None = None) -> Counter[str]:
+    """Everything ``dataip tick`` does: the registry's transitions and reminders, then the
+    ledger's upkeep (sign a checkpoint for new entries, retry time-stamps, finish a rotation)."""
+    from dataip.ledger.checkpoints import sign_pending
+
+    done = tick(at)
+    pending = sign_pending()
+    if pending.timestamped:
+        done["checkpoint_timestamped"] += pending.timestamped
+    return done
+
+
 def _attempt(step: Callable[[], object]) -> bool:
     """Run one step; a domain refusal (someone acted first) is skipped, not fatal."""
     try:

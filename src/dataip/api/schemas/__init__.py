@@ -1,0 +1,1 @@
+"""API request and response schemas, one module per topic."""

@@ -1,0 +1,65 @@
+"""Schemas of the transparency-log API, shaped like Sigstore Rekor's (hex hashes, camelCase)."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class LogInfo(Schema):
+    """The latest signed tree head (Rekor ``GET /api/v1/log``)."""
+
+    origin: str
+    treeSize: int
+    rootHash: str
+    signedTreeHead: str
+    keys: list[str]
+
+
+class LogEntry(Schema):
+    """One log entry: the canonical JSON of a registry event and its leaf hash (the entry ID)."""
+
+    logIndex: int
+    leafHash: str
+    body: str
+    integratedTime: int
+
+
+class LogEntries(Schema):
+    """Entries ``[start, end)`` of the log."""
+
+    start: int
+    end: int
+    treeSize: int
+    entries: list[LogEntry]
+
+
+class InclusionProof(Schema):
+    """An RFC 9162 audit path, leaf side first (Rekor ``inclusionProof``)."""
+
+    logIndex: int
+    leafHash: str
+    treeSize: int
+    rootHash: str
+    hashes: list[str]
+    checkpoint: str | None
+
+
+class ConsistencyProof(Schema):
+    """An RFC 9162 consistency proof between two tree sizes (Rekor ``GET /log/proof``)."""
+
+    firstSize: int
+    lastSize: int
+    firstRootHash: str
+    rootHash: str
+    hashes: list[str]
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, as every error is returned."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str

@@ -1,0 +1,77 @@
+"""Evidence bundles for registry events (事件证据包): the Django side of ``evidence.bundle``.
+
+A bundle holds the event's leaf (canonical JSON), its C2SP tlog-proof against a stored signed
+checkpoint, the checkpoint's RFC 3161 token when there is one, and the vkey that signed it.
+Anyone can check it offline with ``dataip verify`` and the registry's public key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dataip.evidence import TlogProof
+from dataip.evidence.bundle import make_bundle
+from dataip.evidence.note import parse_note
+from dataip.evidence.timestamp import TimestampError
+from dataip.ledger import checkpoints, keys, log, timestamps
+from dataip.ledger.errors import EntryNotFound
+from dataip.ledger.models import Checkpoint, CheckpointTimestamp, LogEntry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dataip.registry.models import Event
+
+
+def _checkpoint_for(index: int) -> Checkpoint:
+    """A stored checkpoint covering entry ``index``; signed now if the entry has none yet."""
+    found = checkpoints.covering(index)
+    if found is None:
+        found = checkpoints.ensure_signed(index + 1)
+    return found
+
+
+def _token(checkpoint: Checkpoint) -> CheckpointTimestamp | None:
+    """The checkpoint's token; one is requested now if a TSA is configured and none exists."""
+    stamp = CheckpointTimestamp.objects.filter(checkpoint=checkpoint).first()
+    if stamp is None and timestamps.tsa_url():
+        try:
+            stamp = timestamps.timestamp_checkpoint(checkpoint)
+        except TimestampError:
+            stamp = None  # the bundle is still valid evidence, just without a TSA time
+    return stamp
+
+
+def _signing_vkey(note: str) -> str:
+    """The vkey of the registry key that signed ``note``."""
+    _, signatures = parse_note(note)
+    for signature in signatures:
+        found = keys.vkey_for(signature.key_id_hex)
+        if found is not None:
+            return found
+    raise LookupError("the checkpoint is signed by none of the registry's known keys")
+
+
+def bundle_for_entry(index: int) -> bytes:
+    """The evidence bundle (JSON bytes) for log entry ``index``.
+
+    Raises :class:`~dataip.ledger.errors.EntryNotFound` if there is no such entry.
+    """
+    entry = LogEntry.objects.filter(index=index).first()
+    if entry is None:
+        raise EntryNotFound(index=index, size=log.size())
+    checkpoint = _checkpoint_for(index)
+    proof = TlogProof(index, tuple(log.inclusion_proof(index, checkpoint.size)), checkpoint.note)
+    stamp = _token(checkpoint)
+    return make_bundle(
+        body=entry.body.encode("utf-8"),
+        proof=proof,
+        vkey=_signing_vkey(checkpoint.note),
+        timestamp_token=None if stamp is None else bytes(stamp.token),
+        tsa_url="" if stamp is None else stamp.tsa_url,
+    )
+
+
+def bundle_for_event(event: Event) -> bytes:
+    """The evidence bundle for a registry event (and so for a registration's history)."""
+    if event.leaf_index is None:
+        raise EntryNotFound(index=-1, size=log.size())
+    return bundle_for_entry(event.leaf_index)

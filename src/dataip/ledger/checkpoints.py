@@ -1,0 +1,143 @@
+"""Signed checkpoints (签名检查点): after every batch of appends, and on schedule as a catch-up.
+
+* After each transaction that appended entries commits, :func:`after_commit` signs a C2SP
+  checkpoint for the new size and, when a TSA is configured, timestamps it.
+* :func:`sign_pending` -- called by ``dataip tick`` every minute -- signs a checkpoint if the
+  newest entries have none (e.g. the process stopped right after a commit), finishes an
+  interrupted key rotation, and retries timestamps that failed.
+
+Every checkpoint is stored (``ledger_checkpoint`` is append-only); there is at most one per
+tree size.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from dataip.evidence import Checkpoint as CheckpointBody
+from dataip.evidence import NoteSigner, sign_checkpoint
+from dataip.evidence.timestamp import TimestampError
+from dataip.ledger import keys, log, timestamps
+from dataip.ledger.models import Checkpoint
+
+logger = logging.getLogger("dataip.ledger")
+#: After a TSA failure, commits skip timestamping for this long; ``sign_pending`` retries.
+TSA_BACKOFF_SECONDS = 60.0
+_last_tsa_failure = -TSA_BACKOFF_SECONDS
+
+
+def latest() -> Checkpoint | None:
+    """The newest stored checkpoint, if any."""
+    return Checkpoint.objects.order_by("-size").first()
+
+
+def sign_latest(signer: NoteSigner | None = None) -> Checkpoint | None:
+    """Store a checkpoint for the log's current size unless there is one; return it.
+
+    Signed with ``signer`` (default: the current key). Returns None for an empty log.
+    """
+    with transaction.atomic():
+        log.lock()
+        n = log.size()
+        if n == 0:
+            return None
+        existing = Checkpoint.objects.filter(size=n).first()
+        if existing is not None:
+            return existing
+        root = log.root(n)
+        key = signer or keys.signer()
+        note = sign_checkpoint(CheckpointBody(keys.origin(), n, root), key)
+        return Checkpoint.objects.create(
+            size=n, root_hash=root.hex(), note=note, created_at=timezone.now()
+        )
+
+
+def ensure_signed(min_size: int, signer: NoteSigner | None = None) -> Checkpoint:
+    """A stored checkpoint covering the first ``min_size`` entries (signing one if needed)."""
+    with transaction.atomic():
+        log.lock()
+        found = Checkpoint.objects.filter(size__gte=min_size).order_by("size").first()
+        if found is not None:
+            return found
+        signed = sign_latest(signer)
+    if signed is None or signed.size < min_size:
+        raise LookupError(f"the log has fewer than {min_size} entries")
+    return signed
+
+
+def _timestamp_quietly(checkpoint: Checkpoint) -> bool:
+    """Timestamp ``checkpoint``; log and remember a failure instead of raising."""
+    global _last_tsa_failure  # one process-wide back-off clock
+    try:
+        timestamps.timestamp_checkpoint(checkpoint)
+    except (TimestampError, OSError) as exc:
+        _last_tsa_failure = time.monotonic()
+        logger.warning("checkpoint %s not timestamped (will retry): %s", checkpoint.size, exc)
+        return False
+    return True
+
+
+def after_commit() -> None:
+    """The on-commit hook of appends: sign, then timestamp (outside any transaction)."""
+    try:
+        checkpoint = sign_latest()
+    except Exception:  # the commit stands; sign_pending signs later
+        logger.exception("could not sign a checkpoint after commit; tick will retry")
+        return
+    backing_off = time.monotonic() - _last_tsa_failure < TSA_BACKOFF_SECONDS
+    if checkpoint is not None and timestamps.tsa_url() and not backing_off:
+        _timestamp_quietly(checkpoint)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What :func:`sign_pending` did."""
+
+    checkpoint_size: int | None
+    timestamped: int
+    failed: int
+    rotation_finished: bool
+
+
+def sign_pending(limit: int = 100) -> Pending:
+    """Catch up: sign the newest entries, finish a stopped key rotation, retry timestamps.
+
+    Called every minute by ``dataip tick`` (and so by ``dataip serve``). Timestamps up to
+    ``limit`` checkpoints that have none, newest first, and stops at the first TSA failure.
+    """
+    rotated = keys.finish_interrupted_rotation()
+    checkpoint = sign_latest()
+    stamped = failed = 0
+    if timestamps.tsa_url():
+        missing = Checkpoint.objects.filter(timestamp__isnull=True).order_by("-size")[:limit]
+        for candidate in missing:
+            if not _timestamp_quietly(candidate):
+                failed += 1
+                break
+            stamped += 1
+    return Pending(
+        checkpoint_size=None if checkpoint is None else checkpoint.size,
+        timestamped=stamped,
+        failed=failed,
+        rotation_finished=rotated,
+    )
+
+
+def covering(index: int) -> Checkpoint | None:
+    """The checkpoint a bundle for entry ``index`` should use.
+
+    The earliest stored checkpoint that includes the entry -- the closest in time, so its
+    timestamp bounds the entry's time most tightly -- preferring one with a timestamp when
+    a TSA is configured.
+    """
+    covering_entry = Checkpoint.objects.filter(size__gt=index).order_by("size")
+    if timestamps.tsa_url():
+        stamped = covering_entry.filter(timestamp__isnull=False).first()
+        if stamped is not None:
+            return stamped
+    return covering_entry.first()
