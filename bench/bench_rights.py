@@ -45,8 +45,9 @@ def _registrations(count: int) -> tuple[list[int], Any, Any]:
     people, drafts = _prepare(count, tag="rights")
     for pk in drafts:
         _drive(pk, people)
-    bank = create_holder(kind="legal_person", name="Bench Bank", identifier=valid_uscc(9_999),
-                         province_code="31")
+    bank = create_holder(
+        kind="legal_person", name="Bench Bank", identifier=valid_uscc(9_999), province_code="31"
+    )
     banker = User.objects.create(username="bench-banker", holder=bank)
     return drafts, people["applicant"], (bank.pk, actor_for(banker))
 
@@ -60,20 +61,53 @@ def _event(n: int, pk: int, holder: Any, bank: Any) -> None:
     kind = KINDS[n % len(KINDS)]
     day = date(2026, 5, 1) + timedelta(days=n % 300)
     if kind == "trade":
-        rights.record_trade(pk, actor=holder, exchange="上海数据交易所", contract_reference=f"T{n}",
-                            traded_on=day, amount="1000.00", at=T0)
+        rights.record_trade(
+            pk,
+            actor=holder,
+            exchange="上海数据交易所",
+            contract_reference=f"T{n}",
+            traded_on=day,
+            amount="1000.00",
+            at=T0,
+        )
     elif kind == "revenue":
-        rights.record_revenue(pk, actor=holder, period_start=day, period_end=day, amount="10",
-                              at=T0)
+        rights.record_revenue(
+            pk, actor=holder, period_start=day, period_end=day, amount="10", at=T0
+        )
     elif kind == "licence":
-        rights.grant_licence(pk, actor=holder, licensee_id=bank[0], kind="ordinary",
-                             scope="分析", territory="上海", starts=day, ends=day, fee="1", at=T0)
+        rights.grant_licence(
+            pk,
+            actor=holder,
+            licensee_id=bank[0],
+            kind="ordinary",
+            scope="分析",
+            territory="上海",
+            starts=day,
+            ends=day,
+            fee="1",
+            at=T0,
+        )
     elif kind == "pledge":
-        rights.pledge(pk, actor=holder, pledgee_id=bank[0], amount="5000", starts=day, ends=day,
-                      contract_reference=f"P{n}", at=T0)
+        rights.pledge(
+            pk,
+            actor=holder,
+            pledgee_id=bank[0],
+            amount="5000",
+            starts=day,
+            ends=day,
+            contract_reference=f"P{n}",
+            at=T0,
+        )
     else:
-        rights.record_valuation(pk, actor=holder, method="cost", evaluator="评估公司",
-                                valued_on=day, value="100000", at=T0)
+        rights.record_valuation(
+            pk,
+            actor=holder,
+            method="cost",
+            evaluator="评估公司",
+            valued_on=day,
+            value="100000",
+            at=T0,
+        )
 
 
 def _bare(count: int, registrations: list[int]) -> float:
@@ -83,20 +117,40 @@ def _bare(count: int, registrations: list[int]) -> float:
     from dataip.ledger.models import LogEntry, LogNode
     from dataip.registry.models import Event, Licence, Pledge, ServiceRevenue, Trade, Valuation
 
-    models = {"trade": Trade, "revenue": ServiceRevenue, "licence": Licence, "pledge": Pledge,
-              "valuation": Valuation}
+    models: dict[str, Any] = {
+        "trade": Trade,
+        "revenue": ServiceRevenue,
+        "licence": Licence,
+        "pledge": Pledge,
+        "valuation": Valuation,
+    }
     templates = {k: m.objects.order_by("id").first() for k, m in models.items()}
-    events = {e.action: e for e in Event.objects.filter(
-        action__in=["record_trade", "record_revenue", "grant_licence", "pledge", "record_valuation"]
-    ).order_by("-id")}
-    actions = {"trade": "record_trade", "revenue": "record_revenue", "licence": "grant_licence",
-               "pledge": "pledge", "valuation": "record_valuation"}
+    events = {
+        e.action: e
+        for e in Event.objects.filter(
+            action__in=[
+                "record_trade",
+                "record_revenue",
+                "grant_licence",
+                "pledge",
+                "record_valuation",
+            ]
+        ).order_by("-id")
+    }
+    actions = {
+        "trade": "record_trade",
+        "revenue": "record_revenue",
+        "licence": "grant_licence",
+        "pledge": "pledge",
+        "valuation": "record_valuation",
+    }
     nodes_per_event = max(1, round(LogNode.objects.count() / LogEntry.objects.count()))
     index = (LogEntry.objects.aggregate(m=Max("index"))["m"] or 0) + 1
     body = LogEntry.objects.order_by("-index").values_list("body", flat=True).first() or "{}"
     fields = {
         k: {f.attname: getattr(t, f.attname) for f in t._meta.concrete_fields if not f.primary_key}
-        for k, t in templates.items() if t is not None
+        for k, t in templates.items()
+        if t is not None
     }
     started = time.perf_counter()
     for n in range(count):
@@ -104,16 +158,22 @@ def _bare(count: int, registrations: list[int]) -> float:
         event = events[actions[kind]]
         with transaction.atomic():
             models[kind].objects.create(**fields[kind])
-            LogEntry.objects.create(index=index, leaf_hash=f"{index:064x}", body=body,
-                                    created_at=event.occurred_at)
+            LogEntry.objects.create(
+                index=index, leaf_hash=f"{index:064x}", body=body, created_at=event.occurred_at
+            )
             for level in range(nodes_per_event):
                 LogNode.objects.create(level=40 + level, index=index, hash="0" * 64)
             Event.objects.create(
-                application_id=event.application_id, action=event.action,
-                from_status=event.from_status, to_status=event.to_status,
-                actor_id=event.actor_id, actor_role=event.actor_role,
-                occurred_at=event.occurred_at, payload=event.payload,
-                payload_digest=event.payload_digest, leaf_index=index,
+                application_id=event.application_id,
+                action=event.action,
+                from_status=event.from_status,
+                to_status=event.to_status,
+                actor_id=event.actor_id,
+                actor_role=event.actor_role,
+                occurred_at=event.occurred_at,
+                payload=event.payload,
+                payload_digest=event.payload_digest,
+                leaf_index=index,
             )
             index += 1
     return count / (time.perf_counter() - started)

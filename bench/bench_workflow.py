@@ -30,13 +30,16 @@ def run() -> list[str]:
     bare_rate = _bare_inserts(count, people)
     ratio = workflow_rate / bare_rate
     return [
-        f"workflow: {workflow_rate:,.0f} applications/s ({count:,} applications, 12 transitions each)",
+        f"workflow: {workflow_rate:,.0f} applications/s "
+        f"({count:,} applications, 12 transitions each)",
         f"bare ORM inserts of the same rows: {bare_rate:,.0f} applications/s",
         f"ratio: {ratio:.2f} (aim: at least 0.20)",
     ]
 
 
 def _prepare(count: int, tag: str = "wf") -> tuple[dict[str, Any], list[int]]:
+    import random
+
     from django.db import transaction
 
     from dataip.accounts.models import User
@@ -46,11 +49,13 @@ def _prepare(count: int, tag: str = "wf") -> tuple[dict[str, Any], list[int]]:
     from dataip.registry.services._core import actor_for
     from tests.support.builders import PDF, complete_values
 
-    import random
-
     rng = random.Random(tag)
-    holder = filing.create_holder(kind="legal_person", name=f"Bench {tag}", identifier=make_uscc(rng, "31"),
-                                  province_code="31")
+    holder = filing.create_holder(
+        kind="legal_person",
+        name=f"Bench {tag}",
+        identifier=make_uscc(rng, "31"),
+        province_code="31",
+    )
     applicant = User.objects.create(username=f"{tag}-applicant", holder=holder)
     examiner = User.objects.create(username=f"{tag}-examiner", is_examiner=True, is_registrar=True)
     experts = [User.objects.create(username=f"{tag}-expert{i}", is_expert=True) for i in range(3)]
@@ -58,11 +63,21 @@ def _prepare(count: int, tag: str = "wf") -> tuple[dict[str, Any], list[int]]:
     drafts = []
     with transaction.atomic():
         for _ in range(count):
-            app = filing.create_draft(actor=actor_for(applicant), user=applicant,
-                                      kind="data_collection", values=complete_values())
+            app = filing.create_draft(
+                actor=actor_for(applicant),
+                user=applicant,
+                kind="data_collection",
+                values=complete_values(),
+            )
             for kind in materials:
-                filing.add_material(app.pk, actor=actor_for(applicant), user=applicant, kind=kind,
-                                    name="m.pdf", content=io.BytesIO(PDF))
+                filing.add_material(
+                    app.pk,
+                    actor=actor_for(applicant),
+                    user=applicant,
+                    kind=kind,
+                    name="m.pdf",
+                    content=io.BytesIO(PDF),
+                )
             drafts.append(app.pk)
     people = {
         "applicant": actor_for(applicant),
@@ -105,37 +120,66 @@ def _bare_inserts(count: int, people: dict[str, Any]) -> float:
     if template is None:
         raise RuntimeError("the workflow registered nothing")
     events = list(Event.objects.filter(application=template).order_by("id"))
-    bodies = dict(LogEntry.objects.filter(index__in=[e.leaf_index for e in events])
-                  .values_list("index", "body"))
+    bodies = dict(
+        LogEntry.objects.filter(index__in=[e.leaf_index for e in events]).values_list(
+            "index", "body"
+        )
+    )
     nodes_per_event = max(1, round(LogNode.objects.count() / LogEntry.objects.count()))
     panel = list(PanelAssignment.objects.filter(application=template))
     index = (LogEntry.objects.aggregate(m=Max("index"))["m"] or 0) + 1
-    product_fields = {f.attname: getattr(template.product, f.attname)
-                      for f in DataProduct._meta.concrete_fields if not f.primary_key}
-    app_fields = {f.attname: getattr(template, f.attname)
-                  for f in Application._meta.concrete_fields
-                  if not f.primary_key and f.attname != "product_id"}
+    product_fields = {
+        f.attname: getattr(template.product, f.attname)
+        for f in DataProduct._meta.concrete_fields
+        if not f.primary_key
+    }
+    app_fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Application._meta.concrete_fields
+        if not f.primary_key and f.attname != "product_id"
+    }
     started = time.perf_counter()
     for n in range(count):
         with transaction.atomic():
             product = DataProduct.objects.create(**product_fields)
-            app = Application.objects.create(**{**app_fields, "product": product,
-                                                "number": f"B{n}", "registration_number": f"B{n}",
-                                                "certificate_number": f"B{n}"})
+            app = Application.objects.create(
+                **{
+                    **app_fields,
+                    "product": product,
+                    "number": f"B{n}",
+                    "registration_number": f"B{n}",
+                    "certificate_number": f"B{n}",
+                }
+            )
             for assignment in panel:
-                PanelAssignment.objects.create(application=app, expert_id=assignment.expert_id,
-                                               assigned_by_id=assignment.assigned_by_id,
-                                               approves=True, opinion="ok")
+                PanelAssignment.objects.create(
+                    application=app,
+                    expert_id=assignment.expert_id,
+                    assigned_by_id=assignment.assigned_by_id,
+                    approves=True,
+                    opinion="ok",
+                )
             for event in events:
-                LogEntry.objects.create(index=index, leaf_hash=f"{index:064x}",
-                                        body=bodies[event.leaf_index], created_at=event.occurred_at)
+                LogEntry.objects.create(
+                    index=index,
+                    leaf_hash=f"{index:064x}",
+                    body=bodies[event.leaf_index or 0],
+                    created_at=event.occurred_at,
+                )
                 for level in range(nodes_per_event):
                     LogNode.objects.create(level=40 + level, index=index, hash="0" * 64)
                 Event.objects.create(
-                    application=app, action=event.action, from_status=event.from_status,
-                    to_status=event.to_status, actor_id=event.actor_id, actor_role=event.actor_role,
-                    occurred_at=event.occurred_at, reason=event.reason, payload=event.payload,
-                    payload_digest=event.payload_digest, leaf_index=index,
+                    application=app,
+                    action=event.action,
+                    from_status=event.from_status,
+                    to_status=event.to_status,
+                    actor_id=event.actor_id,
+                    actor_role=event.actor_role,
+                    occurred_at=event.occurred_at,
+                    reason=event.reason,
+                    payload=event.payload,
+                    payload_digest=event.payload_digest,
+                    leaf_index=index,
                 )
                 index += 1
     return count / (time.perf_counter() - started)

@@ -34,3 +34,4 @@ setattr(TransactionTestCase, "_fixture_teardown", _teardown_with_purge)  # noqa:
 def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.DATAIP_CHECKPOINT_INTERVAL = 0  # tests look at the checkpoint of every commit

@@ -184,23 +184,57 @@ def verify(
         Path | None, typer.Option(help="PEM CA certificate(s) of the TSA / 时间戳机构根证书.")
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
+    ca: Annotated[
+        Path | None,
+        typer.Option(
+            help="For a certificate PDF: the registry's CA (/verify/ca.pem) / 登记机构根证书."
+        ),
+    ] = None,
 ) -> None:
-    """Check an evidence bundle offline and say what it proves (离线验证证据包). No database,
-    no network: only the registry's public key (and the TSA's CA certificate) are needed."""
+    """Check an evidence bundle or a certificate PDF offline and say what it proves
+    (离线验证证据包或证书). No database, no network: only the registry's public key (and, for a
+    PDF, its CA certificate; for time-stamps, the TSA's CA certificate) are needed."""
     from dataip.evidence import VerificationError
     from dataip.evidence._summary import failure_text
     from dataip.evidence.bundle import verify_bundle
 
     data = _read_input(bundle, "证据包", "bundle")
-    ca = None if tsa_ca is None else _read_input(tsa_ca, "时间戳机构根证书", "TSA CA file")
+    tsa = None if tsa_ca is None else _read_input(tsa_ca, "时间戳机构根证书", "TSA CA file")
+    if data.startswith(b"%PDF-"):
+        _verify_certificate(data, _read_keys(key), ca, tsa, lang)
+        return
     try:
-        verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=ca)
+        verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=tsa)
     except VerificationError as exc:
         step = str(getattr(exc, "step", "bundle"))
         for language in _languages(lang):
             typer.echo(failure_text(step, exc.code, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
     typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+
+
+def _verify_certificate(
+    data: bytes, keys: list[str], ca: Path | None, tsa: bytes | None, lang: Lang
+) -> None:
+    """The PDF branch of ``dataip verify``: signature, embedded bundle, inclusion proof."""
+    from dataip.certificates.errors import CertificateVerificationError
+    from dataip.certificates.verify import verify_certificate_pdf
+
+    if ca is None:
+        typer.echo(
+            "证书 PDF 需要 --ca（登记机构根证书，/verify/ca.pem）\n"
+            "A certificate PDF needs --ca (the registry's CA certificate, /verify/ca.pem)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    ca_pem = _read_input(ca, "登记机构根证书", "CA file")
+    try:
+        verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
+    except CertificateVerificationError as exc:
+        for language in _languages(lang):
+            typer.echo(exc.explain(language), err=True)
+        raise typer.Exit(1) from None
+    typer.echo("\n".join(verified.summary(language) for language in _languages(lang)))
 
 
 @app.command()

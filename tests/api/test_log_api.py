@@ -32,7 +32,7 @@ def logged() -> None:
 
 
 def _json(client: Client, url: str, status: int = 200) -> Any:
-    response = client.get(url)
+    response = client.get(url, headers={"Accept-Language": "en"})
     assert response.status_code == status, response.content
     return response.json()
 
@@ -135,7 +135,7 @@ BAD = [
 def test_it_answers_bad_parameters_with_problem_details(
     client: Client, logged: None, url: str, status: int, code: str
 ) -> None:
-    response = client.get(url)
+    response = client.get(url, headers={"Accept-Language": "en"})
     assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     problem = response.json()

@@ -35,6 +35,17 @@ def test_it_signs_a_checkpoint_after_every_batch(
         assert signed.root_hash.hex() == stored.root_hash == log.root(stored.size).hex()
 
 
+def test_busy_commits_share_one_checkpoint_per_interval(
+    django_capture_on_commit_callbacks: Capture, settings: Any
+) -> None:
+    settings.DATAIP_CHECKPOINT_INTERVAL = 3600
+    checkpoints._last_signed_after_commit = float("-inf")
+    commit_batches(django_capture_on_commit_callbacks, 3, 1, 4)
+    assert _sizes() == [3], "the commits after the first wait for the interval or the schedule"
+    checkpoints.sign_pending()
+    assert _sizes() == [3, 8]
+
+
 def test_it_catches_up_from_the_schedule(django_capture_on_commit_callbacks: Capture) -> None:
     with django_capture_on_commit_callbacks(execute=False):  # the process "stopped" at commit
         append_batches(5)

@@ -9,14 +9,14 @@ from datetime import datetime
 
 import pytest
 from django.db import connection
-from tests.support.builders import at_stage, draft
-from tests.support.personas import Personas, make_person
 
 from dataip.registry.errors import DomainError, GuardFailed, TransitionNotAllowed
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services._core import transition
 from dataip.registry.workflow import Action, Actor, Status
+from tests.support.builders import at_stage, draft
+from tests.support.personas import Personas, make_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -6,8 +6,6 @@ import json
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from tests.support.builders import at_stage, day
-from tests.support.personas import Personas
 
 from dataip.evidence.merkle import leaf_hash
 from dataip.ledger.models import LogEntry
@@ -15,6 +13,8 @@ from dataip.registry.errors import GuardFailed
 from dataip.registry.models import Application, Event
 from dataip.registry.services import examination
 from dataip.registry.workflow import Status
+from tests.support.builders import at_stage, day
+from tests.support.personas import Personas
 
 
 def test_each_transition_has_its_event_and_leaf(personas: Personas) -> None:

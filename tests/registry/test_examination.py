@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.builders import at_stage, day
-from tests.support.personas import Personas
 
 from dataip.registry.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
 from dataip.registry.models import Event
@@ -12,6 +10,8 @@ from dataip.registry.services import applications as filing
 from dataip.registry.services import examination
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import Status
+from tests.support.builders import at_stage, day
+from tests.support.personas import Personas
 
 
 def test_a_correction_request_sets_the_regimes_deadline(personas: Personas) -> None:
@@ -133,9 +133,8 @@ def test_formal_only_regimes_skip_the_panel(personas: Personas) -> None:
     filing.update_draft(app.pk, actor=personas.applicant.actor, values=complete_values())
     import io
 
-    from tests.support.builders import PDF
-
     from dataip.registry.regimes import load_regime
+    from tests.support.builders import PDF
 
     for kind in sorted(load_regime("zhejiang").required_materials(filed_by_agent=False)):
         filing.add_material(

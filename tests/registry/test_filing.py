@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from django.utils import translation
-from tests.support.builders import PDF, complete_values, day, draft
-from tests.support.personas import Personas, make_holder, make_person, valid_uscc
 
 from dataip.registry.errors import Conflict, GuardFailed, PermissionDenied, ValidationFailed
 from dataip.registry.i18n import field_errors
 from dataip.registry.models import Application, Event, Material
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import Status
+from tests.support.builders import PDF, complete_values, day, draft
+from tests.support.personas import Personas, make_holder, make_person, valid_uscc
 
 
 def test_it_refuses_a_holder_with_a_bad_credit_code_and_names_the_field(db: None) -> None:

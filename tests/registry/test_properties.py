@@ -9,8 +9,6 @@ from collections.abc import Callable
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.support.builders import PDF, day, draft
-from tests.support.personas import Person, Personas
 
 from dataip.ledger.models import LogEntry
 from dataip.registry.errors import DomainError
@@ -19,6 +17,8 @@ from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
+from tests.support.builders import PDF, day, draft
+from tests.support.personas import Person, Personas
 
 OPERATIONS = [
     "submit",

@@ -6,8 +6,6 @@ import io
 from datetime import date
 
 import pytest
-from tests.support.builders import PDF, at_stage, day
-from tests.support.personas import Personas
 
 from dataip.registry.errors import GuardFailed, PermissionDenied, ValidationFailed
 from dataip.registry.identifiers import parse_certificate_number, parse_registration_number
@@ -15,6 +13,8 @@ from dataip.registry.models import Objection
 from dataip.registry.services import publicity
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Status
+from tests.support.builders import PDF, at_stage, day
+from tests.support.personas import Personas
 
 
 def test_the_announcement_lasts_as_the_regime_says(personas: Personas) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from tests.support.builders import at_stage, day
-from tests.support.personas import Personas
 
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import Status
+from tests.support.builders import at_stage, day
+from tests.support.personas import Personas
 
 
 class Inbox:

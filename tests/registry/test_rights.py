@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tests.support.builders import at_stage, day
-from tests.support.personas import Person, Personas, make_person, valid_uscc
 
 from dataip.registry import queries
 from dataip.registry.errors import (
@@ -22,6 +20,8 @@ from dataip.registry.models import Application, Event, Licence, Pledge, Trade
 from dataip.registry.services import rights
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
+from tests.support.builders import at_stage, day
+from tests.support.personas import Person, Personas, make_person, valid_uscc
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "dataip.accounts",
     "dataip.ledger",
+    "dataip.certificates",
     "dataip.registry",
     "dataip.web",
     "dataip.api",
@@ -174,6 +175,10 @@ before the first run: changing it later starts another log and the existing key 
 DATAIP_LOG_KEY_DIR = Path(os.environ.get("DATAIP_LOG_KEY_DIR", str(DATA_DIR / "ledger"))).resolve()
 """Folder of the ledger's Ed25519 signing key (``log.key``, mode 0600, made on first use) and
 of ``log.vkeys``, every public key the log has used, oldest first."""
+
+DATAIP_CHECKPOINT_INTERVAL = float(os.environ.get("DATAIP_CHECKPOINT_INTERVAL", "1"))
+"""Seconds between the checkpoints a process signs after its commits (0: after every commit).
+Entries committed in between are covered by the next checkpoint or by ``dataip tick``."""
 
 DATAIP_TSA_URL = os.environ.get("DATAIP_TSA_URL", "")
 """RFC 3161 time-stamp authority that timestamps each checkpoint (empty: no timestamps)."""

@@ -16,6 +16,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,8 +83,21 @@ def _timestamp_quietly(checkpoint: Checkpoint) -> bool:
     return True
 
 
+_last_signed_after_commit = float("-inf")
+
+
 def after_commit() -> None:
-    """The on-commit hook of appends: sign, then timestamp (outside any transaction)."""
+    """The on-commit hook of appends: sign, then timestamp (outside any transaction).
+
+    A busy registry commits many small batches a second; one checkpoint per
+    ``DATAIP_CHECKPOINT_INTERVAL`` seconds per process covers them all (the commits in between
+    are covered by the next checkpoint, or by ``dataip tick`` within the minute).
+    """
+    global _last_signed_after_commit  # one process-wide clock, like the TSA back-off
+    now = time.monotonic()
+    if now - _last_signed_after_commit < settings.DATAIP_CHECKPOINT_INTERVAL:
+        return
+    _last_signed_after_commit = now
     try:
         checkpoint = sign_latest()
     except Exception:  # the commit stands; sign_pending signs later

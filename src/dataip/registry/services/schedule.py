@@ -61,13 +61,18 @@ def tick(at: datetime | None = None) -> Counter[str]:
 
 def tick_all(at: datetime | None = None) -> Counter[str]:
     """Everything ``dataip tick`` does: the registry's transitions and reminders, then the
-    ledger's upkeep (sign a checkpoint for new entries, retry time-stamps, finish a rotation)."""
+    ledger's upkeep (sign a checkpoint for new entries, retry time-stamps, finish a rotation)
+    and the certificates that are due but were not issued yet (a failed render is retried)."""
+    from dataip.certificates.issue import issue_missing_certificates
     from dataip.ledger.checkpoints import sign_pending
 
     done = tick(at)
     pending = sign_pending()
     if pending.timestamped:
         done["checkpoint_timestamped"] += pending.timestamped
+    report = issue_missing_certificates(limit=100)
+    if report.issued:
+        done["certificate_issued"] += len(report.issued)
     return done
 
 

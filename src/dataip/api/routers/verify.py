@@ -1,0 +1,170 @@
+"""Certificate verification for platforms and banks: by number, or by uploading the PDF.
+
+The same answers as the public page ``/verify`` (both read :mod:`dataip.certificates.lookup`),
+as JSON. Mount with ``api.add_router("/verify", router)``: ``GET /verify/{number}[?v=]`` and
+``POST /verify`` (multipart, field ``pdf``). Bad input is an RFC 9457 problem (400); a number
+this registry never issued is a 404 problem (``certificate_not_found``).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
+from django.utils.translation import get_language
+from ninja import P, QueryEx, Router
+
+from dataip.api.schemas.log import Problem
+from dataip.api.schemas.verify import (
+    CertificateOut,
+    HolderOut,
+    PledgeOut,
+    SignatureOut,
+    VerificationOut,
+)
+from dataip.certificates import lookup
+from dataip.certificates.verify import MAX_PDF_BYTES
+from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.regimes import load_regime
+
+router = Router(tags=["verification"])
+ERRORS: dict[int, type[Problem]] = {400: Problem, 404: Problem, 422: Problem}
+_UPLOAD_SLACK = 64 * 1024
+_UPLOAD_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["pdf"],
+                    "properties": {"pdf": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+class CertificateNotFound(NotFound):
+    """No certificate with this number was issued by this registry."""
+
+    code = "certificate_not_found"
+
+
+def _certificate(answer: lookup.Answer) -> CertificateOut | None:
+    app, cert = answer.application, answer.certificate
+    if app is None or cert is None:
+        return None
+    regime = load_regime(app.regime_code)
+    holders = [
+        HolderOut(name=name, nameEn=name_en or "", share=str(share))
+        for name, name_en, share in app.holders.order_by("-share", "id").values_list(
+            "holder__name", "holder__name_en", "share"
+        )
+    ]
+    return CertificateOut(
+        certificateNumber=cert.number,
+        version=cert.version,
+        currentVersion=answer.current.version if answer.current else cert.version,
+        registrationNumber=app.registration_number or "",
+        productName=app.product.name,
+        productNameEn=app.product.name_en,
+        holders=holders,
+        registeredOn=app.registered_on,
+        validFrom=app.valid_from,
+        validUntil=app.valid_until,
+        issuedAt=cert.issued_at,
+        supersededAt=cert.superseded_at,
+        registry=regime.registry_name_zh,
+        registryEn=regime.registry_name_en,
+    )
+
+
+def _signature(answer: lookup.Answer) -> SignatureOut | None:
+    verified = answer.verified
+    if verified is None:
+        return None
+    checkpoint = verified.bundle.checkpoint
+    return SignatureOut(
+        signer=verified.signer_subject,
+        signerSha256=verified.signer_sha256,
+        signedAt=verified.signed_at,
+        timestampAt=verified.timestamp_at,
+        timestampTrusted=verified.timestamp_trusted,
+        identicalToIssued=answer.identical,
+        logOrigin=verified.bundle.origin,
+        logIndex=verified.bundle.index,
+        treeSize=checkpoint.size,
+        rootHash=checkpoint.root_hash.hex(),
+    )
+
+
+def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
+    cert = answer.certificate
+    bundle_url = None
+    if cert is not None and cert.pdf:
+        path = reverse("web:verify-bundle", args=[cert.number]) + f"?v={cert.version}"
+        bundle_url = request.build_absolute_uri(path)
+    failure = answer.failure
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
+    return VerificationOut(
+        verdict=answer.verdict,
+        status=answer.status or None,
+        underPledge=answer.under_pledge,
+        pledges=[
+            PledgeOut(pledgee=p.pledgee, starts=p.starts, ends=p.ends)
+            for p in answer.pledges
+            if p.in_force
+        ],
+        reasonCode=None if failure is None else failure.code,
+        reason=None if failure is None else failure.explain(lang),
+        failedStep=None if failure is None else failure.step,
+        certificate=_certificate(answer),
+        signature=_signature(answer),
+        bundleUrl=bundle_url,
+    )
+
+
+@router.get(
+    "/{number}", response={200: VerificationOut, **ERRORS}, summary="Verify a certificate number"
+)
+def verify_number(
+    request: HttpRequest,
+    number: str,
+    v: QueryEx[int | None, P(ge=1, le=lookup.MAX_VERSION)] = None,
+) -> VerificationOut:
+    """Whether this registry issued a certificate with this registration or certificate number
+    (check character verified first), and its current status; ``v`` names a version."""
+    answer = lookup.answer_for_number(number, v)
+    if not answer.found:
+        raise CertificateNotFound(gettext_noop("No certificate with this number was issued here."))
+    return _out(request, answer)
+
+
+@router.post(
+    "",
+    response={200: VerificationOut, **ERRORS},
+    summary="Verify a certificate PDF",
+    openapi_extra=_UPLOAD_DOC,
+)
+def verify_pdf(request: HttpRequest) -> VerificationOut:
+    """Upload a certificate PDF (multipart field ``pdf``, at most 20 MiB): its signature,
+    embedded evidence bundle and QR payload are verified, then its status is looked up."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_PDF_BYTES + _UPLOAD_SLACK:  # refuse before reading the body
+        raise lookup.BadUpload(
+            gettext_noop("The file is larger than %(limit)s MiB: it is not a certificate."),
+            limit=MAX_PDF_BYTES // (1024 * 1024),
+        )
+    try:
+        uploaded = request.FILES.get("pdf")
+    except MultiPartParserError:
+        uploaded = None
+    if uploaded is None:
+        raise lookup.BadUpload(gettext_noop("Choose a certificate PDF to upload."))
+    data = uploaded.read(MAX_PDF_BYTES + 1)
+    return _out(request, lookup.answer_for_pdf(data))

@@ -1,0 +1,75 @@
+"""Schemas of the certificate verification API (证书查验), camelCase like the log API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+
+class HolderOut(Schema):
+    """A holder of the right and its share in per cent."""
+
+    name: str
+    nameEn: str
+    share: str
+
+
+class PledgeOut(Schema):
+    """A pledge of the registration in force: the pledgee and its term."""
+
+    pledgee: str
+    starts: date
+    ends: date
+
+
+class CertificateOut(Schema):
+    """The registry's record of one certificate version."""
+
+    certificateNumber: str
+    version: int
+    currentVersion: int
+    registrationNumber: str
+    productName: str
+    productNameEn: str
+    holders: list[HolderOut]
+    registeredOn: date | None
+    validFrom: date | None
+    validUntil: date | None
+    issuedAt: datetime | None
+    supersededAt: datetime | None
+    registry: str
+    registryEn: str
+
+
+class SignatureOut(Schema):
+    """What an uploaded PDF's verification found (only for ``POST /verify``)."""
+
+    signer: str
+    signerSha256: str
+    signedAt: datetime | None
+    timestampAt: datetime | None
+    timestampTrusted: bool | None
+    identicalToIssued: bool | None
+    logOrigin: str
+    logIndex: int
+    treeSize: int
+    rootHash: str
+
+
+class VerificationOut(Schema):
+    """The answer: ``verdict`` is ``genuine``, ``not_genuine`` (an uploaded PDF that failed;
+    ``reasonCode`` and ``reason`` say why) or ``unknown`` (signed by this registry but not in
+    its records). ``status`` is ``valid``, ``expired``, ``cancelled``, ``revoked``,
+    ``superseded`` or ``pending`` (registered, certificate being issued)."""
+
+    verdict: str
+    status: str | None
+    underPledge: bool
+    pledges: list[PledgeOut]
+    reasonCode: str | None
+    reason: str | None
+    failedStep: str | None
+    certificate: CertificateOut | None
+    signature: SignatureOut | None
+    bundleUrl: str | None

@@ -1,0 +1,200 @@
+"""What a certificate states (证书内容), as one canonical JSON document: ``certificate.json``.
+
+The document is RFC 8785 canonical JSON tagged ``"schema": "dataip.certificate/v1"``; its
+SHA-256 is recorded in the ledger (event ``certificate_issued``), signed in the QR payload and
+the document itself is attached to the PDF. Everything printed on the certificate comes from
+it. Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dataip.evidence.canonical import canonical_json
+
+from .errors import ContentMismatch
+
+__all__ = ["KIND_NAMES", "SCHEMA", "CertificateContent", "HolderEntry", "ledger_payload"]
+
+SCHEMA = "dataip.certificate/v1"
+
+#: Names of the kinds of registered object, (Chinese, English). Fixed here rather than taken
+#: from the translation catalogue: a certificate's wording must not depend on a build step.
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "data_collection": ("数据集合", "Data collection"),
+    "data_product": ("数据产品", "Data product"),
+    "data_algorithm": ("数据算法/模型", "Data algorithm / AI model"),
+}
+
+
+@dataclass(frozen=True)
+class HolderEntry:
+    """One holder of the right (权利人) and its share in per cent (``"100.00"``)."""
+
+    name: str
+    name_en: str
+    share: str
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """Every statement of one certificate version. Dates are ISO ``YYYY-MM-DD`` strings in the
+    registry's time zone; ``issued_at`` is RFC 3339 UTC."""
+
+    certificate_number: str
+    version: int
+    registration_number: str
+    application_number: str
+    product_name: str
+    product_name_en: str
+    kind: str
+    kind_zh: str
+    kind_en: str
+    holders: tuple[HolderEntry, ...]
+    industry_code: str
+    industry_zh: str
+    industry_en: str
+    registered_on: str
+    valid_from: str
+    valid_until: str
+    issued_on: str
+    issued_at: str
+    registry_code: str
+    registry_zh: str
+    registry_en: str
+    log_origin: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (no floats; every value a string or an integer)."""
+        return {
+            "schema": SCHEMA,
+            "certificate_number": self.certificate_number,
+            "version": self.version,
+            "registration_number": self.registration_number,
+            "application_number": self.application_number,
+            "product": {"name": self.product_name, "name_en": self.product_name_en},
+            "kind": {"code": self.kind, "zh": self.kind_zh, "en": self.kind_en},
+            "holders": [
+                {"name": h.name, "name_en": h.name_en, "share": h.share} for h in self.holders
+            ],
+            "industry": {
+                "code": self.industry_code,
+                "zh": self.industry_zh,
+                "en": self.industry_en,
+            },
+            "registered_on": self.registered_on,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "issued_on": self.issued_on,
+            "issued_at": self.issued_at,
+            "registry": {
+                "code": self.registry_code,
+                "zh": self.registry_zh,
+                "en": self.registry_en,
+            },
+            "log_origin": self.log_origin,
+        }
+
+    def to_json(self) -> bytes:
+        """The canonical JSON bytes (RFC 8785): what is hashed, logged and attached."""
+        return canonical_json(self.to_dict())
+
+    def sha256(self) -> str:
+        """SHA-256 (hex) of :meth:`to_json`."""
+        return hashlib.sha256(self.to_json()).hexdigest()
+
+    @property
+    def holder_names(self) -> str:
+        """The holders' names, joined as printed (、)."""
+        return "、".join(h.name for h in self.holders)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> CertificateContent:
+        """Parse ``certificate.json``; raise :class:`ContentMismatch` if it is not one."""
+        try:
+            document = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise ContentMismatch("certificate.json is not valid UTF-8 JSON") from None
+        content = cls.from_dict(document)
+        if content.to_json() != data:
+            raise ContentMismatch("certificate.json is not in canonical form (RFC 8785)")
+        return content
+
+    @classmethod
+    def from_dict(cls, document: Any) -> CertificateContent:
+        """Build from the JSON document, checking every field's presence and type."""
+        if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+            raise ContentMismatch(f"certificate data is not a {SCHEMA} document")
+        holders = _get(document, "holders", list)
+        if not holders:
+            raise ContentMismatch("certificate data names no holder")
+        entries = tuple(
+            HolderEntry(_get(h, "name", str), _get(h, "name_en", str), _get(h, "share", str))
+            for h in holders
+        )
+        version = _get(document, "version", int)
+        if version < 1:
+            raise ContentMismatch("certificate version must be 1 or more")
+        return cls(
+            certificate_number=_get(document, "certificate_number", str),
+            version=version,
+            registration_number=_get(document, "registration_number", str),
+            application_number=_get(document, "application_number", str),
+            product_name=_get(document, "product.name", str),
+            product_name_en=_get(document, "product.name_en", str),
+            kind=_get(document, "kind.code", str),
+            kind_zh=_get(document, "kind.zh", str),
+            kind_en=_get(document, "kind.en", str),
+            holders=entries,
+            industry_code=_get(document, "industry.code", str),
+            industry_zh=_get(document, "industry.zh", str),
+            industry_en=_get(document, "industry.en", str),
+            registered_on=_date(document, "registered_on"),
+            valid_from=_date(document, "valid_from"),
+            valid_until=_date(document, "valid_until"),
+            issued_on=_date(document, "issued_on"),
+            issued_at=_get(document, "issued_at", str),
+            registry_code=_get(document, "registry.code", str),
+            registry_zh=_get(document, "registry.zh", str),
+            registry_en=_get(document, "registry.en", str),
+            log_origin=_get(document, "log_origin", str),
+        )
+
+
+def ledger_payload(content: CertificateContent) -> dict[str, Any]:
+    """The payload of the ``certificate_issued`` ledger event for ``content``.
+
+    The ledger leaf carries the SHA-256 of this payload's canonical JSON, so a verifier who
+    holds ``certificate.json`` can recompute it and compare it with the leaf.
+    """
+    return {
+        "certificate_number": content.certificate_number,
+        "version": content.version,
+        "data_sha256": content.sha256(),
+    }
+
+
+def _get(obj: Any, path: str, kind: type) -> Any:
+    """The value at dotted ``path``; it must exist and be of ``kind`` (bool is not int)."""
+    value = obj
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ContentMismatch(f"certificate data has no field {path!r}")
+        value = value[part]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ContentMismatch(f"certificate data field {path!r} has the wrong type")
+    return value
+
+
+def _date(obj: Any, path: str) -> str:
+    """An ISO date string field."""
+    text = str(_get(obj, path, str))
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise ContentMismatch(f"certificate data field {path!r} is not a date") from None
+    return text

@@ -1,0 +1,141 @@
+"""Why a certificate did not verify (证书验证失败的原因). Pure Python: no Django.
+
+Every failure raises a subclass of :class:`CertificateVerificationError` with a stable
+``code``, the ``step`` that failed and an English ``message`` with the details.
+:meth:`~CertificateVerificationError.explain` gives a plain-words reason in Simplified Chinese
+or English for people who are not cryptographers.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "STEPS",
+    "CertificateVerificationError",
+    "ContentMismatch",
+    "EvidenceInvalid",
+    "MalformedPdf",
+    "MissingEvidence",
+    "ModifiedAfterSigning",
+    "QrPayloadInvalid",
+    "SignatureInvalid",
+    "Unsigned",
+    "UntrustedSigner",
+]
+
+#: The checks of :func:`dataip.certificates.verify.verify_certificate_pdf`, in order.
+STEPS = ("pdf", "signature", "signer", "modified", "attachments", "evidence", "content", "qr")
+
+
+class CertificateVerificationError(Exception):
+    """A certificate (PDF or QR payload) failed verification."""
+
+    code = "certificate_invalid"
+    step = "pdf"
+    #: Plain words for the person checking: (Chinese, English).
+    plain: tuple[str, str] = ("证书未通过验证。", "The certificate did not verify.")
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+    def explain(self, lang: str = "en") -> str:
+        """The reason in plain words (``lang`` is ``"zh"`` or ``"en"``), with the details."""
+        zh, en = self.plain
+        return f"{zh}（{self.message}）" if lang == "zh" else f"{en} ({self.message})"
+
+
+class MalformedPdf(CertificateVerificationError):
+    """The file is not a readable PDF, is too large, or carries no signature at all."""
+
+    code = "malformed_pdf"
+    step = "pdf"
+    plain = ("文件不是可读取的证书PDF。", "The file is not a readable certificate PDF.")
+
+
+class Unsigned(CertificateVerificationError):
+    """The PDF carries no registry signature at all: it is not a certificate of this registry."""
+
+    code = "unsigned"
+    step = "signature"
+    plain = (
+        "文件没有本登记机构的数字签名：不是本机构签发的证书。",
+        "The file carries no signature of this registry: it is not a certificate issued here.",
+    )
+
+
+class SignatureInvalid(CertificateVerificationError):
+    """The PDF signature does not verify: the signed bytes were changed, or it is forged."""
+
+    code = "signature_invalid"
+    step = "signature"
+    plain = (
+        "数字签名无效：文件在签名后被改动，或签名是伪造的。",
+        "The digital signature is invalid: the file was changed after signing, or the "
+        "signature is forged.",
+    )
+
+
+class UntrustedSigner(CertificateVerificationError):
+    """The signature is sound but its certificate does not chain to the registry's CA."""
+
+    code = "untrusted_signer"
+    step = "signer"
+    plain = (
+        "签名人不是本登记机构：该证书不是本机构签发的。",
+        "The signer is not this registry: the certificate was not issued here.",
+    )
+
+
+class ModifiedAfterSigning(CertificateVerificationError):
+    """Something other than signature upkeep was added to the PDF after it was signed."""
+
+    code = "modified_after_signing"
+    step = "modified"
+    plain = (
+        "文件在签名后被追加修改。",
+        "The file was modified after it was signed.",
+    )
+
+
+class MissingEvidence(CertificateVerificationError):
+    """An attachment the certificate must carry (data, evidence bundle, QR payload) is absent."""
+
+    code = "missing_evidence"
+    step = "attachments"
+    plain = (
+        "证书缺少内嵌的证据文件。",
+        "The certificate lacks an embedded evidence file.",
+    )
+
+
+class EvidenceInvalid(CertificateVerificationError):
+    """The embedded evidence bundle does not prove the certificate's ledger entry."""
+
+    code = "evidence_invalid"
+    step = "evidence"
+    plain = (
+        "内嵌的证据包未通过验证（账本签名或包含证明无效）。",
+        "The embedded evidence bundle did not verify (ledger signature or inclusion proof).",
+    )
+
+
+class ContentMismatch(CertificateVerificationError):
+    """The certificate data does not match its ledger entry or its QR payload."""
+
+    code = "content_mismatch"
+    step = "content"
+    plain = (
+        "证书内容与账本记录不一致。",
+        "The certificate's content does not match the ledger record.",
+    )
+
+
+class QrPayloadInvalid(CertificateVerificationError):
+    """The QR payload is malformed, not signed by the registry, or names another certificate."""
+
+    code = "qr_payload_invalid"
+    step = "qr"
+    plain = (
+        "二维码载荷无效或未经本登记机构签名。",
+        "The QR payload is invalid or not signed by this registry.",
+    )

@@ -1,0 +1,258 @@
+"""Answers for third parties (证书查验): is this certificate genuine, and what is its status?
+
+The public verification page and the API ask the same two questions through this module:
+:func:`answer_for_number` (a registration or certificate number, from a form or a QR code)
+and :func:`answer_for_pdf` (an uploaded certificate, verified offline-style first, then looked
+up). Bad input raises :class:`BadNumber` or :class:`BadUpload` (HTTP 400, never a 500).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from dataip.certificates import pki
+from dataip.certificates.errors import CertificateVerificationError, MalformedPdf
+from dataip.certificates.models import Certificate
+from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verify_certificate_pdf
+from dataip.ledger import bundles, keys, timestamps
+from dataip.registry import clock
+from dataip.registry.errors import DomainError, NotFound, gettext_noop
+from dataip.registry.identifiers import (
+    InvalidIdentifier,
+    parse_certificate_number,
+    parse_registration_number,
+)
+from dataip.registry.models import Application
+from dataip.registry.queries import PublicPledge, public_record
+from dataip.registry.regimes import all_regimes
+from dataip.registry.workflow import PUBLIC_STATUSES, Status
+
+__all__ = [
+    "STATUSES",
+    "Answer",
+    "BadNumber",
+    "BadUpload",
+    "Query",
+    "answer_for_number",
+    "answer_for_pdf",
+    "bundle_for",
+    "parse_number",
+]
+
+#: The status words of an answer, most serious first.
+STATUSES = ("revoked", "cancelled", "expired", "superseded", "pending", "valid")
+MAX_VERSION = 1_000_000
+
+_REASONS = {
+    "empty": gettext_noop("Enter a registration number or a certificate number."),
+    "length": gettext_noop(
+        "A registration number has 16 characters and a certificate number 17 digits."
+    ),
+    "format": gettext_noop("This is neither a registration number nor a certificate number."),
+    "checksum": gettext_noop(
+        "The check character of this registration number is wrong: please look for a typing error."
+    ),
+    "birth_date": gettext_noop("This is neither a registration number nor a certificate number."),
+}
+
+
+class BadNumber(DomainError):
+    """The text is not a well-formed registration or certificate number."""
+
+    code = "bad_number"
+    http_status = 400
+
+
+class BadUpload(DomainError):
+    """The upload is missing, too large or not a readable PDF."""
+
+    code = "bad_upload"
+    http_status = 400
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed number: ``kind`` is ``"registration"`` or ``"certificate"``."""
+
+    kind: str
+    number: str
+
+
+def _compact(text: str) -> str:
+    """NFKC, upper case, without spaces and hyphens (people copy numbers in groups)."""
+    folded = unicodedata.normalize("NFKC", text or "").upper()
+    return "".join(c for c in folded if not c.isspace() and c != "-")
+
+
+def parse_number(text: str) -> Query:
+    """A registration number (its check character verified first, with every regime's
+    algorithm) or a certificate number; raise :class:`BadNumber` with the reason."""
+    value = _compact(text)
+    if not value:
+        raise BadNumber(_REASONS["empty"])
+    try:
+        if len(value) == 17:
+            return Query("certificate", str(parse_certificate_number(value)))
+        if len(value) != 16:
+            raise InvalidIdentifier("number", "length")
+        reasons = []
+        for algorithm in sorted({r.check_algorithm for r in all_regimes().values()}):
+            try:
+                return Query("registration", str(parse_registration_number(value, algorithm)))
+            except InvalidIdentifier as exc:
+                reasons.append(exc.reason)
+        raise InvalidIdentifier("number", "checksum" if "checksum" in reasons else "format")
+    except InvalidIdentifier as exc:
+        raise BadNumber(_REASONS[exc.reason]) from None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the registry says about one certificate version.
+
+    ``found`` is False for a number the registry never issued and for a PDF that failed
+    verification (``failure`` says why). ``certificate`` is the version asked about (the
+    newest one when no version was named); ``status`` is one of :data:`STATUSES`.
+    """
+
+    found: bool
+    query: Query | None = None
+    application: Application | None = None
+    certificate: Certificate | None = None
+    current: Certificate | None = None
+    status: str = ""
+    pledges: list[PublicPledge] = field(default_factory=list)
+    verified: VerifiedCertificate | None = None
+    failure: CertificateVerificationError | None = None
+    identical: bool | None = None
+
+    @property
+    def under_pledge(self) -> bool:
+        """True while a pledge of the registration stands."""
+        return any(p.in_force for p in self.pledges)
+
+    @property
+    def superseded(self) -> bool:
+        """True if a newer version of the certificate was issued."""
+        return self.certificate is not None and self.certificate.superseded_at is not None
+
+    @property
+    def verdict(self) -> str:
+        """``genuine``, ``not_genuine`` (a PDF that failed) or ``unknown`` (no such number)."""
+        if self.failure is not None:
+            return "not_genuine"
+        return "genuine" if self.found else "unknown"
+
+
+def _status(application: Application, certificate: Certificate | None, today: date) -> str:
+    state = Status(application.status)
+    if state == Status.REVOKED:
+        return "revoked"
+    if state == Status.CANCELLED:
+        return "cancelled"
+    if state == Status.EXPIRED or (
+        application.valid_until is not None and application.valid_until < today
+    ):
+        return "expired"
+    if certificate is not None and certificate.superseded_at is not None:
+        return "superseded"
+    return "valid" if certificate is not None else "pending"
+
+
+def _answer(
+    application: Application, version: int | None, query: Query | None, today: date | None
+) -> Answer:
+    """The answer for ``version`` (default: the newest) of the registration's certificate."""
+    certificates = list(application.certificates.order_by("version"))
+    current = certificates[-1] if certificates else None
+    chosen = current
+    if version is not None:
+        chosen = next((c for c in certificates if c.version == version), None)
+        if chosen is None:
+            return Answer(found=False, query=query)
+    day = today or clock.local_date(clock.now())
+    return Answer(
+        found=True,
+        query=query,
+        application=application,
+        certificate=chosen,
+        current=current,
+        status=_status(application, chosen, day),
+        pledges=public_record(application, today=day).pledges,
+    )
+
+
+def _find(query: Query) -> Application | None:
+    found = Application.objects.select_related("product").filter(
+        status__in=[s.value for s in PUBLIC_STATUSES]
+    )
+    if query.kind == "certificate":
+        return found.filter(certificate_number=query.number).first()
+    return found.filter(registration_number=query.number).first()
+
+
+def answer_for_number(
+    text: str, version: int | None = None, *, today: date | None = None
+) -> Answer:
+    """The answer for a registration or certificate number (and optionally one version)."""
+    query = parse_number(text)
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise BadNumber(gettext_noop("The certificate version must be a number from 1."))
+    application = _find(query)
+    if application is None:
+        return Answer(found=False, query=query)
+    return _answer(application, version, query, today)
+
+
+def answer_for_pdf(data: bytes, *, today: date | None = None) -> Answer:
+    """Verify an uploaded certificate PDF, then say what the registry knows of it."""
+    if not data:
+        raise BadUpload(gettext_noop("Choose a certificate PDF to upload."))
+    if len(data) > MAX_PDF_BYTES:
+        raise BadUpload(
+            gettext_noop("The file is larger than %(limit)s MiB: it is not a certificate."),
+            limit=MAX_PDF_BYTES // (1024 * 1024),
+        )
+    try:
+        verified = verify_certificate_pdf(
+            data, keys.all_vkeys(), pki.trust_pem(), tsa_ca_pem=timestamps.tsa_ca_pem()
+        )
+    except MalformedPdf as exc:
+        raise BadUpload(
+            gettext_noop("The file is not a readable PDF (%(detail)s)."), detail=exc.message
+        ) from None
+    except CertificateVerificationError as exc:
+        return Answer(found=False, failure=exc)
+    content = verified.content
+    query = Query("certificate", content.certificate_number)
+    application = _find(query)
+    if application is None:  # signed by us, but not in this database (e.g. another instance)
+        return Answer(found=False, query=query, verified=verified)
+    answer = _answer(application, content.version, query, today)
+    stored = answer.certificate
+    identical = stored is not None and stored.pdf_sha256 == hashlib.sha256(data).hexdigest()
+    return Answer(
+        found=answer.found,
+        query=query,
+        application=application,
+        certificate=stored,
+        current=answer.current,
+        status=answer.status,
+        pledges=answer.pledges,
+        verified=verified,
+        identical=identical,
+    )
+
+
+def bundle_for(text: str, version: int | None = None) -> tuple[str, bytes]:
+    """The evidence bundle of a certificate version's ``certificate_issued`` event, and a file
+    name for it; raise :class:`NotFound` if there is no such certificate."""
+    answer = answer_for_number(text, version)
+    certificate = answer.certificate
+    if certificate is None:
+        raise NotFound(gettext_noop("No certificate with this number was issued here."))
+    name = f"certificate-{certificate.number}-v{certificate.version}.bundle.json"
+    return name, bundles.bundle_for_event(certificate.event)
