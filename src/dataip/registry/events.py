@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Subquery
 
 from dataip.evidence.canonical import canonical_json
+from dataip.evidence import merkle
 from dataip.ledger import log
 from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
@@ -44,6 +45,8 @@ def previous_leaf_hash(application: Application | None) -> str | None:
     """The leaf hash of the previous event of the same application (or of the previous event
     outside any application): each leaf names its predecessor, so a verifier holding one
     certificate can walk that history, and no two leaves are ever the same."""
+    if application is not None:
+        return application.last_leaf_hash or None
     last_event = (
         Event.objects.filter(application=application)
         .exclude(leaf_index=None)
@@ -68,10 +71,12 @@ def record_event(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     public: bool = False,
+    caller_saves: bool = False,
 ) -> Event:
     """Write one immutable event and append its canonical JSON to the ledger.
 
-    ``action`` is a workflow :class:`Action`, or a plain event type for events outside the
+    The application's ``last_leaf_hash`` moves on to the new leaf; ``caller_saves=True`` says
+    the caller saves the application itself in the same transaction. ``action`` is a workflow :class:`Action`, or a plain event type for events outside the
     application workflow (e.g. ``"ledger_key_rotation"``, with ``application=None``). The leaf
     holds hashes, never documents or personal data: the reason and the payload are included
     by digest, the actor by role.
@@ -94,6 +99,13 @@ def record_event(
         "payload_sha256": payload_digest,
         "prev": previous_leaf_hash(application),
     }
+    body = canonical_json(leaf)
+    if application is not None:
+        application.last_leaf_hash = merkle.leaf_hash(body).hex()
+        if not caller_saves:
+            Application.objects.filter(pk=application.pk).update(
+                last_leaf_hash=application.last_leaf_hash
+            )
     return Event.objects.create(
         application=application,
         action=str(action),
@@ -106,5 +118,5 @@ def record_event(
         payload=payload,
         payload_digest=payload_digest,
         public=public,
-        leaf_index=log.append(canonical_json(leaf)),
+        leaf_index=log.append(body),
     )

@@ -93,6 +93,8 @@ class Application(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     certificate_version = models.PositiveIntegerField(_("certificate version"), default=0)
+    last_leaf_hash = models.CharField(max_length=64, blank=True, editable=False)
+    """The ledger leaf of this application's latest event: the next event's ``prev``."""
     decision_reference = models.CharField(
         _("decision reference (court or registry)"), max_length=200, blank=True
     )

@@ -139,9 +139,7 @@ def rights_context(application: Application, regime: Regime) -> dict[str, Any]:
 def lock_application(application_id: int) -> Application:
     """Load the application for update (row lock on PostgreSQL), or raise NotFound."""
     try:
-        return (
-            Application.objects.select_for_update().select_related("product").get(pk=application_id)
-        )
+        return Application.objects.select_for_update().get(pk=application_id)
     except Application.DoesNotExist:
         raise NotFound(gettext_noop("No such application.")) from None
 
@@ -191,7 +189,6 @@ def transition(
         from_status = Status(application.status)
         application.status = rule.to.value
         application.revision += 1
-        application.save()
         if rule.logged:
             record_event(
                 application,
@@ -203,5 +200,7 @@ def transition(
                 reason=reason,
                 payload=payload or {},
                 public=public,
+                caller_saves=True,
             )
+        application.save()
         return application

@@ -55,10 +55,6 @@ def assign_expert(
     application_id: int, *, actor: Actor, expert: User, at: datetime | None = None
 ) -> PanelAssignment:
     """Put an expert on the application's review panel (专家组); conflicts are refused."""
-    application = Application.objects.get(pk=application_id)
-    conflicted = expert.holder_id is not None and expert.holder_id in applicant_holder_ids(
-        application
-    )
     created: list[PanelAssignment] = []
 
     def effect(application: Application, when: datetime) -> dict[str, Any]:
@@ -75,9 +71,12 @@ def assign_expert(
         actor=actor,
         at=at,
         effect=effect,
-        context_extra={
+        context_extra=lambda application: {
             "proposed_expert_id": expert.pk,
-            "proposed_expert_conflicted": conflicted,
+            "proposed_expert_conflicted": (
+                expert.holder_id is not None
+                and expert.holder_id in applicant_holder_ids(application)
+            ),
             "proposed_expert_is_expert": expert.is_expert,
         },
     )
