@@ -14,8 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Subquery
 
-from dataip.evidence.canonical import canonical_json
 from dataip.evidence import merkle
+from dataip.evidence.canonical import canonical_json
 from dataip.ledger import log
 from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
@@ -76,10 +76,11 @@ def record_event(
     """Write one immutable event and append its canonical JSON to the ledger.
 
     The application's ``last_leaf_hash`` moves on to the new leaf; ``caller_saves=True`` says
-    the caller saves the application itself in the same transaction. ``action`` is a workflow :class:`Action`, or a plain event type for events outside the
-    application workflow (e.g. ``"ledger_key_rotation"``, with ``application=None``). The leaf
-    holds hashes, never documents or personal data: the reason and the payload are included
-    by digest, the actor by role.
+    the caller saves the application itself in the same transaction. ``action`` is a workflow
+    :class:`Action`, or a plain event type for events outside the application workflow (e.g.
+    ``"ledger_key_rotation"``, with ``application=None``). The leaf holds hashes, never
+    documents or personal data: the reason and the payload are included by digest, the actor
+    by role.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the state change")
