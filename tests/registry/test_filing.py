@@ -217,3 +217,14 @@ def test_an_agent_needs_a_power_of_attorney(personas: Personas) -> None:
     )
     filing.set_holders(app.pk, actor=agent.actor, shares={personas.applicant.holder.pk: 100})
     assert "materials.power_of_attorney" in filing.missing_for_submission(app)
+
+
+def test_an_unknown_kind_with_details_is_refused_not_crashed(personas: Personas) -> None:
+    app = draft(personas, complete=False)
+    with pytest.raises(ValidationFailed) as caught:
+        filing.update_draft(
+            app.pk,
+            actor=personas.applicant.actor,
+            values={"kind": "spaceship", "details": {"format": "CSV"}},
+        )
+    assert set(caught.value.errors) == {"kind"}

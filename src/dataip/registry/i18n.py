@@ -28,6 +28,23 @@ ACTION_LABELS = {
     Action.WITHDRAW: gettext_lazy("withdraw"),
     Action.DEEM_WITHDRAWN: gettext_lazy("deem withdrawn"),
     Action.EXPIRE: gettext_lazy("expire"),
+    Action.REQUEST_CHANGE: gettext_lazy("request a change"),
+    Action.APPROVE_CHANGE: gettext_lazy("approve the change"),
+    Action.REFUSE_CHANGE: gettext_lazy("refuse the change"),
+    Action.PROPOSE_TRANSFER: gettext_lazy("propose a transfer"),
+    Action.CONFIRM_TRANSFER: gettext_lazy("confirm the transfer"),
+    Action.CANCEL_TRANSFER: gettext_lazy("cancel the transfer"),
+    Action.GRANT_LICENCE: gettext_lazy("record a licence"),
+    Action.END_LICENCE: gettext_lazy("end the licence"),
+    Action.RECORD_TRADE: gettext_lazy("record a trade"),
+    Action.PLEDGE: gettext_lazy("record a pledge"),
+    Action.CONSENT: gettext_lazy("consent as pledgee"),
+    Action.RELEASE_PLEDGE: gettext_lazy("release the pledge"),
+    Action.RECORD_REVENUE: gettext_lazy("record service revenue"),
+    Action.RECORD_VALUATION: gettext_lazy("record a valuation"),
+    Action.RENEW: gettext_lazy("renew"),
+    Action.CANCEL: gettext_lazy("cancel the registration"),
+    Action.REVOKE: gettext_lazy("revoke the registration"),
 }
 STATUS_LABELS = dict(STATUS_CHOICES)
 

@@ -245,8 +245,10 @@ def _clean_product(
             if not isinstance(value, Mapping):
                 errors.add(name, gettext_noop("Must be an object of fields."))
                 continue
-            product_kind = ProductKind(cleaned.get("kind", kind))
-            cleaned[name], problems = details.clean_details(product_kind, value)
+            chosen = cleaned.get("kind", kind)
+            if chosen not in {k.value for k in ProductKind}:
+                continue  # the kind itself is refused above; details follow once it is valid
+            cleaned[name], problems = details.clean_details(ProductKind(chosen), value)
             for field_name, msgid, params in problems:
                 errors.add(field_name, msgid, **params)
     errors.raise_if_any()
