@@ -271,6 +271,44 @@ def audit(
         raise typer.Exit(1)
 
 
+@app.command("verify-deposit")
+def verify_deposit(
+    receipt: Annotated[Path, typer.Argument(help="Deposit receipt (JSON) / 存证回执.")],
+    manifest: Annotated[
+        Path | None, typer.Option(help="The manifest deposited / 存证清单 (manifest.json).")
+    ] = None,
+    tsa_ca: Annotated[
+        list[Path] | None,
+        typer.Option(help="PEM CA certificate(s) of the TSA; repeatable / 时间戳机构根证书."),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(help="Registry public key (vkey) or a file with it; repeatable / 公钥。"),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
+) -> None:
+    """Check a deposit receipt offline (离线验证存证回执): the statement against the manifest,
+    the RFC 3161 token against the statement, and the ledger entry with the registry's key.
+    No database, no network."""
+    from dataip.evidence import VerificationError
+    from dataip.evidence.deposit_receipt import failure_text as deposit_failure
+    from dataip.evidence.deposit_receipt import verify_receipt
+
+    data = _read_input(receipt, "存证回执", "receipt")
+    listed = None if manifest is None else _read_input(manifest, "清单", "manifest")
+    ca = b"".join(_read_input(p, "时间戳机构根证书", "TSA CA file") for p in tsa_ca or []) or None
+    try:
+        verified = verify_receipt(
+            data, manifest=listed, tsa_ca_pem=ca, trusted_vkeys=_read_keys(key or [])
+        )
+    except VerificationError as exc:
+        step = str(getattr(exc, "step", "receipt"))
+        for language in _languages(lang):
+            typer.echo(deposit_failure(step, exc.message, language), err=True, nl=False)
+        raise typer.Exit(1) from None
+    typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (e.g. `dataip manage check`)."""

@@ -1,4 +1,4 @@
-"""Every API test gets its own key folder and no TSA unless it starts one."""
+"""Every API test gets its own key folder and no TSA unless it starts one; API fixtures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.api._support import api, bank, tokens
 from tests.ledger._support import use_fresh_keys
+
+__all__ = ["api", "bank", "tokens"]
 
 
 @pytest.fixture(autouse=True)

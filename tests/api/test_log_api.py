@@ -150,7 +150,7 @@ def test_it_names_the_bad_parameter(client: Client, logged: None) -> None:
     problem = _json(client, "/api/v1/log/proof/inclusion?index=2&treeSize=24", 422)
     assert problem["detail"] == "treeSize 24 is larger than the log (23 entries)."
     invalid = _json(client, "/api/v1/log/proof/inclusion?index=-3", 422)
-    assert [e["name"] for e in invalid["errors"]] == ["query.index"]
+    assert [(e["name"], e["location"]) for e in invalid["errors"]] == [("index", "query")]
 
 
 def test_it_says_when_there_is_no_checkpoint_yet(client: Client) -> None:

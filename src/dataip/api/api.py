@@ -6,18 +6,114 @@ app, so they are served from our own static files, never from a CDN).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 from dataip.api import errors
+from dataip.api.routers.applications import router as applications_router
+from dataip.api.routers.bank import router as bank_router
+from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
+from dataip.api.routers.public import router as public_router
+from dataip.api.routers.verify import router as verify_router
 
-api = NinjaAPI(
+DESCRIPTION = """\
+Registry for data intellectual property (数据知识产权登记平台).
+
+* **Public** (no token): search registrations, registration details, the display card for
+  trading platforms, current announcements, statistics, certificate verification, and the
+  transparency log with its proofs and evidence bundles.
+* **Applicants** and **banks**: an API token of your organisation, created on the portal,
+  sent as `Authorization: Bearer dip_…`.
+
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
+input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
+paged with opaque cursors: follow `next`.
+"""
+
+
+BODY_ERRORS = {400: "Bad Request", 413: "Request Too Large"}
+
+
+def _problem_answer(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+@csrf_exempt
+def _unknown_route(request: HttpRequest) -> HttpResponse:
+    """Any path under the API that names no route: a 404 problem, not the site's HTML page."""
+    detail = gettext("No such API route; the routes are listed at %(docs)s.") % {
+        "docs": "/api/v1/docs"
+    }
+    return errors.problem(request, 404, "not_found", detail)
+
+
+def _problem_when_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a method a route lacks with a bare 405; make it a problem, keeping Allow."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        detail = gettext("This route does not accept %(method)s.") % {"method": request.method}
+        refused = errors.problem(request, 405, "method_not_allowed", detail)
+        refused["Allow"] = response["Allow"]
+        return refused
+
+    return wrapped
+
+
+class RegistryAPI(NinjaAPI):
+    """The API: errors documented as ``application/problem+json``, and problems for unknown
+    routes and methods too."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                pattern.callback = _unknown_route  # ninja's raises Http404 outside the API
+            elif isinstance(pattern, URLPattern):
+                pattern.callback = _problem_when_not_allowed(pattern.callback)
+        return [*patterns, re_path(r"^.*$", _unknown_route)]
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The OpenAPI document, with the media type every error really has."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:  # any body may be malformed or too large
+                    for status, text in BODY_ERRORS.items():
+                        operation["responses"].setdefault(status, _problem_answer(text))
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {errors.PROBLEM_TYPE: content["application/json"]}
+        return schema
+
+
+api = RegistryAPI(
     version="1",
     urls_namespace="api",
     title="dataip API",
-    description="Registry for data intellectual property: transparency log and evidence. "
-    "数据知识产权登记平台：透明日志与证据。Errors are RFC 9457 problem details.",
-    docs=Swagger(),
+    description=DESCRIPTION,
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
+api.add_router("", public_router)
+api.add_router("/applications", applications_router)
+api.add_router("", bank_router)
 api.add_router("/log", log_router)
+api.add_router("/verify", verify_router)
+api.add_router("/deposits", deposits_router)

@@ -67,10 +67,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dataip.accounts",
     "dataip.ledger",
-    "dataip.certificates",
     "dataip.registry",
+    "dataip.certificates",
+    "dataip.deposits",
     "dataip.web",
     "dataip.api",
     "ninja",
@@ -78,14 +81,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dataip.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dataip.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dataip.config.urls"
@@ -122,12 +128,39 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes made before Argon2 are still accepted, and upgraded at the next sign-in.
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+HTTPS = not DEBUG and envbool("DATAIP_HTTPS", default=False)
+"""Served over https (directly or behind a TLS proxy): cookies are then marked Secure, plain
+http is redirected, and browsers are told to keep to https (HSTS). Off by default, because the
+embedded server (`dataip serve`) speaks plain http on the loopback address."""
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+if HTTPS and envbool("DATAIP_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+OTP_TOTP_ISSUER = "dataip"
+"""The issuer name staff see in their authenticator app (two-factor sign-in, django-otp)."""
+X_FRAME_OPTIONS = "DENY"
+
+DATAIP_LOGIN_ATTEMPTS = int(os.environ.get("DATAIP_LOGIN_ATTEMPTS", "5"))
+"""Failed sign-ins allowed per user name and address before a pause (see DATAIP_LOGIN_PAUSE)."""
+DATAIP_LOGIN_PAUSE = int(os.environ.get("DATAIP_LOGIN_PAUSE", "900"))
+"""Seconds a user name is refused from an address after too many failed sign-ins."""
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -213,6 +246,43 @@ DATAIP_CERT_FONT = os.environ.get(
     "DATAIP_CERT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 )
 """TrueType font (.ttf, or the first face of a .ttc) for certificates; it must cover Chinese."""
+
+DATAIP_DEPOSIT_TSA = os.environ.get("DATAIP_DEPOSIT_TSA", "internal")
+"""Who timestamps deposit statements: ``internal`` (the registry's own RFC 3161 TSA, no
+network) or ``external`` (the ledger's TSA at ``DATAIP_TSA_URL``, trusted via
+``DATAIP_TSA_CA_FILE``)."""
+
+DATAIP_DEPOSIT_TSA_DIR = Path(
+    os.environ.get("DATAIP_DEPOSIT_TSA_DIR", str(DATA_DIR / "tsa"))
+).resolve()
+"""Folder of the internal TSA's own CA and TSA certificate, made on first use (keys 0600)."""
+
+DATAIP_DEPOSIT_TSA_KEY_FILE = os.environ.get("DATAIP_DEPOSIT_TSA_KEY_FILE", "")
+"""PEM private key (ECDSA or RSA) of a real TSA certificate, replacing the own one."""
+
+DATAIP_DEPOSIT_TSA_CERT_FILE = os.environ.get("DATAIP_DEPOSIT_TSA_CERT_FILE", "")
+"""PEM TSA certificate of ``DATAIP_DEPOSIT_TSA_KEY_FILE`` (critical extendedKeyUsage
+timeStamping only)."""
+
+DATAIP_DEPOSIT_TSA_CA_FILE = os.environ.get("DATAIP_DEPOSIT_TSA_CA_FILE", "")
+"""PEM CA certificate(s) that verifiers of deposit tokens trust (default: the own CA);
+published at ``/deposits/tsa-ca.pem``."""
+
+DATAIP_DEPOSIT_TSA_POLICY = os.environ.get(
+    "DATAIP_DEPOSIT_TSA_POLICY", "2.25.61890944427107637438076577132189122595"
+)
+"""TSA policy OID written in every deposit token (default: a UUID-based OID, ITU-T X.667)."""
+
+DATAIP_DEPOSIT_MAX_MANIFEST_BYTES = int(
+    os.environ.get("DATAIP_DEPOSIT_MAX_MANIFEST_BYTES", str(50 * 1024 * 1024))
+)
+"""Largest manifest a holder may upload, in bytes (50 MiB: about 250,000 files)."""
+
+DATAIP_DEPOSIT_OVERLAP_THRESHOLD = float(os.environ.get("DATAIP_DEPOSIT_OVERLAP_THRESHOLD", "0.5"))
+"""Estimated Jaccard similarity or containment from which examiners see an overlap warning."""
+
+DATAIP_DEPOSIT_PUBLISH_ROOT = envbool("DATAIP_DEPOSIT_PUBLISH_ROOT", default=True)
+"""Whether the public deposit page shows the deposit root (number and time are always shown)."""
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dataip.web import verify, views
+from dataip.web.views import account, applicant, examiner, expert, files, public
 
 app_name = "web"
 urlpatterns = [
@@ -9,4 +10,62 @@ urlpatterns = [
     path("verify/ca.pem", verify.ca_certificate, name="verify-ca"),
     path("verify/<str:number>", verify.verify_number, name="verify-number"),
     path("verify/<str:number>/bundle.json", verify.verify_bundle, name="verify-bundle"),
+    # The public
+    path("search", public.search_page, name="search"),
+    path("registry/<str:number>", public.registration, name="registration"),
+    path("announcements", public.announcements, name="announcements"),
+    path("announcements/<str:number>/objection", public.objection, name="objection"),
+    path("statistics", public.statistics, name="statistics"),
+    # Accounts
+    path("account/signup", account.signup, name="signup"),
+    path("account/login", account.sign_in, name="login"),
+    path("account/logout", account.sign_out, name="logout"),
+    path("account/two-factor", account.otp, name="otp"),
+    path("account/two-factor/setup", account.otp_setup, name="otp-setup"),
+    path("account/two-factor/qr.svg", account.otp_qr, name="otp-qr"),
+    # Applicants
+    path("applications/", applicant.my_applications, name="my-applications"),
+    path("applications/new", applicant.new_application, name="new-application"),
+    path("applications/<int:application_id>", applicant.application, name="application"),
+    path(
+        "applications/<int:application_id>/steps/<str:step>",
+        applicant.application_step,
+        name="application-step",
+    ),
+    path(
+        "applications/<int:application_id>/materials/<int:material_id>/remove",
+        applicant.remove_material,
+        name="remove-material",
+    ),
+    path("applications/<int:application_id>/submit", applicant.submit, name="submit"),
+    path("applications/<int:application_id>/withdraw", applicant.withdraw, name="withdraw"),
+    path(
+        "applications/<int:application_id>/materials/<int:material_id>",
+        files.material,
+        name="material",
+    ),
+    path(
+        "applications/<int:application_id>/certificates/<int:version>.pdf",
+        files.certificate,
+        name="certificate",
+    ),
+    # Examiners and the registrar
+    path("staff/", examiner.staff_home, name="staff-home"),
+    path("examine/", examiner.queue, name="queue"),
+    path("examine/<int:application_id>", examiner.case, name="case"),
+    path("examine/<int:application_id>/act", examiner.act, name="act"),
+    path("examine/<int:application_id>/assign", examiner.assign, name="assign"),
+    path(
+        "examine/objections/<int:objection_id>/decide",
+        examiner.decide_objection,
+        name="decide-objection",
+    ),
+    path(
+        "examine/objections/<int:objection_id>/evidence/<int:evidence_id>",
+        files.evidence,
+        name="evidence",
+    ),
+    # Experts
+    path("review/", expert.reviews, name="reviews"),
+    path("review/<int:application_id>", expert.review, name="review"),
 ]

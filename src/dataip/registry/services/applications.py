@@ -500,6 +500,11 @@ def missing_for_submission(application: Application) -> list[str]:
     have = set(
         application.materials.filter(withdrawn_at__isnull=True).values_list("kind", flat=True)
     )
+    cited = application.deposit_citations.filter(
+        deposit__holder_id__in=holder_ids | {application.filed_by_id}
+    )
+    if regime.deposit_required and cited.exists():
+        have.add(MaterialKind.DEPOSIT_CERTIFICATE)  # a deposit made here stands for its certificate
     required = set(regime.required_materials(filed_by_agent))
     if product.data_source_type in AGREEMENT_SOURCES:
         required.add(MaterialKind.DATA_SOURCE_PROOF)
@@ -519,6 +524,7 @@ def content_digest(application: Application) -> dict[str, Any]:
         "product_sha256": digest(fields),
         "holders": sorted([h.holder_id, str(h.share)] for h in application.holders.all()),
         "materials": sorted(m.sha256 for m in current_materials(application)),
+        "deposits": sorted(application.deposit_citations.values_list("deposit__number", flat=True)),
     }
 
 

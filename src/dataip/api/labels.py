@@ -1,0 +1,106 @@
+"""Names of codes (kinds, statuses, actions, industries, provinces, fields) in the request's
+language, for API answers that show them next to the code."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext, gettext_lazy
+
+from dataip.registry import details, reference
+from dataip.registry.i18n import ACTION_LABELS, STATUS_LABELS
+from dataip.registry.models import DataProduct
+from dataip.registry.models.applications import MATERIAL_CHOICES
+from dataip.registry.models.products import KIND_CHOICES
+from dataip.registry.workflow import Action
+
+KIND_LABELS = dict(KIND_CHOICES)
+MATERIAL_LABELS = dict(MATERIAL_CHOICES)
+# Actions after registration are not in registry.i18n.ACTION_LABELS (yet); same msgids as
+# the pages use, so they share one translation.
+RIGHTS_ACTION_LABELS = {
+    Action.REQUEST_CHANGE.value: gettext_lazy("change requested"),
+    Action.APPROVE_CHANGE.value: gettext_lazy("change approved"),
+    Action.REFUSE_CHANGE.value: gettext_lazy("change refused"),
+    Action.PROPOSE_TRANSFER.value: gettext_lazy("transfer proposed"),
+    Action.CONFIRM_TRANSFER.value: gettext_lazy("transfer confirmed"),
+    Action.CANCEL_TRANSFER.value: gettext_lazy("transfer cancelled"),
+    Action.GRANT_LICENCE.value: gettext_lazy("licence granted"),
+    Action.END_LICENCE.value: gettext_lazy("licence ended"),
+    Action.RECORD_TRADE.value: gettext_lazy("trade recorded"),
+    Action.PLEDGE.value: gettext_lazy("pledge registered"),
+    Action.CONSENT.value: gettext_lazy("pledgee's consent"),
+    Action.RELEASE_PLEDGE.value: gettext_lazy("pledge released"),
+    Action.RECORD_REVENUE.value: gettext_lazy("revenue recorded"),
+    Action.RECORD_VALUATION.value: gettext_lazy("valuation recorded"),
+    Action.RENEW.value: gettext_lazy("renewed"),
+    Action.CANCEL.value: gettext_lazy("cancelled"),
+    Action.REVOKE.value: gettext_lazy("revoked"),
+    "certificate_issued": gettext_lazy("certificate issued"),
+}
+
+
+def english() -> bool:
+    """Whether the request's language is English (otherwise Chinese)."""
+    return (get_language() or "").startswith("en")
+
+
+def kind(code: str) -> str:
+    """The name of a kind of product."""
+    return str(KIND_LABELS.get(code, code))
+
+
+def status(code: str) -> str:
+    """The name of a status."""
+    return str(STATUS_LABELS.get(code, code))
+
+
+def action(code: str) -> str:
+    """The name of an action (an event of the history)."""
+    if code in RIGHTS_ACTION_LABELS:
+        return str(RIGHTS_ACTION_LABELS[code])
+    try:
+        return str(ACTION_LABELS[Action(code)])
+    except (KeyError, ValueError):
+        return code.replace("_", " ")
+
+
+def industry(code: str) -> str:
+    """The name of a GB/T 4754-2017 division."""
+    try:
+        found = reference.industry(code)
+    except KeyError:
+        return code
+    return found.division_name_en if english() else found.division_name_zh
+
+
+def province(code: str) -> str:
+    """The name of a province (GB/T 2260)."""
+    try:
+        found = reference.province(code)
+    except KeyError:
+        return code
+    return found.name_en if english() else found.name_zh
+
+
+def facet(name: str, value: str) -> str:
+    """The label of a facet value."""
+    labeller = {"kind": kind, "status": status, "industry": industry, "province": province}
+    return labeller.get(name, str)(value)
+
+
+def field(name: str) -> str:
+    """The label of a field a service names: product fields, details, materials, holders."""
+    if name.startswith("materials."):
+        code = name.split(".", 1)[1]
+        return str(MATERIAL_LABELS.get(code, code))
+    if name.startswith("details."):
+        spec = details.FIELDS_BY_NAME.get(name.split(".", 1)[1])
+        return gettext(spec.label) if spec else name
+    if name == "holders":
+        return gettext("Holders and shares")
+    try:
+        found = DataProduct._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return capfirst(str(getattr(found, "verbose_name", name))) or name

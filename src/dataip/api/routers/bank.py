@@ -1,0 +1,127 @@
+"""The API for banks and other creditors (API token of the bank): the pledges it holds, and
+the encumbrance search it runs before lending against a registration (权利负担查询)."""
+
+from __future__ import annotations
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from ninja import P, QueryEx, Router
+
+from dataip.api import labels, pagination
+from dataip.api.auth import caller, token_auth
+from dataip.api.schemas.bank import (
+    Encumbrance,
+    Encumbrances,
+    ExclusiveLicence,
+    PledgeHeld,
+    PledgesHeld,
+    StandingPledge,
+)
+from dataip.api.schemas.common import ValidationProblem
+from dataip.api.schemas.log import Problem
+from dataip.registry import queries
+from dataip.registry.errors import FieldErrors, gettext_noop
+from dataip.registry.models import Application
+from dataip.registry.regimes import load_regime
+
+router = Router(tags=["banks"], auth=token_auth)
+ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
+
+
+@router.get("/pledges", response={200: PledgesHeld, **ERRORS}, summary="Pledges you hold")
+def pledges(
+    request: HttpRequest,
+    cursor: pagination.Cursor = None,
+    limit: pagination.Limit = pagination.DEFAULT_LIMIT,
+) -> PledgesHeld:
+    """The pledges your organisation holds as pledgee, standing or released, newest first."""
+    held = queries.pledges_held_by(caller(request).holder_id)
+    page = pagination.by_key(held, lambda p: (p.pk,), cursor, limit, (int,), descending=True)
+    prefetch_related_objects(page.items, "application__product")
+    return PledgesHeld(
+        items=[
+            PledgeHeld(
+                id=p.pk,
+                registrationNumber=p.application.registration_number,
+                productName=p.application.product.name,
+                amount=str(p.amount),
+                currency=p.currency,
+                contractReference=p.contract_reference,
+                starts=p.starts,
+                ends=p.ends,
+                status=p.status,
+                recordedAt=p.recorded_at,
+                releasedOn=p.released_on,
+            )
+            for p in page.items
+        ],
+        next=pagination.next_link(request, page.next_cursor),
+        nextCursor=page.next_cursor,
+    )
+
+
+def _published_amounts(numbers: list[str]) -> set[str]:
+    """Registration numbers whose regime publishes pledge amounts (as the public record does)."""
+    regimes = Application.objects.filter(registration_number__in=numbers).values_list(
+        "registration_number", "regime_code"
+    )
+    return {n for n, code in regimes if n and load_regime(code).publish_pledge_amount}
+
+
+def _encumbrance(found: queries.Encumbrance, amounts_published: bool) -> Encumbrance:
+    standing = [
+        StandingPledge(
+            pledgee=p.pledgee.name,
+            starts=p.starts,
+            ends=p.ends,
+            amount=str(p.amount) if amounts_published else None,
+            currency=p.currency,
+        )
+        for p in found.pledges
+    ]
+    licences = [
+        ExclusiveLicence(kind=lic.kind, starts=lic.starts, ends=lic.ends)
+        for lic in found.exclusive_licences
+    ]
+    return Encumbrance(
+        registrationNumber=found.registration_number,
+        status=found.status,
+        statusLabel=labels.status(found.status),
+        holders=found.holders,
+        pledges=standing,
+        exclusiveLicences=licences,
+        transferPending=found.transfer_pending,
+        encumbered=bool(standing or licences or found.transfer_pending),
+    )
+
+
+@router.get("/encumbrances", response={200: Encumbrances, **ERRORS}, summary="Encumbrance search")
+def encumbrances(
+    request: HttpRequest,
+    registration_number: QueryEx[
+        str | None, P(alias="registrationNumber", pattern=r"^[0-9A-Za-z]{1,20}$")
+    ] = None,
+    holder_identifier: QueryEx[
+        str | None, P(alias="holderIdentifier", pattern=r"^[0-9A-Za-z]{1,18}$")
+    ] = None,
+    cursor: pagination.Cursor = None,
+    limit: pagination.Limit = pagination.DEFAULT_LIMIT,
+) -> Encumbrances:
+    """Before lending: by registration number, or by the holder's credit code, what stands
+    on each registration: pledges, exclusive or sole licences in force, a pending transfer."""
+    caller(request)
+    if not registration_number and not holder_identifier:
+        FieldErrors.raise_one(
+            "registrationNumber",
+            gettext_noop("Give a registration number or a holder's credit code."),
+        )
+    found = queries.encumbrances(
+        registration_number=registration_number or "", holder_identifier=holder_identifier or ""
+    )
+    page = pagination.by_key(found, lambda e: (e.registration_number,), cursor, limit, (str,))
+    published = _published_amounts([e.registration_number for e in page.items])
+    return Encumbrances(
+        items=[_encumbrance(e, e.registration_number in published) for e in page.items],
+        next=pagination.next_link(request, page.next_cursor),
+        nextCursor=page.next_cursor,
+    )

@@ -1,0 +1,89 @@
+"""The registry's models in the admin, read-only where they carry workflow meaning.
+
+Status changes happen only through ``registry.services``; the admin lists and shows
+applications, events, objections and panels, and never changes them. Holders may be corrected
+(address, contacts), but not their identity number, which sign-up checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dataip.registry.models import (
+    Application,
+    Event,
+    Holder,
+    Material,
+    Objection,
+    PanelAssignment,
+)
+from dataip.web.models import SearchEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Shows rows; adds, changes and deletes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "number", "registration_number", "status", "regime_code", "filed_by")
+    list_filter = ("status", "regime_code")
+    search_fields = ("number", "registration_number", "product__name", "product__name_en")
+    list_select_related = ("filed_by",)
+    show_full_result_count = False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "application", "action", "from_status", "to_status", "occurred_at")
+    list_filter = ("action", "public")
+    show_full_result_count = False
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "application", "ground", "status", "filed_at")
+    list_filter = ("status", "ground")
+
+
+@admin.register(PanelAssignment)
+class PanelAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "application", "expert", "approves", "opinion_at")
+
+
+@admin.register(Material)
+class MaterialAdmin(ReadOnlyAdmin):
+    list_display = ("id", "application", "kind", "original_name", "size", "sha256")
+    exclude = ("file",)
+
+
+@admin.register(SearchEntry)
+class SearchEntryAdmin(ReadOnlyAdmin):
+    list_display = ("number", "registration_number", "name", "status", "year")
+    list_filter = ("status", "kind", "year")
+
+
+@admin.register(Holder)
+class HolderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "kind", "province_code", "is_agency")
+    list_filter = ("kind", "is_agency", "province_code")
+    search_fields = ("name", "name_en", "identifier")
+    readonly_fields = ("kind", "identifier", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # holders are created by sign-up (or the services), which check identity
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

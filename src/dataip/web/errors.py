@@ -1,0 +1,70 @@
+"""Domain errors on the pages, in one place (错误显示).
+
+A :class:`~dataip.registry.errors.DomainError` becomes a page with the translated message and
+the error's 4xx status (404, 403, 409, 422...), never a 500. The reasons of a
+:class:`~dataip.registry.errors.ValidationFailed` are put next to the form fields they name,
+so each field shows its own errors (tied to it with ``aria-describedby``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from dataip.registry.errors import DomainError, ValidationFailed
+from dataip.registry.i18n import describe, field_errors
+from dataip.web.labels import field_label
+
+
+def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """The page for a refused request: the message in the user's language, and the status."""
+    status = error.http_status if 400 <= error.http_status < 500 else 400
+    message = describe(error)
+    if isinstance(error, ValidationFailed):
+        reasons = field_errors(error)
+        message = "; ".join(f"{', '.join(rs)}" for rs in reasons.values()) or message
+    return render(
+        request,
+        "web/error.html",
+        {"message": message, "code": error.code, "status": status},
+        status=status,
+    )
+
+
+def put_on_form(
+    form: forms.Form, error: ValidationFailed, names: Mapping[str, str] | None = None
+) -> None:
+    """Attach each refused field's reasons to the form field of the same name.
+
+    ``names`` maps the service's field names (``details.format``, ``file``...) to form field
+    names where they differ. A reason for a field the form does not show is put above the form,
+    with the field's name.
+    """
+    for name, reasons in field_errors(error).items():
+        target = (names or {}).get(name, name)
+        for reason in reasons:
+            if target in form.fields:
+                form.add_error(target, reason)
+            else:
+                label = _("%(field)s: %(reason)s") % {"field": field_label(name), "reason": reason}
+                form.add_error(None, label)
+
+
+class DomainErrorMiddleware:
+    """A domain error that a view did not handle still becomes its 4xx page, not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Render domain errors; leave every other exception to Django."""
+        if isinstance(exception, DomainError):
+            return error_page(request, exception)
+        return None

@@ -1,0 +1,377 @@
+"""Forms of the portal. They only shape input (types, lengths, choices) for the services, which
+decide everything else; the services' field errors are put back on these fields by
+:func:`dataip.web.errors.put_on_form`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from dataip.registry import details, reference
+from dataip.registry.details import FieldType
+from dataip.registry.kinds import ProductKind
+from dataip.registry.models import DataProduct, HolderKind
+from dataip.registry.models.applications import MATERIAL_CHOICES
+from dataip.registry.models.objections import ObjectionGround
+from dataip.registry.models.products import PUBLIC_FIELDS
+from dataip.web.labels import is_english
+
+STEPS: dict[str, tuple[str, ...]] = {
+    "basics": (
+        "kind",
+        "name",
+        "name_en",
+        "summary",
+        "summary_en",
+        "industry_code",
+        "province_code",
+    ),
+    "source": (
+        "data_source_type",
+        "data_source_description",
+        "lawful_basis",
+        "source_agreement_end",
+        "formation_date",
+        "record_count",
+        "size_bytes",
+        "update_frequency",
+        "structure_description",
+    ),
+    "processing": (
+        "processing_summary",
+        "processing_details",
+        "application_scenarios",
+        "innovation_explanation",
+        "samples_description",
+    ),
+}
+STEP_TITLES = {
+    "basics": gettext_lazy("The data product"),
+    "source": gettext_lazy("Source and content"),
+    "processing": gettext_lazy("Processing and use"),
+    "details": gettext_lazy("Kind-specific details"),
+    "holders": gettext_lazy("Holders and shares"),
+    "materials": gettext_lazy("Materials"),
+    "review": gettext_lazy("Check and submit"),
+}
+STEP_ORDER = ("basics", "source", "processing", "details", "holders", "materials", "review")
+PERSONAL_INFORMATION_LABELS = {
+    "none": gettext_lazy("No personal information"),
+    "de_identified": gettext_lazy("De-identified"),
+    "anonymised": gettext_lazy("Anonymised"),
+    "consented": gettext_lazy("Processed with consent"),
+    "other_lawful_basis": gettext_lazy("Other lawful basis"),
+}
+INTEGER_FIELDS = frozenset({"record_count", "size_bytes"})
+TEXT_LIST_SEPARATOR = "\n"
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PortalForm(forms.Form):
+    """A form whose labels stand on their own line (no trailing colon, in either language)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def industry_choices() -> list[tuple[str, str]]:
+    """GB/T 4754 divisions, named in the active language."""
+    english = is_english(get_language())
+    return [("", "—")] + [
+        (
+            i.division_code,
+            f"{i.division_code} {i.division_name_en if english else i.division_name_zh}",
+        )
+        for i in reference.industries()
+    ]
+
+
+def province_choices() -> list[tuple[str, str]]:
+    """Provinces, named in the active language."""
+    english = is_english(get_language())
+    return [("", "—")] + [
+        (p.code2, p.name_en if english else p.name_zh) for p in reference.provinces()
+    ]
+
+
+class ProductStepForm(PortalForm):
+    """One step of the application: a group of the data product's fields."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, step: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = STEPS[step]
+        model_fields = fields_for_model(DataProduct, fields=list(names))
+        for name in names:
+            field = model_fields[name]
+            if name == "industry_code":
+                field = forms.ChoiceField(label=field.label, choices=industry_choices())
+            elif name == "province_code":
+                field = forms.ChoiceField(label=field.label, choices=province_choices())
+            elif name in {"formation_date", "source_agreement_end"}:
+                field.widget = DATE_INPUT
+            elif name in INTEGER_FIELDS:
+                field = forms.IntegerField(label=field.label, min_value=0)
+            field.required = name == "kind"
+            if name not in PUBLIC_FIELDS and name != "kind":
+                field.help_text = _("Confidential: seen only by the registry and its experts.")
+            self.fields[name] = field
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned values, as the services take them."""
+        return {
+            name: self.cleaned_data.get(name)
+            if name in INTEGER_FIELDS or name.endswith("_date") or name.endswith("_end")
+            else (self.cleaned_data.get(name) or "")
+            for name in self.fields
+            if name != "revision"
+        }
+
+
+def _detail_field(spec: details.DetailField) -> forms.Field:
+    label = _(spec.label)
+    field: forms.Field
+    if spec.type == FieldType.INTEGER:
+        field = forms.IntegerField(label=label, min_value=0)
+    elif spec.type == FieldType.DATE:
+        field = forms.DateField(label=label, widget=DATE_INPUT)
+    elif spec.type == FieldType.CHOICE:
+        choices = [("", "—")] + [
+            (c, str(PERSONAL_INFORMATION_LABELS.get(c, c))) for c in spec.choices
+        ]
+        field = forms.ChoiceField(label=label, choices=choices)
+    elif spec.type == FieldType.TEXT_LIST:
+        field = forms.CharField(
+            label=label, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One per line.")
+        )
+    else:
+        widget = forms.Textarea(attrs={"rows": 3}) if spec.max_length > 300 else None
+        field = forms.CharField(label=label, max_length=spec.max_length, widget=widget)
+    field.required = False
+    if not spec.public:
+        field.help_text = _("Confidential: seen only by the registry and its experts.")
+    return field
+
+
+class DetailsForm(PortalForm):
+    """The kind-specific details of the product (datasets or models)."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, kind: ProductKind, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.specs = details.fields_for(kind)
+        for spec in self.specs:
+            self.fields[f"detail_{spec.name}"] = _detail_field(spec)
+
+    @staticmethod
+    def initial_from(stored: dict[str, Any]) -> dict[str, Any]:
+        """Form values from the stored details."""
+        return {
+            f"detail_{name}": TEXT_LIST_SEPARATOR.join(value) if isinstance(value, list) else value
+            for name, value in stored.items()
+        }
+
+    def values(self) -> dict[str, Any]:
+        """The details, as the services take them."""
+        result: dict[str, Any] = {}
+        for spec in self.specs:
+            value = self.cleaned_data.get(f"detail_{spec.name}")
+            if value in (None, ""):
+                continue
+            if spec.type == FieldType.TEXT_LIST:
+                value = [line.strip() for line in str(value).splitlines() if line.strip()]
+            elif spec.type == FieldType.DATE:
+                value = value.isoformat()
+            result[spec.name] = value
+        return {"details": result}
+
+    def names(self) -> dict[str, str]:
+        """Service field names to form field names."""
+        return {f"details.{spec.name}": f"detail_{spec.name}" for spec in self.specs}
+
+
+class NewApplicationForm(PortalForm):
+    """The first step: what is being registered, and its name."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("What do you register?"))
+    name = forms.CharField(label=gettext_lazy("Product name"), max_length=200)
+
+    def __init__(self, kinds: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"] = forms.ChoiceField(label=self.fields["kind"].label, choices=kinds)
+
+
+HOLDER_ROWS = 5
+
+
+class HoldersForm(PortalForm):
+    """The holders of the right (by credit code or ID number) and their shares in per cent."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for row in range(1, HOLDER_ROWS + 1):
+            self.fields[f"identifier_{row}"] = forms.CharField(
+                label=_("Holder %(n)s: credit code or ID number") % {"n": row},
+                max_length=18,
+                required=False,
+            )
+            self.fields[f"share_{row}"] = forms.DecimalField(
+                label=_("Holder %(n)s: share (%%)") % {"n": row},
+                max_digits=5,
+                decimal_places=2,
+                required=False,
+            )
+
+    def rows(self) -> list[tuple[str, Any]]:
+        """(identifier, share) rows that were filled in."""
+        return [
+            (str(self.cleaned_data[f"identifier_{r}"]).strip().upper(), self[f"share_{r}"].value())
+            for r in range(1, HOLDER_ROWS + 1)
+            if self.cleaned_data.get(f"identifier_{r}")
+        ]
+
+
+class MaterialForm(PortalForm):
+    """One material to upload."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of material"), choices=MATERIAL_CHOICES)
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "PDF, PNG, JPEG, ZIP, DOCX, XLSX, CSV, TXT or JSON; at most 20 MiB (samples 50 MiB)."
+        ),
+    )
+
+
+class OpinionForm(PortalForm):
+    """An expert's opinion on the application."""
+
+    approves = forms.TypedChoiceField(
+        label=gettext_lazy("Recommendation"),
+        choices=[
+            ("yes", gettext_lazy("Register: the product meets the requirements")),
+            ("no", gettext_lazy("Refuse: the product does not meet the requirements")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(
+        label=gettext_lazy("Opinion"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that takes several files."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        """Clean each file; the list of files is the value."""
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ObjectionForm(PortalForm):
+    """An objection to an announced application."""
+
+    ground = forms.ChoiceField(label=gettext_lazy("Ground"), choices=ObjectionGround.choices)
+    statement = forms.CharField(
+        label=gettext_lazy("Statement"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        help_text=gettext_lazy("What is wrong with this application, and how you know it."),
+    )
+    evidence = MultipleFileField(
+        label=gettext_lazy("Evidence files"),
+        required=False,
+        help_text=gettext_lazy("PDF, images, ZIP or text; at most 20 MiB each."),
+    )
+
+
+class SignUpForm(PortalForm):
+    """A new account and the holder it acts for (organisation or person)."""
+
+    username = forms.RegexField(
+        label=gettext_lazy("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text=gettext_lazy("Letters, digits and @ . + - _ only."),
+    )
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    holder_kind = forms.ChoiceField(label=gettext_lazy("You act for"), choices=HolderKind.choices)
+    holder_name = forms.CharField(
+        label=gettext_lazy("Name of the organisation or person"), max_length=200
+    )
+    holder_name_en = forms.CharField(
+        label=gettext_lazy("English name"), max_length=200, required=False
+    )
+    identifier = forms.CharField(
+        label=gettext_lazy("Unified social credit code, or resident ID number"),
+        max_length=18,
+        help_text=gettext_lazy("18 characters; checked before the account is made."),
+    )
+    province = forms.ChoiceField(label=gettext_lazy("Province"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label = self.fields["province"].label
+        self.fields["province"] = forms.ChoiceField(label=label, choices=province_choices())
+
+    def clean(self) -> dict[str, Any]:
+        """The two passwords must match."""
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class LoginForm(PortalForm):
+    """User name and password."""
+
+    username = forms.CharField(
+        label=gettext_lazy("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TokenForm(PortalForm):
+    """A six-digit code from the authenticator app."""
+
+    token = forms.RegexField(
+        label=gettext_lazy("Six-digit code from your authenticator app"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -1,0 +1,64 @@
+"""The public search index (检索索引): one row per application the public may see.
+
+It is a read model of the registry, kept in step by :mod:`dataip.web.search` whenever an
+application is saved (every workflow transition saves it). It holds only public fields, so a
+search can never reveal a draft, an application under examination or a confidential field.
+Chinese is searched by substring: on SQLite through an FTS5 table with the trigram tokenizer
+(``web_search_fts``, kept in step by triggers), on PostgreSQL through a pg_trgm GIN index on
+``document`` (both made by the migration).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    """A public registration (or announced application), as search results show it."""
+
+    application = models.OneToOneField(
+        "registry.Application", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.CharField(_("application number"), max_length=20)
+    registration_number = models.CharField(_("registration number"), max_length=16, blank=True)
+    name = models.CharField(_("product name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary_en = models.CharField(_("English summary"), max_length=300, blank=True)
+    holders = models.CharField(_("holders"), max_length=1000, blank=True)
+    holders_en = models.CharField(_("holders (English)"), max_length=1000, blank=True)
+    document = models.TextField(_("searchable text"))
+    kind = models.CharField(_("kind"), max_length=20)
+    industry_code = models.CharField(_("industry"), max_length=2, blank=True)
+    province_code = models.CharField(_("province"), max_length=2, blank=True)
+    status = models.CharField(_("status"), max_length=24)
+    year = models.PositiveSmallIntegerField(_("year"))
+    public_since = models.DateField(_("announced"))
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        # No index on kind, status or year alone: each value is shared by a large part of the
+        # entries, and SQLite (without statistics) would prefer such an index to the better ones.
+        indexes = [
+            models.Index(fields=["-public_since", "-application"], name="web_search_newest"),
+            models.Index(fields=["industry_code"], name="web_search_industry"),
+            models.Index(fields=["province_code"], name="web_search_province"),
+            models.Index(fields=["number"], name="web_search_number"),
+            models.Index(fields=["name", "application"], name="web_search_name"),
+            # Cover the facet counts: of everything (grouped in index order, no sorting), and
+            # of a text search (found rows looked up by id, facet values read from the index).
+            # (Its most selective column first: a filter on kind alone should not scan it.)
+            models.Index(
+                fields=["industry_code", "province_code", "kind", "status", "year"],
+                name="web_search_facet_values",
+            ),
+            models.Index(
+                fields=["application", "kind", "industry_code", "province_code", "status", "year"],
+                name="web_search_facets",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_number or self.number

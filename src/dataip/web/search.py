@@ -1,0 +1,239 @@
+"""Public search (公开检索): the index kept in step with the registry, and the query over it.
+
+Only applications in ``workflow.PUBLIC_STATUSES`` are in the index. Every term of three
+characters or more is matched by trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL
+``pg_trgm``), so Chinese is found by substring; shorter terms fall back to ``LIKE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
+from django.db.models.expressions import RawSQL
+
+from dataip.registry.models import Application
+from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Status
+from dataip.web.models import SearchEntry
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+FACETS = ("kind", "industry_code", "province_code", "status", "year")
+GROUPED = ("industry_code", "province_code", "kind", "status", "year")
+"""The facets in the order of the covering index ``web_search_facet_values``."""
+SORTS = {
+    "newest": ("-public_since", "-application_id"),
+    "oldest": ("public_since", "application_id"),
+    "name": ("name", "application_id"),
+}
+FTS_TABLE = "web_search_fts"
+GENERATION_KEY = "dataip:search:generation"
+CACHE_SECONDS = 300
+COMMON = 2000
+"""Above this many results, a page is found by walking entries in order (see ``matching``)."""
+
+
+# ── keeping the index in step ──────────────────────────────────────────────────────────
+
+
+def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The index row of a public application (public fields only)."""
+    product = application.product
+    names = list(holders)
+    since = application.announcement_starts or application.registered_on
+    if since is None:  # public statuses always have an announcement; be safe all the same
+        since = (application.submitted_at or application.created_at).date()
+    holders_zh = " / ".join(name for name, _ in names)
+    holders_en = " / ".join(name_en or name for name, name_en in names)
+    document = "\n".join(
+        [
+            application.number or "",
+            application.registration_number or "",
+            product.name,
+            product.name_en,
+            product.summary,
+            product.summary_en,
+            holders_zh,
+            holders_en,
+        ]
+    ).casefold()
+    return {
+        "number": application.number or "",
+        "registration_number": application.registration_number or "",
+        "name": product.name[:200],
+        "name_en": product.name_en[:200],
+        "summary": product.summary[:300],
+        "summary_en": product.summary_en[:300],
+        "holders": holders_zh[:1000],
+        "holders_en": holders_en[:1000],
+        "document": document,
+        "kind": product.kind,
+        "industry_code": product.industry_code,
+        "province_code": product.province_code,
+        "status": application.status,
+        "year": (application.registered_on or since).year,
+        "public_since": since,
+    }
+
+
+def index_application(application: Application) -> None:
+    """Add, refresh or drop the index row of one application, by its status now."""
+    if Status(application.status) not in PUBLIC_STATUSES:
+        if SearchEntry.objects.filter(application_id=application.pk).delete()[0]:
+            transaction.on_commit(_bump_generation)
+        return
+    holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
+    SearchEntry.objects.update_or_create(
+        application_id=application.pk, defaults=entry_values(application, holders)
+    )
+    # Cached facet counts are dropped now and again after the commit, so no reader caches
+    # counts of the old index in between.
+    _bump_generation()
+    transaction.on_commit(_bump_generation)
+
+
+def on_application_saved(sender: type[Application], instance: Application, **kwargs: Any) -> None:
+    """``post_save`` of Application: every transition saves the application, in its transaction.
+
+    Applications that were never public (drafts, applications under examination) need no work;
+    a public one that leaves the public statuses (an upheld objection) is terminal.
+    """
+    status = Status(instance.status)
+    if status in PUBLIC_STATUSES or status in TERMINAL:
+        index_application(instance)
+
+
+def rebuild_index() -> int:
+    """Rebuild the whole index from the registry (after a restore, or for old data)."""
+    SearchEntry.objects.all().delete()
+    _bump_generation()
+    count = 0
+    public = Application.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
+    for application in public.select_related("product").iterator(chunk_size=500):
+        index_application(application)
+        count += 1
+    return count
+
+
+# ── searching ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a person asked for: words, facet filters, sort order and page."""
+
+    text: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sort: str = "newest"
+    page: int = 1
+
+    @property
+    def terms(self) -> list[str]:
+        """The words to match, case-folded, at most eight."""
+        return [t for t in self.text.casefold().split() if t][:8]
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of results, the total, and the count of each facet value."""
+
+    entries: list[SearchEntry]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    pages: int
+
+
+def _fts_expression(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _generation() -> int:
+    """A number that changes whenever the index changes: the key of cached facet counts."""
+    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
+
+
+def _bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
+
+
+def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
+    """Entries matching every word and every facet filter.
+
+    The index holds public applications only, so no status condition is needed for safety.
+    Words of three characters or more are matched by trigrams: on SQLite through the FTS5
+    table, whose found ids are collected first; on PostgreSQL with ``LIKE``, which the pg_trgm
+    GIN index serves. Shorter words fall back to ``LIKE``, as a subquery whose ids are
+    collected first (one scan of the documents), unless the words are ``common`` (found in
+    many entries): a page of results is then found sooner by walking entries in the page's
+    order and testing each.
+    """
+    entries = SearchEntry.objects.all()
+    trigram_terms = []
+    for term in query.terms:
+        if len(term) >= 3 and connection.vendor == "sqlite":
+            trigram_terms.append(_fts_expression(term))
+        elif common:
+            entries = entries.filter(document__contains=term)
+        else:
+            found = SearchEntry.objects.filter(document__contains=term).values("pk")
+            entries = entries.filter(pk__in=found)
+    if trigram_terms:
+        expression = " ".join(trigram_terms)
+        entries = entries.filter(
+            pk__in=RawSQL(  # noqa: S611 - the words are a bound parameter
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                [expression],
+            )
+        )
+    for name, value in query.filters.items():
+        if name in FACETS and value:
+            entries = entries.filter(**{name: value})
+    return entries
+
+
+def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list[tuple[str, int]]]:
+    """How many matching entries have each value of each facet, most frequent first.
+
+    One grouped query over the five facet columns (served by the covering index), summed per
+    facet. The counts are cached until the index next changes (or for a few minutes, so that
+    several processes with separate caches do not lag for long).
+    """
+    asked = repr((query.terms, sorted(query.filters.items()))).encode()
+    key = f"dataip:search:{_generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    totals: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
+    for *values, n in rows.values_list(*GROUPED, "n"):
+        for name, value in zip(GROUPED, values, strict=True):
+            bucket = totals[name]
+            bucket[str(value)] = bucket.get(str(value), 0) + n
+    facets = {
+        name: sorted(bucket.items(), key=lambda item: (-item[1], item[0]))
+        for name, bucket in totals.items()
+    }
+    cache.set(key, facets, CACHE_SECONDS)
+    return facets
+
+
+def search(query: Query) -> Results:
+    """Run a search: the page of entries, the total and the facet counts."""
+    facets = facet_counts(query, matching(query))
+    total = sum(n for _, n in facets["status"])
+    pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
+    page = min(max(1, query.page), pages)
+    order = SORTS.get(query.sort, SORTS["newest"])
+    start = (page - 1) * PAGE_SIZE
+    entries = matching(query, common=total > COMMON).order_by(*order)
+    found = list(entries[start : start + PAGE_SIZE]) if total else []
+    return Results(found, total, facets, page, pages)

@@ -1,0 +1,51 @@
+"""Template tags of the portal: names of statuses, actions, facets and licence kinds."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from dataip.registry.models import LicenceKind
+from dataip.web.labels import action_label, status_label
+from dataip.web.search import PAGE_SIZE
+
+register = template.Library()
+
+FACET_TITLES = {
+    "kind": _("Kind"),
+    "industry_code": _("Industry"),
+    "province_code": _("Province"),
+    "status": _("Status"),
+    "year": _("Year"),
+}
+LICENCE_KINDS = dict(LicenceKind.choices)
+
+
+@register.simple_tag
+def status_name(status: str) -> str:
+    """A status in the active language."""
+    return status_label(status)
+
+
+@register.simple_tag
+def action_name(action: str) -> str:
+    """An action (or event) in the active language."""
+    return action_label(action)
+
+
+@register.simple_tag
+def facet_title(name: str) -> str:
+    """The title of a search facet."""
+    return str(FACET_TITLES.get(name, name))
+
+
+@register.simple_tag
+def licence_kind(kind: str) -> str:
+    """A kind of licence in the active language."""
+    return str(LICENCE_KINDS.get(kind, kind))
+
+
+@register.filter
+def first_index(page: int) -> int:
+    """The number of the first result on a page of search results."""
+    return (page - 1) * PAGE_SIZE + 1

@@ -1,0 +1,61 @@
+"""Helpers shared by the views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import get_language
+
+from dataip.registry import clock
+from dataip.registry.models import Application
+from dataip.registry.services._core import context_for
+from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions
+from dataip.web.labels import action_label, is_english
+
+
+def allowed(application: Application, actor: Actor) -> list[Action]:
+    """What ``actor`` may do to the application now (the buttons a page shows)."""
+    return allowed_actions(context_for(application, clock.now()), actor)
+
+
+def may_propose(application: Application, actor: Actor, action: Action) -> bool:
+    """Whether ``actor`` is the one who may take ``action`` in the application's status.
+
+    For actions whose condition depends on what is proposed (which expert to assign), so a
+    page can offer the form; the service then checks the proposal and says why if it refuses.
+    """
+    rule = TRANSITIONS.get((Status(application.status), action))
+    return bool(rule and rule.who(actor, context_for(application, clock.now())))
+
+
+def reason_required(application: Application, action: Action) -> bool:
+    """Whether the workflow wants a reason with this action in the application's status."""
+    rule = TRANSITIONS.get((Status(application.status), action))
+    return bool(rule and rule.reason_required)
+
+
+def action_buttons(application: Application, actions: Sequence[Action]) -> list[dict[str, Any]]:
+    """Buttons for the given actions, each saying whether it needs a reason."""
+    return [
+        {
+            "action": action.value,
+            "label": action_label(action.value),
+            "reason_required": reason_required(application, action),
+        }
+        for action in actions
+    ]
+
+
+def english(request: HttpRequest) -> bool:
+    """Whether the page is in English."""
+    return is_english(get_language())
+
+
+def download(file: Any, name: str, content_type: str) -> FileResponse:
+    """A stored file as a download (never shown inline: uploads are not trusted content)."""
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    response["Content-Type"] = content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

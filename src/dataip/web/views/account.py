@@ -1,0 +1,232 @@
+"""Accounts: sign-up with the holder's identity check, sign-in (throttled), two-factor (TOTP)."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+import django_otp
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dataip.accounts.models import User
+from dataip.registry.errors import NotFound, ValidationFailed, gettext_noop
+from dataip.registry.services import applications as filing
+from dataip.web.access import is_staff_member, is_verified, login_required, user_of
+from dataip.web.errors import put_on_form
+from dataip.web.forms import LoginForm, SignUpForm, TokenForm
+from dataip.web.security import client_address, login_blocked, login_failed, login_succeeded
+
+HOLDER_FIELDS = {
+    "kind": "holder_kind",
+    "name": "holder_name",
+    "name_en": "holder_name_en",
+    "identifier": "identifier",
+    "province_code": "province",
+}
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """Where to go after signing in: a local address only."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account and the holder it acts for; the holder's number is checked first."""
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if User.objects.filter(username__iexact=data["username"]).exists():
+            form.add_error("username", _("This user name is taken."))
+        else:
+            try:
+                with transaction.atomic():
+                    holder = filing.create_holder(
+                        kind=data["holder_kind"],
+                        name=data["holder_name"],
+                        name_en=data["holder_name_en"],
+                        identifier=data["identifier"],
+                        province_code=data["province"],
+                        contact_email=data["email"],
+                    )
+                    user = User(
+                        username=data["username"],
+                        email=data["email"],
+                        display_name=data["holder_name"],
+                        holder=holder,
+                    )
+                    _check_password(form, data["password1"], user)
+                    user.set_password(data["password1"])
+                    user.save()
+            except ValidationFailed as error:
+                put_on_form(form, error, HOLDER_FIELDS)
+            except _WeakPassword:
+                pass
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome. You can now file an application."))
+                return redirect("web:my-applications")
+    status = 422 if form.errors else 200
+    return render(request, "web/signup.html", {"form": form}, status=status)
+
+
+class _WeakPassword(Exception):
+    """The password validators refused the password (rolls the holder back too)."""
+
+
+def _check_password(form: SignUpForm, password: str, user: User) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("password1", message)
+        raise _WeakPassword from None
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in with user name and password; staff continue to the second factor."""
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        address = client_address(request)
+        if login_blocked(username, address):
+            form.add_error(None, _("Too many failed attempts. Please wait and try again later."))
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if not isinstance(user, User):
+                login_failed(username, address)
+                form.add_error(None, _("The user name or the password is wrong."))
+                status = 401
+            else:
+                login_succeeded(username, address)
+                login(request, user)
+                if is_staff_member(user):
+                    query = urlencode({"next": _next(request, reverse("web:staff-home"))})
+                    return redirect(f"{reverse('web:otp')}?{query}")
+                landing = "web:my-applications" if user.holder_id else "web:home"
+                return redirect(_next(request, reverse(landing)))
+    elif form.errors:
+        status = 422
+    return render(
+        request, "web/login.html", {"form": form, "next": _next(request, "")}, status=status
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Sign out."""
+    logout(request)
+    return redirect("web:home")
+
+
+def _devices(user: User, *, confirmed: bool) -> list[TOTPDevice]:
+    return list(TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp(request: HttpRequest) -> HttpResponse:
+    """The second factor: a code from the user's TOTP device."""
+    user = user_of(request)
+    devices = _devices(user, confirmed=True)
+    target = _next(request, reverse("web:staff-home"))
+    if not devices:
+        return redirect(f"{reverse('web:otp-setup')}?{urlencode({'next': target})}")
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        key = f"otp:{user.username}"
+        if login_blocked(key, address):
+            form.add_error(None, _("Too many failed attempts. Please wait and try again later."))
+            status = 429
+        else:
+            token = form.cleaned_data["token"]
+            device = next(
+                (d for d in devices if django_otp.verify_token(user, d.persistent_id, token)),
+                None,
+            )
+            if device is None:
+                login_failed(key, address)
+                form.add_error("token", _("This code is not valid. Try the current one."))
+                status = 401
+            else:
+                login_succeeded(key, address)
+                django_otp.login(request, device)
+                return redirect(target)
+    elif form.errors:
+        status = 422
+    return render(request, "web/otp.html", {"form": form, "next": target}, status=status)
+
+
+def _pending_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Set up a TOTP device (authenticator app), once: later devices need the admin."""
+    user = user_of(request)
+    target = _next(request, reverse("web:staff-home"))
+    if _devices(user, confirmed=True):
+        return redirect(f"{reverse('web:otp')}?{urlencode({'next': target})}")
+    if not is_staff_member(user):
+        raise NotFound(gettext_noop("No such page."))
+    device = _pending_device(user)
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            django_otp.login(request, device)
+            messages.success(request, _("Two-factor sign-in is set up."))
+            return redirect(target)
+        form.add_error("token", _("This code is not valid. Try the current one."))
+        status = 422
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "web/otp_setup.html",
+        {"form": form, "secret": secret, "next": target, "verified": is_verified(request)},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def otp_qr(request: HttpRequest) -> HttpResponse:
+    """The QR code of the device being set up (an SVG image; no inline data on the page)."""
+    user = user_of(request)
+    if _devices(user, confirmed=True) or not is_staff_member(user):
+        raise NotFound(gettext_noop("No such page."))
+    device = _pending_device(user)
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response

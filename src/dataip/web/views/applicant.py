@@ -1,0 +1,292 @@
+"""Applicants: the step-by-step application, submission, the status timeline, corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dataip.registry import queries
+from dataip.registry.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
+from dataip.registry.kinds import ProductKind
+from dataip.registry.models import Application
+from dataip.registry.regimes import load_regime
+from dataip.registry.services import applications as filing
+from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
+from dataip.web import reading
+from dataip.web.access import actor_of, applicant_required, user_of
+from dataip.web.errors import put_on_form
+from dataip.web.forms import (
+    STEP_ORDER,
+    STEP_TITLES,
+    STEPS,
+    DetailsForm,
+    HoldersForm,
+    MaterialForm,
+    NewApplicationForm,
+    ProductStepForm,
+)
+from dataip.web.labels import KIND_LABELS, field_label
+from dataip.web.views._common import action_buttons, allowed
+
+EDITING = (Status.DRAFT, Status.CORRECTION_REQUESTED)
+
+
+def own_application(request: HttpRequest, application_id: int) -> Application:
+    """The application if the signed-in applicant's side may see it (confidential included)."""
+    actor = actor_of(request)
+    application = queries.get_application_for(actor, application_id)
+    if not actor.holder_ids & filing.applicant_holder_ids(application):
+        raise NotFound(gettext_noop("No such application."))
+    return application
+
+
+def _steps(application: Application, current: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "title": STEP_TITLES[name],
+            "current": name == current,
+            "url": reverse("web:application-step", args=[application.pk, name]),
+        }
+        for name in STEP_ORDER
+    ]
+
+
+@applicant_required
+@require_GET
+def my_applications(request: HttpRequest) -> HttpResponse:
+    """The applicant's applications and where each stands."""
+    user = user_of(request)
+    return render(
+        request, "web/my_applications.html", {"applications": reading.applications_of(user)}
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def new_application(request: HttpRequest) -> HttpResponse:
+    """Start an application: choose the kind of product and name it; a draft is saved."""
+    user = user_of(request)
+    regime = load_regime(settings.DATAIP_REGIME)
+    kinds = [(k.value, str(KIND_LABELS[k.value])) for k in ProductKind if regime.allows(k)]
+    form = NewApplicationForm(kinds, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = filing.create_draft(
+                actor=actor_of(request),
+                user=user,
+                kind=form.cleaned_data["kind"],
+                values={"name": form.cleaned_data["name"]},
+            )
+        except ValidationFailed as error:
+            put_on_form(form, error)
+        else:
+            messages.success(request, _("Draft saved. Continue with the details."))
+            return redirect("web:application-step", application.pk, "basics")
+    status = 422 if form.errors else 200
+    return render(request, "web/application_new.html", {"form": form}, status=status)
+
+
+def _form_for(step: str, application: Application, data: Any = None) -> Any:
+    product = application.product
+    if step == "details":
+        initial = {"revision": application.revision, **DetailsForm.initial_from(product.details)}
+        return DetailsForm(ProductKind(product.kind), data, initial=initial)
+    initial = {name: getattr(product, name) for name in STEPS[step]}
+    initial["revision"] = application.revision
+    return ProductStepForm(step, data, initial=initial)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def application_step(request: HttpRequest, application_id: int, step: str) -> HttpResponse:
+    """One step of the application form; saving keeps a draft (with stale-form protection)."""
+    if step not in STEP_ORDER:
+        raise NotFound(gettext_noop("No such page."))
+    application = own_application(request, application_id)
+    if step == "holders":
+        return holders_step(request, application)
+    if step == "materials":
+        return materials_step(request, application)
+    if step == "review":
+        return review_step(request, application)
+    editable = Action.EDIT in allowed(application, actor_of(request))
+    form = _form_for(step, application, request.POST if request.method == "POST" else None)
+    # A change the workflow does not allow now is refused by the service (a 409 page).
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing.update_draft(
+                application.pk,
+                actor=actor_of(request),
+                values=form.values(),
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationFailed as error:
+            put_on_form(form, error, form.names() if isinstance(form, DetailsForm) else None)
+        else:
+            following = STEP_ORDER[STEP_ORDER.index(step) + 1]
+            messages.success(request, _("Saved."))
+            return redirect("web:application-step", application.pk, following)
+    status = 422 if form.errors else 200
+    context = {
+        "application": application,
+        "form": form,
+        "step": step,
+        "steps": _steps(application, step),
+        "editable": editable,
+    }
+    return render(request, "web/application_step.html", context, status=status)
+
+
+def holders_step(request: HttpRequest, application: Application) -> HttpResponse:
+    """The holders of the right and their shares (they must add up to 100 %)."""
+    editable = Action.EDIT in allowed(application, actor_of(request))
+    current = reading.holders_with_shares(application)
+    initial: dict[str, Any] = {}
+    for row, (holder, share) in enumerate(current, start=1):
+        initial[f"identifier_{row}"] = holder.identifier
+        initial[f"share_{row}"] = share
+    form = HoldersForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        shares: dict[int, Any] = {}
+        unknown = FieldErrors()
+        for position, (identifier, share) in enumerate(form.rows(), start=1):
+            found = reading.holder_by_identifier(identifier)
+            if found is None:
+                unknown.add(f"identifier_{position}", gettext_noop("No holder has this number."))
+            else:
+                shares[found.pk] = share
+        try:
+            unknown.raise_if_any()
+            filing.set_holders(application.pk, actor=actor_of(request), shares=shares)
+        except ValidationFailed as error:
+            put_on_form(form, error, {"shares": "identifier_1"})
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:application-step", application.pk, "materials")
+    context = {
+        "application": application,
+        "form": form,
+        "current": current,
+        "step": "holders",
+        "steps": _steps(application, "holders"),
+        "editable": editable,
+    }
+    status = 422 if form.errors else 200
+    return render(request, "web/application_holders.html", context, status=status)
+
+
+def materials_step(request: HttpRequest, application: Application) -> HttpResponse:
+    """Upload materials (each hashed with SHA-256 as it is stored), or remove one."""
+    actor = actor_of(request)
+    user = user_of(request)
+    editable = Action.EDIT in allowed(application, actor)
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            filing.add_material(
+                application.pk,
+                actor=actor,
+                user=user,
+                kind=form.cleaned_data["kind"],
+                name=upload.name or "material",
+                content=upload,
+            )
+        except ValidationFailed as error:
+            put_on_form(form, error)
+        else:
+            messages.success(request, _("Uploaded: %(name)s") % {"name": upload.name})
+            return redirect("web:application-step", application.pk, "materials")
+    context = {
+        "application": application,
+        "form": form,
+        "materials": filing.current_materials(application),
+        "step": "materials",
+        "steps": _steps(application, "materials"),
+        "editable": editable,
+    }
+    status = 422 if form.errors else 200
+    return render(request, "web/application_materials.html", context, status=status)
+
+
+@applicant_required
+@require_POST
+def remove_material(request: HttpRequest, application_id: int, material_id: int) -> HttpResponse:
+    """Withdraw a material from an application that is still being edited."""
+    application = own_application(request, application_id)
+    filing.remove_material(application.pk, material_id, actor=actor_of(request))
+    messages.success(request, _("The material was removed."))
+    return redirect("web:application-step", application.pk, "materials")
+
+
+def review_step(request: HttpRequest, application: Application) -> HttpResponse:
+    """What is still missing, in words, and the submit (or resubmit) button."""
+    actor = actor_of(request)
+    missing = [field_label(name) for name in filing.missing_for_submission(application)]
+    actions = [a for a in allowed(application, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
+    context = {
+        "application": application,
+        "missing": missing if application.status in EDITING else [],
+        "actions": action_buttons(application, actions),
+        "step": "review",
+        "steps": _steps(application, "review"),
+    }
+    return render(request, "web/application_review.html", context)
+
+
+@applicant_required
+@require_POST
+def submit(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Submit a draft, or resubmit after a correction; the revision guards against stale pages."""
+    application = own_application(request, application_id)
+    actor = actor_of(request)
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision = None
+    if application.status == Status.CORRECTION_REQUESTED:
+        filing.resubmit(application.pk, actor=actor, revision=revision)
+        messages.success(request, _("The corrected application was submitted."))
+    else:
+        filing.submit(application.pk, actor=actor, revision=revision)
+        messages.success(request, _("The application was submitted."))
+    return redirect("web:application", application.pk)
+
+
+@applicant_required
+@require_POST
+def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Withdraw an application before it is approved."""
+    application = own_application(request, application_id)
+    filing.withdraw(application.pk, actor=actor_of(request), reason=request.POST.get("reason", ""))
+    messages.success(request, _("The application was withdrawn."))
+    return redirect("web:application", application.pk)
+
+
+@applicant_required
+@require_GET
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    """An application: where it stands, its timeline, what to do next, its certificates."""
+    app = own_application(request, application_id)
+    actor = actor_of(request)
+    actions = allowed(app, actor)
+    events = reading.events_of(app)
+    context = {
+        "application": app,
+        "events": events,
+        "reasons_shown": {a.value for a in reading.REASONS_SHOWN_TO_APPLICANT},
+        "can_edit": Action.EDIT in actions,
+        "can_withdraw": Action.WITHDRAW in actions,
+        "certificates": reading.certificates_of(app),
+        "materials": filing.current_materials(app),
+        "is_public": Status(app.status) in PUBLIC_STATUSES,
+    }
+    return render(request, "web/application.html", context)

@@ -1,0 +1,158 @@
+"""Examiners and the registrar: the work queue, the examination checklist, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dataip.accounts.models import User
+from dataip.registry import queries
+from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.kinds import ProductKind
+from dataip.registry.models import Application
+from dataip.registry.services import applications as filing
+from dataip.registry.services import examination, publicity
+from dataip.registry.workflow import Action, Actor, Role, Status
+from dataip.web import reading
+from dataip.web.access import actor_of, staff_required
+from dataip.web.labels import field_label, status_label
+from dataip.web.views._common import action_buttons, allowed, may_propose
+from dataip.web.views.declared import declared_fields
+
+EXAMINERS = (Role.EXAMINER, Role.REGISTRAR)
+
+Step = Callable[[int, Actor, str], Application]
+STEPS: dict[Action, Step] = {
+    Action.START_FORMAL_EXAMINATION: lambda pk, actor, reason: examination.start_formal_examination(
+        pk, actor=actor
+    ),
+    Action.REQUEST_CORRECTION: lambda pk, actor, reason: examination.request_correction(
+        pk, actor=actor, reason=reason
+    ),
+    Action.PASS_FORMAL_EXAMINATION: lambda pk, actor, reason: examination.pass_formal_examination(
+        pk, actor=actor, reason=reason
+    ),
+    Action.APPROVE: lambda pk, actor, reason: examination.approve(pk, actor=actor, reason=reason),
+    Action.REJECT: lambda pk, actor, reason: examination.reject(pk, actor=actor, reason=reason),
+    Action.ANNOUNCE: lambda pk, actor, reason: publicity.announce(pk, actor=actor),
+    Action.CLOSE_PUBLICITY: lambda pk, actor, reason: publicity.close_publicity(pk, actor=actor),
+    Action.REGISTER: lambda pk, actor, reason: publicity.register(pk, actor=actor),
+}
+"""The examiner's actions on a case page, each calling its service."""
+
+
+@staff_required(Role.EXAMINER, Role.REGISTRAR, Role.EXPERT)
+@require_GET
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where staff land after signing in: the queue, or the expert's reviews."""
+    if actor_of(request).roles & set(EXAMINERS):
+        return redirect("web:queue")
+    return redirect("web:reviews")
+
+
+@staff_required(*EXAMINERS)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The work queue by status, the most urgent first, with deadlines."""
+    status = request.GET.get("status", Status.SUBMITTED.value)
+    if status not in {s.value for s in reading.QUEUE_STATUSES}:
+        status = Status.SUBMITTED.value
+    page = Paginator(reading.queue(status), 50).get_page(request.GET.get("page"))
+    counts = reading.queue_counts()
+    tabs = [(s.value, status_label(s.value), counts[s.value]) for s in reading.QUEUE_STATUSES]
+    return render(
+        request,
+        "web/queue.html",
+        {"status": status, "status_name": status_label(status), "page": page, "tabs": tabs},
+    )
+
+
+def _case(request: HttpRequest, application_id: int) -> Application:
+    actor = actor_of(request)
+    application = queries.get_application_for(actor, application_id)
+    if not actor.roles & set(EXAMINERS):
+        raise NotFound(gettext_noop("No such application."))
+    return application
+
+
+@staff_required(*EXAMINERS)
+@require_GET
+def case(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The examination checklist: missing items, materials and hashes, every declared field,
+    holders, panel, objections, the full history, and the actions the workflow allows now."""
+    application = _case(request, application_id)
+    actor = actor_of(request)
+    actions = allowed(application, actor)
+    buttons = action_buttons(application, [a for a in actions if a in STEPS])
+    can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
+    context: dict[str, Any] = {
+        "application": application,
+        "missing": [field_label(n) for n in filing.missing_for_submission(application)],
+        "materials": list(application.materials.order_by("id")),
+        "fields": declared_fields(application.product, ProductKind(application.product.kind)),
+        "holders": reading.holders_with_shares(application),
+        "panel": reading.panel_of(application),
+        "objections": reading.pending_objections(application),
+        "events": reading.events_of(application),
+        "buttons": buttons,
+        "can_assign": can_assign,
+        "experts": reading.experts_to_assign(application) if can_assign else [],
+        "can_decide_objections": Action.DISMISS_OBJECTION in actions
+        or Action.UPHOLD_OBJECTION in actions,
+    }
+    return render(request, "web/case.html", context)
+
+
+@staff_required(*EXAMINERS)
+@require_POST
+def act(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Take one action on the application, with the reason given (the workflow decides)."""
+    application = _case(request, application_id)
+    try:
+        action = Action(request.POST.get("action", ""))
+        step = STEPS[action]
+    except (ValueError, KeyError):
+        raise NotFound(gettext_noop("No such action.")) from None
+    step(application.pk, actor_of(request), request.POST.get("reason", "").strip())
+    messages.success(request, _("Done."))
+    return redirect("web:case", application.pk)
+
+
+@staff_required(Role.REGISTRAR)
+@require_POST
+def assign(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The registrar puts an expert on the panel (conflicts are refused by the service)."""
+    application = _case(request, application_id)
+    try:
+        expert = User.objects.get(pk=int(request.POST.get("expert", "")))
+    except (ValueError, User.DoesNotExist):
+        raise NotFound(gettext_noop("No such expert.")) from None
+    examination.assign_expert(application.pk, actor=actor_of(request), expert=expert)
+    messages.success(request, _("%(expert)s is on the panel.") % {"expert": expert})
+    return redirect("web:case", application.pk)
+
+
+@staff_required(*EXAMINERS)
+@require_POST
+def decide_objection(request: HttpRequest, objection_id: int) -> HttpResponse:
+    """Dismiss or uphold an objection, with the reason."""
+    found = reading.objection(objection_id)
+    _case(request, found.application_id)
+    reason = request.POST.get("reason", "").strip()
+    decision = request.POST.get("decision")
+    actor = actor_of(request)
+    if decision == "dismiss":
+        publicity.dismiss_objection(objection_id, actor=actor, reason=reason)
+    elif decision == "uphold":
+        publicity.uphold_objection(objection_id, actor=actor, reason=reason)
+    else:
+        raise NotFound(gettext_noop("No such action."))
+    messages.success(request, _("The objection was decided."))
+    return redirect("web:case", found.application_id)

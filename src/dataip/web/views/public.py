@@ -1,0 +1,183 @@
+"""Public pages: home, search, registration, announcements, objections, statistics."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dataip.registry import clock, queries
+from dataip.registry.errors import ValidationFailed
+from dataip.registry.kinds import ProductKind
+from dataip.registry.services import publicity
+from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
+from dataip.web import reading, search
+from dataip.web.access import actor_of, login_required, signed_in_user, user_of
+from dataip.web.errors import put_on_form
+from dataip.web.forms import ObjectionForm
+from dataip.web.labels import (
+    KIND_LABELS,
+    industry_label,
+    province_label,
+    status_label,
+)
+from dataip.web.models import SearchEntry
+from dataip.web.views._common import allowed
+from dataip.web.views.declared import public_fields
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The public home page: live figures, the newest announcements, a search box."""
+    today = clock.local_date(clock.now())
+    announcements = reading.with_days_left(queries.current_announcements()[:5], today)
+    figures, certificates = reading.figures()
+    context = {"figures": figures, "certificates": certificates, "announcements": announcements}
+    return render(request, "web/home.html", context)
+
+
+def _facet_label(name: str, value: str) -> str:
+    language = get_language()
+    if name == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if name == "industry_code":
+        return industry_label(value, language)
+    if name == "province_code":
+        return province_label(value, language)
+    if name == "status":
+        return status_label(value)
+    return value
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search the public registrations: words, facets, sort order, pages."""
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    filters = {name: request.GET.get(name, "")[:20] for name in search.FACETS}
+    query = search.Query(
+        text=request.GET.get("q", "")[:200],
+        filters={k: v for k, v in filters.items() if v},
+        sort=request.GET.get("sort", "newest"),
+        page=page,
+    )
+    results = search.search(query)
+    facets = [
+        {
+            "name": name,
+            "selected": filters[name],
+            "values": [(value, _facet_label(name, value), n) for value, n in counts[:40]],
+        }
+        for name, counts in results.facets.items()
+    ]
+    base = request.GET.copy()
+    base.pop("page", None)
+    return render(
+        request,
+        "web/search.html",
+        {
+            "query": query,
+            "results": results,
+            "facets": facets,
+            "base_query": base.urlencode(),
+            "sorts": [
+                ("newest", _("Newest first")),
+                ("oldest", _("Oldest first")),
+                ("name", _("By name")),
+            ],
+        },
+    )
+
+
+@require_GET
+def registration(request: HttpRequest, number: str) -> HttpResponse:
+    """A registration (or an announced application) as the public sees it."""
+    application = reading.public_application(number)
+    record = queries.public_record(application)
+    # Anyone may be offered the objection form while the announcement runs; for a signed-in
+    # person, the workflow says whether this person may object (not the applicant's side).
+    can_object = application.status == Status.UNDER_PUBLICITY and (
+        signed_in_user(request) is None
+        or Action.FILE_OBJECTION in allowed(application, actor_of(request))
+    )
+    return render(
+        request,
+        "web/registration.html",
+        {
+            "application": application,
+            "record": record,
+            "fields": public_fields(record.product, ProductKind(record.product["kind"])),
+            "can_object": can_object,
+            "industry": industry_label(record.product["industry_code"], get_language()),
+            "province": province_label(record.product["province_code"], get_language()),
+        },
+    )
+
+
+@require_GET
+def announcements(request: HttpRequest) -> HttpResponse:
+    """Every application under public announcement now, with the days left to object."""
+    today = clock.local_date(clock.now())
+    items = reading.with_days_left(queries.current_announcements(), today)
+    return render(request, "web/announcements.html", {"announcements": items})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection(request: HttpRequest, number: str) -> HttpResponse:
+    """File an objection to an announced application (grounds, statement, evidence)."""
+    application = reading.public_application(number)
+    user = user_of(request)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = request.FILES.getlist("evidence")
+        try:
+            publicity.file_objection(
+                application.pk,
+                actor=actor_of(request),
+                user=user,
+                ground=form.cleaned_data["ground"],
+                statement=form.cleaned_data["statement"],
+                evidence=[(f.name or "evidence", f) for f in files],
+            )
+        except ValidationFailed as error:
+            names = {f"evidence.{i}": "evidence" for i in range(len(files))}
+            put_on_form(form, error, names)
+        else:
+            messages.success(request, _("Your objection was filed. The registry will decide it."))
+            return redirect("web:registration", number=number)
+    status = 422 if form.errors else 200
+    return render(
+        request, "web/objection.html", {"application": application, "form": form}, status=status
+    )
+
+
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Public figures: registrations by kind, province, industry and year."""
+    public = SearchEntry.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES]).order_by()
+    language = get_language()
+
+    def grouped(name: str) -> list[tuple[str, int]]:
+        rows = public.values_list(name).annotate(n=Count("pk")).values_list(name, "n")
+        return sorted(((str(v), n) for v, n in rows), key=lambda r: (-r[1], r[0]))
+
+    tables = [
+        (_("By kind"), [(str(KIND_LABELS.get(v, v)), n) for v, n in grouped("kind")]),
+        (_("By province"), [(province_label(v, language), n) for v, n in grouped("province_code")]),
+        (
+            _("By industry"),
+            [(industry_label(v, language), n) for v, n in grouped("industry_code")][:20],
+        ),
+        (_("By year"), sorted(grouped("year"), reverse=True)),
+        (_("By status"), [(status_label(v), n) for v, n in grouped("status")]),
+    ]
+    figures, certificates = reading.figures()
+    context = {"figures": figures, "certificates": certificates, "tables": tables}
+    return render(request, "web/statistics.html", context)

@@ -1,0 +1,198 @@
+"""Who may call what: every endpoint × every persona (anonymous, the applicant's own token,
+another organisation's token, a bank's token, a revoked token of the applicant).
+
+Within a case the personas that are refused go first, so a refusal can be seen to change
+nothing, and the allowed persona's change happens last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dataip.api.api import api as api_of_the_site
+from dataip.registry.models import Application, Material
+from dataip.registry.services import examination
+from dataip.registry.workflow import Status
+from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights
+from tests.support.builders import PDF, at_stage, draft
+from tests.support.personas import Person, Personas
+
+pytestmark = pytest.mark.django_db
+UNAUTHENTICATED = {"anonymous": 401, "revoked": 401}
+PUBLIC = dict.fromkeys(PERSONAS, 200)
+ORDER = ("anonymous", "revoked", "other", "bank", "own")
+
+
+class World:
+    """The applications a case needs, built on first use."""
+
+    def __init__(self, personas: Personas, bank: Person) -> None:
+        self.personas = personas
+        self.bank = bank
+        self._built: dict[str, Application] = {}
+
+    def app(self, name: str) -> Application:
+        if name not in self._built:
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+    def _build(self, name: str) -> Application:
+        p = self.personas
+        if name == "registered":
+            return registered_with_rights(p, self.bank)[0]
+        if name == "draft":
+            return draft(p)
+        if name == "submitted":
+            return at_stage(p, Status.SUBMITTED)
+        app = at_stage(p, Status.FORMAL_EXAMINATION)
+        examination.request_correction(app.pk, actor=p.examiner.actor, reason="请补正")
+        return app
+
+    def material(self) -> int:
+        return Material.objects.filter(application=self.app("draft")).values_list("pk", flat=True)[
+            0
+        ]
+
+
+@dataclass
+class Case:
+    """One endpoint: how to call it, and the status each persona gets."""
+
+    method: str
+    path: Callable[[World], str]
+    expected: dict[str, int]
+    body: Callable[[World], Any] | None = None
+    multipart: bool = False
+    needs: tuple[str, ...] = ()
+    checks: dict[str, Callable[[World, Any], None]] = field(default_factory=dict)
+
+
+def _own_only(status: int) -> dict[str, int]:
+    return {**UNAUTHENTICATED, "other": 404, "bank": 404, "own": status}
+
+
+def _any_token(status: int) -> dict[str, int]:
+    return {**UNAUTHENTICATED, "other": status, "bank": status, "own": status}
+
+
+def _lists(expected_count: Callable[[str], int]) -> Callable[[str], Callable[[World, Any], None]]:
+    def check_for(persona: str) -> Callable[[World, Any], None]:
+        def check(world: World, body: Any) -> None:
+            assert len(body["items"]) == expected_count(persona), persona
+
+        return check
+
+    return check_for
+
+
+def _reg(world: World) -> str:
+    return world.app("registered").registration_number or ""
+
+
+def _draft(world: World) -> str:
+    return f"applications/{world.app('draft').pk}"
+
+
+CASES: dict[str, Case] = {
+    "search_registrations": Case("GET", lambda w: f"registrations?q={_reg(w)}", PUBLIC),
+    "registration": Case("GET", lambda w: f"registrations/{_reg(w)}", PUBLIC),
+    "display": Case("GET", lambda w: f"registrations/{_reg(w)}/display", PUBLIC),
+    "announcements": Case("GET", lambda w: "announcements", PUBLIC),
+    "statistics": Case("GET", lambda w: "statistics", PUBLIC),
+    "list_applications": Case(
+        "GET",
+        lambda w: "applications",
+        _any_token(200),
+        needs=("draft",),
+        checks={p: _lists(lambda p: int(p == "own"))(p) for p in ("own", "other", "bank")},
+    ),
+    "create_draft": Case(
+        "POST", lambda w: "applications", _any_token(201), body=lambda w: {"kind": "data_product"}
+    ),
+    "read_application": Case("GET", _draft, _own_only(200)),
+    "read_application#public": Case(
+        "GET", lambda w: f"applications/{w.app('registered').pk}", _own_only(200)
+    ),
+    "update_application": Case(
+        "PATCH", _draft, _own_only(200), body=lambda w: {"summary": "新摘要"}
+    ),
+    "set_holders": Case(
+        "PUT",
+        lambda w: f"{_draft(w)}/holders",
+        _own_only(200),
+        body=lambda w: {"shares": [{"holderId": w.personas.applicant.holder.pk, "share": 100}]},
+    ),
+    "list_materials": Case("GET", lambda w: f"{_draft(w)}/materials", _own_only(200)),
+    "upload_material": Case(
+        "POST",
+        lambda w: f"{_draft(w)}/materials",
+        _own_only(201),
+        body=lambda w: {"kind": "samples", "file": SimpleUploadedFile("s.pdf", PDF)},
+        multipart=True,
+    ),
+    "remove_material": Case(
+        "DELETE", lambda w: f"{_draft(w)}/materials/{w.material()}", _own_only(204)
+    ),
+    "missing": Case("GET", lambda w: f"{_draft(w)}/missing", _own_only(200)),
+    "submit": Case("POST", lambda w: f"{_draft(w)}/submit", _own_only(200)),
+    "resubmit": Case(
+        "POST", lambda w: f"applications/{w.app('correction').pk}/resubmit", _own_only(200)
+    ),
+    "withdraw": Case(
+        "POST", lambda w: f"applications/{w.app('submitted').pk}/withdraw", _own_only(200)
+    ),
+    "events": Case("GET", lambda w: f"applications/{w.app('submitted').pk}/events", _own_only(200)),
+    "pledges": Case(
+        "GET",
+        lambda w: "pledges",
+        _any_token(200),
+        needs=("registered",),
+        checks={p: _lists(lambda p: int(p == "bank"))(p) for p in ("own", "other", "bank")},
+    ),
+    "encumbrances": Case(
+        "GET", lambda w: f"encumbrances?registrationNumber={_reg(w)}", _any_token(200)
+    ),
+}
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    schema = api_of_the_site.get_openapi_schema(path_prefix="")
+    routes = {
+        operation["operationId"].rsplit(f"_{module}_", 1)[1]
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        for module in ("public", "applications", "bank")
+        if f"_routers_{module}_" in operation["operationId"]
+    }
+    assert routes == {name.split("#")[0] for name in CASES}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_persona_matrix(
+    name: str, api: Api, tokens: Tokens, personas: Personas, bank: Person
+) -> None:
+    case = CASES[name]
+    world = World(personas, bank)
+    for needed in case.needs:
+        world.app(needed)
+    for persona in ORDER:
+        caller = api.as_(tokens.of(persona))
+        kwargs: dict[str, Any] = {}
+        body = case.body(world) if case.body else None
+        if case.multipart:
+            kwargs = {"data": body, "content_type": None}
+            body = None
+        response = caller.call(case.method, case.path(world), body, **kwargs)
+        expected = case.expected[persona]
+        assert response.status_code == expected, (persona, response.content)
+        if expected >= 400:
+            assert response["Content-Type"] == PROBLEM
+        if expected == 401:
+            assert response["WWW-Authenticate"].startswith("Bearer")
+        if persona in case.checks:
+            case.checks[persona](world, response.json())

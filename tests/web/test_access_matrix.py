@@ -1,0 +1,186 @@
+"""Who may see and do what: every page and action, as every persona.
+
+404 for those who may not know that something exists; 302 to the sign-in page for anonymous
+visitors of pages that need an account. Nothing of an application is public before its
+announcement, and confidential fields never reach the public or other applicants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from dataip.accounts.models import User
+from dataip.registry.models import Application
+from dataip.registry.services import examination
+from dataip.registry.workflow import Status
+from tests.support.personas import Personas, make_holder, make_person
+from tests.web._builders import build, freeze
+from tests.web.conftest import client_for, read_download
+
+PERSONAS = (
+    "anonymous",
+    "other_applicant",
+    "applicant",
+    "outside_expert",
+    "panel_expert",
+    "examiner",
+    "registrar",
+)
+LOGIN = 302
+
+
+@dataclass
+class World:
+    personas: Personas
+    outside_expert: User
+    examined: Application
+    announced: Application
+
+    def user(self, name: str) -> User | None:
+        p = self.personas
+        return {
+            "anonymous": None,
+            "other_applicant": p.other_applicant.user,
+            "applicant": p.applicant.user,
+            "outside_expert": self.outside_expert,
+            "panel_expert": p.experts[0].user,
+            "examiner": p.examiner.user,
+            "registrar": p.registrar.user,
+        }[name]
+
+
+@pytest.fixture
+def world(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> World:
+    freeze(monkeypatch)
+    outside = make_person("outside_expert", make_holder(30, "Institute Z"), is_expert=True)
+    examined = build(personas, Status.EXPERT_REVIEW, name="保密审查数据集")
+    examination.assign_expert(
+        examined.pk, actor=personas.registrar.actor, expert=personas.experts[0].user
+    )
+    announced = build(personas, Status.UNDER_PUBLICITY, name="公示中的数据集")
+    return World(personas, outside.user, examined, announced)
+
+
+def everyone(default: int, **special: int) -> dict[str, int]:
+    return {name: special.get(name, default) for name in PERSONAS}
+
+
+def staff(*names: str, ok: int = 200) -> dict[str, int]:
+    return everyone(404, anonymous=LOGIN, **dict.fromkeys(names, ok))
+
+
+# (method, url template, data, expected status per persona)
+MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
+    "home": ("get", "/", {}, everyone(200)),
+    "search": ("get", "/search?q=数据集", {}, everyone(200)),
+    "announcements": ("get", "/announcements", {}, everyone(200)),
+    "statistics": ("get", "/statistics", {}, everyone(200)),
+    "public page of an announced application": (
+        "get",
+        "/registry/{announced_number}",
+        {},
+        everyone(200),
+    ),
+    "public page before announcement": ("get", "/registry/{examined_number}", {}, everyone(404)),
+    "application page": ("get", "/applications/{examined}", {}, staff("applicant")),
+    "application step": ("get", "/applications/{examined}/steps/basics", {}, staff("applicant")),
+    "material download": (
+        "get",
+        "/applications/{examined}/materials/{material}",
+        {},
+        staff("applicant", "panel_expert", "examiner", "registrar"),
+    ),
+    "work queue": ("get", "/examine/", {}, staff("examiner", "registrar")),
+    "examination case": ("get", "/examine/{examined}", {}, staff("examiner", "registrar")),
+    "reviews": ("get", "/review/", {}, staff("outside_expert", "panel_expert")),
+    "review": ("get", "/review/{examined}", {}, staff("panel_expert")),
+    # Experts act for their employer, which may file applications of its own.
+    "my applications": (
+        "get",
+        "/applications/",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "withdraw": ("post", "/applications/{examined}/withdraw", {}, staff("applicant", ok=302)),
+    "decide (panel incomplete)": (
+        "post",
+        "/examine/{examined}/act",
+        {"action": "approve"},
+        staff("examiner", "registrar", ok=409),
+    ),
+    "record an opinion": (
+        "post",
+        "/review/{examined}",
+        {"approves": "yes", "opinion": "好"},
+        staff("panel_expert", ok=302),
+    ),
+    "assign an expert": (
+        "post",
+        "/examine/{examined}/assign",
+        {"expert": "{outside_expert_id}"},
+        staff("registrar", ok=302),
+    ),
+    "file an objection": (
+        "post",
+        "/announcements/{announced_number}/objection",
+        {"ground": "other", "statement": "异议"},
+        everyone(302, applicant=403),
+    ),
+}
+CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
+
+
+def fill(template: str, world: World) -> str:
+    material = world.examined.materials.first()
+    assert material is not None
+    return template.format(
+        examined=world.examined.pk,
+        examined_number=world.examined.number,
+        announced_number=world.announced.number,
+        material=material.pk,
+        outside_expert_id=world.outside_expert.pk,
+    )
+
+
+@pytest.mark.parametrize(("key", "persona"), CASES, ids=[f"{k}-{p}" for k, p in CASES])
+def test_access(world: World, key: str, persona: str) -> None:
+    method, template, data, expected = MATRIX[key]
+    client: Client = client_for(world.user(persona))
+    url = fill(template, world)
+    payload = {name: fill(value, world) for name, value in data.items()}
+    response = client.get(url) if method == "get" else client.post(url, payload)
+    if hasattr(response, "streaming_content"):
+        read_download(response)
+    assert response.status_code == expected[persona], (key, persona)
+    if persona == "anonymous" and expected[persona] == LOGIN and key != "file an objection":
+        assert response["Location"].startswith("/account/login")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_nothing_confidential_or_unannounced_reaches_the_public_pages(
+    world: World, persona: str
+) -> None:
+    client = client_for(world.user(persona))
+    pages = [
+        "/",
+        "/search?q=数据集",
+        "/announcements",
+        "/statistics",
+        f"/registry/{world.announced.number}",
+    ]
+    for url in pages:
+        text = client.get(url).content.decode()
+        assert "保密审查数据集" not in text, url
+        for secret in ("用户协议授权", "保密的算法细节", "多源融合", "91310000000000001"):
+            assert secret not in text, (url, secret)
+
+
+def test_other_applicant_cannot_see_confidential_fields(world: World) -> None:
+    client = client_for(world.personas.other_applicant.user)
+    assert client.get(f"/applications/{world.announced.pk}").status_code == 404
+    text = client.get(f"/registry/{world.announced.number}").content.decode()
+    assert "公示中的数据集" in text
+    assert "用户协议授权" not in text
