@@ -107,9 +107,8 @@ def serve(
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
-    from dataip.config.wsgi import application
-
     call_command("collectstatic", interactive=False, verbosity=0)
+    from dataip.config.wsgi import application  # after collectstatic: WhiteNoise scans at start
     ticker = threading.Thread(
         target=_tick_forever, args=(settings.DATAIP_TICK_SECONDS,), daemon=True
     )
