@@ -52,4 +52,4 @@ clean: ## Remove the environments and the local data folder
 	rm -rf .venv .tools var
 
 makemessages: .venv/.synced ## Update the Chinese catalogue from the source (needs GNU gettext)
-	cd src/dataip && DATAIP_DATA_DIR=$(TEST_DATA_DIR) ../../$(PY) -m django makemessages -l zh_Hans --no-fuzzy-matching --ignore "migrations/*" --settings=dataip.config.settings
+	cd src/dataip && DATAIP_DATA_DIR=$(TEST_DATA_DIR) ../../$(PY) -m django makemessages -l zh_Hans --ignore "migrations/*" --settings=dataip.config.settings

@@ -108,7 +108,7 @@ def run() -> list[str]:
 
 def _load(count: int) -> list[str]:
     """Bulk-load ``count`` public registrations; return their application numbers."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from dataip.accounts.models import User
     from dataip.registry import clock
@@ -186,6 +186,9 @@ def _load(count: int) -> list[str]:
                 SearchEntry(application=a, **entry_values(a, [names[a.filed_by_id]])) for a in apps
             )
             numbers += [str(a.number) for a in apps]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
+            cursor.execute("ANALYZE")
     return numbers
 
 

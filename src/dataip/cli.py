@@ -109,6 +109,7 @@ def serve(
 
     call_command("collectstatic", interactive=False, verbosity=0)
     from dataip.config.wsgi import application  # after collectstatic: WhiteNoise scans at start
+
     ticker = threading.Thread(
         target=_tick_forever, args=(settings.DATAIP_TICK_SECONDS,), daemon=True
     )

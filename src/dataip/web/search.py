@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from dataip.registry.models import Application
 from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Status
@@ -36,6 +37,7 @@ GENERATION_KEY = "dataip:search:generation"
 CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
+PG_SORT_LIMIT = 20_000
 
 
 # ── keeping the index in step ──────────────────────────────────────────────────────────
@@ -226,14 +228,27 @@ def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list
     return facets
 
 
+def _order(query: Query, total: int) -> list[Any]:
+    """The page's order. On PostgreSQL, for words found in up to ``PG_SORT_LIMIT`` entries,
+    the order is given as an expression no index provides: the planner then collects the
+    (trigram-indexed) matches and sorts them, instead of walking an ordered index past many
+    entries that do not match, which its row estimates for ``LIKE`` make it prefer."""
+    order: list[Any] = list(SORTS.get(query.sort, SORTS["newest"]))
+    if connection.vendor == "postgresql" and query.terms and total <= PG_SORT_LIMIT:
+        first = order[0]
+        name = first.lstrip("-")
+        expression = Coalesce(F(name), F(name))
+        order[0] = expression.desc() if first.startswith("-") else expression.asc()
+    return order
+
+
 def search(query: Query) -> Results:
     """Run a search: the page of entries, the total and the facet counts."""
     facets = facet_counts(query, matching(query))
     total = sum(n for _, n in facets["status"])
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
-    order = SORTS.get(query.sort, SORTS["newest"])
     start = (page - 1) * PAGE_SIZE
-    entries = matching(query, common=total > COMMON).order_by(*order)
+    entries = matching(query, common=total > COMMON).order_by(*_order(query, total))
     found = list(entries[start : start + PAGE_SIZE]) if total else []
     return Results(found, total, facets, page, pages)
