@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dataip.web import verify, views
-from dataip.web.views import account, applicant, examiner, expert, files, public
+from dataip.web.views import account, applicant, examiner, expert, files, public, rules
 
 app_name = "web"
 urlpatterns = [
@@ -51,6 +51,7 @@ urlpatterns = [
     ),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
+    path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/<int:application_id>", examiner.case, name="case"),
     path("examine/<int:application_id>/act", examiner.act, name="act"),
