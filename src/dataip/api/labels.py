@@ -5,39 +5,16 @@ from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext
 
 from dataip.registry import details, reference
-from dataip.registry.i18n import ACTION_LABELS, STATUS_LABELS
+from dataip.registry.i18n import STATUS_LABELS, event_label
 from dataip.registry.models import DataProduct
 from dataip.registry.models.applications import MATERIAL_CHOICES
 from dataip.registry.models.products import KIND_CHOICES
-from dataip.registry.workflow import Action
 
 KIND_LABELS = dict(KIND_CHOICES)
 MATERIAL_LABELS = dict(MATERIAL_CHOICES)
-# Actions after registration are not in registry.i18n.ACTION_LABELS (yet); same msgids as
-# the pages use, so they share one translation.
-RIGHTS_ACTION_LABELS = {
-    Action.REQUEST_CHANGE.value: gettext_lazy("change requested"),
-    Action.APPROVE_CHANGE.value: gettext_lazy("change approved"),
-    Action.REFUSE_CHANGE.value: gettext_lazy("change refused"),
-    Action.PROPOSE_TRANSFER.value: gettext_lazy("transfer proposed"),
-    Action.CONFIRM_TRANSFER.value: gettext_lazy("transfer confirmed"),
-    Action.CANCEL_TRANSFER.value: gettext_lazy("transfer cancelled"),
-    Action.GRANT_LICENCE.value: gettext_lazy("licence granted"),
-    Action.END_LICENCE.value: gettext_lazy("licence ended"),
-    Action.RECORD_TRADE.value: gettext_lazy("trade recorded"),
-    Action.PLEDGE.value: gettext_lazy("pledge registered"),
-    Action.CONSENT.value: gettext_lazy("pledgee's consent"),
-    Action.RELEASE_PLEDGE.value: gettext_lazy("pledge released"),
-    Action.RECORD_REVENUE.value: gettext_lazy("revenue recorded"),
-    Action.RECORD_VALUATION.value: gettext_lazy("valuation recorded"),
-    Action.RENEW.value: gettext_lazy("renewed"),
-    Action.CANCEL.value: gettext_lazy("cancelled"),
-    Action.REVOKE.value: gettext_lazy("revoked"),
-    "certificate_issued": gettext_lazy("certificate issued"),
-}
 
 
 def english() -> bool:
@@ -57,12 +34,7 @@ def status(code: str) -> str:
 
 def action(code: str) -> str:
     """The name of an action (an event of the history)."""
-    if code in RIGHTS_ACTION_LABELS:
-        return str(RIGHTS_ACTION_LABELS[code])
-    try:
-        return str(ACTION_LABELS[Action(code)])
-    except (KeyError, ValueError):
-        return code.replace("_", " ")
+    return event_label(code)
 
 
 def industry(code: str) -> str:

@@ -47,6 +47,38 @@ ACTION_LABELS = {
     Action.REVOKE: gettext_lazy("revoke the registration"),
 }
 STATUS_LABELS = dict(STATUS_CHOICES)
+# How a history shows events after registration (past tense, as records), and events outside
+# the workflow; every other event is named by its action above.
+EVENT_LABELS = {
+    Action.REQUEST_CHANGE.value: gettext_lazy("change requested"),
+    Action.APPROVE_CHANGE.value: gettext_lazy("change approved"),
+    Action.REFUSE_CHANGE.value: gettext_lazy("change refused"),
+    Action.PROPOSE_TRANSFER.value: gettext_lazy("transfer proposed"),
+    Action.CONFIRM_TRANSFER.value: gettext_lazy("transfer confirmed"),
+    Action.CANCEL_TRANSFER.value: gettext_lazy("transfer cancelled"),
+    Action.GRANT_LICENCE.value: gettext_lazy("licence granted"),
+    Action.END_LICENCE.value: gettext_lazy("licence ended"),
+    Action.RECORD_TRADE.value: gettext_lazy("trade recorded"),
+    Action.PLEDGE.value: gettext_lazy("pledge registered"),
+    Action.CONSENT.value: gettext_lazy("pledgee's consent"),
+    Action.RELEASE_PLEDGE.value: gettext_lazy("pledge released"),
+    Action.RECORD_REVENUE.value: gettext_lazy("revenue recorded"),
+    Action.RECORD_VALUATION.value: gettext_lazy("valuation recorded"),
+    Action.RENEW.value: gettext_lazy("renewed"),
+    Action.CANCEL.value: gettext_lazy("cancelled"),
+    Action.REVOKE.value: gettext_lazy("revoked"),
+    "certificate_issued": gettext_lazy("certificate issued"),
+}
+
+
+def event_label(code: str) -> str:
+    """The name of an event of a history, in the active language."""
+    if code in EVENT_LABELS:
+        return str(EVENT_LABELS[code])
+    try:
+        return str(ACTION_LABELS[Action(code)])
+    except ValueError:
+        return code.replace("_", " ")
 
 
 def _label(name: str, value: object) -> object:

@@ -4,41 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dataip.registry import details, reference
-from dataip.registry.i18n import ACTION_LABELS, STATUS_LABELS
+from dataip.registry.i18n import STATUS_LABELS, event_label
 from dataip.registry.models import DataProduct
 from dataip.registry.models.applications import MATERIAL_CHOICES
 from dataip.registry.models.objections import ObjectionGround
 from dataip.registry.models.products import KIND_CHOICES, SOURCE_CHOICES, UpdateFrequency
-from dataip.registry.workflow import Action
 
 MATERIAL_LABELS = dict(MATERIAL_CHOICES)
 KIND_LABELS = dict(KIND_CHOICES)
 SOURCE_LABELS = dict(SOURCE_CHOICES)
 FREQUENCY_LABELS = dict(UpdateFrequency.choices)
 GROUND_LABELS = dict(ObjectionGround.choices)
-MORE_ACTION_LABELS = {
-    Action.REQUEST_CHANGE.value: gettext_lazy("change requested"),
-    Action.APPROVE_CHANGE.value: gettext_lazy("change approved"),
-    Action.REFUSE_CHANGE.value: gettext_lazy("change refused"),
-    Action.PROPOSE_TRANSFER.value: gettext_lazy("transfer proposed"),
-    Action.CONFIRM_TRANSFER.value: gettext_lazy("transfer confirmed"),
-    Action.CANCEL_TRANSFER.value: gettext_lazy("transfer cancelled"),
-    Action.GRANT_LICENCE.value: gettext_lazy("licence granted"),
-    Action.END_LICENCE.value: gettext_lazy("licence ended"),
-    Action.RECORD_TRADE.value: gettext_lazy("trade recorded"),
-    Action.PLEDGE.value: gettext_lazy("pledge registered"),
-    Action.CONSENT.value: gettext_lazy("pledgee's consent"),
-    Action.RELEASE_PLEDGE.value: gettext_lazy("pledge released"),
-    Action.RECORD_REVENUE.value: gettext_lazy("revenue recorded"),
-    Action.RECORD_VALUATION.value: gettext_lazy("valuation recorded"),
-    Action.RENEW.value: gettext_lazy("renewed"),
-    Action.CANCEL.value: gettext_lazy("cancelled"),
-    Action.REVOKE.value: gettext_lazy("revoked"),
-    "certificate_issued": gettext_lazy("certificate issued"),
-}
 
 
 def is_english(language: str | None) -> bool:
@@ -77,12 +55,7 @@ def status_label(status: str) -> str:
 
 def action_label(action: str) -> str:
     """The name of an action in the active language."""
-    if action in MORE_ACTION_LABELS:
-        return str(MORE_ACTION_LABELS[action])
-    try:
-        return str(ACTION_LABELS[Action(action)])
-    except (KeyError, ValueError):
-        return action.replace("_", " ")
+    return event_label(action)
 
 
 def industry_label(code: str, language: str | None) -> str:
