@@ -38,7 +38,7 @@ def run() -> list[str]:
 def _registrations(count: int) -> tuple[list[int], Any, Any]:
     from bench.bench_workflow import _drive, _prepare
     from dataip.accounts.models import User
-    from dataip.registry.services._core import actor_for
+    from dataip.registry.actors import actor_for
     from dataip.registry.services.applications import create_holder
     from tests.support.personas import valid_uscc
 
@@ -56,12 +56,12 @@ T0 = datetime(2026, 5, 1, 2, tzinfo=UTC)
 
 
 def _event(n: int, pk: int, holder: Any, bank: Any) -> None:
-    from dataip.registry.services import rights
+    from dataip.registry.services import licensing, pledges
 
     kind = KINDS[n % len(KINDS)]
     day = date(2026, 5, 1) + timedelta(days=n % 300)
     if kind == "trade":
-        rights.record_trade(
+        licensing.record_trade(
             pk,
             actor=holder,
             exchange="上海数据交易所",
@@ -71,11 +71,11 @@ def _event(n: int, pk: int, holder: Any, bank: Any) -> None:
             at=T0,
         )
     elif kind == "revenue":
-        rights.record_revenue(
+        licensing.record_revenue(
             pk, actor=holder, period_start=day, period_end=day, amount="10", at=T0
         )
     elif kind == "licence":
-        rights.grant_licence(
+        licensing.grant_licence(
             pk,
             actor=holder,
             licensee_id=bank[0],
@@ -88,7 +88,7 @@ def _event(n: int, pk: int, holder: Any, bank: Any) -> None:
             at=T0,
         )
     elif kind == "pledge":
-        rights.pledge(
+        pledges.pledge(
             pk,
             actor=holder,
             pledgee_id=bank[0],
@@ -99,7 +99,7 @@ def _event(n: int, pk: int, holder: Any, bank: Any) -> None:
             at=T0,
         )
     else:
-        rights.record_valuation(
+        pledges.record_valuation(
             pk,
             actor=holder,
             method="cost",

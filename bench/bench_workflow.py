@@ -43,10 +43,10 @@ def _prepare(count: int, tag: str = "wf") -> tuple[dict[str, Any], list[int]]:
     from django.db import transaction
 
     from dataip.accounts.models import User
+    from dataip.registry.actors import actor_for
     from dataip.registry.demo import make_uscc
     from dataip.registry.regimes import load_regime
     from dataip.registry.services import applications as filing
-    from dataip.registry.services._core import actor_for
     from tests.support.builders import PDF, complete_values
 
     rng = random.Random(tag)

@@ -12,7 +12,7 @@ from django.test import Client
 from dataip.accounts.tokens import create_token, revoke_token
 from dataip.registry import clock
 from dataip.registry.models import Application, Pledge
-from dataip.registry.services import rights
+from dataip.registry.services import licensing, pledges
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
 from tests.support.builders import at_stage
@@ -158,7 +158,7 @@ def registered_with_rights(personas: Personas, bank: Person) -> tuple[Applicatio
     app = at_stage(personas, Status.REGISTERED)
     actor = personas.applicant.actor
     now = today()
-    pledge = rights.pledge(
+    pledge = pledges.pledge(
         app.pk,
         actor=actor,
         pledgee_id=bank.holder.pk,
@@ -167,8 +167,8 @@ def registered_with_rights(personas: Personas, bank: Person) -> tuple[Applicatio
         ends=now + timedelta(days=355),
         contract_reference="ZY-2026-01",
     )
-    rights.consent(pledge.pk, actor=bank.actor, purpose="exclusive_licence")
-    rights.grant_licence(
+    pledges.consent(pledge.pk, actor=bank.actor, purpose="exclusive_licence")
+    licensing.grant_licence(
         app.pk,
         actor=actor,
         licensee_id=personas.other_applicant.holder.pk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataip.registry.models import Application, Pledge
-from dataip.registry.services import rights
+from dataip.registry.services import pledges
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names, registered_with_rights
 from tests.support.builders import at_stage
@@ -41,8 +41,8 @@ def test_released_pledges_stay_in_the_list_newest_first_in_pages(
     banker: Api, personas: Personas, bank: Person, pledged: tuple[Application, Pledge]
 ) -> None:
     application, first = pledged
-    rights.release_pledge(first.pk, actor=bank.actor, reason="已清偿")
-    second = rights.pledge(
+    pledges.release_pledge(first.pk, actor=bank.actor, reason="已清偿")
+    second = pledges.pledge(
         application.pk,
         actor=personas.applicant.actor,
         pledgee_id=bank.holder.pk,

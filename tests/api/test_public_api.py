@@ -13,7 +13,7 @@ from dataip.api.schemas.public import PublicProduct
 from dataip.registry import clock
 from dataip.registry.models import Application
 from dataip.registry.models.products import PUBLIC_FIELDS
-from dataip.registry.services import publicity, rights
+from dataip.registry.services import pledges, publicity
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 from tests.api._support import Api, assert_problem, field_names, registered_with_rights
 from tests.support.builders import at_stage, draft
@@ -223,7 +223,7 @@ def test_the_display_card_changes_its_etag_when_the_registration_changes(
     registered = at_stage(personas, Status.REGISTERED)
     url = f"registrations/{registered.registration_number}/display"
     before = api.get(url)["ETag"]
-    rights.pledge(
+    pledges.pledge(
         registered.pk,
         actor=personas.applicant.actor,
         pledgee_id=bank.holder.pk,

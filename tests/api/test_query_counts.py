@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dataip.registry import clock
-from dataip.registry.services import publicity, rights
+from dataip.registry.services import pledges, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens
 from tests.support.builders import at_stage, draft
@@ -62,7 +62,7 @@ def test_materials_and_events(api: Api, tokens: Tokens, personas: Personas) -> N
 def test_pledges_held(api: Api, tokens: Tokens, personas: Personas, bank: Person) -> None:
     def pledge() -> object:
         registered = at_stage(personas, Status.REGISTERED)
-        return rights.pledge(
+        return pledges.pledge(
             registered.pk,
             actor=personas.applicant.actor,
             pledgee_id=bank.holder.pk,

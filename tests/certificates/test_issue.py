@@ -19,7 +19,7 @@ from dataip.ledger import keys
 from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
 from dataip.registry.regimes import load_regime
-from dataip.registry.services import rights
+from dataip.registry.services import changes, lifecycle
 from dataip.registry.workflow import Status
 from tests.certificates._support import Capture, issued, pdf_of, registered_in
 from tests.ledger._support import committed
@@ -71,12 +71,12 @@ def test_an_approved_change_supersedes_the_old_version(
 ) -> None:
     application, first = issued(personas, django_capture_on_commit_callbacks)
     with committed(django_capture_on_commit_callbacks):
-        change = rights.request_change(
+        change = changes.request_change(
             application.pk, actor=personas.applicant.actor, values={"name": "新名称"}, at=day(40)
         )
     assert Certificate.objects.count() == 1  # examined change: nothing is due yet
     with committed(django_capture_on_commit_callbacks):
-        rights.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
+        changes.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
     first.refresh_from_db()
     second = Certificate.objects.get(application=application, version=2)
     assert first.superseded_at == day(41) == second.issued_at
@@ -90,10 +90,10 @@ def test_a_refused_change_issues_nothing(
 ) -> None:
     application, _ = issued(personas, django_capture_on_commit_callbacks)
     with committed(django_capture_on_commit_callbacks):
-        change = rights.request_change(
+        change = changes.request_change(
             application.pk, actor=personas.applicant.actor, values={"summary": "新摘要"}
         )
-        rights.refuse_change(change.pk, actor=personas.examiner.actor, reason="不符")
+        changes.refuse_change(change.pk, actor=personas.examiner.actor, reason="不符")
     assert list(Certificate.objects.values_list("version", flat=True)) == [1]
 
 
@@ -103,7 +103,7 @@ def test_a_change_applied_at_once_is_reissued_at_once(
     with committed(django_capture_on_commit_callbacks):
         application = registered_in(personas, "zhejiang")
     with committed(django_capture_on_commit_callbacks):
-        rights.request_change(
+        changes.request_change(
             application.pk,
             actor=personas.applicant.actor,
             values={"name_en": "Renamed dataset"},
@@ -127,7 +127,7 @@ def test_a_confirmed_transfer_names_the_new_holder(
     application, _ = issued(personas, django_capture_on_commit_callbacks)
     beta = personas.other_applicant
     with committed(django_capture_on_commit_callbacks):
-        transfer = rights.propose_transfer(
+        transfer = changes.propose_transfer(
             application.pk,
             actor=personas.applicant.actor,
             assignee_id=beta.holder.pk,
@@ -136,7 +136,7 @@ def test_a_confirmed_transfer_names_the_new_holder(
             at=day(45),
         )
     with committed(django_capture_on_commit_callbacks):
-        rights.confirm_transfer(transfer.pk, actor=beta.actor, at=day(46))
+        changes.confirm_transfer(transfer.pk, actor=beta.actor, at=day(46))
     latest = Certificate.objects.get(application=application, superseded_at=None)
     assert latest.version == 2
     assert [h.name for h in _verify(latest).holders] == [beta.holder.name]
@@ -149,7 +149,7 @@ def test_a_renewal_extends_the_validity_on_a_new_version(
     assert application.valid_until is not None
     renew_at = day(30 + 365 * 3 - 30)
     with committed(django_capture_on_commit_callbacks):
-        renewed = rights.renew(application.pk, actor=personas.applicant.actor, at=renew_at)
+        renewed = lifecycle.renew(application.pk, actor=personas.applicant.actor, at=renew_at)
     latest = Certificate.objects.get(application=application, version=2)
     content = _verify(latest)
     assert content.valid_until == f"{renewed.valid_until:%Y-%m-%d}"

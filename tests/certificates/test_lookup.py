@@ -8,7 +8,7 @@ import pytest
 
 from dataip.certificates import lookup
 from dataip.certificates.models import Certificate
-from dataip.registry.services import rights
+from dataip.registry.services import changes, lifecycle, pledges
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
 from tests.certificates._support import Capture, issued
@@ -48,7 +48,7 @@ def test_it_is_expired_after_the_period_of_validity(certificate: Certificate) ->
 def test_it_is_cancelled_or_revoked_when_the_registration_is(
     personas: Personas, certificate: Certificate
 ) -> None:
-    rights.revoke(
+    lifecycle.revoke(
         certificate.application_id,
         actor=personas.registrar.actor,
         reason="法院判决",
@@ -57,7 +57,7 @@ def test_it_is_cancelled_or_revoked_when_the_registration_is(
     )
     assert lookup.answer_for_number(certificate.number).status == "revoked"
     other = at_stage(personas, Status.REGISTERED)
-    rights.cancel(other.pk, actor=personas.applicant.actor, reason="不再经营", at=day(60))
+    lifecycle.cancel(other.pk, actor=personas.applicant.actor, reason="不再经营", at=day(60))
     assert lookup.answer_for_number(str(other.certificate_number)).status == "cancelled"
     assert lookup.answer_for_number(str(other.certificate_number)).certificate is None
 
@@ -67,7 +67,7 @@ def test_it_tells_a_bank_that_a_pledge_stands(personas: Personas, certificate: C
         kind="legal_person", name="丙银行", identifier=valid_uscc(70), province_code="31"
     )
     make_person("banker", bank)
-    rights.pledge(
+    pledges.pledge(
         certificate.application_id,
         actor=personas.applicant.actor,
         pledgee_id=bank.pk,
@@ -86,10 +86,10 @@ def test_an_old_version_is_superseded_and_the_current_one_valid(
     personas: Personas, certificate: Certificate, django_capture_on_commit_callbacks: Capture
 ) -> None:
     with committed(django_capture_on_commit_callbacks):
-        change = rights.request_change(
+        change = changes.request_change(
             certificate.application_id, actor=personas.applicant.actor, values={"name": "新"}
         )
-        rights.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
+        changes.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
     today = today_of(day(42))
     old = lookup.answer_for_number(certificate.number, 1, today=today)
     assert (old.status, old.superseded, old.current and old.current.version) == (

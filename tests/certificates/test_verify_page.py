@@ -15,7 +15,7 @@ from dataip.certificates.models import Certificate
 from dataip.certificates.render import render_certificate
 from dataip.evidence.bundle import verify_bundle
 from dataip.ledger import keys
-from dataip.registry.services import rights
+from dataip.registry.services import changes
 from tests.certificates._support import Capture, change_signed_byte, issued, pdf_of
 from tests.ledger._support import committed
 from tests.support.builders import day
@@ -185,10 +185,10 @@ def test_an_old_version_is_reported_superseded(
     lang: str,
 ) -> None:
     with committed(django_capture_on_commit_callbacks):
-        change = rights.request_change(
+        change = changes.request_change(
             certificate.application_id, actor=personas.applicant.actor, values={"name": "新名称"}
         )
-        rights.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
+        changes.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
     old = client.get(f"/verify/{certificate.number}?v=1", HTTP_ACCEPT_LANGUAGE=lang)
     assert _says(old, lang, "superseded")
     new = client.get(f"/verify/{certificate.number}?v=2", HTTP_ACCEPT_LANGUAGE=lang)

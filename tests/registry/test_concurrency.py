@@ -13,7 +13,7 @@ from django.db import connection
 from dataip.registry.errors import DomainError, GuardFailed, TransitionNotAllowed
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
-from dataip.registry.services._core import transition
+from dataip.registry.services.transition import transition
 from dataip.registry.workflow import Action, Actor, Status
 from tests.support.builders import at_stage, draft
 from tests.support.personas import Personas, make_person
@@ -84,12 +84,12 @@ def test_application_numbers_stay_unique_under_concurrent_submissions(personas: 
 
 def test_two_exclusive_licences_at_once_cannot_both_succeed(personas: Personas) -> None:
     from dataip.registry.models import Licence
-    from dataip.registry.services import rights
+    from dataip.registry.services import licensing
 
     app = at_stage(personas, Status.REGISTERED)
 
     def grant() -> object:
-        return rights.grant_licence(
+        return licensing.grant_licence(
             app.pk,
             actor=personas.applicant.actor,
             licensee_id=personas.other_applicant.holder.pk,

@@ -65,7 +65,7 @@ def test_a_refused_action_leaves_no_trace(personas: Personas) -> None:
 def test_a_failure_inside_the_effect_rolls_everything_back(personas: Personas) -> None:
     app = at_stage(personas, Status.APPROVED)
     before = (Event.objects.count(), LogEntry.objects.count())
-    from dataip.registry.services import _core
+    from dataip.registry.services.transition import transition
     from dataip.registry.workflow import Action
 
     def broken_effect(application: Application, when: object) -> None:
@@ -73,9 +73,7 @@ def test_a_failure_inside_the_effect_rolls_everything_back(personas: Personas) -
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        _core.transition(
-            app.pk, Action.ANNOUNCE, actor=personas.examiner.actor, effect=broken_effect
-        )
+        transition(app.pk, Action.ANNOUNCE, actor=personas.examiner.actor, effect=broken_effect)
     app.refresh_from_db()
     assert app.status == Status.APPROVED
     assert app.announcement_ends is None

@@ -17,7 +17,7 @@ from dataip.registry.errors import (
     ValidationFailed,
 )
 from dataip.registry.models import Application, Event, Licence, Pledge, Trade
-from dataip.registry.services import rights
+from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
 from tests.support.builders import at_stage, day
@@ -40,7 +40,7 @@ def registered(personas: Personas) -> Application:
 def test_a_change_waits_for_the_examiner_where_the_regime_says(
     personas: Personas, registered: Application
 ) -> None:
-    change = rights.request_change(
+    change = changes.request_change(
         registered.pk,
         actor=personas.applicant.actor,
         values={"name": "新名称", "holder_address": "上海市浦东新区"},
@@ -49,10 +49,10 @@ def test_a_change_waits_for_the_examiner_where_the_regime_says(
     assert change.status == "pending"
     assert change.changes["name"] == {"old": "城市交通出行数据集", "new": "新名称"}
     with pytest.raises(GuardFailed, match="Another change"):
-        rights.request_change(registered.pk, actor=personas.applicant.actor, values={"name": "x"})
+        changes.request_change(registered.pk, actor=personas.applicant.actor, values={"name": "x"})
     with pytest.raises(PermissionDenied):
-        rights.approve_change(change.pk, actor=personas.applicant.actor)
-    app = rights.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
+        changes.approve_change(change.pk, actor=personas.applicant.actor)
+    app = changes.approve_change(change.pk, actor=personas.examiner.actor, at=day(41))
     assert app.product.name == "新名称"
     assert app.filed_by.address == "上海市浦东新区"
     assert app.certificate_version == 1
@@ -61,16 +61,16 @@ def test_a_change_waits_for_the_examiner_where_the_regime_says(
 def test_a_refused_change_needs_a_reason_and_changes_nothing(
     personas: Personas, registered: Application
 ) -> None:
-    change = rights.request_change(
+    change = changes.request_change(
         registered.pk, actor=personas.applicant.actor, values={"summary": "新的摘要"}
     )
     with pytest.raises(ValidationFailed):
-        rights.refuse_change(change.pk, actor=personas.examiner.actor, reason="")
-    rights.refuse_change(change.pk, actor=personas.examiner.actor, reason="与事实不符")
+        changes.refuse_change(change.pk, actor=personas.examiner.actor, reason="")
+    changes.refuse_change(change.pk, actor=personas.examiner.actor, reason="与事实不符")
     registered.refresh_from_db()
     assert registered.product.summary != "新的摘要"
     with pytest.raises(ValidationFailed, match="cannot be changed"):
-        rights.request_change(
+        changes.request_change(
             registered.pk, actor=personas.applicant.actor, values={"registration_number": "X"}
         )
 
@@ -79,7 +79,7 @@ def test_a_transfer_needs_the_assignees_confirmation(
     personas: Personas, registered: Application
 ) -> None:
     beta = personas.other_applicant
-    transfer = rights.propose_transfer(
+    transfer = changes.propose_transfer(
         registered.pk,
         actor=personas.applicant.actor,
         assignee_id=beta.holder.pk,
@@ -88,14 +88,14 @@ def test_a_transfer_needs_the_assignees_confirmation(
         price="1000000.00",
     )
     with pytest.raises(PermissionDenied):
-        rights.confirm_transfer(transfer.pk, actor=personas.objector.actor)
+        changes.confirm_transfer(transfer.pk, actor=personas.objector.actor)
     with pytest.raises(PermissionDenied):
-        rights.confirm_transfer(transfer.pk, actor=personas.applicant.actor)
-    app = rights.confirm_transfer(transfer.pk, actor=beta.actor)
+        changes.confirm_transfer(transfer.pk, actor=personas.applicant.actor)
+    app = changes.confirm_transfer(transfer.pk, actor=beta.actor)
     assert list(app.holders.values_list("holder_id", "share")) == [(beta.holder.pk, Decimal(100))]
     assert app.certificate_version == 1
     with pytest.raises(PermissionDenied):  # Alpha no longer holds the right
-        rights.record_trade(
+        licensing.record_trade(
             app.pk,
             actor=personas.applicant.actor,
             exchange="上海数据交易所",
@@ -108,7 +108,7 @@ def test_a_transfer_needs_the_assignees_confirmation(
 def test_exclusive_licences_do_not_overlap(personas: Personas, registered: Application) -> None:
     actor, licensee = personas.applicant.actor, personas.other_applicant.holder.pk
     common: dict[str, Any] = {"scope": "模型训练", "territory": "中国大陆", "licensee_id": licensee}
-    rights.grant_licence(
+    licensing.grant_licence(
         registered.pk,
         actor=actor,
         kind="exclusive",
@@ -122,10 +122,10 @@ def test_exclusive_licences_do_not_overlap(personas: Personas, registered: Appli
         ("sole", "2026-01-01", "2026-05-01"),
     ]:
         with pytest.raises(GuardFailed, match="exclusive or sole"):
-            rights.grant_licence(
+            licensing.grant_licence(
                 registered.pk, actor=actor, kind=kind, starts=starts, ends=ends, **common
             )
-    rights.grant_licence(
+    licensing.grant_licence(
         registered.pk,
         actor=actor,
         kind="ordinary",
@@ -148,7 +148,7 @@ def test_bad_amounts_are_refused_and_nothing_is_half_recorded(
     ]
     for extra, field in cases:
         with pytest.raises(ValidationFailed) as caught:
-            rights.record_trade(
+            licensing.record_trade(
                 registered.pk,
                 actor=personas.applicant.actor,
                 exchange="上海数据交易所",
@@ -158,7 +158,7 @@ def test_bad_amounts_are_refused_and_nothing_is_half_recorded(
             )
         assert field in caught.value.errors
     with pytest.raises(ValidationFailed) as caught:
-        rights.record_revenue(
+        licensing.record_revenue(
             registered.pk,
             actor=personas.applicant.actor,
             period_start="2026-06-30",
@@ -174,7 +174,7 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
     personas: Personas, registered: Application, bank: Person
 ) -> None:
     actor = personas.applicant.actor
-    pledge = rights.pledge(
+    pledge = pledges.pledge(
         registered.pk,
         actor=actor,
         pledgee_id=bank.holder.pk,
@@ -189,7 +189,7 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
     assert record.pledges[0].amount is None, "Shanghai does not publish pledge amounts"
     beta = personas.other_applicant.holder.pk
     with pytest.raises(GuardFailed, match="pledgee must consent"):
-        rights.propose_transfer(
+        changes.propose_transfer(
             registered.pk,
             actor=actor,
             assignee_id=beta,
@@ -197,18 +197,18 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
             effective_date="2026-06-01",
         )
     with pytest.raises(GuardFailed, match="pledgee must consent"):
-        rights.cancel(registered.pk, actor=actor, reason="不再经营")
+        lifecycle.cancel(registered.pk, actor=actor, reason="不再经营")
     with pytest.raises(PermissionDenied):
-        rights.consent(pledge.pk, actor=personas.objector.actor, purpose="transfer")
-    rights.consent(pledge.pk, actor=bank.actor, purpose="transfer")
-    transfer = rights.propose_transfer(
+        pledges.consent(pledge.pk, actor=personas.objector.actor, purpose="transfer")
+    pledges.consent(pledge.pk, actor=bank.actor, purpose="transfer")
+    transfer = changes.propose_transfer(
         registered.pk,
         actor=actor,
         assignee_id=beta,
         contract_date="2026-06-01",
         effective_date="2026-06-01",
     )
-    rights.confirm_transfer(transfer.pk, actor=personas.other_applicant.actor)
+    changes.confirm_transfer(transfer.pk, actor=personas.other_applicant.actor)
     assert not queries.public_record(registered).pledges[0].amount
     encumbrance = queries.encumbrances(registration_number=registered.registration_number or "")
     assert [p.pk for p in encumbrance[0].pledges] == [pledge.pk]
@@ -218,7 +218,7 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
 def test_the_pledgee_releases_the_pledge(
     personas: Personas, registered: Application, bank: Person
 ) -> None:
-    pledge = rights.pledge(
+    pledge = pledges.pledge(
         registered.pk,
         actor=personas.applicant.actor,
         pledgee_id=bank.holder.pk,
@@ -228,11 +228,11 @@ def test_the_pledgee_releases_the_pledge(
         contract_reference="ZY-1",
     )
     with pytest.raises(PermissionDenied):
-        rights.release_pledge(pledge.pk, actor=personas.applicant.actor, reason="repaid")
-    rights.release_pledge(pledge.pk, actor=bank.actor, reason="贷款已清偿", on="2026-05-20")
+        pledges.release_pledge(pledge.pk, actor=personas.applicant.actor, reason="repaid")
+    pledges.release_pledge(pledge.pk, actor=bank.actor, reason="贷款已清偿", on="2026-05-20")
     assert Pledge.objects.get().released_on == date(2026, 5, 20)
     assert not queries.public_record(registered).under_pledge
-    rights.cancel(registered.pk, actor=personas.applicant.actor, reason="不再经营")
+    lifecycle.cancel(registered.pk, actor=personas.applicant.actor, reason="不再经营")
     registered.refresh_from_db()
     assert registered.status == Status.CANCELLED
 
@@ -244,7 +244,7 @@ def test_no_pledge_on_an_expired_registration(
 
     tick(at=day(30 + 3 * 366))
     with pytest.raises(TransitionNotAllowed):
-        rights.pledge(
+        pledges.pledge(
             registered.pk,
             actor=personas.applicant.actor,
             pledgee_id=bank.holder.pk,
@@ -258,19 +258,19 @@ def test_no_pledge_on_an_expired_registration(
 def test_renewal_only_inside_the_window(personas: Personas, registered: Application) -> None:
     assert registered.valid_until == date(2029, 3, 31)
     with pytest.raises(GuardFailed, match="Renewal is possible from 2028-12-31"):
-        rights.renew(registered.pk, actor=personas.applicant.actor, at=day(100))
-    app = rights.renew(registered.pk, actor=personas.applicant.actor, at=day(30 + 3 * 365 - 30))
+        lifecycle.renew(registered.pk, actor=personas.applicant.actor, at=day(100))
+    app = lifecycle.renew(registered.pk, actor=personas.applicant.actor, at=day(30 + 3 * 365 - 30))
     assert app.valid_until == date(2032, 3, 31)
 
 
 def test_revocation_needs_a_decision_reference(personas: Personas, registered: Application) -> None:
     with pytest.raises(ValidationFailed):
-        rights.revoke(
+        lifecycle.revoke(
             registered.pk, actor=personas.registrar.actor, reason="法院判决", reference=""
         )
     with pytest.raises(PermissionDenied):
-        rights.revoke(registered.pk, actor=personas.examiner.actor, reason="x", reference="y")
-    app = rights.revoke(
+        lifecycle.revoke(registered.pk, actor=personas.examiner.actor, reason="x", reference="y")
+    app = lifecycle.revoke(
         registered.pk,
         actor=personas.registrar.actor,
         reason="法院判决",
@@ -289,7 +289,7 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
         application=registered, holder=personas.other_applicant.holder, share=40
     )
     actor = personas.applicant.actor
-    rights.grant_licence(
+    licensing.grant_licence(
         registered.pk,
         actor=actor,
         licensee_id=personas.experts[0].holder.pk,
@@ -300,7 +300,7 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
         ends="2026-12-31",
         fee="1000.00",
     )
-    rights.record_trade(
+    licensing.record_trade(
         registered.pk,
         actor=actor,
         exchange="上海数据交易所",
@@ -308,7 +308,7 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
         traded_on="2026-06-01",
         amount="333.33",
     )
-    rights.record_revenue(
+    licensing.record_revenue(
         registered.pk, actor=actor, period_start="2026-01-01", period_end="2026-03-31", amount="100"
     )
     statement = {row.holder: row for row in queries.income_statement(registered)}
@@ -324,7 +324,7 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
 def test_a_valuation_backs_a_pledge(
     personas: Personas, registered: Application, bank: Person
 ) -> None:
-    pledge = rights.pledge(
+    pledge = pledges.pledge(
         registered.pk,
         actor=personas.applicant.actor,
         pledgee_id=bank.holder.pk,
@@ -333,7 +333,7 @@ def test_a_valuation_backs_a_pledge(
         ends="2026-06-01",
         contract_reference="ZY-1",
     )
-    valuation = rights.record_valuation(
+    valuation = pledges.record_valuation(
         registered.pk,
         actor=personas.applicant.actor,
         method="income",
@@ -345,7 +345,7 @@ def test_a_valuation_backs_a_pledge(
     )
     assert valuation.pledge == pledge
     with pytest.raises(ValidationFailed) as caught:
-        rights.record_valuation(
+        pledges.record_valuation(
             registered.pk,
             actor=personas.applicant.actor,
             method="guess",
@@ -359,6 +359,6 @@ def test_a_valuation_backs_a_pledge(
 
 def test_unknown_records_are_not_found(personas: Personas) -> None:
     with pytest.raises(NotFound):
-        rights.confirm_transfer(12345, actor=personas.applicant.actor)
+        changes.confirm_transfer(12345, actor=personas.applicant.actor)
     with pytest.raises(NotFound):
-        rights.release_pledge(12345, actor=personas.applicant.actor, reason="x")
+        pledges.release_pledge(12345, actor=personas.applicant.actor, reason="x")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pytest
 
 from dataip.accounts.models import User
+from dataip.registry.actors import actor_for
 from dataip.registry.models import Holder
-from dataip.registry.services._core import actor_for
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Actor
 

@@ -34,6 +34,7 @@ from dataip.evidence.fingerprint import (
 )
 from dataip.evidence.timestamp import TimestampError
 from dataip.registry import clock
+from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.errors import (
     DomainError,
     Message,
@@ -44,8 +45,8 @@ from dataip.registry.errors import (
 )
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
-from dataip.registry.services._core import applicant_holder_ids, transition
 from dataip.registry.services.numbering import next_serial
+from dataip.registry.services.transition import transition
 from dataip.registry.workflow import Action, Actor
 
 __all__ = [

@@ -16,10 +16,10 @@ from dataip.deposits import queries, receipt, services
 from dataip.deposits import tsa as deposit_tsa
 from dataip.deposits.forms import CiteForm, ManifestForm
 from dataip.registry import queries as registry_queries
+from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.i18n import describe, field_errors
 from dataip.registry.models import Application
-from dataip.registry.services._core import applicant_holder_ids
 from dataip.registry.workflow import Actor, Role, Status
 from dataip.web.access import actor_of, applicant_required, login_required, user_of
 

@@ -22,14 +22,14 @@ from stdnum.cn import ric, uscc
 
 from dataip.accounts.models import User
 from dataip.registry import clock, reference
+from dataip.registry.actors import actor_for
 from dataip.registry.identifiers import DataSourceCode
 from dataip.registry.kinds import MaterialKind, ProductKind
 from dataip.registry.models import Application, Holder, HolderKind
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.services import examination, publicity, rights
-from dataip.registry.services._core import actor_for
+from dataip.registry.services import examination, licensing, pledges, publicity
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
 
@@ -542,7 +542,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
         roll = rng.random()
         if roll < 0.45:
             licensee = rng.choice([u for u in cast.applicants if u.holder_id != holder_id])
-            rights.grant_licence(
+            licensing.grant_licence(
                 app.pk,
                 actor=actor,
                 licensee_id=licensee.holder_id or 0,
@@ -555,7 +555,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 at=at,
             )
         if 0.3 < roll < 0.6:
-            rights.record_trade(
+            licensing.record_trade(
                 app.pk,
                 actor=actor,
                 exchange=rng.choice(EXCHANGES),
@@ -565,7 +565,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 at=at,
             )
         if roll > 0.5:
-            rights.record_revenue(
+            licensing.record_revenue(
                 app.pk,
                 actor=actor,
                 period_start=start,
@@ -576,7 +576,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
             )
         if roll > 0.88:
             bank = rng.choice(cast.banks)
-            pledge = rights.pledge(
+            pledge = pledges.pledge(
                 app.pk,
                 actor=actor,
                 pledgee_id=bank.holder_id or 0,
@@ -586,7 +586,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 contract_reference=f"ZY-{app.pk:06d}",
                 at=at,
             )
-            rights.record_valuation(
+            pledges.record_valuation(
                 app.pk,
                 actor=actor,
                 method="income",
@@ -598,7 +598,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 at=at,
             )
             if roll > 0.96:
-                rights.release_pledge(
+                pledges.release_pledge(
                     pledge.pk, actor=actor_for(bank), reason="贷款已清偿 repaid", at=at
                 )
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from dataip.registry import clock
+from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.details import public_details
 from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
@@ -23,7 +24,6 @@ from dataip.registry.models import (
 )
 from dataip.registry.models.products import PUBLIC_FIELDS
 from dataip.registry.regimes import load_regime
-from dataip.registry.services._core import applicant_holder_ids
 from dataip.registry.workflow import PUBLIC_STATUSES, Actor, Role, Status
 
 

@@ -44,7 +44,8 @@ from dataip.api.schemas.log import Problem
 from dataip.registry.errors import FieldErrors, Message, ValidationFailed, gettext_noop
 from dataip.registry.models import Application, Material
 from dataip.registry.services import applications as filing
-from dataip.registry.services.applications import EDITABLE, MAX_SAMPLE_BYTES
+from dataip.registry.services.applications import EDITABLE
+from dataip.registry.validators import MAX_SAMPLE_BYTES
 from dataip.registry.workflow import Status
 
 router = Router(tags=["applications"], auth=token_auth)

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from dataip.accounts.models import User
 from dataip.registry import clock, details, reference
 from dataip.registry.errors import (
-    DomainError,
     FieldErrors,
     Message,
     NotFound,
@@ -42,13 +41,9 @@ from dataip.registry.models import (
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import numbering
-from dataip.registry.services._core import (
-    applicant_holder_ids,
-    context_for,
-    lock_application,
-    transition,
-)
-from dataip.registry.workflow import Action, Actor, decide
+from dataip.registry.services.transition import Made, transition
+from dataip.registry.validators import MAX_MATERIAL_BYTES, MAX_SAMPLE_BYTES, sniff
+from dataip.registry.workflow import Action, Actor
 
 IDENTIFIER_REASONS = {
     "empty": gettext_noop("This field is required."),
@@ -307,7 +302,7 @@ def update_draft(
 
     return transition(
         application_id, Action.EDIT, actor=actor, at=at, revision=revision, effect=effect
-    )
+    ).application
 
 
 def set_holders(
@@ -357,49 +352,10 @@ def set_holders(
             for h, s in parsed.items()
         )
 
-    return transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect)
+    return transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect).application
 
 
 # ── materials ───────────────────────────────────────────────────────────────────────────
-
-MAX_MATERIAL_BYTES = 20 * 1024 * 1024
-MAX_SAMPLE_BYTES = 50 * 1024 * 1024
-SIGNATURES: Mapping[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "application/zip": (b"PK\x03\x04",),
-}
-EXTENSIONS: Mapping[str, str] = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "zip": "application/zip",
-    "docx": "application/zip",
-    "xlsx": "application/zip",
-    "csv": "text/plain",
-    "txt": "text/plain",
-    "json": "text/plain",
-    "jsonl": "text/plain",
-}
-
-
-def _sniff(name: str, head: bytes) -> str | None:
-    """The content type of an upload, or None if its contents do not match an allowed type."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    expected = EXTENSIONS.get(extension)
-    if expected is None:
-        return None
-    if expected == "text/plain":
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the end of the sniffed head is fine.
-            if exc.start < len(head) - 3:
-                return None
-        return "text/plain" if b"\x00" not in head else None
-    return expected if head.startswith(SIGNATURES[expected]) else None
 
 
 def add_material(
@@ -430,7 +386,7 @@ def add_material(
         if size > limit:
             break
     content.seek(0)
-    content_type = _sniff(name, head)
+    content_type = sniff(name, head)
     if size == 0:
         errors.add("file", gettext_noop("The file is empty."))
     elif size > limit:
@@ -445,9 +401,8 @@ def add_material(
         )
     errors.raise_if_any()
     sha256 = hasher.hexdigest()
-    result: list[Material] = []
 
-    def effect(application: Application, when: datetime) -> None:
+    def effect(application: Application, when: datetime) -> Made[Material]:
         material = Material(
             application=application,
             kind=kind,
@@ -459,10 +414,9 @@ def add_material(
         )
         material.file.save(sha256, File(content), save=False)
         material.save()
-        result.append(material)
+        return Made(material, {})
 
-    transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect)
-    return result[0]
+    return transition(application_id, Action.EDIT, actor=actor, at=at, effect=effect).made
 
 
 def remove_material(
@@ -544,7 +498,7 @@ def submit(
 
     return transition(
         application_id, Action.SUBMIT, actor=actor, at=at, revision=revision, effect=effect
-    )
+    ).application
 
 
 def resubmit(
@@ -558,7 +512,7 @@ def resubmit(
 
     return transition(
         application_id, Action.RESUBMIT, actor=actor, at=at, revision=revision, effect=effect
-    )
+    ).application
 
 
 def withdraw(
@@ -571,29 +525,13 @@ def withdraw(
 
     return transition(
         application_id, Action.WITHDRAW, actor=actor, reason=reason, at=at, effect=effect
-    )
-
-
-def can(application_id: int, action: Action, *, actor: Actor, at: datetime | None = None) -> bool:
-    """Whether ``actor`` could take ``action`` now (for showing or hiding a button)."""
-    try:
-        application = Application.objects.select_related("product").get(pk=application_id)
-    except Application.DoesNotExist:
-        return False
-    try:
-        decide(context_for(application, at or clock.now()), action, actor)
-    except DomainError:
-        return False
-    return True
+    ).application
 
 
 __all__ = [
     "add_material",
-    "applicant_holder_ids",
-    "can",
     "create_draft",
     "create_holder",
-    "lock_application",
     "missing_for_submission",
     "remove_material",
     "resubmit",

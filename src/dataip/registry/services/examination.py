@@ -7,9 +7,10 @@ from typing import Any
 
 from dataip.accounts.models import User
 from dataip.registry import clock
+from dataip.registry.actors import applicant_holder_ids, user_id_of
 from dataip.registry.models import Application, PanelAssignment
 from dataip.registry.regimes import load_regime
-from dataip.registry.services._core import applicant_holder_ids, transition, user_id_of
+from dataip.registry.services.transition import Made, transition
 from dataip.registry.workflow import Action, Actor
 
 
@@ -23,7 +24,7 @@ def start_formal_examination(
 
     return transition(
         application_id, Action.START_FORMAL_EXAMINATION, actor=actor, at=at, effect=effect
-    )
+    ).application
 
 
 def request_correction(
@@ -39,7 +40,7 @@ def request_correction(
 
     return transition(
         application_id, Action.REQUEST_CORRECTION, actor=actor, reason=reason, at=at, effect=effect
-    )
+    ).application
 
 
 def pass_formal_examination(
@@ -48,24 +49,21 @@ def pass_formal_examination(
     """Formal examination passed: on to substantive review by an expert panel."""
     return transition(
         application_id, Action.PASS_FORMAL_EXAMINATION, actor=actor, reason=reason, at=at
-    )
+    ).application
 
 
 def assign_expert(
     application_id: int, *, actor: Actor, expert: User, at: datetime | None = None
 ) -> PanelAssignment:
     """Put an expert on the application's review panel (专家组); conflicts are refused."""
-    created: list[PanelAssignment] = []
 
-    def effect(application: Application, when: datetime) -> dict[str, Any]:
-        created.append(
-            PanelAssignment.objects.create(
-                application=application, expert=expert, assigned_by_id=user_id_of(actor)
-            )
+    def effect(application: Application, when: datetime) -> Made[PanelAssignment]:
+        assignment = PanelAssignment.objects.create(
+            application=application, expert=expert, assigned_by_id=user_id_of(actor)
         )
-        return {"expert": expert.pk}
+        return Made(assignment, {"expert": expert.pk})
 
-    transition(
+    return transition(
         application_id,
         Action.ASSIGN_EXPERT,
         actor=actor,
@@ -79,8 +77,7 @@ def assign_expert(
             ),
             "proposed_expert_is_expert": expert.is_expert,
         },
-    )
-    return created[0]
+    ).made
 
 
 def record_opinion(
@@ -96,7 +93,7 @@ def record_opinion(
 
     return transition(
         application_id, Action.RECORD_OPINION, actor=actor, reason=opinion, at=at, effect=effect
-    )
+    ).application
 
 
 def _decided(application: Application, when: datetime) -> None:
@@ -109,7 +106,7 @@ def approve(
     """Approve the application (审查通过): after the panel, or after formal examination alone."""
     return transition(
         application_id, Action.APPROVE, actor=actor, reason=reason, at=at, effect=_decided
-    )
+    ).application
 
 
 def reject(
@@ -123,4 +120,4 @@ def reject(
 
     return transition(
         application_id, Action.REJECT, actor=actor, reason=reason, at=at, effect=effect
-    )
+    ).application

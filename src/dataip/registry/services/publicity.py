@@ -18,8 +18,8 @@ from dataip.registry.models import Application, HolderKind, Objection, Objection
 from dataip.registry.models.objections import ObjectionGround, ObjectionStatus
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import numbering
-from dataip.registry.services._core import transition
-from dataip.registry.services.applications import MAX_MATERIAL_BYTES, _sniff
+from dataip.registry.services.transition import Made, transition
+from dataip.registry.validators import MAX_MATERIAL_BYTES, sniff
 from dataip.registry.workflow import Action, Actor, Status
 
 REGISTRANT_TYPES = {
@@ -43,7 +43,7 @@ def announce(application_id: int, *, actor: Actor, at: datetime | None = None) -
 
     return transition(
         application_id, Action.ANNOUNCE, actor=actor, at=at, effect=effect, public=True
-    )
+    ).application
 
 
 def file_objection(
@@ -67,7 +67,7 @@ def file_objection(
     files = []
     for position, (name, content) in enumerate(evidence):
         data = content.read(MAX_MATERIAL_BYTES + 1)
-        content_type = _sniff(name, data[:4096])
+        content_type = sniff(name, data[:4096])
         if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
             errors.add(
                 f"evidence.{position}",
@@ -76,9 +76,8 @@ def file_objection(
         else:
             files.append((name, data, content_type))
     errors.raise_if_any()
-    created: list[Objection] = []
 
-    def effect(application: Application, when: datetime) -> dict[str, Any]:
+    def effect(application: Application, when: datetime) -> Made[Objection]:
         objection = Objection.objects.create(
             application=application, objector=user, ground=ground, statement=statement.strip()
         )
@@ -97,13 +96,11 @@ def file_objection(
             item.file.save(sha256, File(BytesIO(data)), save=False)
             item.save()
             digests.append(sha256)
-        created.append(objection)
-        return {"objection": objection.pk, "ground": ground, "evidence": digests}
+        return Made(objection, {"objection": objection.pk, "ground": ground, "evidence": digests})
 
-    transition(
+    return transition(
         application_id, Action.FILE_OBJECTION, actor=actor, reason=statement, at=at, effect=effect
-    )
-    return created[0]
+    ).made
 
 
 def _decide_objection(
@@ -141,7 +138,7 @@ def _decide_objection(
         at=at,
         effect=effect,
         public=True,
-    )
+    ).application
 
 
 def dismiss_objection(
@@ -174,7 +171,9 @@ def close_publicity(
     application_id: int, *, actor: Actor, at: datetime | None = None
 ) -> Application:
     """The announcement is over with objections pending: they are now reviewed."""
-    return transition(application_id, Action.CLOSE_PUBLICITY, actor=actor, at=at, public=True)
+    return transition(
+        application_id, Action.CLOSE_PUBLICITY, actor=actor, at=at, public=True
+    ).application
 
 
 def register(application_id: int, *, actor: Actor, at: datetime | None = None) -> Application:
@@ -206,4 +205,4 @@ def register(application_id: int, *, actor: Actor, at: datetime | None = None) -
 
     return transition(
         application_id, Action.REGISTER, actor=actor, at=at, effect=effect, public=True
-    )
+    ).application

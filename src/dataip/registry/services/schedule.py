@@ -15,9 +15,9 @@ from dataip.registry import clock
 from dataip.registry.errors import DomainError
 from dataip.registry.models import Application, Objection
 from dataip.registry.models.objections import ObjectionStatus
-from dataip.registry.services._core import transition
 from dataip.registry.services.publicity import close_publicity, register
 from dataip.registry.services.reminders import send_renewal_reminders
+from dataip.registry.services.transition import transition
 from dataip.registry.workflow import SYSTEM, Action, Status
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 
 from dataip.registry import clock
 from dataip.registry.models import Application
-from dataip.registry.services._core import context_for
+from dataip.registry.services.context import context_for
 from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions
 from dataip.web.labels import action_label, is_english
 

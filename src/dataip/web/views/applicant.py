@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataip.registry import queries
+from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
@@ -42,7 +43,7 @@ def own_application(request: HttpRequest, application_id: int) -> Application:
     """The application if the signed-in applicant's side may see it (confidential included)."""
     actor = actor_of(request)
     application = queries.get_application_for(actor, application_id)
-    if not actor.holder_ids & filing.applicant_holder_ids(application):
+    if not actor.holder_ids & applicant_holder_ids(application):
         raise NotFound(gettext_noop("No such application."))
     return application
 

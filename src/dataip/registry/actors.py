@@ -1,0 +1,35 @@
+"""Who acts (行为人): the workflow's view of a signed-in user, and the applicant's side."""
+
+from __future__ import annotations
+
+from dataip.accounts.models import User
+from dataip.registry.errors import PermissionDenied, gettext_noop
+from dataip.registry.models import Application
+from dataip.registry.workflow import Actor, Role
+
+
+def actor_for(user: User) -> Actor:
+    """The workflow's view of a signed-in user: roles and the holder it acts for."""
+    roles = {Role.PUBLIC}
+    if user.is_examiner:
+        roles.add(Role.EXAMINER)
+    if user.is_registrar:
+        roles.add(Role.REGISTRAR)
+    if user.is_expert:
+        roles.add(Role.EXPERT)
+    holders = frozenset({user.holder_id}) if user.holder_id else frozenset()
+    return Actor(user_id=user.pk, roles=frozenset(roles), holder_ids=holders, label=user.username)
+
+
+def user_id_of(actor: Actor) -> int:
+    """The user behind a person's action (the workflow has already refused the system clock)."""
+    if actor.user_id is None:
+        raise PermissionDenied(gettext_noop("This action needs a signed-in person."))
+    return actor.user_id
+
+
+def applicant_holder_ids(application: Application) -> frozenset[int]:
+    """The holders on the applicant's side (申请方): the filer (or agent) and every holder."""
+    ids = {application.filed_by_id}
+    ids.update(application.holders.values_list("holder_id", flat=True))
+    return frozenset(ids)

@@ -1,0 +1,196 @@
+"""Pledges (质押), the pledgee's consents, and valuations (价值评估) of a registered right.
+
+While a pledge stands, a transfer, an exclusive licence or a cancellation needs the pledgee's
+consent (the workflow's ``pledgee_consents`` guard); one consent serves one action."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from dataip.registry import clock
+from dataip.registry.actors import user_id_of
+from dataip.registry.errors import FieldErrors, NotFound, PermissionDenied, gettext_noop
+from dataip.registry.models import (
+    Application,
+    ConsentPurpose,
+    Pledge,
+    PledgeConsent,
+    PledgeStatus,
+    Trade,
+    Valuation,
+    ValuationMethod,
+)
+from dataip.registry.services.records import create_record, regime_of
+from dataip.registry.services.transition import Made, transition
+from dataip.registry.validators import iso_date, known_holder, money, period, required_text
+from dataip.registry.workflow import Action, Actor, Role
+
+
+def pledge(
+    application_id: int,
+    *,
+    actor: Actor,
+    pledgee_id: int,
+    amount: object,
+    starts: object,
+    ends: object,
+    contract_reference: str,
+    currency: str = "CNY",
+    at: datetime | None = None,
+) -> Pledge:
+    """Record a pledge of the registered right to secure a loan (质押登记)."""
+    regime = regime_of(application_id)
+    errors = FieldErrors()
+    pledgee = known_holder(errors, "pledgee", pledgee_id)
+    value = money(errors, "amount", amount, currency, regime, zero=False)
+    first, last = period(errors, "starts", starts, "ends", ends)
+    contract_reference = required_text(errors, "contract_reference", contract_reference, 100)
+    errors.raise_if_any()
+
+    def not_a_holder(application: Application, when: datetime) -> None:
+        if pledgee is not None and application.holders.filter(holder=pledgee).exists():
+            FieldErrors.raise_one("pledgee", gettext_noop("A holder cannot be its own pledgee."))
+
+    return create_record(
+        Pledge,
+        application_id,
+        Action.PLEDGE,
+        actor=actor,
+        at=at,
+        fields={
+            "pledgee_id": pledgee_id,
+            "amount": value,
+            "currency": currency,
+            "starts": first,
+            "ends": last,
+            "contract_reference": contract_reference,
+        },
+        prepare=not_a_holder,
+        public=True,
+        payload=lambda record: {
+            "pledge": record.pk,
+            "pledgee": pledgee_id,
+            "starts": first.isoformat(),
+            "ends": last.isoformat(),
+        },
+    )
+
+
+def consent(
+    pledge_id: int, *, actor: Actor, purpose: str, at: datetime | None = None
+) -> PledgeConsent:
+    """The pledgee consents to one transfer, exclusive licence or cancellation."""
+    record = Pledge.objects.filter(pk=pledge_id, status=PledgeStatus.ACTIVE).first()
+    if record is None:
+        raise NotFound(gettext_noop("No such pledge in force."))
+    if purpose not in ConsentPurpose.values:
+        FieldErrors.raise_one(
+            "purpose", gettext_noop("Choose transfer, exclusive licence or cancellation.")
+        )
+    if record.pledgee_id not in actor.holder_ids:
+        raise PermissionDenied(gettext_noop("Only this pledge's pledgee may consent."))
+
+    def effect(application: Application, when: datetime) -> Made[PledgeConsent]:
+        given = PledgeConsent.objects.create(
+            pledge=record, purpose=purpose, given_by_id=user_id_of(actor), given_at=when
+        )
+        return Made(given, {"pledge": pledge_id, "purpose": purpose})
+
+    return transition(record.application_id, Action.CONSENT, actor=actor, at=at, effect=effect).made
+
+
+def release_pledge(
+    pledge_id: int,
+    *,
+    actor: Actor,
+    reason: str,
+    on: object | None = None,
+    at: datetime | None = None,
+) -> Application:
+    """Release a pledge (解除质押): by the pledgee, or by the registrar on a decision."""
+    record = Pledge.objects.filter(pk=pledge_id, status=PledgeStatus.ACTIVE).first()
+    if record is None:
+        raise NotFound(gettext_noop("No such pledge in force."))
+    errors = FieldErrors()
+    released = iso_date(errors, "on", on) if on else clock.local_date(at or clock.now())
+    errors.raise_if_any()
+    if record.pledgee_id not in actor.holder_ids and Role.REGISTRAR not in actor.roles:
+        raise PermissionDenied(
+            gettext_noop("Only this pledge's pledgee or a registrar may release it.")
+        )
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        Pledge.objects.filter(pk=pledge_id).update(
+            status=PledgeStatus.RELEASED, released_on=released, release_reason=reason
+        )
+        return {"pledge": pledge_id, "released_on": released.isoformat()}
+
+    return transition(
+        record.application_id,
+        Action.RELEASE_PLEDGE,
+        actor=actor,
+        reason=reason,
+        at=at,
+        effect=effect,
+        public=True,
+    ).application
+
+
+# ── valuation (价值评估) ──────────────────────────────────────────────────────────────────
+
+
+def record_valuation(
+    application_id: int,
+    *,
+    actor: Actor,
+    method: str,
+    evaluator: str,
+    valued_on: object,
+    value: object,
+    currency: str = "CNY",
+    inputs: Mapping[str, Any] | None = None,
+    pledge_id: int | None = None,
+    trade_id: int | None = None,
+    at: datetime | None = None,
+) -> Valuation:
+    """Record a valuation by the cost, income, market or composite approach, with its inputs,
+    optionally backing a pledge or a trade of the same registration."""
+    regime = regime_of(application_id)
+    errors = FieldErrors()
+    if method not in ValuationMethod.values:
+        errors.add("method", gettext_noop("Choose the cost, income, market or composite approach."))
+    evaluator = required_text(errors, "evaluator", evaluator)
+    day = iso_date(errors, "valued_on", valued_on)
+    amount = money(errors, "value", value, currency, regime, zero=False)
+    if (
+        pledge_id
+        and not Pledge.objects.filter(pk=pledge_id, application_id=application_id).exists()
+    ):
+        errors.add("pledge", gettext_noop("No such pledge on this registration."))
+    if trade_id and not Trade.objects.filter(pk=trade_id, application_id=application_id).exists():
+        errors.add("trade", gettext_noop("No such trade of this registration."))
+    errors.raise_if_any()
+    return create_record(
+        Valuation,
+        application_id,
+        Action.RECORD_VALUATION,
+        actor=actor,
+        at=at,
+        fields={
+            "method": method,
+            "evaluator": evaluator,
+            "valued_on": day,
+            "amount": amount,
+            "currency": currency,
+            "inputs": dict(inputs or {}),
+            "pledge_id": pledge_id,
+            "trade_id": trade_id,
+        },
+        payload=lambda valuation: {
+            "valuation": valuation.pk,
+            "method": method,
+            "value": str(amount),
+        },
+    )

@@ -1,0 +1,82 @@
+"""What the records after registration (登记后记录) share: the regime of the registration,
+a pledgee's consent used up, and the one sequence that creates a record in its transition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db import models
+
+from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.models import Application, Pledge, PledgeConsent, PledgeStatus
+from dataip.registry.regimes import Regime, load_regime
+from dataip.registry.services.transition import ContextExtra, Made, Payload, transition
+from dataip.registry.workflow import Action, Actor
+
+R = TypeVar("R", bound=models.Model)
+
+
+def regime_of(application_id: int) -> Regime:
+    """The regime the application was filed under (its amounts, currencies and terms)."""
+    code = (
+        Application.objects.filter(pk=application_id).values_list("regime_code", flat=True).first()
+    )
+    if code is None:
+        raise NotFound(gettext_noop("No such application."))
+    return load_regime(code)
+
+
+def use_consent(application: Application, purpose: str, when: datetime) -> None:
+    """Mark the standing pledges' consents to ``purpose`` as used (one consent, one action)."""
+    for pledge_id in Pledge.objects.filter(
+        application=application, status=PledgeStatus.ACTIVE
+    ).values_list("pk", flat=True):
+        consent = PledgeConsent.objects.filter(
+            pledge_id=pledge_id, purpose=purpose, used_at=None
+        ).first()
+        if consent is not None:
+            PledgeConsent.objects.filter(pk=consent.pk).update(used_at=when)
+
+
+def create_record(
+    model: type[R],
+    application_id: int,
+    action: Action,
+    *,
+    actor: Actor,
+    at: datetime | None,
+    fields: Mapping[str, Any],
+    payload: Callable[[R], Payload],
+    stamp: str = "recorded_at",
+    prepare: Callable[[Application, datetime], Mapping[str, Any] | None] | None = None,
+    public: bool = False,
+    context_extra: ContextExtra = None,
+) -> R:
+    """Create a record of ``model`` on the registered application in the transition of
+    ``action``, and return it.
+
+    The caller has validated ``fields`` already (naming every bad one). Under the row lock,
+    ``prepare`` may refuse what depends on the application as it stands (the assignee already
+    holds the right), use a pledgee's consent, and return more fields taken from the
+    application. The record is created with ``stamp`` set to the time of the action, and its
+    event logs ``payload(record)``.
+    """
+
+    def effect(application: Application, when: datetime) -> Made[R]:
+        prepared = prepare(application, when) if prepare is not None else None
+        record = model._default_manager.create(
+            application=application, **fields, **(prepared or {}), **{stamp: when}
+        )
+        return Made(record, payload(record))
+
+    return transition(
+        application_id,
+        action,
+        actor=actor,
+        at=at,
+        effect=effect,
+        public=public,
+        context_extra=context_extra,
+    ).made

@@ -1,0 +1,153 @@
+"""The one generic transition (状态转换): lock, snapshot, decide, apply, record.
+
+Every state change of an application goes through :func:`transition`. The named services
+(``submit``, ``register``, ``grant_licence``...) supply the effect: a function that changes
+fields under the row lock and returns the event's payload, or :class:`Made` -- the record it
+created (a licence, a pledge...) with the payload -- which the caller gets back in the
+:class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar, overload
+
+from django.db import transaction
+
+from dataip.registry import clock
+from dataip.registry.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
+from dataip.registry.events import record_event
+from dataip.registry.models import Application
+from dataip.registry.services.context import context_for
+from dataip.registry.workflow import Action, Actor, Rule, Status, decide
+
+T = TypeVar("T")
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Made(Generic[T]):
+    """What an effect made (the licence, the pledge...) and the payload its event logs."""
+
+    record: T
+    payload: Payload
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """A transition done: the application as it now stands, and what the effect made."""
+
+    application: Application
+    made: T
+
+
+Effect = Callable[[Application, datetime], Payload | None]
+"""Changes fields of the locked application; returns the event's payload (or None)."""
+Making = Callable[[Application, datetime], Made[T]]
+"""Like :data:`Effect`, and creates a record the caller gets back."""
+ContextExtra = Payload | Callable[[Application], Payload] | None
+
+
+def lock_application(application_id: int) -> Application:
+    """Load the application for update (row lock on PostgreSQL), or raise NotFound."""
+    try:
+        return Application.objects.select_for_update().get(pk=application_id)
+    except Application.DoesNotExist:
+        raise NotFound(gettext_noop("No such application.")) from None
+
+
+def _require_reason(rule: Rule, reason: str) -> None:
+    """Refuse an action whose rule requires a reason when none is given."""
+    if rule.reason_required and not reason.strip():
+        raise ValidationFailed({"reason": [Message(gettext_noop("A reason is required."))]})
+
+
+def _check_revision(application: Application, expected: int | None) -> None:
+    """Refuse a change based on a stale view of the application (someone acted first)."""
+    if expected is not None and expected != application.revision:
+        raise Conflict(
+            gettext_noop("The application was changed by someone else; reload and try again.")
+        )
+
+
+@overload
+def transition(
+    application_id: int,
+    action: Action,
+    *,
+    actor: Actor,
+    effect: Making[T],
+    reason: str = "",
+    at: datetime | None = None,
+    revision: int | None = None,
+    context_extra: ContextExtra = None,
+    public: bool = False,
+) -> Outcome[T]: ...
+
+
+@overload
+def transition(
+    application_id: int,
+    action: Action,
+    *,
+    actor: Actor,
+    effect: Effect | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+    revision: int | None = None,
+    context_extra: ContextExtra = None,
+    public: bool = False,
+) -> Outcome[None]: ...
+
+
+def transition(
+    application_id: int,
+    action: Action,
+    *,
+    actor: Actor,
+    effect: Making[Any] | Effect | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+    revision: int | None = None,
+    context_extra: ContextExtra = None,
+    public: bool = False,
+) -> Outcome[Any]:
+    """Perform ``action`` on an application as ``actor``, atomically.
+
+    Locks the row, checks the revision and the workflow (state, actor, guard), applies
+    ``effect`` (which may change fields and returns the event payload, or :class:`Made`),
+    moves the status, bumps the revision and records the event with its ledger leaf. Any
+    error leaves nothing behind. ``context_extra`` adds facts about the proposed action to
+    the snapshot; as a function it runs under the lock.
+    """
+    at = at or clock.now()
+    with transaction.atomic():
+        application = lock_application(application_id)
+        _check_revision(application, revision)
+        extra = context_extra(application) if callable(context_extra) else context_extra
+        rule = decide(context_for(application, at, **(extra or {})), action, actor)
+        _require_reason(rule, reason)
+        result = effect(application, at) if effect else None
+        made, payload = (
+            (result.record, result.payload) if isinstance(result, Made) else (None, result)
+        )
+        from_status = Status(application.status)
+        application.status = rule.to.value
+        application.revision += 1
+        if rule.logged:
+            record_event(
+                application,
+                action,
+                actor=actor,
+                at=at,
+                from_status=from_status,
+                to_status=rule.to,
+                reason=reason,
+                payload=payload or {},
+                public=public,
+                caller_saves=True,
+            )
+        application.save()  # the application as it now stands is saved here
+    return Outcome(application, made)
