@@ -20,7 +20,8 @@ from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import changes, lifecycle
-from dataip.registry.workflow import Status
+from dataip.registry.services import transition as transitions
+from dataip.registry.workflow import Consequence, Status
 from tests.certificates._support import Capture, issued, pdf_of, registered_in
 from tests.ledger._support import committed
 from tests.support.builders import at_stage, day
@@ -178,6 +179,35 @@ def test_a_failed_rendering_keeps_the_registration_and_is_retried(
     assert report.issued == [f"{application.certificate_number} v1"]
     assert _verify(Certificate.objects.get(pk=pending.pk)).version == 1
     assert Certificate.objects.count() == 1
+
+
+def test_a_failing_subscriber_leaves_the_registration_and_tick_issues_the_certificate(
+    personas: Personas,
+    django_capture_on_commit_callbacks: Capture,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(application_id: int) -> None:
+        raise OSError("the signing service is down")
+
+    monkeypatch.setitem(transitions._subscribers, Consequence.ISSUE_CERTIFICATE, broken)
+    with committed(django_capture_on_commit_callbacks):
+        application = at_stage(personas, Status.REGISTERED)
+    assert Application.objects.get(pk=application.pk).status == Status.REGISTERED
+    assert not Certificate.objects.exists()
+    assert "will retry" in caplog.text
+    report = issue_missing_certificates()  # what dataip tick runs
+    assert report.issued == [f"{application.certificate_number} v1"]
+    assert _verify(Certificate.objects.get(application=application)).version == 1
+
+
+def test_the_subscriber_issues_nothing_when_nothing_is_due(
+    personas: Personas, django_capture_on_commit_callbacks: Capture
+) -> None:
+    application, _ = issued(personas, django_capture_on_commit_callbacks)
+    events = Event.objects.count()
+    assert issue.issue_after_transition(application.pk) is None
+    assert Event.objects.count() == events
 
 
 def test_with_auto_issuing_off_tick_issues_them(

@@ -1,5 +1,6 @@
-"""Issuing certificates (证书签发): after registration, an approved change, a confirmed transfer
-or a renewal, a new certificate version is due.
+"""Issuing certificates (证书签发): after registration, a change applied, a confirmed transfer
+or a renewal, a new certificate version is due (the workflow's rules with
+``Consequence.ISSUE_CERTIFICATE``).
 
 Two steps, each safe to repeat:
 
@@ -9,10 +10,10 @@ Two steps, each safe to repeat:
 2. :func:`complete_certificate` -- after the commit: the evidence bundle of that event, the
    signed QR payload, the page, the attachments and the PAdES signature; the PDF is stored.
 
-The registry's ``post_save`` of each :class:`~dataip.registry.models.Event` schedules both
-with ``transaction.on_commit`` (so they run in their own transactions after the registration
-committed, and a failure cannot undo it); a failure is logged and
-:func:`issue_missing_certificates` (run by ``dataip tick``) tries again.
+After such a transition commits, the registry runs :func:`issue_after_transition`, bound to
+that consequence in :mod:`dataip.subscribers`: both steps run in their own transactions, so a
+failure cannot undo the transition; it is logged and :func:`issue_missing_certificates` (run
+by ``dataip tick``) tries again.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -47,42 +46,37 @@ from dataip.ledger import bundles, keys
 from dataip.registry import clock
 from dataip.registry.events import record_event
 from dataip.registry.models import Application, Event
-from dataip.registry.workflow import SYSTEM, Action, Status
+from dataip.registry.workflow import SYSTEM, TRANSITIONS, Action, Consequence, Status
 
 logger = logging.getLogger("dataip.certificates")
 
-#: Events after which a new certificate version is due (a change only when it applied at once,
-#: i.e. its payload says it was not ``examined``; an examined change is due at its approval).
+#: Actions after which a new certificate version may be due: those of the workflow's rules
+#: with ``Consequence.ISSUE_CERTIFICATE``.
 DUE_ACTIONS = frozenset(
-    {Action.REGISTER, Action.APPROVE_CHANGE, Action.CONFIRM_TRANSFER, Action.RENEW}
+    action
+    for (_, action), rule in TRANSITIONS.items()
+    if Consequence.ISSUE_CERTIFICATE in rule.then
 )
 
 
 def makes_certificate_due(event: Event) -> bool:
-    """Whether ``event`` changed what the registration's certificate must state."""
-    if event.application_id is None:
+    """Whether ``event`` changed what the registration's certificate must state (a change
+    request only when it applied at once, i.e. its payload says it was not ``examined``; an
+    examined change is due at its approval)."""
+    if event.application_id is None or event.action not in DUE_ACTIONS:
         return False
-    if event.action in DUE_ACTIONS:
-        return True
-    return event.action == Action.REQUEST_CHANGE and event.payload.get("examined") is False
+    if event.action == Action.REQUEST_CHANGE:
+        return event.payload.get("examined") is False
+    return True
 
 
-def on_event_saved(sender: type[Event], instance: Event, created: bool, **kwargs: Any) -> None:
-    """``post_save`` of Event: after the commit, issue the certificate the event made due."""
-    if not created or not settings.DATAIP_CERTIFICATES_AUTO or not makes_certificate_due(instance):
-        return
-    transaction.on_commit(partial(_issue_quietly, int(instance.application_id or 0)))
-
-
-def _issue_quietly(application_id: int) -> None:
-    """Issue now; a failure is logged (the registration stands) and retried by tick."""
-    try:
-        issue_due_certificate(application_id)
-    except Exception:
-        logger.exception(
-            "certificate of application %s not issued; issue_missing_certificates will retry",
-            application_id,
-        )
+def issue_after_transition(application_id: int) -> Certificate | None:
+    """The subscriber of ``Consequence.ISSUE_CERTIFICATE``: issue the version now due, if any,
+    unless automatic issuing is off (``DATAIP_CERTIFICATES_AUTO``; ``dataip tick`` then issues
+    it). A failure is raised to the registry, which logs it; tick retries."""
+    if not settings.DATAIP_CERTIFICATES_AUTO:
+        return None
+    return issue_due_certificate(application_id)
 
 
 def issue_due_certificate(application_id: int) -> Certificate | None:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dataip.deposits",
     "dataip.web",
     "dataip.api",
+    "dataip.subscribers.SubscribersConfig",
     "ninja",
 ]
 

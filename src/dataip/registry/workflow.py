@@ -1,10 +1,11 @@
-"""THE registration workflow (登记流程): every state, every action, who may act, and when.
+r"""THE registration workflow (登记流程): every state, every action, who may act, and when.
 
 This module is the one place where the registry's procedure is decided. It is pure Python
 (no Django), so it reads top to bottom against the rules and its tests run in milliseconds.
 The service layer (``registry.services``) snapshots an application into a :class:`Context`,
 asks :func:`decide` for the :class:`Rule`, then performs the rule's effects and records the
-event in one database transaction.
+event in one database transaction. What follows a transition once it has committed (a new
+certificate version) is declared here too, as the rule's :class:`Consequence`\ s.
 
 The procedure::
 
@@ -475,9 +476,19 @@ def all_of(*guards: Guard) -> Guard:
 # ── the table ──────────────────────────────────────────────────────────────────────────
 
 
+class Consequence(StrEnum):
+    """What follows a transition after it has committed (后续处理), done by a subscriber bound
+    above the registry (``dataip.subscribers``). A failure does not undo the transition;
+    ``dataip tick`` does what is still due."""
+
+    ISSUE_CERTIFICATE = "issue_certificate"
+    """Issue the certificate version now due (证书签发); nothing when none is due."""
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One permitted transition: target status, who may act, the condition, and its effect."""
+    """One permitted transition: target status, who may act, the condition, its effect, and
+    the consequences that follow once it has committed."""
 
     to: Status
     who: Who
@@ -485,9 +496,10 @@ class Rule:
     effect: str = ""
     reason_required: bool = False
     logged: bool = True
+    then: tuple[Consequence, ...] = ()
 
 
-S, A = Status, Action
+S, A, C = Status, Action, Consequence
 BEFORE_APPROVAL = (
     S.SUBMITTED,
     S.FORMAL_EXAMINATION,
@@ -560,6 +572,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         either(system, examiner),
         publicity_over_without_objection,
         effect="registration and certificate numbers issued; validity starts",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     (S.OBJECTION_REVIEW, A.DISMISS_OBJECTION): Rule(
         S.OBJECTION_REVIEW, examiner, objection_pending, reason_required=True
@@ -572,14 +585,23 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         either(system, examiner),
         no_pending_objection,
         effect="registration and certificate numbers issued; validity starts",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     # Registered rights (登记后)
     (S.REGISTERED, A.EXPIRE): Rule(S.EXPIRED, system, validity_ended),
     (S.REGISTERED, A.REQUEST_CHANGE): Rule(
-        S.REGISTERED, right_holder, no_pending_change, effect="applied now, or examined first"
+        S.REGISTERED,
+        right_holder,
+        no_pending_change,
+        effect="applied now (certificate re-issued), or examined first (nothing due yet)",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     (S.REGISTERED, A.APPROVE_CHANGE): Rule(
-        S.REGISTERED, examiner, change_pending, effect="the change applies; certificate re-issued"
+        S.REGISTERED,
+        examiner,
+        change_pending,
+        effect="the change applies; certificate re-issued",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     (S.REGISTERED, A.REFUSE_CHANGE): Rule(
         S.REGISTERED, examiner, change_pending, reason_required=True
@@ -592,6 +614,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         assignee,
         all_of(transfer_pending, pledgee_consents("transfer")),
         effect="the assignee becomes the holder; certificate re-issued",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     (S.REGISTERED, A.CANCEL_TRANSFER): Rule(
         S.REGISTERED, either(right_holder, assignee), transfer_pending
@@ -609,7 +632,11 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.REGISTERED, A.RECORD_REVENUE): Rule(S.REGISTERED, right_holder),
     (S.REGISTERED, A.RECORD_VALUATION): Rule(S.REGISTERED, either(right_holder, registrar)),
     (S.REGISTERED, A.RENEW): Rule(
-        S.REGISTERED, right_holder, renewal_window_open, effect="validity extended by the regime"
+        S.REGISTERED,
+        right_holder,
+        renewal_window_open,
+        effect="validity extended by the regime; certificate re-issued",
+        then=(C.ISSUE_CERTIFICATE,),
     ),
     (S.REGISTERED, A.CANCEL): Rule(
         S.CANCELLED, right_holder, pledgee_consents("cancellation"), reason_required=True

@@ -1,17 +1,25 @@
-"""The one generic transition (状态转换): lock, snapshot, decide, apply, record.
+"""The one generic transition (状态转换): lock, snapshot, decide, apply, record; after the
+commit, the rule's consequences.
 
 Every state change of an application goes through :func:`transition`. The named services
 (``submit``, ``register``, ``grant_licence``...) supply the effect: a function that changes
 fields under the row lock and returns the event's payload, or :class:`Made` -- the record it
 created (a licence, a pledge...) with the payload -- which the caller gets back in the
 :class:`Outcome`.
+
+The consequences a rule declares (``Rule.then`` in :mod:`dataip.registry.workflow`, e.g.
+issuing a certificate) run after the transaction commits, by the subscribers bound to them at
+start-up from above the registry (:mod:`dataip.subscribers`). A failing subscriber is logged
+and does not undo the committed transition; ``dataip tick`` catches up what it left undone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Generic, TypeVar, overload
 
 from django.db import transaction
@@ -21,7 +29,9 @@ from dataip.registry.errors import Conflict, Message, NotFound, ValidationFailed
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
-from dataip.registry.workflow import Action, Actor, Rule, Status, decide
+from dataip.registry.workflow import Action, Actor, Consequence, Rule, Status, decide
+
+logger = logging.getLogger("dataip.registry")
 
 T = TypeVar("T")
 Payload = dict[str, Any]
@@ -48,6 +58,39 @@ Effect = Callable[[Application, datetime], Payload | None]
 Making = Callable[[Application, datetime], Made[T]]
 """Like :data:`Effect`, and creates a record the caller gets back."""
 ContextExtra = Payload | Callable[[Application], Payload] | None
+Subscriber = Callable[[int], object]
+"""Does what a consequence asks for the application with this id, after the commit."""
+
+_subscribers: dict[Consequence, Subscriber] = {}
+
+
+def bind_subscribers(table: Mapping[Consequence, Subscriber]) -> None:
+    """Bind every consequence to its subscriber (once, at start-up, from above the registry)."""
+    unbound = set(Consequence) - set(table)
+    if unbound:
+        raise ValueError(f"no subscriber for {', '.join(sorted(unbound))}")
+    _subscribers.clear()
+    _subscribers.update(table)
+
+
+def run_consequences(consequences: tuple[Consequence, ...], application_id: int) -> None:
+    """Run the subscriber of each consequence (after the commit). A failure is logged, not
+    raised: the transition stands, and ``dataip tick`` retries what is still due."""
+    for consequence in consequences:
+        subscriber = _subscribers.get(consequence)
+        if subscriber is None:
+            logger.warning(
+                "no subscriber bound for %s of application %s; dataip tick will retry",
+                consequence,
+                application_id,
+            )
+            continue
+        try:
+            subscriber(application_id)
+        except Exception:
+            logger.exception(
+                "%s of application %s failed; dataip tick will retry", consequence, application_id
+            )
 
 
 def lock_application(application_id: int) -> Application:
@@ -120,7 +163,8 @@ def transition(
     ``effect`` (which may change fields and returns the event payload, or :class:`Made`),
     moves the status, bumps the revision and records the event with its ledger leaf. Any
     error leaves nothing behind. ``context_extra`` adds facts about the proposed action to
-    the snapshot; as a function it runs under the lock.
+    the snapshot; as a function it runs under the lock. Once the outermost transaction has
+    committed, the rule's consequences run (:func:`run_consequences`).
     """
     at = at or clock.now()
     with transaction.atomic():
@@ -150,4 +194,6 @@ def transition(
                 caller_saves=True,
             )
         application.save()  # the application as it now stands is saved here
+        if rule.then:
+            transaction.on_commit(partial(run_consequences, rule.then, application.pk))
     return Outcome(application, made)
