@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataip import subscribers
 from dataip.certificates.issue import issue_after_transition
-from dataip.registry.services import transition as transitions
+from dataip.registry.services.transition import bound_subscribers
 from dataip.registry.workflow import Consequence
 
 
@@ -15,4 +15,4 @@ def test_every_consequence_has_its_handler() -> None:
 
 
 def test_the_table_is_installed_when_django_starts() -> None:
-    assert transitions._subscribers == dict(subscribers.subscribers())
+    assert bound_subscribers() == subscribers.subscribers()

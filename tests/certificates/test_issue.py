@@ -20,12 +20,12 @@ from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import changes, lifecycle
-from dataip.registry.services import transition as transitions
 from dataip.registry.workflow import Consequence, Status
 from tests.certificates._support import Capture, issued, pdf_of, registered_in
 from tests.ledger._support import committed
 from tests.support.builders import at_stage, day
 from tests.support.personas import Personas
+from tests.support.subscribers import subscribers_bound
 
 pytestmark = pytest.mark.django_db
 
@@ -184,14 +184,15 @@ def test_a_failed_rendering_keeps_the_registration_and_is_retried(
 def test_a_failing_subscriber_leaves_the_registration_and_tick_issues_the_certificate(
     personas: Personas,
     django_capture_on_commit_callbacks: Capture,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(application_id: int) -> None:
         raise OSError("the signing service is down")
 
-    monkeypatch.setitem(transitions._subscribers, Consequence.ISSUE_CERTIFICATE, broken)
-    with committed(django_capture_on_commit_callbacks):
+    with (
+        subscribers_bound({Consequence.ISSUE_CERTIFICATE: broken}),
+        committed(django_capture_on_commit_callbacks),
+    ):
         application = at_stage(personas, Status.REGISTERED)
     assert Application.objects.get(pk=application.pk).status == Status.REGISTERED
     assert not Certificate.objects.exists()

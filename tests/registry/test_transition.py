@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -13,12 +13,18 @@ from django.db import transaction
 from dataip.registry.errors import GuardFailed
 from dataip.registry.models import Application, Event, PanelAssignment
 from dataip.registry.services import examination, publicity
-from dataip.registry.services import transition as transitions
-from dataip.registry.services.transition import Made, Outcome, bind_subscribers, transition
+from dataip.registry.services.transition import (
+    Made,
+    Outcome,
+    bind_subscribers,
+    bound_subscribers,
+    transition,
+)
 from dataip.registry.workflow import SYSTEM, TRANSITIONS, Action, Consequence, Status
 from tests.ledger._support import committed
 from tests.support.builders import at_stage, day
 from tests.support.personas import Personas
+from tests.support.subscribers import subscribers_bound
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +32,15 @@ Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Consequence, int]]:
-    """Bind a recording subscriber to every consequence; return what it was called with."""
+def calls() -> Iterator[list[tuple[Consequence, int]]]:
+    """Bind a recording subscriber to every consequence; yield what it was called with."""
     seen: list[tuple[Consequence, int]] = []
 
     def recorder(consequence: Consequence) -> Callable[[int], None]:
         return lambda application_id: seen.append((consequence, application_id))
 
-    for consequence in Consequence:
-        monkeypatch.setitem(transitions._subscribers, consequence, recorder(consequence))
-    return seen
+    with subscribers_bound({c: recorder(c) for c in Consequence}):
+        yield seen
 
 
 def test_it_returns_the_application_and_what_the_effect_made(personas: Personas) -> None:
@@ -114,16 +119,17 @@ def test_a_transition_rolled_back_has_no_consequences(
 
 def test_a_failing_subscriber_is_logged_and_does_not_undo_the_transition(
     personas: Personas,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     def broken(application_id: int) -> None:
         raise OSError("the printer is on fire")
 
-    monkeypatch.setitem(transitions._subscribers, Consequence.ISSUE_CERTIFICATE, broken)
     app = at_stage(personas, Status.UNDER_PUBLICITY)
-    with committed(django_capture_on_commit_callbacks):
+    with (
+        subscribers_bound({Consequence.ISSUE_CERTIFICATE: broken}),
+        committed(django_capture_on_commit_callbacks),
+    ):
         registered = publicity.register(app.pk, actor=SYSTEM, at=day(40))
     assert registered.status == Status.REGISTERED
     app.refresh_from_db()
@@ -145,25 +151,18 @@ def test_a_refused_transition_schedules_nothing(
     assert calls == []
 
 
-def test_binding_needs_a_subscriber_for_every_consequence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transitions, "_subscribers", {})
+def test_binding_needs_a_subscriber_for_every_consequence() -> None:
+    before = dict(bound_subscribers())
     with pytest.raises(ValueError, match="issue_certificate"):
         bind_subscribers({})
-    assert transitions._subscribers == {}
+    assert bound_subscribers() == before
 
     def handler(application_id: int) -> None:
         return None
 
-    bind_subscribers({Consequence.ISSUE_CERTIFICATE: handler})
-    assert transitions._subscribers == {Consequence.ISSUE_CERTIFICATE: handler}
-
-
-def test_an_unbound_consequence_is_logged(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(transitions, "_subscribers", {})
-    transitions.run_consequences((Consequence.ISSUE_CERTIFICATE,), 7)
-    assert "no subscriber bound for issue_certificate of application 7" in caplog.text
+    with subscribers_bound({Consequence.ISSUE_CERTIFICATE: handler}):
+        assert bound_subscribers()[Consequence.ISSUE_CERTIFICATE] is handler
+    assert bound_subscribers() == before
 
 
 def test_every_rule_that_issues_a_certificate_is_declared() -> None:

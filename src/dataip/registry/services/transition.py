@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar, overload
 
 from django.db import transaction
@@ -73,20 +74,17 @@ def bind_subscribers(table: Mapping[Consequence, Subscriber]) -> None:
     _subscribers.update(table)
 
 
+def bound_subscribers() -> Mapping[Consequence, Subscriber]:
+    """The subscriber bound to each consequence (read-only)."""
+    return MappingProxyType(_subscribers)
+
+
 def run_consequences(consequences: tuple[Consequence, ...], application_id: int) -> None:
     """Run the subscriber of each consequence (after the commit). A failure is logged, not
     raised: the transition stands, and ``dataip tick`` retries what is still due."""
     for consequence in consequences:
-        subscriber = _subscribers.get(consequence)
-        if subscriber is None:
-            logger.warning(
-                "no subscriber bound for %s of application %s; dataip tick will retry",
-                consequence,
-                application_id,
-            )
-            continue
         try:
-            subscriber(application_id)
+            _subscribers[consequence](application_id)
         except Exception:
             logger.exception(
                 "%s of application %s failed; dataip tick will retry", consequence, application_id
