@@ -113,11 +113,6 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.registration_number or self.number or f"draft #{self.pk}"
 
-    @property
-    def workflow_status(self) -> Status:
-        """The status as the workflow's enum."""
-        return Status(self.status)
-
 
 class ApplicationHolder(models.Model):
     """A holder of the right applied for, with its share (共有人及份额); shares sum to 100."""
