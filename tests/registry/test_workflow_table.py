@@ -19,6 +19,7 @@ from dataip.registry.workflow import (
     Status,
     allowed_actions,
     decide,
+    may_act,
 )
 
 APPLICANT = Actor(user_id=1, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({10}))
@@ -139,6 +140,23 @@ def test_persona_matrix(status: Status, action: Action, persona: str) -> None:
     else:
         with pytest.raises(PermissionDenied):
             decide(ctx, action, actor)
+
+
+@pytest.mark.parametrize(("status", "action"), ALL_PAIRS)
+def test_who_may_act_matches_the_matrix_whatever_the_condition(
+    status: Status, action: Action
+) -> None:
+    ctx = context(status)
+    may = {name for name, actor in PERSONAS.items() if may_act(ctx, action, actor)}
+    assert may == (MAY_ACT[action] if (status, action) in TRANSITIONS else set())
+
+
+def test_a_registrar_may_offer_to_assign_before_an_expert_is_chosen() -> None:
+    ctx = Context(status=Status.EXPERT_REVIEW, today=date(2026, 1, 5))  # no proposed expert
+    with pytest.raises(GuardFailed):
+        decide(ctx, Action.ASSIGN_EXPERT, REGISTRAR)
+    assert may_act(ctx, Action.ASSIGN_EXPERT, REGISTRAR)
+    assert not may_act(ctx, Action.ASSIGN_EXPERT, EXAMINER)
 
 
 def test_every_action_has_a_declared_audience() -> None:

@@ -672,6 +672,14 @@ def decide(ctx: Context, action: Action, actor: Actor) -> Rule:
     return rule
 
 
+def may_act(ctx: Context, action: Action, actor: Actor) -> bool:
+    """Whether ``actor`` is one who may take ``action`` in this status, whether or not its
+    condition holds yet: for actions whose condition depends on what is proposed (which expert
+    to assign), so a page can offer the form and the service then says why it refuses."""
+    rule = TRANSITIONS.get((ctx.status, action))
+    return rule is not None and rule.who(actor, ctx)
+
+
 def allowed_actions(ctx: Context, actor: Actor) -> list[Action]:
     """The actions this actor could take now (what a page offers as buttons)."""
     result = []

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from dataip.registry import clock
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
-from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions
+from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions, may_act
 from dataip.web.labels import action_label, is_english
 
 
@@ -26,8 +26,7 @@ def may_propose(application: Application, actor: Actor, action: Action) -> bool:
     For actions whose condition depends on what is proposed (which expert to assign), so a
     page can offer the form; the service then checks the proposal and says why if it refuses.
     """
-    rule = TRANSITIONS.get((Status(application.status), action))
-    return bool(rule and rule.who(actor, context_for(application, clock.now())))
+    return may_act(context_for(application, clock.now()), action, actor)
 
 
 def reason_required(application: Application, action: Action) -> bool:
