@@ -12,6 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(".well-known/dataip-log-key", wellknown.log_key, name="log-key"),
     path(".well-known/dataip-log-keys", wellknown.log_keys, name="log-keys"),
-    path("deposits/", include("dataip.deposits.urls")),
+    path("deposits/", include("dataip.web.deposit_urls")),
     path("", include("dataip.web.urls")),
 ]

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dataip.deposits import queries, receipt, services
 from dataip.deposits import tsa as deposit_tsa
-from dataip.deposits.forms import CiteForm, ManifestForm
 from dataip.registry import queries as registry_queries
 from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.errors import DomainError, NotFound, ValidationFailed, gettext_noop
@@ -22,6 +21,7 @@ from dataip.registry.i18n import describe, field_errors
 from dataip.registry.models import Application
 from dataip.registry.workflow import Actor, Role, Status
 from dataip.web.access import actor_of, applicant_required, login_required, user_of
+from dataip.web.deposit_forms import CiteForm, ManifestForm
 
 EDITING = (Status.DRAFT.value, Status.CORRECTION_REQUESTED.value)
 STAFF = frozenset({Role.EXAMINER, Role.REGISTRAR})

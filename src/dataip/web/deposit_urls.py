@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dataip.deposits import views
+from dataip.web.views import deposits as views
 
 app_name = "deposits"
 urlpatterns = [
