@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from dataip.accounts.models import User
-from dataip.registry import clock
+from dataip.registry import clock, search_index
 from dataip.registry.errors import (
     Conflict,
     Message,
@@ -203,4 +203,6 @@ def transition(
                 caller_saves=True,
             )
         application.save()
+        # The public search index follows the saved status, product and holders (same transaction).
+        search_index.follow(application)
         return application

@@ -12,10 +12,10 @@ from dataip.registry import queries
 from dataip.registry.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
+from dataip.registry.queries.staff import assignments_of
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination
 from dataip.registry.workflow import Action, Role
-from dataip.web import reading
 from dataip.web.access import actor_of, staff_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import OpinionForm
@@ -28,7 +28,7 @@ from dataip.web.views.declared import declared_fields
 def reviews(request: HttpRequest) -> HttpResponse:
     """The applications this expert sits on the panel of."""
     user = user_of(request)
-    return render(request, "web/reviews.html", {"seats": reading.assignments_of(user)})
+    return render(request, "web/reviews.html", {"seats": assignments_of(user)})
 
 
 def _seat(request: HttpRequest, application_id: int) -> Application:
