@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -10,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dataip.registry.errors import NotFound
-from dataip.registry.queries import applicants, files, search, statistics
+from dataip.registry.queries import applicants, files, rights, search, staff, statistics
 from dataip.registry.queries.public import certificates_issued, public_application
+from dataip.registry.regimes import load_regime
 from dataip.registry.services import publicity
 from dataip.registry.workflow import Status
 from tests.support.builders import PDF, at_stage, day
@@ -134,3 +136,33 @@ def test_public_counts_are_by_a_column_of_the_public_index_only(personas: Person
     assert statistics.registrations_by("kind") == []
     with pytest.raises(ValueError, match="document"):
         statistics.public_counts_by("document")
+
+
+def test_an_expert_finds_only_the_seats_it_holds(personas: Personas) -> None:
+    approved = at_stage(personas, Status.APPROVED)
+    seat = staff.get_seat_for(personas.experts[0].actor, approved.pk)
+    assert (seat.application.pk, seat.expert_id) == (approved.pk, personas.experts[0].user.pk)
+    for person in (personas.conflicted_expert, personas.examiner, personas.applicant):
+        with pytest.raises(NotFound):
+            staff.get_seat_for(person.actor, approved.pk)
+
+
+def test_the_registrar_assigns_a_user_that_exists(personas: Personas) -> None:
+    expert = personas.experts[1].user
+    assert staff.user_to_assign(str(expert.pk)) == expert
+    for chosen in ("", "x", str(expert.pk + 10_000)):
+        with pytest.raises(NotFound, match="expert"):
+            staff.user_to_assign(chosen)
+
+
+def test_pledge_amounts_are_published_by_the_regimes_that_say_so(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registered = at_stage(personas, Status.REGISTERED)
+    number = registered.registration_number or ""
+    assert rights.pledge_amounts_published([number]) == set()  # Shanghai does not publish them
+    shanghai = load_regime(registered.regime_code)
+    publishing = dataclasses.replace(shanghai, publish_pledge_amount=True)
+    monkeypatch.setattr(rights, "load_regime", lambda code: publishing)
+    assert rights.pledge_amounts_published([number, "NO-SUCH-NUMBER"]) == {number}
+    assert rights.pledge_amounts_published([]) == set()

@@ -20,9 +20,7 @@ from dataip.api.schemas.bank import (
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.registry.errors import FieldErrors, gettext_noop
-from dataip.registry.models import Application
 from dataip.registry.queries import rights
-from dataip.registry.regimes import load_regime
 
 router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
@@ -58,14 +56,6 @@ def pledges(
         next=pagination.next_link(request, page.next_cursor),
         nextCursor=page.next_cursor,
     )
-
-
-def _published_amounts(numbers: list[str]) -> set[str]:
-    """Registration numbers whose regime publishes pledge amounts (as the public record does)."""
-    regimes = Application.objects.filter(registration_number__in=numbers).values_list(
-        "registration_number", "regime_code"
-    )
-    return {n for n, code in regimes if n and load_regime(code).publish_pledge_amount}
 
 
 def _encumbrance(found: rights.Encumbrance, amounts_published: bool) -> Encumbrance:
@@ -119,7 +109,7 @@ def encumbrances(
         registration_number=registration_number or "", holder_identifier=holder_identifier or ""
     )
     page = pagination.by_key(found, lambda e: (e.registration_number,), cursor, limit, (str,))
-    published = _published_amounts([e.registration_number for e in page.items])
+    published = rights.pledge_amounts_published([e.registration_number for e in page.items])
     return Encumbrances(
         items=[_encumbrance(e, e.registration_number in published) for e in page.items],
         next=pagination.next_link(request, page.next_cursor),

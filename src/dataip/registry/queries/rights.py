@@ -17,6 +17,7 @@ from dataip.registry.models import (
     PledgeStatus,
     RecordStatus,
 )
+from dataip.registry.regimes import load_regime
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ def encumbrances(
             )
         )
     return result
+
+
+def pledge_amounts_published(registration_numbers: list[str]) -> set[str]:
+    """Registration numbers whose regime publishes pledge amounts (as the public record does)."""
+    regimes = Application.objects.filter(registration_number__in=registration_numbers)
+    return {
+        number
+        for number, code in regimes.values_list("registration_number", "regime_code")
+        if number and load_regime(code).publish_pledge_amount
+    }
 
 
 def pledges_held_by(holder_id: int) -> list[Pledge]:

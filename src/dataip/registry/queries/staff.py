@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from dataip.accounts.models import User
 from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Objection, PanelAssignment
-from dataip.registry.workflow import Status
+from dataip.registry.queries import get_application_for
+from dataip.registry.workflow import Actor, Status
 
 QUEUE_STATUSES = (
     Status.SUBMITTED,
@@ -62,6 +63,26 @@ def experts_to_assign(application: Application) -> list[User]:
     """Experts not yet on the application's panel (the service refuses conflicted ones)."""
     on_panel = application.panel.values_list("expert_id", flat=True)
     return list(User.objects.filter(is_expert=True).exclude(pk__in=on_panel).order_by("username"))
+
+
+def get_seat_for(actor: Actor, application_id: int) -> PanelAssignment:
+    """The actor's seat on the application's panel, with the application; NotFound if the
+    actor does not sit on it."""
+    application = get_application_for(actor, application_id)
+    seat = application.panel.filter(expert_id=actor.user_id).first()
+    if seat is None:
+        raise NotFound(gettext_noop("No such application."))
+    seat.application = application
+    return seat
+
+
+def user_to_assign(user_id: str) -> User:
+    """The user the registrar chose for a panel (the service refuses non-experts and
+    conflicted experts); NotFound for no such user."""
+    try:
+        return User.objects.get(pk=int(user_id))
+    except (ValueError, User.DoesNotExist):
+        raise NotFound(gettext_noop("No such expert.")) from None
 
 
 def assignments_of(user: User) -> list[PanelAssignment]:

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dataip.accounts.models import User
 from dataip.registry import queries
 from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
@@ -130,10 +129,7 @@ def act(request: HttpRequest, application_id: int) -> HttpResponse:
 def assign(request: HttpRequest, application_id: int) -> HttpResponse:
     """The registrar puts an expert on the panel (conflicts are refused by the service)."""
     application = _case(request, application_id)
-    try:
-        expert = User.objects.get(pk=int(request.POST.get("expert", "")))
-    except (ValueError, User.DoesNotExist):
-        raise NotFound(gettext_noop("No such expert.")) from None
+    expert = staff.user_to_assign(request.POST.get("expert", ""))
     examination.assign_expert(application.pk, actor=actor_of(request), expert=expert)
     messages.success(request, _("%(expert)s is on the panel.") % {"expert": expert})
     return redirect("web:case", application.pk)
