@@ -112,9 +112,14 @@ def _load(count: int) -> list[str]:
 
     from dataip.accounts.models import User
     from dataip.registry import clock
-    from dataip.registry.models import Application, ApplicationHolder, DataProduct, Holder
-    from dataip.web.models import SearchEntry
-    from dataip.web.search import entry_values
+    from dataip.registry.models import (
+        Application,
+        ApplicationHolder,
+        DataProduct,
+        Holder,
+        SearchEntry,
+    )
+    from dataip.registry.search_index import entry_values
 
     rng = random.Random(100_000)
     today = clock.local_date(clock.now())

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from dataip.registry import queries
 from dataip.registry.errors import (
     GuardFailed,
     NotFound,
@@ -17,6 +16,8 @@ from dataip.registry.errors import (
     ValidationFailed,
 )
 from dataip.registry.models import Application, Event, Licence, Pledge, Trade
+from dataip.registry.queries.public import public_record
+from dataip.registry.queries.rights import encumbrances, income_statement, pledges_held_by
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
@@ -183,7 +184,7 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
         ends="2027-04-30",
         contract_reference="ZY-2026-01",
     )
-    record = queries.public_record(registered)
+    record = public_record(registered)
     assert record.under_pledge
     assert record.pledges[0].pledgee == "丙银行 Bank C"
     assert record.pledges[0].amount is None, "Shanghai does not publish pledge amounts"
@@ -209,10 +210,10 @@ def test_a_pledge_shows_publicly_and_blocks_transfer_without_consent(
         effective_date="2026-06-01",
     )
     changes.confirm_transfer(transfer.pk, actor=personas.other_applicant.actor)
-    assert not queries.public_record(registered).pledges[0].amount
-    encumbrance = queries.encumbrances(registration_number=registered.registration_number or "")
+    assert not public_record(registered).pledges[0].amount
+    encumbrance = encumbrances(registration_number=registered.registration_number or "")
     assert [p.pk for p in encumbrance[0].pledges] == [pledge.pk]
-    assert queries.pledges_held_by(bank.holder.pk) == [pledge]
+    assert pledges_held_by(bank.holder.pk) == [pledge]
 
 
 def test_the_pledgee_releases_the_pledge(
@@ -231,7 +232,7 @@ def test_the_pledgee_releases_the_pledge(
         pledges.release_pledge(pledge.pk, actor=personas.applicant.actor, reason="repaid")
     pledges.release_pledge(pledge.pk, actor=bank.actor, reason="贷款已清偿", on="2026-05-20")
     assert Pledge.objects.get().released_on == date(2026, 5, 20)
-    assert not queries.public_record(registered).under_pledge
+    assert not public_record(registered).under_pledge
     lifecycle.cancel(registered.pk, actor=personas.applicant.actor, reason="不再经营")
     registered.refresh_from_db()
     assert registered.status == Status.CANCELLED
@@ -278,7 +279,7 @@ def test_revocation_needs_a_decision_reference(personas: Personas, registered: A
     )
     assert app.status == Status.REVOKED
     assert app.decision_reference == "(2026)沪0115民初1号"
-    assert queries.public_record(app).history[-1][0] == "revoke"
+    assert public_record(app).history[-1][0] == "revoke"
 
 
 def test_income_splits_between_joint_holders(personas: Personas, registered: Application) -> None:
@@ -311,7 +312,7 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
     licensing.record_revenue(
         registered.pk, actor=actor, period_start="2026-01-01", period_end="2026-03-31", amount="100"
     )
-    statement = {row.holder: row for row in queries.income_statement(registered)}
+    statement = {row.holder: row for row in income_statement(registered)}
     alpha = statement[personas.applicant.holder.name]
     assert (alpha.licence_fees, alpha.trades, alpha.revenue) == (
         Decimal("600.00"),

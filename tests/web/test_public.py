@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dataip.registry.models import Application
 from dataip.registry.workflow import Status
 from tests.support.personas import Personas
 from tests.web._builders import build, freeze
@@ -93,7 +94,7 @@ def test_it_counts_facets_and_filters_by_them(registry: dict[str, object], sign_
 def test_it_pages_the_results(
     personas: Personas, monkeypatch: pytest.MonkeyPatch, sign_in: SignIn
 ) -> None:
-    from dataip.web import search
+    from dataip.registry.queries import search
 
     freeze(monkeypatch)
     monkeypatch.setattr(search, "PAGE_SIZE", 2)
@@ -123,6 +124,20 @@ def test_it_shows_only_public_fields_on_the_registration_page(
     assert "Parquet" in text  # public detail
     assert "甲数据科技有限公司" in text  # holder name: public
     assert "91310000000000001" not in text  # holder's credit code: confidential
+
+
+def test_it_finds_the_registration_page_by_registration_number_too(
+    registry: dict[str, object], sign_in: SignIn
+) -> None:
+    app = registry["registered"]
+    assert isinstance(app, Application)
+    assert app.registration_number
+    assert app.number
+    client = sign_in(None)
+    for number in (app.registration_number, app.registration_number.lower(), app.number.lower()):
+        response = client.get(f"/registry/{number}")
+        assert response.status_code == 200
+        assert response.context["application"].pk == app.pk
 
 
 def test_it_answers_404_for_an_application_not_yet_announced(

@@ -26,7 +26,7 @@ from dataip.registry.identifiers import (
     parse_registration_number,
 )
 from dataip.registry.models import Application
-from dataip.registry.queries import PublicPledge, public_record
+from dataip.registry.queries.public import PublicPledge, public_record
 from dataip.registry.regimes import all_regimes
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 

@@ -19,8 +19,8 @@ from dataip.registry.models import (
     Material,
     Objection,
     PanelAssignment,
+    SearchEntry,
 )
-from dataip.web.models import SearchEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from ninja import P, QueryEx, Router
 from ninja import Status as Answer
 from ninja.params import BodyEx, HeaderEx, PathEx
 
-from dataip.api import labels, pagination, reading
+from dataip.api import labels, pagination
 from dataip.api.auth import Caller, caller, token_auth
 from dataip.api.errors import api_name
 from dataip.api.schemas.applications import (
@@ -43,6 +43,11 @@ from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.registry.errors import FieldErrors, Message, ValidationFailed, gettext_noop
 from dataip.registry.models import Application, Material
+from dataip.registry.queries.applicants import (
+    applications_of,
+    get_own_application_for,
+    holder_ids_by_identifier,
+)
 from dataip.registry.services import applications as filing
 from dataip.registry.services.applications import EDITABLE
 from dataip.registry.validators import MAX_SAMPLE_BYTES
@@ -147,7 +152,7 @@ def _material(material: Material) -> MaterialOut:
 
 def _own(request: HttpRequest, application_id: int) -> tuple[Caller, Application]:
     who = caller(request)
-    return who, reading.own_application(who.actor, application_id)
+    return who, get_own_application_for(who.actor, application_id)
 
 
 def _revision(body_revision: int | None, if_match: str | None) -> int | None:
@@ -179,7 +184,7 @@ def list_applications(
 ) -> ApplicationList:
     """Applications your organisation filed or holds, the newest first."""
     who = caller(request)
-    found = reading.applications_of(who.holder_id, status.value if status else None)
+    found = applications_of(who.holder_id, status.value if status else None)
     page = pagination.by_id(found, cursor, limit)
     return ApplicationList(
         items=[
@@ -217,7 +222,7 @@ def create_draft(
         values=_values({k: v for k, v in sent.items() if k != "kind"}),
     )
     response["Location"] = _link(request, application.pk)
-    return Answer(201, _out(reading.own_application(who.actor, application.pk), response))
+    return Answer(201, _out(get_own_application_for(who.actor, application.pk), response))
 
 
 @router.get("/{application_id}", response={200: ApplicationOut, **ERRORS}, summary="Read")
@@ -247,7 +252,7 @@ def update_application(
         values=_values(sent),
         revision=_revision(body.revision, if_match),
     )
-    return _out(reading.own_application(who.actor, application.pk), response)
+    return _out(get_own_application_for(who.actor, application.pk), response)
 
 
 @router.put(
@@ -261,7 +266,7 @@ def set_holders(
 ) -> ApplicationOut:
     """Set the holders of the right and their shares (共有), which must add up to 100."""
     who, application = _own(request, application_id)
-    ids = reading.holder_ids_by_identifier(s.identifier for s in body.shares if s.identifier)
+    ids = holder_ids_by_identifier(s.identifier for s in body.shares if s.identifier)
     errors = FieldErrors()
     shares: dict[int, str] = {}
     for index, entry in enumerate(body.shares):
@@ -283,7 +288,7 @@ def set_holders(
         filing.set_holders(application.pk, actor=who.actor, shares=shares)
     except ValidationFailed as refused:
         raise _by_position(refused, list(shares)) from None
-    return _out(reading.own_application(who.actor, application.pk), response)
+    return _out(get_own_application_for(who.actor, application.pk), response)
 
 
 def _by_position(refused: ValidationFailed, holder_ids: list[int]) -> ValidationFailed:
@@ -381,7 +386,7 @@ def _transition(
 ) -> ApplicationOut:
     who, application = _own(request, application_id)
     step(application.pk, actor=who.actor, **kwargs)
-    return _out(reading.own_application(who.actor, application.pk), response)
+    return _out(get_own_application_for(who.actor, application.pk), response)
 
 
 @router.post("/{application_id}/submit", response={200: ApplicationOut, **ERRORS}, summary="Submit")

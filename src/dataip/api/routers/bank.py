@@ -19,10 +19,8 @@ from dataip.api.schemas.bank import (
 )
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
-from dataip.registry import queries
 from dataip.registry.errors import FieldErrors, gettext_noop
-from dataip.registry.models import Application
-from dataip.registry.regimes import load_regime
+from dataip.registry.queries import rights
 
 router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
@@ -35,7 +33,7 @@ def pledges(
     limit: pagination.Limit = pagination.DEFAULT_LIMIT,
 ) -> PledgesHeld:
     """The pledges your organisation holds as pledgee, standing or released, newest first."""
-    held = queries.pledges_held_by(caller(request).holder_id)
+    held = rights.pledges_held_by(caller(request).holder_id)
     page = pagination.by_key(held, lambda p: (p.pk,), cursor, limit, (int,), descending=True)
     prefetch_related_objects(page.items, "application__product")
     return PledgesHeld(
@@ -60,15 +58,7 @@ def pledges(
     )
 
 
-def _published_amounts(numbers: list[str]) -> set[str]:
-    """Registration numbers whose regime publishes pledge amounts (as the public record does)."""
-    regimes = Application.objects.filter(registration_number__in=numbers).values_list(
-        "registration_number", "regime_code"
-    )
-    return {n for n, code in regimes if n and load_regime(code).publish_pledge_amount}
-
-
-def _encumbrance(found: queries.Encumbrance, amounts_published: bool) -> Encumbrance:
+def _encumbrance(found: rights.Encumbrance, amounts_published: bool) -> Encumbrance:
     standing = [
         StandingPledge(
             pledgee=p.pledgee.name,
@@ -115,11 +105,11 @@ def encumbrances(
             "registrationNumber",
             gettext_noop("Give a registration number or a holder's credit code."),
         )
-    found = queries.encumbrances(
+    found = rights.encumbrances(
         registration_number=registration_number or "", holder_identifier=holder_identifier or ""
     )
     page = pagination.by_key(found, lambda e: (e.registration_number,), cursor, limit, (str,))
-    published = _published_amounts([e.registration_number for e in page.items])
+    published = rights.pledge_amounts_published([e.registration_number for e in page.items])
     return Encumbrances(
         items=[_encumbrance(e, e.registration_number in published) for e in page.items],
         next=pagination.next_link(request, page.next_cursor),

@@ -19,7 +19,7 @@ from django.urls import reverse
 from ninja import P, QueryEx, Router
 from ninja.params import PathEx
 
-from dataip.api import labels, pagination, reading
+from dataip.api import labels, pagination
 from dataip.api.errors import api_name
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
@@ -38,10 +38,16 @@ from dataip.api.schemas.public import (
     SearchResults,
     Statistics,
 )
-from dataip.registry import queries
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import Application
-from dataip.web.models import SearchEntry
+from dataip.registry.models import Application, SearchEntry
+from dataip.registry.queries.public import (
+    current_announcements,
+    public_application,
+    public_record,
+    registry_figures,
+)
+from dataip.registry.queries.search import find_all
+from dataip.registry.queries.statistics import registrations_by
 
 router = Router(tags=["public"])
 ERRORS: dict[int, type[Problem]] = {404: Problem, 422: ValidationProblem}
@@ -103,7 +109,7 @@ def search_registrations(
         "status": status or "",
         "year": str(year or ""),
     }
-    found = reading.search_public(q, filters)
+    found = find_all(q, filters)
     page = pagination.by_id(found.entries, cursor, limit)
     return SearchResults(
         total=found.total,
@@ -115,7 +121,7 @@ def search_registrations(
 
 
 def _registration(application: Application) -> Registration:
-    record = queries.public_record(application)
+    record = public_record(application)
     product = {api_name(name): value for name, value in record.product.items()}
     return Registration(
         applicationNumber=application.number or "",
@@ -162,11 +168,11 @@ def _registration(application: Application) -> Registration:
 def registration(request: HttpRequest, number: PathEx[str, NUMBER]) -> Registration:
     """The public record of a registration, by registration number (or, while it is
     announced, by application number): public fields, holders, pledges, licences, history."""
-    return _registration(reading.public_application(number))
+    return _registration(public_application(number))
 
 
 def _display(request: HttpRequest, application: Application) -> Display:
-    record = queries.public_record(application)
+    record = public_record(application)
     number = application.registration_number or application.number or ""
     return Display(
         registrationNumber=application.registration_number,
@@ -202,7 +208,7 @@ def display(
     """The compact card a trading platform shows with a listing: name, holders, status,
     validity, whether a pledge stands, and where to verify. Cacheable: send the ``ETag`` back
     as ``If-None-Match`` to get ``304 Not Modified`` while nothing changed."""
-    card = _display(request, reading.public_application(number))
+    card = _display(request, public_application(number))
     etag = '"' + hashlib.sha256(card.model_dump_json().encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={DISPLAY_MAX_AGE}"}
     if _matches(request.headers.get("If-None-Match", ""), etag):
@@ -246,7 +252,7 @@ def announcements(
 ) -> Announcements:
     """Applications under public announcement now (公示), the soonest to end first: anyone
     may object until the announcement ends."""
-    current = queries.current_announcements()
+    current = current_announcements()
     page = pagination.by_key(current, _announcement_key, cursor, limit, (str, int))
     prefetch_related_objects(page.items, "holders__holder")
     return Announcements(
@@ -259,14 +265,14 @@ def announcements(
 @router.get("/statistics", response={200: Statistics}, summary="Statistics")
 def statistics(request: HttpRequest) -> Statistics:
     """Headline figures of the registry, and registrations by kind, industry and province."""
-    figures = queries.registry_figures()
+    figures = registry_figures()
     return Statistics(
         applications=figures.applications,
         underPublicity=figures.under_publicity,
         registered=figures.registered,
         provinces=figures.provinces,
         industries=figures.industries,
-        byKind=_facets("kind", reading.registrations_by("kind")),
-        byIndustry=_facets("industry", reading.registrations_by("industry_code")),
-        byProvince=_facets("province", reading.registrations_by("province_code")),
+        byKind=_facets("kind", registrations_by("kind")),
+        byIndustry=_facets("industry", registrations_by("industry_code")),
+        byProvince=_facets("province", registrations_by("province_code")),
     )

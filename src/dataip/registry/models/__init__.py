@@ -27,6 +27,7 @@ from dataip.registry.models.rights import (
     Valuation,
     ValuationMethod,
 )
+from dataip.registry.models.search import SearchEntry
 
 __all__ = [
     "Application",
@@ -50,6 +51,7 @@ __all__ = [
     "PledgeStatus",
     "RecordStatus",
     "RenewalReminder",
+    "SearchEntry",
     "ServiceRevenue",
     "Trade",
     "Transfer",

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from django.db import transaction
 
-from dataip.registry import clock
+from dataip.registry import clock, search_index
 from dataip.registry.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
@@ -192,6 +192,8 @@ def transition(
                 caller_saves=True,
             )
         application.save()  # the application as it now stands is saved here
+        # The public search index follows the saved status, product and holders (same transaction).
+        search_index.follow(application)
         if rule.then:
             transaction.on_commit(partial(run_consequences, rule.then, application.pk))
     return Outcome(application, made)

@@ -56,7 +56,7 @@ def forwards(apps, schema_editor):
         _run(schema_editor, SQLITE_UP)
     elif vendor == "postgresql":
         _run(schema_editor, POSTGRES_UP)
-    from dataip.web.search import entry_values
+    from dataip.registry.search_index import entry_values
 
     Application = apps.get_model("registry", "Application")
     SearchEntry = apps.get_model("web", "SearchEntry")

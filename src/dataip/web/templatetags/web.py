@@ -6,8 +6,8 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from dataip.registry.models import LicenceKind
+from dataip.registry.queries.search import PAGE_SIZE
 from dataip.web.labels import action_label, status_label
-from dataip.web.search import PAGE_SIZE
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 """Pages, split by who uses them: public, account, applicant, examiner, expert.
 
-Each view checks the request, calls ``registry.services`` (to act) or ``registry.queries`` and
-:mod:`dataip.web.reading` (to read), and renders; no view decides anything about the procedure.
+Each view checks the request, calls ``registry.services`` (to act) or ``registry.queries`` (to
+read, the same read side as the API), and renders; no view decides anything about the procedure.
 """
 
 from dataip.web.views.public import home

@@ -17,10 +17,11 @@ from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
+from dataip.registry.queries import applicants
+from dataip.registry.queries.files import certificates_of
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
-from dataip.web import reading
 from dataip.web.access import actor_of, applicant_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import (
@@ -66,7 +67,9 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     """The applicant's applications and where each stands."""
     user = user_of(request)
     return render(
-        request, "web/my_applications.html", {"applications": reading.applications_of(user)}
+        request,
+        "web/my_applications.html",
+        {"applications": applicants.applications_of(user.holder_id)},
     )
 
 
@@ -149,7 +152,7 @@ def application_step(request: HttpRequest, application_id: int, step: str) -> Ht
 def holders_step(request: HttpRequest, application: Application) -> HttpResponse:
     """The holders of the right and their shares (they must add up to 100 %)."""
     editable = Action.EDIT in allowed(application, actor_of(request))
-    current = reading.holders_with_shares(application)
+    current = applicants.holders_with_shares(application)
     initial: dict[str, Any] = {}
     for row, (holder, share) in enumerate(current, start=1):
         initial[f"identifier_{row}"] = holder.identifier
@@ -159,7 +162,7 @@ def holders_step(request: HttpRequest, application: Application) -> HttpResponse
         shares: dict[int, Any] = {}
         unknown = FieldErrors()
         for position, (identifier, share) in enumerate(form.rows(), start=1):
-            found = reading.holder_by_identifier(identifier)
+            found = applicants.holder_by_identifier(identifier)
             if found is None:
                 unknown.add(f"identifier_{position}", gettext_noop("No holder has this number."))
             else:
@@ -279,14 +282,14 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
     app = own_application(request, application_id)
     actor = actor_of(request)
     actions = allowed(app, actor)
-    events = reading.events_of(app)
+    events = applicants.events_of(app)
     context = {
         "application": app,
         "events": events,
-        "reasons_shown": {a.value for a in reading.REASONS_SHOWN_TO_APPLICANT},
+        "reasons_shown": {a.value for a in applicants.REASONS_SHOWN_TO_APPLICANT},
         "can_edit": Action.EDIT in actions,
         "can_withdraw": Action.WITHDRAW in actions,
-        "certificates": reading.certificates_of(app),
+        "certificates": certificates_of(app),
         "materials": filing.current_materials(app),
         "is_public": Status(app.status) in PUBLIC_STATUSES,
     }

@@ -12,15 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dataip.accounts.models import User
 from dataip.registry import queries
 from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
+from dataip.registry.queries import applicants, staff
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Action, Actor, Role, Status
-from dataip.web import reading
 from dataip.web.access import actor_of, staff_required
 from dataip.web.labels import field_label, status_label
 from dataip.web.views._common import action_buttons, allowed, may_propose
@@ -62,11 +61,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """The work queue by status, the most urgent first, with deadlines."""
     status = request.GET.get("status", Status.SUBMITTED.value)
-    if status not in {s.value for s in reading.QUEUE_STATUSES}:
+    if status not in {s.value for s in staff.QUEUE_STATUSES}:
         status = Status.SUBMITTED.value
-    page = Paginator(reading.queue(status), 50).get_page(request.GET.get("page"))
-    counts = reading.queue_counts()
-    tabs = [(s.value, status_label(s.value), counts[s.value]) for s in reading.QUEUE_STATUSES]
+    page = Paginator(staff.queue(status), 50).get_page(request.GET.get("page"))
+    counts = staff.queue_counts()
+    tabs = [(s.value, status_label(s.value), counts[s.value]) for s in staff.QUEUE_STATUSES]
     return render(
         request,
         "web/queue.html",
@@ -97,13 +96,13 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
         "missing": [field_label(n) for n in filing.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
-        "holders": reading.holders_with_shares(application),
-        "panel": reading.panel_of(application),
-        "objections": reading.pending_objections(application),
-        "events": reading.events_of(application),
+        "holders": applicants.holders_with_shares(application),
+        "panel": staff.panel_of(application),
+        "objections": staff.objections_to(application),
+        "events": applicants.events_of(application),
         "buttons": buttons,
         "can_assign": can_assign,
-        "experts": reading.experts_to_assign(application) if can_assign else [],
+        "experts": staff.experts_to_assign(application) if can_assign else [],
         "can_decide_objections": Action.DISMISS_OBJECTION in actions
         or Action.UPHOLD_OBJECTION in actions,
     }
@@ -130,10 +129,7 @@ def act(request: HttpRequest, application_id: int) -> HttpResponse:
 def assign(request: HttpRequest, application_id: int) -> HttpResponse:
     """The registrar puts an expert on the panel (conflicts are refused by the service)."""
     application = _case(request, application_id)
-    try:
-        expert = User.objects.get(pk=int(request.POST.get("expert", "")))
-    except (ValueError, User.DoesNotExist):
-        raise NotFound(gettext_noop("No such expert.")) from None
+    expert = staff.user_to_assign(request.POST.get("expert", ""))
     examination.assign_expert(application.pk, actor=actor_of(request), expert=expert)
     messages.success(request, _("%(expert)s is on the panel.") % {"expert": expert})
     return redirect("web:case", application.pk)
@@ -143,7 +139,7 @@ def assign(request: HttpRequest, application_id: int) -> HttpResponse:
 @require_POST
 def decide_objection(request: HttpRequest, objection_id: int) -> HttpResponse:
     """Dismiss or uphold an objection, with the reason."""
-    found = reading.objection(objection_id)
+    found = staff.get_objection(objection_id)
     _case(request, found.application_id)
     reason = request.POST.get("reason", "").strip()
     decision = request.POST.get("decision")

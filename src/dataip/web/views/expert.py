@@ -8,14 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dataip.registry import queries
 from dataip.registry.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import Application
+from dataip.registry.queries.staff import assignments_of, get_seat_for
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination
 from dataip.registry.workflow import Action, Role
-from dataip.web import reading
 from dataip.web.access import actor_of, staff_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import OpinionForm
@@ -28,16 +26,7 @@ from dataip.web.views.declared import declared_fields
 def reviews(request: HttpRequest) -> HttpResponse:
     """The applications this expert sits on the panel of."""
     user = user_of(request)
-    return render(request, "web/reviews.html", {"seats": reading.assignments_of(user)})
-
-
-def _seat(request: HttpRequest, application_id: int) -> Application:
-    """The application if this expert is on its panel; else NotFound."""
-    actor = actor_of(request)
-    application = queries.get_application_for(actor, application_id)
-    if not application.panel.filter(expert_id=actor.user_id).exists():
-        raise NotFound(gettext_noop("No such application."))
-    return application
+    return render(request, "web/reviews.html", {"seats": assignments_of(user)})
 
 
 @staff_required(Role.EXPERT)
@@ -45,9 +34,9 @@ def _seat(request: HttpRequest, application_id: int) -> Application:
 def review(request: HttpRequest, application_id: int) -> HttpResponse:
     """The application as the panel sees it (confidential fields and materials included),
     and the expert's opinion, which may be revised until the examiner decides."""
-    application = _seat(request, application_id)
     actor = actor_of(request)
-    seat = application.panel.get(expert_id=actor.user_id)
+    seat = get_seat_for(actor, application_id)
+    application = seat.application
     can_give = Action.RECORD_OPINION in allowed(application, actor)
     initial = {}
     if seat.approves is not None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_GET
 
-from dataip.registry import queries
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.queries.files import get_certificate_for, get_evidence_for, get_material_for
 from dataip.registry.workflow import Role
-from dataip.web import reading
 from dataip.web.access import actor_of, login_required, staff_required
 from dataip.web.views._common import download
 
@@ -17,11 +15,7 @@ from dataip.web.views._common import download
 @require_GET
 def material(request: HttpRequest, application_id: int, material_id: int) -> FileResponse:
     """A material: for the applicant's side, examiners and the experts on its panel only."""
-    actor = actor_of(request)
-    application = queries.get_application_for(actor, application_id)
-    if not queries.can_see_confidential(actor, application):
-        raise NotFound(gettext_noop("No such material."))
-    item = reading.material_of(application, material_id)
+    item = get_material_for(actor_of(request), application_id, material_id)
     return download(item.file, item.original_name, item.content_type)
 
 
@@ -29,11 +23,7 @@ def material(request: HttpRequest, application_id: int, material_id: int) -> Fil
 @require_GET
 def certificate(request: HttpRequest, application_id: int, version: int) -> FileResponse:
     """A signed certificate PDF, for the holder's side and the registry."""
-    actor = actor_of(request)
-    application = queries.get_application_for(actor, application_id)
-    if not queries.can_see_confidential(actor, application):
-        raise NotFound(gettext_noop("No such certificate."))
-    item = reading.certificate_of(application, version)
+    item = get_certificate_for(actor_of(request), application_id, version)
     return download(item.pdf, f"{item.number}-v{item.version}.pdf", "application/pdf")
 
 
@@ -41,5 +31,5 @@ def certificate(request: HttpRequest, application_id: int, version: int) -> File
 @require_GET
 def evidence(request: HttpRequest, objection_id: int, evidence_id: int) -> FileResponse:
     """Evidence filed with an objection: examiners only."""
-    item = reading.evidence_of(objection_id, evidence_id)
+    item = get_evidence_for(actor_of(request), objection_id, evidence_id)
     return download(item.file, item.original_name, item.content_type)

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dataip.registry import clock, queries
+from dataip.registry import clock
 from dataip.registry.errors import ValidationFailed
 from dataip.registry.kinds import ProductKind
+from dataip.registry.queries import search
+from dataip.registry.queries.public import (
+    current_announcements,
+    home_figures,
+    public_application,
+    public_record,
+    with_days_left,
+)
+from dataip.registry.queries.statistics import public_counts_by
 from dataip.registry.services import publicity
-from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
-from dataip.web import reading, search
+from dataip.registry.workflow import Action, Status
 from dataip.web.access import actor_of, login_required, signed_in_user, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import ObjectionForm
@@ -25,7 +32,6 @@ from dataip.web.labels import (
     province_label,
     status_label,
 )
-from dataip.web.models import SearchEntry
 from dataip.web.views._common import allowed
 from dataip.web.views.declared import public_fields
 
@@ -34,8 +40,8 @@ from dataip.web.views.declared import public_fields
 def home(request: HttpRequest) -> HttpResponse:
     """The public home page: live figures, the newest announcements, a search box."""
     today = clock.local_date(clock.now())
-    announcements = reading.with_days_left(queries.current_announcements()[:5], today)
-    figures, certificates = reading.figures()
+    announcements = with_days_left(current_announcements()[:5], today)
+    figures, certificates = home_figures()
     context = {"figures": figures, "certificates": certificates, "announcements": announcements}
     return render(request, "web/home.html", context)
 
@@ -98,8 +104,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def registration(request: HttpRequest, number: str) -> HttpResponse:
     """A registration (or an announced application) as the public sees it."""
-    application = reading.public_application(number)
-    record = queries.public_record(application)
+    application = public_application(number)
+    record = public_record(application)
     # Anyone may be offered the objection form while the announcement runs; for a signed-in
     # person, the workflow says whether this person may object (not the applicant's side).
     can_object = application.status == Status.UNDER_PUBLICITY and (
@@ -124,7 +130,7 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
 def announcements(request: HttpRequest) -> HttpResponse:
     """Every application under public announcement now, with the days left to object."""
     today = clock.local_date(clock.now())
-    items = reading.with_days_left(queries.current_announcements(), today)
+    items = with_days_left(current_announcements(), today)
     return render(request, "web/announcements.html", {"announcements": items})
 
 
@@ -132,7 +138,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def objection(request: HttpRequest, number: str) -> HttpResponse:
     """File an objection to an announced application (grounds, statement, evidence)."""
-    application = reading.public_application(number)
+    application = public_application(number)
     user = user_of(request)
     form = ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -161,23 +167,20 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public figures: registrations by kind, province, industry and year."""
-    public = SearchEntry.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES]).order_by()
     language = get_language()
-
-    def grouped(name: str) -> list[tuple[str, int]]:
-        rows = public.values_list(name).annotate(n=Count("pk")).values_list(name, "n")
-        return sorted(((str(v), n) for v, n in rows), key=lambda r: (-r[1], r[0]))
-
     tables = [
-        (_("By kind"), [(str(KIND_LABELS.get(v, v)), n) for v, n in grouped("kind")]),
-        (_("By province"), [(province_label(v, language), n) for v, n in grouped("province_code")]),
+        (_("By kind"), [(str(KIND_LABELS.get(v, v)), n) for v, n in public_counts_by("kind")]),
+        (
+            _("By province"),
+            [(province_label(v, language), n) for v, n in public_counts_by("province_code")],
+        ),
         (
             _("By industry"),
-            [(industry_label(v, language), n) for v, n in grouped("industry_code")][:20],
+            [(industry_label(v, language), n) for v, n in public_counts_by("industry_code")][:20],
         ),
-        (_("By year"), sorted(grouped("year"), reverse=True)),
-        (_("By status"), [(status_label(v), n) for v, n in grouped("status")]),
+        (_("By year"), sorted(public_counts_by("year"), reverse=True)),
+        (_("By status"), [(status_label(v), n) for v, n in public_counts_by("status")]),
     ]
-    figures, certificates = reading.figures()
+    figures, certificates = home_figures()
     context = {"figures": figures, "certificates": certificates, "tables": tables}
     return render(request, "web/statistics.html", context)

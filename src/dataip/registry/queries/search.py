@@ -1,125 +1,42 @@
-"""Public search (公开检索): the index kept in step with the registry, and the query over it.
+"""Public search (公开检索): the query over the public index, for the pages and the API alike.
 
-Only applications in ``workflow.PUBLIC_STATUSES`` are in the index. Every term of three
-characters or more is matched by trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL
-``pg_trgm``), so Chinese is found by substring; shorter terms fall back to ``LIKE``.
+Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (kept in step by
+:mod:`dataip.registry.search_index`). Every term of three characters or more is matched by
+trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL ``pg_trgm``), so Chinese is found by
+substring; shorter terms fall back to ``LIKE``. Facet counts are cached in one place, until the
+index next changes, whichever skin asked.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from dataip.registry.models import Application
-from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Status
-from dataip.web.models import SearchEntry
+from dataip.registry.models import SearchEntry
+from dataip.registry.search_index import FTS_TABLE, generation
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 FACETS = ("kind", "industry_code", "province_code", "status", "year")
 GROUPED = ("industry_code", "province_code", "kind", "status", "year")
-"""The facets in the order of the covering index ``web_search_facet_values``."""
+"""The facets in the order of the covering index ``registry_search_facet_values``."""
 SORTS = {
     "newest": ("-public_since", "-application_id"),
     "oldest": ("public_since", "application_id"),
     "name": ("name", "application_id"),
 }
-FTS_TABLE = "web_search_fts"
-GENERATION_KEY = "dataip:search:generation"
 CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
 PG_SORT_LIMIT = 20_000
-
-
-# ── keeping the index in step ──────────────────────────────────────────────────────────
-
-
-def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """The index row of a public application (public fields only)."""
-    product = application.product
-    names = list(holders)
-    since = application.announcement_starts or application.registered_on
-    if since is None:  # public statuses always have an announcement; be safe all the same
-        since = (application.submitted_at or application.created_at).date()
-    holders_zh = " / ".join(name for name, _ in names)
-    holders_en = " / ".join(name_en or name for name, name_en in names)
-    document = "\n".join(
-        [
-            application.number or "",
-            application.registration_number or "",
-            product.name,
-            product.name_en,
-            product.summary,
-            product.summary_en,
-            holders_zh,
-            holders_en,
-        ]
-    ).casefold()
-    return {
-        "number": application.number or "",
-        "registration_number": application.registration_number or "",
-        "name": product.name[:200],
-        "name_en": product.name_en[:200],
-        "summary": product.summary[:300],
-        "summary_en": product.summary_en[:300],
-        "holders": holders_zh[:1000],
-        "holders_en": holders_en[:1000],
-        "document": document,
-        "kind": product.kind,
-        "industry_code": product.industry_code,
-        "province_code": product.province_code,
-        "status": application.status,
-        "year": (application.registered_on or since).year,
-        "public_since": since,
-    }
-
-
-def index_application(application: Application) -> None:
-    """Add, refresh or drop the index row of one application, by its status now."""
-    if Status(application.status) not in PUBLIC_STATUSES:
-        if SearchEntry.objects.filter(application_id=application.pk).delete()[0]:
-            transaction.on_commit(_bump_generation)
-        return
-    holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
-    SearchEntry.objects.update_or_create(
-        application_id=application.pk, defaults=entry_values(application, holders)
-    )
-    # Cached facet counts are dropped now and again after the commit, so no reader caches
-    # counts of the old index in between.
-    _bump_generation()
-    transaction.on_commit(_bump_generation)
-
-
-def on_application_saved(sender: type[Application], instance: Application, **kwargs: Any) -> None:
-    """``post_save`` of Application: every transition saves the application, in its transaction.
-
-    Applications that were never public (drafts, applications under examination) need no work;
-    a public one that leaves the public statuses (an upheld objection) is terminal.
-    """
-    status = Status(instance.status)
-    if status in PUBLIC_STATUSES or status in TERMINAL:
-        index_application(instance)
-
-
-def rebuild_index() -> int:
-    """Rebuild the whole index from the registry (after a restore, or for old data)."""
-    SearchEntry.objects.all().delete()
-    _bump_generation()
-    count = 0
-    public = Application.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
-    for application in public.select_related("product").iterator(chunk_size=500):
-        index_application(application)
-        count += 1
-    return count
 
 
 # ── searching ──────────────────────────────────────────────────────────────────────────
@@ -153,18 +70,6 @@ class Results:
 
 def _fts_expression(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
-
-
-def _generation() -> int:
-    """A number that changes whenever the index changes: the key of cached facet counts."""
-    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
-
-
-def _bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
 
 
 def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
@@ -210,7 +115,7 @@ def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list
     several processes with separate caches do not lag for long).
     """
     asked = repr((query.terms, sorted(query.filters.items()))).encode()
-    key = f"dataip:search:{_generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
+    key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
@@ -252,3 +157,37 @@ def search(query: Query) -> Results:
     entries = matching(query, common=total > COMMON).order_by(*_order(query, total))
     found = list(entries[start : start + PAGE_SIZE]) if total else []
     return Results(found, total, facets, page, pages)
+
+
+# ── the API's names of the facets ──────────────────────────────────────────────────────
+
+API_FACETS: Mapping[str, str] = {
+    "kind": "kind",
+    "industry": "industry_code",
+    "province": "province_code",
+    "status": "status",
+    "year": "year",
+}
+"""Facet names of the API and the index columns they count."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """Every index entry matching a search (unordered: the caller pages it), the total, and the
+    count of each facet value among them, under the API's facet names."""
+
+    entries: QuerySet[SearchEntry]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def find_all(text: str, filters: Mapping[str, str]) -> Found:
+    """Entries matching every word and every facet filter (given by the API's facet names),
+    with the same cached facet counts as :func:`search`."""
+    query = Query(
+        text=text, filters={API_FACETS[name]: value for name, value in filters.items() if value}
+    )
+    counts = facet_counts(query, matching(query))
+    facets = {name: counts[column] for name, column in API_FACETS.items()}
+    total = sum(n for _, n in facets["status"])
+    return Found(matching(query), total, facets)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from dataip.registry import clock, search_index
+from dataip.registry.models import SearchEntry
+from dataip.registry.queries import search
 from dataip.registry.services import publicity
 from dataip.registry.workflow import Status
-from dataip.web import search
-from dataip.web.models import SearchEntry
-from tests.support.builders import day
+from tests.support.builders import at_stage, day, draft
 from tests.support.personas import Personas
-from tests.web._builders import build, freeze
 
 
 def test_it_indexes_an_application_when_it_is_announced(personas: Personas) -> None:
-    app = build(personas, Status.APPROVED)
+    app = at_stage(personas, Status.APPROVED)
     assert not SearchEntry.objects.exists()
     publicity.announce(app.pk, actor=personas.examiner.actor, at=day(6))
     entry = SearchEntry.objects.get()
@@ -31,8 +31,8 @@ def test_it_indexes_an_application_when_it_is_announced(personas: Personas) -> N
 def test_it_drops_an_application_whose_registration_is_refused(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    freeze(monkeypatch)
-    app = build(personas, Status.UNDER_PUBLICITY)
+    monkeypatch.setattr(clock, "now", lambda: day(8))
+    app = at_stage(personas, Status.UNDER_PUBLICITY)
     objection = publicity.file_objection(
         app.pk,
         actor=personas.objector.actor,
@@ -49,22 +49,23 @@ def test_it_drops_an_application_whose_registration_is_refused(
 
 
 def test_it_rebuilds_the_index(personas: Personas) -> None:
-    build(personas, Status.UNDER_PUBLICITY)
-    build(personas, Status.DRAFT)
+    at_stage(personas, Status.UNDER_PUBLICITY)
+    draft(personas)
     SearchEntry.objects.all().delete()
-    assert search.rebuild_index() == 1
+    assert search_index.rebuild_index() == 1
     assert search.search(search.Query(text="交通出行")).total == 1
 
 
 def test_it_keeps_the_trigram_index_in_step(personas: Personas) -> None:
-    build(personas, Status.UNDER_PUBLICITY)
+    at_stage(personas, Status.UNDER_PUBLICITY)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT count(*) FROM web_search_fts WHERE web_search_fts MATCH %s", ['"出行数据"']
+                "SELECT count(*) FROM registry_search_fts WHERE registry_search_fts MATCH %s",
+                ['"出行数据"'],
             )
         else:
             cursor.execute(
-                "SELECT count(*) FROM pg_indexes WHERE indexname = 'web_search_document_trgm'"
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'registry_search_document_trgm'"
             )
         assert cursor.fetchone() == (1,)

@@ -1,11 +1,11 @@
 """The public search index (检索索引): one row per application the public may see.
 
-It is a read model of the registry, kept in step by :mod:`dataip.web.search` whenever an
-application is saved (every workflow transition saves it). It holds only public fields, so a
-search can never reveal a draft, an application under examination or a confidential field.
-Chinese is searched by substring: on SQLite through an FTS5 table with the trigram tokenizer
-(``web_search_fts``, kept in step by triggers), on PostgreSQL through a pg_trgm GIN index on
-``document`` (both made by the migration).
+It is a read model of the registry, kept in step by :mod:`dataip.registry.search_index`, which
+every workflow transition calls right after it saves the application. It holds only public
+fields, so a search can never reveal a draft, an application under examination or a
+confidential field. Chinese is searched by substring: on SQLite through an FTS5 table with the
+trigram tokenizer (``registry_search_fts``, kept in step by triggers), on PostgreSQL through a
+pg_trgm GIN index on ``document`` (both made by the migration).
 """
 
 from __future__ import annotations
@@ -42,21 +42,21 @@ class SearchEntry(models.Model):
         # No index on kind, status or year alone: each value is shared by a large part of the
         # entries, and SQLite (without statistics) would prefer such an index to the better ones.
         indexes = [
-            models.Index(fields=["-public_since", "-application"], name="web_search_newest"),
-            models.Index(fields=["industry_code"], name="web_search_industry"),
-            models.Index(fields=["province_code"], name="web_search_province"),
-            models.Index(fields=["number"], name="web_search_number"),
-            models.Index(fields=["name", "application"], name="web_search_name"),
+            models.Index(fields=["-public_since", "-application"], name="registry_search_newest"),
+            models.Index(fields=["industry_code"], name="registry_search_industry"),
+            models.Index(fields=["province_code"], name="registry_search_province"),
+            models.Index(fields=["number"], name="registry_search_number"),
+            models.Index(fields=["name", "application"], name="registry_search_name"),
             # Cover the facet counts: of everything (grouped in index order, no sorting), and
             # of a text search (found rows looked up by id, facet values read from the index).
             # (Its most selective column first: a filter on kind alone should not scan it.)
             models.Index(
                 fields=["industry_code", "province_code", "kind", "status", "year"],
-                name="web_search_facet_values",
+                name="registry_search_facet_values",
             ),
             models.Index(
                 fields=["application", "kind", "industry_code", "province_code", "status", "year"],
-                name="web_search_facets",
+                name="registry_search_facets",
             ),
         ]
 

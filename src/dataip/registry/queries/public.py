@@ -1,0 +1,189 @@
+"""What the public may know (公开信息): a registration's public record, found by its
+application or registration number, the announcements running now, and the headline figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from dataip.registry import clock
+from dataip.registry.details import public_details
+from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.kinds import ProductKind
+from dataip.registry.models import Application, PledgeStatus
+from dataip.registry.models.products import PUBLIC_FIELDS
+from dataip.registry.regimes import load_regime
+from dataip.registry.workflow import PUBLIC_STATUSES, Status
+
+FIGURES_SECONDS = 60
+FIGURES_KEY = "dataip:figures"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Headline numbers for the home page."""
+
+    applications: int
+    under_publicity: int
+    registered: int
+    provinces: int
+    industries: int
+
+
+def registry_figures() -> Figures:
+    """Counts over submitted applications and registrations (drafts are nobody's business)."""
+    by_status = dict(
+        Application.objects.exclude(status=Status.DRAFT)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    registered = Application.objects.filter(status__in=[Status.REGISTERED, Status.EXPIRED])
+    return Figures(
+        applications=sum(by_status.values()),
+        under_publicity=by_status.get(Status.UNDER_PUBLICITY, 0),
+        registered=by_status.get(Status.REGISTERED, 0),
+        provinces=registered.values("product__province_code").distinct().count(),
+        industries=registered.values("product__industry_code").distinct().count(),
+    )
+
+
+def certificates_issued() -> int:
+    """How many registrations have a signed certificate."""
+    return Application.objects.filter(certificates__pdf__gt="").distinct().count()
+
+
+def home_figures() -> tuple[Figures, int]:
+    """The headline figures and the number of certificates issued, cached for a minute (they
+    count over every application)."""
+    cached = cache.get(FIGURES_KEY)
+    if cached is None:
+        cached = (registry_figures(), certificates_issued())
+        cache.set(FIGURES_KEY, cached, FIGURES_SECONDS)
+    figures, certificates = cached
+    return figures, int(certificates)
+
+
+def current_announcements() -> list[Application]:
+    """Applications under public announcement now, the soonest to end first."""
+    today = clock.local_date(clock.now())
+    return list(
+        Application.objects.filter(status=Status.UNDER_PUBLICITY, announcement_ends__gte=today)
+        .select_related("product", "filed_by")
+        .order_by("announcement_ends", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An application under announcement, with the days left to object."""
+
+    application: Application
+    days_left: int
+
+
+def with_days_left(applications: list[Application], today: date) -> list[Announcement]:
+    """Days left in each announcement (0: objections are accepted until the end of today)."""
+    return [
+        Announcement(a, (a.announcement_ends - today).days if a.announcement_ends else 0)
+        for a in applications
+    ]
+
+
+# ── one registration, as the public sees it ─────────────────────────────────────────────
+
+
+def public_application(number: str) -> Application:
+    """A registration (or an announced application) by its registration number or its
+    application number, in any letter case.
+
+    Drafts and applications under examination are never found: NotFound, as if they did not
+    exist.
+    """
+    wanted = number.strip().upper()
+    application = (
+        Application.objects.select_related("product", "filed_by")
+        .filter(
+            Q(registration_number=wanted) | Q(number=wanted),
+            status__in=[s.value for s in PUBLIC_STATUSES],
+        )
+        .first()
+    )
+    if application is None:
+        raise NotFound(gettext_noop("No such registration."))
+    return application
+
+
+@dataclass(frozen=True)
+class PublicPledge:
+    """A pledge as the public sees it: the pledgee and dates; the amount only if published."""
+
+    pledgee: str
+    starts: date
+    ends: date
+    in_force: bool
+    amount: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class PublicLicence:
+    """A licence as the public sees it: that it exists, its kind and term."""
+
+    kind: str
+    starts: date
+    ends: date
+    in_force: bool
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """Everything the public may know about a registration (公开信息)."""
+
+    application: Application
+    product: dict[str, Any]
+    holders: list[tuple[str, Decimal]]
+    pledges: list[PublicPledge]
+    licences: list[PublicLicence]
+    history: list[tuple[str, datetime]]
+
+    @property
+    def under_pledge(self) -> bool:
+        """True while a pledge stands."""
+        return any(p.in_force for p in self.pledges)
+
+
+def public_record(application: Application, *, today: date | None = None) -> PublicRecord:
+    """The public fields, holders, pledges, licences and public history of a registration."""
+    if Status(application.status) not in PUBLIC_STATUSES:
+        raise NotFound(gettext_noop("No such application."))
+    today = today or clock.local_date(clock.now())
+    regime = load_regime(application.regime_code)
+    product = application.product
+    fields = {name: getattr(product, name) for name in PUBLIC_FIELDS}
+    fields["details"] = public_details(ProductKind(product.kind), product.details)
+    pledges = [
+        PublicPledge(
+            pledgee=p.pledgee.name,
+            starts=p.starts,
+            ends=p.ends,
+            in_force=p.status == PledgeStatus.ACTIVE,
+            amount=p.amount if regime.publish_pledge_amount else None,
+            currency=p.currency,
+        )
+        for p in application.pledges.select_related("pledgee").order_by("id")
+    ]
+    licences = [
+        PublicLicence(
+            lic.kind, lic.starts, lic.ends, lic.ended_on is None and lic.starts <= today <= lic.ends
+        )
+        for lic in application.licences.order_by("id")
+    ]
+    history = list(application.events.filter(public=True).values_list("action", "occurred_at"))
+    holders = list(application.holders.values_list("holder__name", "share"))
+    return PublicRecord(application, fields, holders, pledges, licences, history)

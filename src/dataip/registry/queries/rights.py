@@ -1,0 +1,125 @@
+"""Rights standing on registrations (权利负担): for banks before lending, and for holders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from dataip.registry import clock
+from dataip.registry.models import (
+    Application,
+    Licence,
+    LicenceKind,
+    Pledge,
+    PledgeStatus,
+    RecordStatus,
+)
+from dataip.registry.regimes import load_regime
+
+
+@dataclass(frozen=True)
+class Encumbrance:
+    """What stands on a registration: pledges, exclusive or sole licences, pending transfers."""
+
+    registration_number: str
+    status: str
+    holders: list[str]
+    pledges: list[Pledge]
+    exclusive_licences: list[Licence]
+    transfer_pending: bool
+
+
+def encumbrances(
+    *, registration_number: str = "", holder_identifier: str = ""
+) -> list[Encumbrance]:
+    """Encumbrance search (权利负担查询) by registration number or by holder's credit code."""
+    registrations = Application.objects.exclude(registration_number=None)
+    if registration_number:
+        registrations = registrations.filter(
+            registration_number=registration_number.strip().upper()
+        )
+    elif holder_identifier:
+        registrations = registrations.filter(
+            holders__holder__identifier=holder_identifier.strip().upper()
+        )
+    else:
+        return []
+    today = clock.local_date(clock.now())
+    result = []
+    for application in registrations.distinct().order_by("id"):
+        result.append(
+            Encumbrance(
+                registration_number=application.registration_number or "",
+                status=application.status,
+                holders=list(application.holders.values_list("holder__name", flat=True)),
+                pledges=list(
+                    application.pledges.filter(status=PledgeStatus.ACTIVE).select_related("pledgee")
+                ),
+                exclusive_licences=list(
+                    application.licences.exclude(kind=LicenceKind.ORDINARY).filter(
+                        ended_on=None, starts__lte=today, ends__gte=today
+                    )
+                ),
+                transfer_pending=application.transfers.filter(status=RecordStatus.PENDING).exists(),
+            )
+        )
+    return result
+
+
+def pledge_amounts_published(registration_numbers: list[str]) -> set[str]:
+    """Registration numbers whose regime publishes pledge amounts (as the public record does)."""
+    regimes = Application.objects.filter(registration_number__in=registration_numbers)
+    return {
+        number
+        for number, code in regimes.values_list("registration_number", "regime_code")
+        if number and load_regime(code).publish_pledge_amount
+    }
+
+
+def pledges_held_by(holder_id: int) -> list[Pledge]:
+    """The pledges a bank or other creditor holds, newest first."""
+    return list(
+        Pledge.objects.filter(pledgee_id=holder_id).select_related("application").order_by("-id")
+    )
+
+
+@dataclass(frozen=True)
+class IncomeShare:
+    """One holder's share of what the registration earned (收益分配)."""
+
+    holder: str
+    share: Decimal
+    licence_fees: Decimal
+    trades: Decimal
+    revenue: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """Everything this holder's share comes to."""
+        return self.licence_fees + self.trades + self.revenue
+
+
+def income_statement(application: Application) -> list[IncomeShare]:
+    """How licence fees, trade amounts and service revenue split between the joint holders,
+    by their shares (rounded to the fen; amounts in the registry's currency)."""
+
+    def total(queryset: Any) -> Decimal:
+        return Decimal(queryset.aggregate(s=Sum("amount"))["s"] or 0)
+
+    fees = total(application.licences.all())
+    trades = total(application.trades.all())
+    revenue = total(application.revenues.all())
+    cent = Decimal("0.01")
+    return [
+        IncomeShare(
+            name,
+            share,
+            (fees * share / 100).quantize(cent, ROUND_HALF_EVEN),
+            (trades * share / 100).quantize(cent, ROUND_HALF_EVEN),
+            (revenue * share / 100).quantize(cent, ROUND_HALF_EVEN),
+        )
+        for name, share in application.holders.values_list("holder__name", "share").order_by("id")
+    ]

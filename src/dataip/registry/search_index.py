@@ -1,0 +1,114 @@
+"""Keeping the public search index (检索索引) in step with the registry.
+
+Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (:class:`SearchEntry`). The
+generic transition calls :func:`follow` right after it saves the application, in the same
+transaction; :func:`rebuild_index` refills the whole index (after a restore, or for old data).
+Searching the index is the read side's business: :mod:`dataip.registry.queries.search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+from dataip.registry.models import Application, SearchEntry
+from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Status
+
+FTS_TABLE = "registry_search_fts"
+"""The SQLite FTS5 table over ``SearchEntry.document`` (made by the registry's migration)."""
+GENERATION_KEY = "dataip:search:generation"
+
+
+def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The index row of a public application (public fields only)."""
+    product = application.product
+    names = list(holders)
+    since = application.announcement_starts or application.registered_on
+    if since is None:  # public statuses always have an announcement; be safe all the same
+        since = (application.submitted_at or application.created_at).date()
+    holders_zh = " / ".join(name for name, _ in names)
+    holders_en = " / ".join(name_en or name for name, name_en in names)
+    document = "\n".join(
+        [
+            application.number or "",
+            application.registration_number or "",
+            product.name,
+            product.name_en,
+            product.summary,
+            product.summary_en,
+            holders_zh,
+            holders_en,
+        ]
+    ).casefold()
+    return {
+        "number": application.number or "",
+        "registration_number": application.registration_number or "",
+        "name": product.name[:200],
+        "name_en": product.name_en[:200],
+        "summary": product.summary[:300],
+        "summary_en": product.summary_en[:300],
+        "holders": holders_zh[:1000],
+        "holders_en": holders_en[:1000],
+        "document": document,
+        "kind": product.kind,
+        "industry_code": product.industry_code,
+        "province_code": product.province_code,
+        "status": application.status,
+        "year": (application.registered_on or since).year,
+        "public_since": since,
+    }
+
+
+def index_application(application: Application) -> None:
+    """Add, refresh or drop the index row of one application, by its status now."""
+    if Status(application.status) not in PUBLIC_STATUSES:
+        if SearchEntry.objects.filter(application_id=application.pk).delete()[0]:
+            transaction.on_commit(bump_generation)
+        return
+    holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
+    SearchEntry.objects.update_or_create(
+        application_id=application.pk, defaults=entry_values(application, holders)
+    )
+    # Cached facet counts are dropped now and again after the commit, so no reader caches
+    # counts of the old index in between.
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def follow(application: Application) -> None:
+    """Bring the index in step with an application just saved by a transition.
+
+    Applications that were never public (drafts, applications under examination) need no work;
+    a public one that leaves the public statuses (an upheld objection) is terminal.
+    """
+    status = Status(application.status)
+    if status in PUBLIC_STATUSES or status in TERMINAL:
+        index_application(application)
+
+
+def rebuild_index() -> int:
+    """Rebuild the whole index from the registry (after a restore, or for old data)."""
+    SearchEntry.objects.all().delete()
+    bump_generation()
+    count = 0
+    public = Application.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
+    for application in public.select_related("product").iterator(chunk_size=500):
+        index_application(application)
+        count += 1
+    return count
+
+
+def generation() -> int:
+    """A number that changes whenever the index changes: the key of cached facet counts."""
+    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
+
+
+def bump_generation() -> None:
+    """Make every cached facet count stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
