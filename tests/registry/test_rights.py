@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from dataip.registry import queries
-from dataip.registry.errors import (
+from dataip.errors import (
     GuardFailed,
     NotFound,
     PermissionDenied,
     TransitionNotAllowed,
     ValidationFailed,
 )
+from dataip.registry import queries
 from dataip.registry.models import Application, Event, Licence, Pledge, Trade
 from dataip.registry.services import rights
 from dataip.registry.services.applications import create_holder

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry import queries
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Holder
 from dataip.registry.workflow import PUBLIC_STATUSES, Actor, Status
 from dataip.web import search

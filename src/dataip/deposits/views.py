@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dataip.deposits import queries, receipt, services
 from dataip.deposits import tsa as deposit_tsa
 from dataip.deposits.forms import CiteForm, ManifestForm
+from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import queries as registry_queries
-from dataip.registry.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.i18n import describe, field_errors
 from dataip.registry.models import Application
 from dataip.registry.services._core import applicant_holder_ids

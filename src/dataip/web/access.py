@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dataip.accounts.models import User
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.services._core import actor_for
 from dataip.registry.workflow import Actor, Role
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from dataip.accounts.models import User
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Event, Holder, Material, Objection
 from dataip.registry.models.objections import ObjectionEvidence
 from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status

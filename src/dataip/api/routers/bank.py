@@ -19,8 +19,8 @@ from dataip.api.schemas.bank import (
 )
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
+from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry import queries
-from dataip.registry.errors import FieldErrors, gettext_noop
 from dataip.registry.models import Application
 from dataip.registry.regimes import load_regime
 

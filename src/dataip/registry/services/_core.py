@@ -9,8 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from dataip.accounts.models import User
-from dataip.registry import clock
-from dataip.registry.errors import (
+from dataip.errors import (
     Conflict,
     Message,
     NotFound,
@@ -18,6 +17,7 @@ from dataip.registry.errors import (
     ValidationFailed,
     gettext_noop,
 )
+from dataip.registry import clock
 from dataip.registry.events import record_event
 from dataip.registry.models import (
     Application,

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dataip.errors import FieldErrors, NotFound, PermissionDenied, gettext_noop
 from dataip.registry import clock
-from dataip.registry.errors import FieldErrors, NotFound, PermissionDenied, gettext_noop
 from dataip.registry.models import (
     Application,
     ApplicationHolder,

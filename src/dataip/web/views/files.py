@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_GET
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry import queries
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.workflow import Role
 from dataip.web import reading
 from dataip.web.access import actor_of, login_required, staff_required

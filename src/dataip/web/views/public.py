@@ -10,8 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dataip.errors import ValidationFailed
 from dataip.registry import clock, queries
-from dataip.registry.errors import ValidationFailed
 from dataip.registry.kinds import ProductKind
 from dataip.registry.services import publicity
 from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
