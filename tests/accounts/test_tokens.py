@@ -6,7 +6,7 @@ import pytest
 
 from dataip.accounts.models import ApiToken
 from dataip.accounts.tokens import authenticate, create_token, revoke_token
-from dataip.registry.errors import PermissionDenied, ValidationFailed
+from dataip.errors import PermissionDenied, ValidationFailed
 from tests.support.personas import Personas
 
 

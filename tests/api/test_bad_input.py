@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.api import pagination
-from dataip.registry.errors import ValidationFailed
+from dataip.errors import ValidationFailed
 from tests.api._support import Api, Tokens, assert_problem, field_names
 
 pytestmark = pytest.mark.django_db

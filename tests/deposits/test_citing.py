@@ -10,7 +10,7 @@ import pytest
 
 from dataip.deposits import services
 from dataip.deposits.models import ApplicationDeposit, Deposit
-from dataip.registry.errors import NotFound, PermissionDenied, TransitionNotAllowed
+from dataip.errors import NotFound, PermissionDenied, TransitionNotAllowed
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import Status
 from tests.deposits._data import deposit, files, make_tree, manifest_of

@@ -10,7 +10,7 @@ import pytest
 
 from dataip.deposits import queries, services
 from dataip.deposits.models import Deposit
-from dataip.registry.errors import NotFound
+from dataip.errors import NotFound
 from dataip.registry.workflow import Status
 from tests.deposits._data import deposit, files, make_tree, manifest_of
 from tests.support.builders import day, draft

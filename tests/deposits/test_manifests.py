@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.deposits import services
 from dataip.deposits.models import Deposit
+from dataip.errors import PermissionDenied, ValidationFailed
 from dataip.evidence.fingerprint import deposit_root, statement
 from dataip.ledger.models import LogEntry
-from dataip.registry.errors import PermissionDenied, ValidationFailed
 from dataip.registry.i18n import field_errors
 from tests.deposits._data import deposit, encoded, files, make_tree, manifest_of
 from tests.support.personas import Personas

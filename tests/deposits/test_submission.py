@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dataip.deposits import services
-from dataip.registry.errors import GuardFailed
+from dataip.errors import GuardFailed
 from dataip.registry.kinds import MaterialKind
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from dataip.errors import PermissionDenied
 from dataip.registry.actors import actor_for, applicant_holder_ids, user_id_of
-from dataip.registry.errors import PermissionDenied
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import SYSTEM, Role
 from tests.support.builders import draft

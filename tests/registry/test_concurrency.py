@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from django.db import connection
 
-from dataip.registry.errors import DomainError, GuardFailed, TransitionNotAllowed
+from dataip.errors import DomainError, GuardFailed, TransitionNotAllowed
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services.transition import transition

@@ -7,9 +7,9 @@ import json
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from dataip.errors import GuardFailed
 from dataip.evidence.merkle import leaf_hash
 from dataip.ledger.models import LogEntry
-from dataip.registry.errors import GuardFailed
 from dataip.registry.models import Application, Event
 from dataip.registry.services import examination
 from dataip.registry.workflow import Status

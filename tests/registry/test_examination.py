@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dataip.registry.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
+from dataip.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
 from dataip.registry.models import Event
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from dataip.registry.errors import Conflict, GuardFailed, PermissionDenied, ValidationFailed
+from dataip.errors import Conflict, GuardFailed, PermissionDenied, ValidationFailed
 from dataip.registry.i18n import field_errors
 from dataip.registry.models import Application, Event, Material
 from dataip.registry.services import applications as filing

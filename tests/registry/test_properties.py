@@ -10,8 +10,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dataip.errors import DomainError
 from dataip.ledger.models import LogEntry
-from dataip.registry.errors import DomainError
 from dataip.registry.models import Application, Event, Objection
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from dataip.registry.errors import GuardFailed, PermissionDenied, ValidationFailed
+from dataip.errors import GuardFailed, PermissionDenied, ValidationFailed
 from dataip.registry.identifiers import parse_certificate_number, parse_registration_number
 from dataip.registry.models import Objection
 from dataip.registry.services import publicity

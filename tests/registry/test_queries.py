@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dataip.registry.errors import NotFound
+from dataip.errors import NotFound
 from dataip.registry.queries import applicants, files, rights, search, staff, statistics
 from dataip.registry.queries.public import certificates_issued, public_application
 from dataip.registry.regimes import load_regime

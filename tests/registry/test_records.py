@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dataip.registry.errors import GuardFailed, ValidationFailed
+from dataip.errors import GuardFailed, ValidationFailed
 from dataip.registry.models import Application, Event, Pledge, PledgeConsent, Trade, Transfer
 from dataip.registry.services import changes, licensing, pledges
 from dataip.registry.services.applications import create_holder

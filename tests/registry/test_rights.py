@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dataip.registry.errors import (
+from dataip.errors import (
     GuardFailed,
     NotFound,
     PermissionDenied,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from dataip.registry.errors import GuardFailed
+from dataip.errors import GuardFailed
 from dataip.registry.models import Application, Event, PanelAssignment
 from dataip.registry.services import examination, publicity
 from dataip.registry.services.transition import (

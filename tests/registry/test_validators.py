@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from dataip.registry.errors import FieldErrors, ValidationFailed
+from dataip.errors import FieldErrors, ValidationFailed
 from dataip.registry.regimes import load_regime
 from dataip.registry.validators import (
     MAX_MATERIAL_BYTES,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from dataip.registry.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
+from dataip.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
 from dataip.registry.workflow import (
     SYSTEM,
     TERMINAL,

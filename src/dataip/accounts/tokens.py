@@ -8,7 +8,7 @@ import secrets
 from django.utils import timezone
 
 from dataip.accounts.models import ApiToken, User
-from dataip.registry.errors import FieldErrors, PermissionDenied, gettext_noop
+from dataip.errors import FieldErrors, PermissionDenied, gettext_noop
 
 TOKEN_PREFIX = "dip_"
 

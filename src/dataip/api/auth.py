@@ -16,7 +16,7 @@ from ninja.security import HttpBearer
 
 from dataip.accounts import tokens
 from dataip.accounts.models import ApiToken, User
-from dataip.registry.errors import PermissionDenied, gettext_noop
+from dataip.errors import PermissionDenied, gettext_noop
 from dataip.registry.workflow import Actor, Role
 
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from dataip.errors import DomainError, Message, ValidationFailed, gettext_noop
 from dataip.registry import i18n
-from dataip.registry.errors import DomainError, Message, ValidationFailed, gettext_noop
 
 PROBLEM_TYPE = "application/problem+json"
 _E = TypeVar("_E", bound=Exception)

@@ -19,7 +19,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 from ninja import P, QueryEx
 
-from dataip.registry.errors import FieldErrors, gettext_noop
+from dataip.errors import FieldErrors, gettext_noop
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)

@@ -17,9 +17,9 @@ from dataip.certificates import pki
 from dataip.certificates.errors import CertificateVerificationError, MalformedPdf
 from dataip.certificates.models import Certificate
 from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verify_certificate_pdf
+from dataip.errors import DomainError, NotFound, gettext_noop
 from dataip.ledger import bundles, keys, timestamps
 from dataip.registry import clock
-from dataip.registry.errors import DomainError, NotFound, gettext_noop
 from dataip.registry.identifiers import (
     InvalidIdentifier,
     parse_certificate_number,

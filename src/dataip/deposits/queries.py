@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from dataip.deposits.models import ApplicationDeposit, Deposit, DepositBand
+from dataip.errors import NotFound, gettext_noop
 from dataip.evidence.fingerprint import estimate_containment, estimate_similarity
 from dataip.registry.actors import applicant_holder_ids
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.models import Application
 from dataip.registry.queries import can_see_confidential
 from dataip.registry.workflow import PUBLIC_STATUSES, Actor, Status

@@ -23,6 +23,14 @@ from dataip.accounts.models import User
 from dataip.deposits import lsh
 from dataip.deposits import tsa as deposit_tsa
 from dataip.deposits.models import ApplicationDeposit, Deposit, DepositBand, manifest_path
+from dataip.errors import (
+    DomainError,
+    Message,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    gettext_noop,
+)
 from dataip.evidence.canonical import canonical_json
 from dataip.evidence.deposit_receipt import EVENT_SCHEMA, EVENT_TYPE
 from dataip.evidence.errors import MalformedInput
@@ -35,14 +43,6 @@ from dataip.evidence.fingerprint import (
 from dataip.evidence.timestamp import TimestampError
 from dataip.registry import clock
 from dataip.registry.actors import applicant_holder_ids
-from dataip.registry.errors import (
-    DomainError,
-    Message,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-    gettext_noop,
-)
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.numbering import next_serial

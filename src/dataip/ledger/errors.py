@@ -1,12 +1,12 @@
 """Refusals of ledger reads (bad entry index, tree size...): domain errors, never a 500.
 
-They subclass :class:`dataip.registry.errors.DomainError`, so the API maps them to RFC 9457
+They subclass :class:`dataip.errors.DomainError`, so the API maps them to RFC 9457
 problem details like every other domain error. Messages are gettext ids in English.
 """
 
 from __future__ import annotations
 
-from dataip.registry.errors import DomainError, NotFound, gettext_noop
+from dataip.errors import DomainError, NotFound, gettext_noop
 
 
 class EntryNotFound(NotFound):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataip.accounts.models import User
-from dataip.registry.errors import PermissionDenied, gettext_noop
+from dataip.errors import PermissionDenied, gettext_noop
 from dataip.registry.models import Application
 from dataip.registry.workflow import Actor, Role
 

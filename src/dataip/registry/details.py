@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from dataip.registry.errors import gettext_noop
+from dataip.errors import gettext_noop
 from dataip.registry.kinds import ProductKind
 
 DATASET_KINDS = frozenset({ProductKind.DATA_COLLECTION, ProductKind.DATA_PRODUCT})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext, gettext_lazy
 
-from dataip.registry.errors import DomainError, Message, ValidationFailed
+from dataip.errors import DomainError, Message, ValidationFailed
 from dataip.registry.models.applications import STATUS_CHOICES
 from dataip.registry.workflow import Action
 

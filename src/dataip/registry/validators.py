@@ -1,7 +1,7 @@
 """Field validators (字段校验) shared by the services: amounts, dates, periods, required text,
 holders, and the content of uploaded files.
 
-Each check adds what is wrong to a :class:`~dataip.registry.errors.FieldErrors` under the
+Each check adds what is wrong to a :class:`~dataip.errors.FieldErrors` under the
 field's name and returns the cleaned value (a harmless placeholder when it is wrong), so a
 service can check every field, then raise once naming them all.
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from dataip.registry.errors import FieldErrors, gettext_noop
+from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry.models import Holder
 from dataip.registry.regimes import Regime
 

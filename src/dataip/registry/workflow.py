@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from dataip.registry.errors import (
+from dataip.errors import (
     GuardFailed,
     Message,
     PermissionDenied,

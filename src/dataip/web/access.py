@@ -18,8 +18,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dataip.accounts.models import User
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.actors import actor_for
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.workflow import Actor, Role
 
 STAFF_ROLES = frozenset({Role.EXAMINER, Role.REGISTRAR, Role.EXPERT})

@@ -1,8 +1,8 @@
 """Domain errors on the pages, in one place (错误显示).
 
-A :class:`~dataip.registry.errors.DomainError` becomes a page with the translated message and
+A :class:`~dataip.errors.DomainError` becomes a page with the translated message and
 the error's 4xx status (404, 403, 409, 422...), never a 500. The reasons of a
-:class:`~dataip.registry.errors.ValidationFailed` are put next to the form fields they name,
+:class:`~dataip.errors.ValidationFailed` are put next to the form fields they name,
 so each field shows its own errors (tied to it with ``aria-describedby``).
 """
 
@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from dataip.registry.errors import DomainError, ValidationFailed
+from dataip.errors import DomainError, ValidationFailed
 from dataip.registry.i18n import describe, field_errors
 from dataip.web.labels import field_label
 

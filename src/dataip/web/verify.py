@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dataip.certificates import lookup, pki
 from dataip.certificates.verify import MAX_PDF_BYTES
-from dataip.registry.errors import DomainError, NotFound
+from dataip.errors import DomainError, NotFound
 from dataip.registry.i18n import describe
 
 STATUS_TEXT = {

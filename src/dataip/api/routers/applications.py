@@ -41,7 +41,7 @@ from dataip.api.schemas.applications import (
 )
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
-from dataip.registry.errors import FieldErrors, Message, ValidationFailed, gettext_noop
+from dataip.errors import FieldErrors, Message, ValidationFailed, gettext_noop
 from dataip.registry.models import Application, Material
 from dataip.registry.queries.applicants import (
     applications_of,

@@ -19,7 +19,7 @@ from dataip.api.schemas.bank import (
 )
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
-from dataip.registry.errors import FieldErrors, gettext_noop
+from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry.queries import rights
 
 router = Router(tags=["banks"], auth=token_auth)

@@ -29,7 +29,7 @@ from dataip.api.schemas.common import MAX_ID, Page, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.deposits import queries, receipt, services
 from dataip.deposits.models import Deposit
-from dataip.registry.errors import FieldErrors, Message, ValidationFailed, gettext_noop
+from dataip.errors import FieldErrors, Message, ValidationFailed, gettext_noop
 
 __all__ = ["router"]
 

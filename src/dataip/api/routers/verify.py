@@ -24,7 +24,7 @@ from dataip.api.schemas.verify import (
 )
 from dataip.certificates import lookup
 from dataip.certificates.verify import MAX_PDF_BYTES
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.regimes import load_regime
 
 router = Router(tags=["verification"])

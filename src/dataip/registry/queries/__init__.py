@@ -16,8 +16,8 @@ finds a thing only if the actor may see it, and is NotFound otherwise.
 
 from __future__ import annotations
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.actors import applicant_holder_ids
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.models import Application
 from dataip.registry.workflow import PUBLIC_STATUSES, Actor, Role, Status
 

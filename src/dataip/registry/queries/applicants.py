@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Event, Holder
 from dataip.registry.queries import can_see_confidential, get_application_for
 from dataip.registry.workflow import Action, Actor

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Material, ObjectionEvidence
 from dataip.registry.queries import can_see_confidential, get_application_for
 from dataip.registry.workflow import Actor, Role

@@ -11,9 +11,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.details import public_details
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, PledgeStatus
 from dataip.registry.models.products import PUBLIC_FIELDS

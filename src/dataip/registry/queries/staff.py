@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from dataip.accounts.models import User
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Objection, PanelAssignment
 from dataip.registry.queries import get_application_for
 from dataip.registry.workflow import Actor, Status

@@ -13,8 +13,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from dataip.accounts.models import User
-from dataip.registry import clock, details, reference
-from dataip.registry.errors import (
+from dataip.errors import (
     FieldErrors,
     Message,
     NotFound,
@@ -22,6 +21,7 @@ from dataip.registry.errors import (
     ValidationFailed,
     gettext_noop,
 )
+from dataip.registry import clock, details, reference
 from dataip.registry.events import digest
 from dataip.registry.identifiers import (
     DataSourceCode,

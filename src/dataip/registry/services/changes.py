@@ -11,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.actors import user_id_of
-from dataip.registry.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry.models import (
     Application,
     ApplicationHolder,

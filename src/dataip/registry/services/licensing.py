@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
-from dataip.registry.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry.models import (
     Application,
     ConsentPurpose,

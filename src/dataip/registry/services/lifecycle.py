@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from dataip.registry.errors import FieldErrors, NotFound, gettext_noop
+from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry.models import Application, ConsentPurpose
 from dataip.registry.regimes import load_regime
 from dataip.registry.services.records import use_consent

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from dataip.errors import FieldErrors, NotFound, PermissionDenied, gettext_noop
 from dataip.registry import clock
 from dataip.registry.actors import user_id_of
-from dataip.registry.errors import FieldErrors, NotFound, PermissionDenied, gettext_noop
 from dataip.registry.models import (
     Application,
     ConsentPurpose,

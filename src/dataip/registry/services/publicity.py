@@ -11,8 +11,8 @@ from django.core.files.base import File
 from django.db import transaction
 
 from dataip.accounts.models import User
+from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
-from dataip.registry.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry.identifiers import RegistrantTypeCode
 from dataip.registry.models import Application, HolderKind, Objection, ObjectionEvidence
 from dataip.registry.models.objections import ObjectionGround, ObjectionStatus

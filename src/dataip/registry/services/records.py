@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from dataip.registry.errors import NotFound, gettext_noop
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Pledge, PledgeConsent, PledgeStatus
 from dataip.registry.regimes import Regime, load_regime
 from dataip.registry.services.transition import ContextExtra, Made, Payload, transition

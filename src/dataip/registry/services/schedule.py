@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from dataip.errors import DomainError
 from dataip.registry import clock
-from dataip.registry.errors import DomainError
 from dataip.registry.models import Application, Objection
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.services.publicity import close_publicity, register

@@ -25,8 +25,8 @@ from typing import Any, Generic, TypeVar, overload
 
 from django.db import transaction
 
+from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, search_index
-from dataip.registry.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dataip.accounts.models import User
-from dataip.registry.errors import NotFound, ValidationFailed, gettext_noop
+from dataip.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry.services import applications as filing
 from dataip.web.access import is_staff_member, is_verified, login_required, user_of
 from dataip.web.errors import put_on_form

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import queries
 from dataip.registry.actors import applicant_holder_ids
-from dataip.registry.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dataip.deposits import queries, receipt, services
 from dataip.deposits import tsa as deposit_tsa
+from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import queries as registry_queries
 from dataip.registry.actors import applicant_holder_ids
-from dataip.registry.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry.i18n import describe, field_errors
 from dataip.registry.models import Application
 from dataip.registry.workflow import Actor, Role, Status

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry import queries
-from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, staff

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dataip.registry.errors import NotFound, ValidationFailed, gettext_noop
+from dataip.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.queries.staff import assignments_of, get_seat_for
 from dataip.registry.services import applications as filing

@@ -9,8 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dataip.errors import ValidationFailed
 from dataip.registry import clock
-from dataip.registry.errors import ValidationFailed
 from dataip.registry.kinds import ProductKind
 from dataip.registry.queries import search
 from dataip.registry.queries.public import (

@@ -1,8 +1,8 @@
-"""Domain errors of the registry (领域错误), each with a stable code.
+"""Domain errors (领域错误), each with a stable code: what every floor of dataip raises on purpose.
 
-Pure Python: the workflow module raises these without importing Django. A message is an
-English source string (a gettext message id) plus parameters; the web pages and the API
-translate it into the user's language with :func:`dataip.registry.i18n.render`.
+Pure Python: the workflow module and the ledger raise these without importing Django or the
+registry. A message is an English source string (a gettext message id) plus parameters; the web
+pages and the API translate it into the user's language with :func:`dataip.registry.i18n.render`.
 Field errors name the field and the reason, so a form can tie each reason to its field.
 """
 
