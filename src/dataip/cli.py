@@ -206,7 +206,7 @@ def verify(
     try:
         verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=tsa)
     except VerificationError as exc:
-        step = str(getattr(exc, "step", "bundle"))
+        step = exc.step or "bundle"
         for language in _languages(lang):
             typer.echo(failure_text(step, exc.code, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
@@ -217,8 +217,8 @@ def _verify_certificate(
     data: bytes, keys: list[str], ca: Path | None, tsa: bytes | None, lang: Lang
 ) -> None:
     """The PDF branch of ``dataip verify``: signature, embedded bundle, inclusion proof."""
-    from dataip.certificates.errors import CertificateVerificationError
     from dataip.certificates.verify import verify_certificate_pdf
+    from dataip.evidence import VerificationError
 
     if ca is None:
         typer.echo(
@@ -230,7 +230,7 @@ def _verify_certificate(
     ca_pem = _read_input(ca, "登记机构根证书", "CA file")
     try:
         verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
-    except CertificateVerificationError as exc:
+    except VerificationError as exc:
         for language in _languages(lang):
             typer.echo(exc.explain(language), err=True)
         raise typer.Exit(1) from None
@@ -318,7 +318,7 @@ def verify_deposit(
             data, manifest=listed, tsa_ca_pem=ca, trusted_vkeys=_read_keys(key or [])
         )
     except VerificationError as exc:
-        step = str(getattr(exc, "step", "receipt"))
+        step = exc.step or "receipt"
         for language in _languages(lang):
             typer.echo(deposit_failure(step, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
