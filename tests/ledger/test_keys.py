@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
+from dataip import keystore
 from dataip.evidence import Ed25519Verifier
 from dataip.ledger import keys
 
@@ -29,7 +30,7 @@ def test_it_makes_the_key_on_first_use_readable_only_by_its_owner(key_folder: Pa
 
 def test_it_keeps_the_same_key(key_folder: Path) -> None:
     first = keys.vkey()
-    keys._cache.clear()
+    keystore.forget()
     assert keys.vkey() == first
     assert keys.all_vkeys() == [first]
     assert (key_folder / "log.vkeys").read_text() == first + "\n"

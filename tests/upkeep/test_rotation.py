@@ -73,7 +73,7 @@ def test_it_finishes_a_rotation_that_stopped_after_its_event(key_folder: Path) -
 
     old = keys.signer()
     new = Ed25519Signer.generate(keys.origin())
-    keys._write_private(key_folder / "log.key.next", new.skey)
+    keys.write_key(key_folder / "log.key.next", new)
     with transaction.atomic():
         record_event(
             None,
@@ -92,7 +92,7 @@ def test_it_finishes_a_rotation_that_stopped_after_its_event(key_folder: Path) -
 
 def test_it_drops_a_rotation_that_stopped_before_its_event(key_folder: Path) -> None:
     old = keys.vkey()
-    keys._write_private(key_folder / "log.key.next", Ed25519Signer.generate(keys.origin()).skey)
+    keys.write_key(key_folder / "log.key.next", Ed25519Signer.generate(keys.origin()))
     assert finish_interrupted_rotation()
     assert keys.vkey() == old
     assert not (key_folder / "log.key.next").exists()

@@ -1,12 +1,13 @@
 """The ledger's signing key (日志签名密钥): made on first use, published, rotated.
 
-Files in ``settings.DATAIP_LOG_KEY_DIR`` (default ``<data folder>/ledger``):
+Files in the key store's ledger folder (:mod:`dataip.keystore`, ``DATAIP_LOG_KEY_DIR``,
+default ``<data folder>/ledger``):
 
 * ``log.key`` -- the Ed25519 signing key as a Go x/mod skey string, mode 0600. Its name is
   the log origin (``settings.DATAIP_LOG_ORIGIN``).
 * ``log.vkeys`` -- every C2SP verifier key the log has used, oldest first, one per line.
   Old checkpoints stay verifiable after a rotation with these.
-* ``log.key.next`` -- only during a rotation (see :func:`rotate_key`).
+* ``log.key.next`` -- only during a rotation (see :func:`stage_next_key`).
 
 The steps of a rotation are here (:func:`stage_next_key`, :func:`promote_next_key`); announcing
 it in the log, signed by the *old* key before the new one signs, is the registry's part
@@ -16,25 +17,22 @@ it in the log, signed by the *old* key before the new one signs, is the registry
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dataip import keystore
 from dataip.evidence import Ed25519Signer, Ed25519Verifier, VerificationError
 
-_cache: dict[Path, tuple[tuple[int, int], Ed25519Signer]] = {}  # path -> (inode, mtime), key
-_cache_lock = threading.Lock()
+_CACHE = "ledger.log.key"  # the current key's entry in the key store's cache
 
 
 def key_dir() -> Path:
     """The folder that holds the ledger's keys."""
-    return Path(settings.DATAIP_LOG_KEY_DIR)
+    return keystore.folder(keystore.LEDGER)
 
 
 def origin() -> str:
@@ -42,19 +40,10 @@ def origin() -> str:
     return str(settings.DATAIP_LOG_ORIGIN)
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Create ``path`` with mode 0600 atomically; fail if it exists (another process won)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temp, path)  # atomic, and refuses to replace an existing key
-    finally:
-        temp.unlink(missing_ok=True)
+def write_key(path: Path, signer: Ed25519Signer) -> None:
+    """Store ``signer`` as an skey line in ``path`` (mode 0600); refuse to replace a key there
+    (:class:`FileExistsError`)."""
+    keystore.write(path, (signer.skey + "\n").encode(), private=True, exclusive=True)
 
 
 def _read_signer(path: Path) -> Ed25519Signer:
@@ -91,15 +80,13 @@ def signer() -> Ed25519Signer:
     path = key_dir() / "log.key"
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process made it first
-            _write_private(path, Ed25519Signer.generate(origin()).skey)
-    status = path.stat()
-    stamp = (status.st_ino, status.st_mtime_ns)  # a rotation renames a new file into place
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == stamp and cached[1].name == origin():
-            return cached[1]
-        loaded = _read_signer(path)
-        _cache[path] = (stamp, loaded)
+            write_key(path, Ed25519Signer.generate(origin()))
+    return keystore.load(_CACHE, [path], lambda: _published(path), also=origin())
+
+
+def _published(path: Path) -> Ed25519Signer:
+    """The key in ``path``, its public key added to ``log.vkeys``."""
+    loaded = _read_signer(path)
     _append_vkey(loaded.vkey)
     return loaded
 
@@ -129,21 +116,9 @@ def vkey_for(key_id_hex: str) -> str | None:
     return None
 
 
-@contextmanager
-def rotation_lock(*, wait: bool) -> Iterator[bool]:
+def rotation_lock(*, wait: bool) -> AbstractContextManager[bool]:
     """An exclusive file lock for rotating (yields False if ``wait`` is False and it is busy)."""
-    path = key_dir() / "log.key.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return keystore.locked(key_dir() / "log.key.lock", wait=wait)
 
 
 def stage_next_key() -> Ed25519Signer:
@@ -155,7 +130,7 @@ def stage_next_key() -> Ed25519Signer:
     new = Ed25519Signer.generate(origin())
     path = key_dir() / "log.key.next"
     path.unlink(missing_ok=True)
-    _write_private(path, new.skey)
+    write_key(path, new)
     return new
 
 
@@ -174,8 +149,7 @@ def promote_next_key() -> None:
     next_path = key_dir() / "log.key.next"
     _append_vkey(_read_signer(next_path).vkey)
     os.replace(next_path, key_dir() / "log.key")  # atomic: readers see the old or the new key
-    with _cache_lock:
-        _cache.pop(key_dir() / "log.key", None)
+    keystore.forget(_CACHE)
 
 
 def drop_next_key() -> None:
