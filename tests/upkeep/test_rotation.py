@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,13 @@ from django.test import Client
 
 from dataip.evidence import Ed25519Signer, Ed25519Verifier, open_note, verify_checkpoint
 from dataip.ledger import checkpoints, keys
-from dataip.ledger.audit import AuditReport
+from dataip.ledger.audit import AuditReport, Finding
 from dataip.ledger.models import Checkpoint
 from dataip.registry.models import Event
 from dataip.registry.workflow import Status
 from dataip.upkeep.audit import run_audit
 from dataip.upkeep.rotation import ROTATION_EVENT, finish_interrupted_rotation, rotate_key
+from tests.ledger._support import tamper
 from tests.support.builders import at_stage, day
 from tests.support.personas import Personas
 
@@ -112,3 +114,17 @@ def test_the_command_rotates_the_key_and_names_both() -> None:
     assert f"new / 新公钥: {new}" in result.stdout
     assert "日志签名密钥已更换" in result.stdout
     assert Event.objects.filter(action=ROTATION_EVENT).count() == 1
+
+
+def test_the_audit_names_a_rotation_whose_event_was_changed() -> None:
+    rotation = rotate_key(at=day(20))
+    stranger = Ed25519Signer.generate(keys.origin()).vkey
+    changed = json.dumps({"old_vkey": rotation.old_vkey, "new_vkey": stranger})
+    event = Event.objects.get(action=ROTATION_EVENT)
+    tamper("UPDATE registry_event SET payload = %s WHERE id = %s", [changed, event.pk])
+    findings = [item for item in run_audit() if isinstance(item, Finding)]
+    assert [(f.code, f.entry, f.params.get("detail", f.params.get("field"))) for f in findings] == [
+        ("rotation", 0, "its payload does not match the logged digest"),
+        ("rotation", 0, "the current signing key was never introduced by a logged rotation"),
+        ("event_field", 0, "payload"),
+    ]
