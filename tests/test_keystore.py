@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
 from collections.abc import Iterator
@@ -108,3 +109,16 @@ def test_a_busy_lock_is_reported_when_not_waiting(store: Path) -> None:
             assert not second
     with keystore.locked(store / ".lock", wait=False) as again:
         assert again
+
+
+def test_it_sits_below_every_app() -> None:
+    tree = ast.parse(Path(keystore.__file__).read_text(encoding="utf-8"))
+    imported = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
+    imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert "django.conf" in imported
+    assert [name for name in imported if name.split(".")[0] == "dataip"] == []
