@@ -66,7 +66,7 @@ def demo(
 def tick() -> None:
     """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent."""
     _setup()
-    from dataip.registry.services.schedule import tick_all as run_tick
+    from dataip.upkeep.tick import tick as run_tick
 
     done = run_tick()
     if not done:
@@ -124,7 +124,7 @@ def _tick_forever(seconds: int) -> None:
 
     from django.db import close_old_connections
 
-    from dataip.registry.services.schedule import tick_all as run_tick
+    from dataip.upkeep.tick import tick as run_tick
 
     log = logging.getLogger("dataip.tick")
     while True:
@@ -206,7 +206,7 @@ def verify(
     try:
         verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=tsa)
     except VerificationError as exc:
-        step = str(getattr(exc, "step", "bundle"))
+        step = exc.step or "bundle"
         for language in _languages(lang):
             typer.echo(failure_text(step, exc.code, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
@@ -217,8 +217,8 @@ def _verify_certificate(
     data: bytes, keys: list[str], ca: Path | None, tsa: bytes | None, lang: Lang
 ) -> None:
     """The PDF branch of ``dataip verify``: signature, embedded bundle, inclusion proof."""
-    from dataip.certificates.errors import CertificateVerificationError
     from dataip.certificates.verify import verify_certificate_pdf
+    from dataip.evidence import VerificationError
 
     if ca is None:
         typer.echo(
@@ -230,7 +230,7 @@ def _verify_certificate(
     ca_pem = _read_input(ca, "登记机构根证书", "CA file")
     try:
         verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
-    except CertificateVerificationError as exc:
+    except VerificationError as exc:
         for language in _languages(lang):
             typer.echo(exc.explain(language), err=True)
         raise typer.Exit(1) from None
@@ -244,7 +244,8 @@ def audit(
     """Recompute the whole evidence ledger and check every node, checkpoint and event
     (账本审计). Exits with 1 if anything was found wrong."""
     _setup()
-    from dataip.ledger.audit import AuditReport, run_audit
+    from dataip.ledger.audit import AuditReport
+    from dataip.upkeep.audit import run_audit
 
     report = AuditReport()
     for item in run_audit():
@@ -255,11 +256,11 @@ def audit(
             typer.echo(item.message(language))
     counts = (
         f"{report.entries} entries, {report.nodes} nodes, {report.checkpoints} checkpoints, "
-        f"{report.timestamps} timestamps, {report.events} events"
+        f"{report.timestamps} timestamps, {report.records} events"
     )
     counts_zh = (
         f"{report.entries} 个条目、{report.nodes} 个节点、{report.checkpoints} 个检查点、"
-        f"{report.timestamps} 个时间戳、{report.events} 个事件"
+        f"{report.timestamps} 个时间戳、{report.records} 个事件"
     )
     done = {
         "zh": f"审计完成：已检查 {counts_zh}；发现 {report.findings} 个问题。",
@@ -269,6 +270,21 @@ def audit(
         typer.echo(done[language])
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("rotate-key")
+def rotate_key() -> None:
+    """Replace the ledger's signing key (更换日志签名密钥). The rotation is logged as an event
+    and signed by the old key first; old checkpoints stay verifiable with the old key."""
+    _setup()
+    from dataip.upkeep.rotation import rotate_key as rotate
+
+    rotation = rotate()
+    typer.echo(
+        f"日志签名密钥已更换（第 {rotation.leaf_index} 号条目）。\n"
+        f"The log signing key was rotated (entry {rotation.leaf_index}).\n"
+        f"old / 旧公钥: {rotation.old_vkey}\nnew / 新公钥: {rotation.new_vkey}"
+    )
 
 
 @app.command("verify-deposit")
@@ -302,7 +318,7 @@ def verify_deposit(
             data, manifest=listed, tsa_ca_pem=ca, trusted_vkeys=_read_keys(key or [])
         )
     except VerificationError as exc:
-        step = str(getattr(exc, "step", "receipt"))
+        step = exc.step or "receipt"
         for language in _languages(lang):
             typer.echo(deposit_failure(step, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None

@@ -12,7 +12,6 @@ from dataip.certificates import pki
 from dataip.certificates._x509 import make_own_pki
 from dataip.certificates.content import CertificateContent
 from dataip.certificates.errors import (
-    CertificateVerificationError,
     ContentMismatch,
     EvidenceInvalid,
     MalformedPdf,
@@ -32,7 +31,7 @@ from dataip.certificates.verify import (
     MAX_PDF_BYTES,
     verify_certificate_pdf,
 )
-from dataip.evidence import Ed25519Signer, canonical_json
+from dataip.evidence import Ed25519Signer, VerificationError, canonical_json
 from dataip.ledger import bundles, keys
 from dataip.registry.models import Event
 from tests.certificates._support import Capture, issued, pdf_of
@@ -160,5 +159,5 @@ def test_a_missing_attachment_is_named(certificate: Certificate) -> None:
 def test_malformed_or_huge_input_is_malformed(data: bytes) -> None:
     with pytest.raises(MalformedPdf) as caught:
         _check(data)
-    assert isinstance(caught.value, CertificateVerificationError)
+    assert isinstance(caught.value, VerificationError)
     assert caught.value.step == "pdf"

@@ -13,7 +13,8 @@ from django.db import DatabaseError, transaction
 from dataip.deposits import services
 from dataip.deposits.models import Deposit, DepositBand
 from dataip.deposits.receipt import receipt_document, receipt_pdf
-from dataip.ledger.audit import AuditReport, run_audit
+from dataip.ledger.audit import AuditReport
+from dataip.upkeep.audit import run_audit
 from tests.deposits._data import deposit, files, make_tree, manifest_of
 from tests.support.personas import Personas
 
@@ -74,7 +75,7 @@ def test_the_audit_accepts_deposit_events(personas: Personas, manifest: dict[str
             findings.append(item.message("en"))
     assert findings == []
     assert report.ok
-    assert report.events == 2
+    assert report.records == 2
 
 
 def test_the_printable_receipt_is_one_bilingual_page(

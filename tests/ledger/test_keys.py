@@ -1,4 +1,4 @@
-"""The ledger's signing key: made once (0600), published, rotated as a logged event."""
+"""The ledger's signing key: made once (0600), published, replaced in steps by a rotation."""
 
 from __future__ import annotations
 
@@ -11,14 +11,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from dataip.evidence import Ed25519Signer, Ed25519Verifier, open_note, verify_checkpoint
-from dataip.ledger import checkpoints, keys
-from dataip.ledger.audit import AuditReport, run_audit
-from dataip.ledger.models import Checkpoint
-from dataip.registry.models import Event
-from dataip.registry.workflow import Status
-from tests.support.builders import at_stage, day
-from tests.support.personas import Personas
+from dataip import keystore
+from dataip.evidence import Ed25519Verifier
+from dataip.ledger import keys
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +30,7 @@ def test_it_makes_the_key_on_first_use_readable_only_by_its_owner(key_folder: Pa
 
 def test_it_keeps_the_same_key(key_folder: Path) -> None:
     first = keys.vkey()
-    keys._cache.clear()
+    keystore.forget()
     assert keys.vkey() == first
     assert keys.all_vkeys() == [first]
     assert (key_folder / "log.vkeys").read_text() == first + "\n"
@@ -60,79 +55,32 @@ def test_it_publishes_the_key_at_a_well_known_url(client: Client) -> None:
     assert response.content.decode() == keys.vkey() + "\n"
 
 
-def _rotation_checkpoint(index: int) -> Checkpoint:
-    found = Checkpoint.objects.filter(size__gt=index).order_by("size").first()
-    assert found is not None
-    return found
-
-
-def test_it_rotates_the_key_as_an_event_signed_by_the_old_key(
-    personas: Personas, client: Client
-) -> None:
-    at_stage(personas, Status.UNDER_PUBLICITY)
+def test_a_staged_key_signs_nothing_until_it_is_promoted(key_folder: Path) -> None:
     old = keys.vkey()
-    rotation = keys.rotate_key(at=day(20))
-    assert rotation.old_vkey == old
-    assert keys.vkey() == rotation.new_vkey != old
-    assert keys.all_vkeys() == [old, rotation.new_vkey]
-    event = Event.objects.get(action="ledger_key_rotation")
-    assert event.application is None
-    assert event.payload == {"old_vkey": old, "new_vkey": rotation.new_vkey}
-    assert event.leaf_index == rotation.leaf_index
-    covering = _rotation_checkpoint(rotation.leaf_index)
-    verify_checkpoint(covering.note, Ed25519Verifier.from_vkey(old))
-    with pytest.raises(Exception, match="no signature from a trusted key"):
-        open_note(covering.note, [Ed25519Verifier.from_vkey(rotation.new_vkey)])
-    body = client.get("/.well-known/dataip-log-keys").content.decode()
-    assert body == f"{old}\n{rotation.new_vkey}\n"
+    with keys.rotation_lock(wait=True):
+        staged = keys.stage_next_key()
+        assert stat.S_IMODE((key_folder / "log.key.next").stat().st_mode) == 0o600
+        next_key = keys.next_key()
+        assert next_key is not None
+        assert next_key.vkey == staged.vkey
+        assert keys.vkey() == old
+        keys.promote_next_key()
+    assert keys.next_key() is None
+    assert keys.vkey() == staged.vkey
+    assert keys.all_vkeys() == [old, staged.vkey]
 
 
-def test_it_signs_with_the_new_key_after_a_rotation(personas: Personas) -> None:
-    app = at_stage(personas, Status.UNDER_PUBLICITY)
-    rotation = keys.rotate_key(at=day(20))
-    from dataip.registry.services.publicity import register
-    from dataip.registry.workflow import SYSTEM
-
-    register(app.pk, actor=SYSTEM, at=day(30))
-    latest = checkpoints.sign_latest()
-    assert latest is not None
-    assert latest.size > rotation.leaf_index + 1
-    verify_checkpoint(latest.note, Ed25519Verifier.from_vkey(rotation.new_vkey))
-    results = list(run_audit())
-    report = results[-1]
-    assert isinstance(report, AuditReport)
-    assert report.ok, [str(f) for f in results[:-1]]
-
-
-def test_it_finishes_a_rotation_that_stopped_after_its_event(key_folder: Path) -> None:
-    from django.db import transaction
-
-    from dataip.registry.events import record_event
-    from dataip.registry.workflow import SYSTEM
-
-    old = keys.signer()
-    new = Ed25519Signer.generate(keys.origin())
-    keys._write_private(key_folder / "log.key.next", new.skey)
-    with transaction.atomic():
-        record_event(
-            None,
-            keys.ROTATION_EVENT,
-            actor=SYSTEM,
-            at=day(1),
-            from_status=None,
-            to_status=None,
-            payload={"old_vkey": old.vkey, "new_vkey": new.vkey},
-        )
-    done = checkpoints.sign_pending()
-    assert done.rotation_finished
-    assert keys.vkey() == new.vkey
-    assert not (key_folder / "log.key.next").exists()
-    verify_checkpoint(_rotation_checkpoint(0).note, old.verifier())
-
-
-def test_it_drops_a_rotation_that_stopped_before_its_event(key_folder: Path) -> None:
+def test_a_dropped_key_leaves_the_current_one(key_folder: Path) -> None:
     old = keys.vkey()
-    keys._write_private(key_folder / "log.key.next", Ed25519Signer.generate(keys.origin()).skey)
-    assert checkpoints.sign_pending().rotation_finished
+    keys.stage_next_key()
+    keys.drop_next_key()
+    assert keys.next_key() is None
     assert keys.vkey() == old
-    assert not (key_folder / "log.key.next").exists()
+    assert keys.all_vkeys() == [old]
+
+
+def test_the_rotation_lock_is_not_taken_twice(key_folder: Path) -> None:
+    with keys.rotation_lock(wait=True) as first:
+        assert first
+        with keys.rotation_lock(wait=False) as second:
+            assert not second

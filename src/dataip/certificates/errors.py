@@ -1,16 +1,18 @@
 """Why a certificate did not verify (证书验证失败的原因). Pure Python: no Django.
 
-Every failure raises a subclass of :class:`CertificateVerificationError` with a stable
-``code``, the ``step`` that failed and an English ``message`` with the details.
-:meth:`~CertificateVerificationError.explain` gives a plain-words reason in Simplified Chinese
-or English for people who are not cryptographers.
+Every failure raises a subclass of the evidence core's one base,
+:class:`~dataip.evidence.errors.VerificationError`, with a stable ``code``, the ``step`` that
+failed and an English ``message`` with the details;
+:meth:`~dataip.evidence.errors.VerificationError.explain` gives a plain-words reason in
+Simplified Chinese or English for people who are not cryptographers.
 """
 
 from __future__ import annotations
 
+from dataip.evidence.errors import VerificationError
+
 __all__ = [
     "STEPS",
-    "CertificateVerificationError",
     "ContentMismatch",
     "EvidenceInvalid",
     "MalformedPdf",
@@ -26,25 +28,7 @@ __all__ = [
 STEPS = ("pdf", "signature", "signer", "modified", "attachments", "evidence", "content", "qr")
 
 
-class CertificateVerificationError(Exception):
-    """A certificate (PDF or QR payload) failed verification."""
-
-    code = "certificate_invalid"
-    step = "pdf"
-    #: Plain words for the person checking: (Chinese, English).
-    plain: tuple[str, str] = ("证书未通过验证。", "The certificate did not verify.")
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-    def explain(self, lang: str = "en") -> str:
-        """The reason in plain words (``lang`` is ``"zh"`` or ``"en"``), with the details."""
-        zh, en = self.plain
-        return f"{zh}（{self.message}）" if lang == "zh" else f"{en} ({self.message})"
-
-
-class MalformedPdf(CertificateVerificationError):
+class MalformedPdf(VerificationError):
     """The file is not a readable PDF, is too large, or carries no signature at all."""
 
     code = "malformed_pdf"
@@ -52,7 +36,7 @@ class MalformedPdf(CertificateVerificationError):
     plain = ("文件不是可读取的证书PDF。", "The file is not a readable certificate PDF.")
 
 
-class Unsigned(CertificateVerificationError):
+class Unsigned(VerificationError):
     """The PDF carries no registry signature at all: it is not a certificate of this registry."""
 
     code = "unsigned"
@@ -63,7 +47,7 @@ class Unsigned(CertificateVerificationError):
     )
 
 
-class SignatureInvalid(CertificateVerificationError):
+class SignatureInvalid(VerificationError):
     """The PDF signature does not verify: the signed bytes were changed, or it is forged."""
 
     code = "signature_invalid"
@@ -75,7 +59,7 @@ class SignatureInvalid(CertificateVerificationError):
     )
 
 
-class UntrustedSigner(CertificateVerificationError):
+class UntrustedSigner(VerificationError):
     """The signature is sound but its certificate does not chain to the registry's CA."""
 
     code = "untrusted_signer"
@@ -86,7 +70,7 @@ class UntrustedSigner(CertificateVerificationError):
     )
 
 
-class ModifiedAfterSigning(CertificateVerificationError):
+class ModifiedAfterSigning(VerificationError):
     """Something other than signature upkeep was added to the PDF after it was signed."""
 
     code = "modified_after_signing"
@@ -97,7 +81,7 @@ class ModifiedAfterSigning(CertificateVerificationError):
     )
 
 
-class MissingEvidence(CertificateVerificationError):
+class MissingEvidence(VerificationError):
     """An attachment the certificate must carry (data, evidence bundle, QR payload) is absent."""
 
     code = "missing_evidence"
@@ -108,7 +92,7 @@ class MissingEvidence(CertificateVerificationError):
     )
 
 
-class EvidenceInvalid(CertificateVerificationError):
+class EvidenceInvalid(VerificationError):
     """The embedded evidence bundle does not prove the certificate's ledger entry."""
 
     code = "evidence_invalid"
@@ -119,7 +103,7 @@ class EvidenceInvalid(CertificateVerificationError):
     )
 
 
-class ContentMismatch(CertificateVerificationError):
+class ContentMismatch(VerificationError):
     """The certificate data does not match its ledger entry or its QR payload."""
 
     code = "content_mismatch"
@@ -130,7 +114,7 @@ class ContentMismatch(CertificateVerificationError):
     )
 
 
-class QrPayloadInvalid(CertificateVerificationError):
+class QrPayloadInvalid(VerificationError):
     """The QR payload is malformed, not signed by the registry, or names another certificate."""
 
     code = "qr_payload_invalid"

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dataip.certificates import pki
-from dataip.certificates.errors import CertificateVerificationError, MalformedPdf
+from dataip.certificates.errors import MalformedPdf
 from dataip.certificates.models import Certificate
 from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verify_certificate_pdf
 from dataip.errors import DomainError, NotFound, gettext_noop
+from dataip.evidence import VerificationError
 from dataip.ledger import bundles, keys, timestamps
 from dataip.registry import clock
 from dataip.registry.identifiers import (
@@ -126,7 +127,7 @@ class Answer:
     status: str = ""
     pledges: list[PublicPledge] = field(default_factory=list)
     verified: VerifiedCertificate | None = None
-    failure: CertificateVerificationError | None = None
+    failure: VerificationError | None = None
     identical: bool | None = None
 
     @property
@@ -224,7 +225,7 @@ def answer_for_pdf(data: bytes, *, today: date | None = None) -> Answer:
         raise BadUpload(
             gettext_noop("The file is not a readable PDF (%(detail)s)."), detail=exc.message
         ) from None
-    except CertificateVerificationError as exc:
+    except VerificationError as exc:
         return Answer(found=False, failure=exc)
     content = verified.content
     query = Query("certificate", content.certificate_number)

@@ -1,7 +1,7 @@
 """The registry's PDF-signing identity (签章证书): its own CA, or real certificates by setting.
 
-Without configuration, the first use creates in ``settings.DATAIP_CERT_DIR`` (default
-``<data folder>/certificates``):
+Without configuration, the first use creates in the key store's certificates folder
+(:mod:`dataip.keystore`, ``DATAIP_CERT_DIR``, default ``<data folder>/certificates``):
 
 * ``ca.key`` (mode 0600) and ``ca.crt`` -- the registry's root CA;
 * ``seal.key`` (mode 0600) and ``seal.crt`` -- the signing certificate the CA issued.
@@ -13,9 +13,6 @@ set, else the own CA, else the self-signed root of the PKCS#12 chain.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +22,18 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dataip import keystore
 from dataip.certificates._x509 import make_own_pki
 from dataip.certificates.seal import SealError, TsaClient, load_pem_signer, load_pkcs12_signer
 from dataip.ledger import timestamps
 from dataip.registry.regimes import load_regime
 
-_cache: dict[tuple[str, int], Any] = {}
-_lock = threading.Lock()
+_CACHE = "certificates.signer"  # the signer's entry in the key store's cache
 
 
 def cert_dir() -> Path:
     """The folder of the registry's own CA and signing certificate."""
-    return Path(settings.DATAIP_CERT_DIR)
+    return keystore.folder(keystore.CERTIFICATES)
 
 
 def _pkcs12() -> tuple[Path, bytes | None] | None:
@@ -52,70 +49,48 @@ def _pkcs12() -> tuple[Path, bytes | None] | None:
     return Path(path), passphrase
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write ``path`` atomically with ``mode`` (the folder is locked by the caller)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+def _make_own_pki() -> list[tuple[str, bytes, bool]]:
+    """A new CA and the signing certificate it issues, named after the regime's registry."""
+    regime = load_regime(settings.DATAIP_REGIME)
+    made = make_own_pki(regime.registry_name_zh, regime.registry_name_en)
+    return [
+        ("ca.key", made.ca_key, True),
+        ("ca.crt", made.ca_cert, False),
+        ("seal.key", made.seal_key, True),
+        ("seal.crt", made.seal_cert, False),  # last: marks completion
+    ]
 
 
 def ensure_own_pki() -> Path:
     """Create the own CA and signing certificate unless they exist; return their folder."""
-    folder = cert_dir()
-    if (folder / "seal.crt").exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be creating them right now
-        if not (folder / "seal.crt").exists():
-            regime = load_regime(settings.DATAIP_REGIME)
-            made = make_own_pki(regime.registry_name_zh, regime.registry_name_en)
-            _write(folder / "ca.key", made.ca_key, 0o600)
-            _write(folder / "ca.crt", made.ca_cert, 0o644)
-            _write(folder / "seal.key", made.seal_key, 0o600)
-            _write(folder / "seal.crt", made.seal_cert, 0o644)  # last: marks completion
-    return folder
+    return keystore.ensure(keystore.CERTIFICATES, "seal.crt", _make_own_pki)
 
 
-def _source() -> tuple[str, int]:
-    """What the signer is loaded from, and its modification time (the cache key)."""
-    configured = _pkcs12()
-    path = configured[0] if configured else ensure_own_pki() / "seal.key"
+def _load(configured: tuple[Path, bytes | None] | None) -> Any:
+    """Read the signer from the PKCS#12 file, or from the own PEM files."""
     try:
-        return str(path), path.stat().st_mtime_ns
-    except OSError as exc:
-        raise ImproperlyConfigured(
-            f"cannot read the certificate signing key {path}: {exc}"
-        ) from None
+        if configured:
+            return load_pkcs12_signer(configured[0].read_bytes(), configured[1])
+        folder = cert_dir()
+        return load_pem_signer(
+            (folder / "seal.key").read_bytes(),
+            (folder / "seal.crt").read_bytes(),
+            (folder / "ca.crt").read_bytes(),
+        )
+    except (SealError, OSError) as exc:
+        raise ImproperlyConfigured(f"cannot load the certificate signing key: {exc}") from None
 
 
 def signer() -> Any:
     """The pyHanko signer for certificates (loaded once per file version)."""
-    key = _source()
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None:
-            return cached
-        configured = _pkcs12()
-        try:
-            if configured:
-                loaded = load_pkcs12_signer(configured[0].read_bytes(), configured[1])
-            else:
-                folder = cert_dir()
-                loaded = load_pem_signer(
-                    (folder / "seal.key").read_bytes(),
-                    (folder / "seal.crt").read_bytes(),
-                    (folder / "ca.crt").read_bytes(),
-                )
-        except (SealError, OSError) as exc:
-            raise ImproperlyConfigured(f"cannot load the certificate signing key: {exc}") from None
-        _cache.clear()
-        _cache[key] = loaded
-        return loaded
+    configured = _pkcs12()
+    path = configured[0] if configured else ensure_own_pki() / "seal.key"
+    try:
+        return keystore.load(_CACHE, [path], lambda: _load(configured))
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"cannot read the certificate signing key {path}: {exc}"
+        ) from None
 
 
 def _self_signed(certs: list[x509.Certificate]) -> list[x509.Certificate]:

@@ -12,7 +12,8 @@ the registry's CA certificate. It checks, in order (see :data:`.errors.STEPS`):
 7. ``content`` -- that entry is the ``certificate_issued`` event of exactly this data;
 8. ``qr`` -- the QR payload is signed by the vkey and states the same certificate.
 
-Any failure raises a :class:`~.errors.CertificateVerificationError` subclass. Pure Python (no
+Any failure raises a :class:`~dataip.evidence.errors.VerificationError` subclass from
+:mod:`.errors`. Pure Python (no
 Django, no network, no database).
 """
 
@@ -278,9 +279,10 @@ def verify_certificate_pdf(
     """Verify a certificate PDF with the registry's vkey(s) and CA certificate(s) (PEM or DER).
 
     ``tsa_ca_pem`` (optional) are the TSA's CA certificates: with them, the signature's RFC
-    3161 timestamp is checked as trusted too. Raises
-    :class:`~dataip.certificates.errors.CertificateVerificationError` (its ``step`` names the
-    failed check); returns what the certificate proves.
+    3161 timestamp is checked as trusted too. Raises a
+    :class:`~dataip.evidence.errors.VerificationError` subclass of
+    :mod:`~dataip.certificates.errors` (its ``step`` names the failed check); returns what the
+    certificate proves.
     """
     reader, signatures = _reader(pdf_bytes)
     _, status = _validate(signatures, ca_pem, tsa_ca_pem)
@@ -289,7 +291,7 @@ def verify_certificate_pdf(
     try:
         bundle = verify_bundle(files[ATTACHMENT_BUNDLE], trusted_vkey)
     except VerificationError as exc:
-        step = getattr(exc, "step", "bundle")
+        step = exc.step or "bundle"
         raise EvidenceInvalid(f"{step}: {exc.message}") from None
     content = CertificateContent.from_json(files[ATTACHMENT_DATA])
     _check_ledger(content, bundle)

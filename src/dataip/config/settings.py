@@ -208,7 +208,7 @@ before the first run: changing it later starts another log and the existing key 
 
 DATAIP_LOG_KEY_DIR = Path(os.environ.get("DATAIP_LOG_KEY_DIR", str(DATA_DIR / "ledger"))).resolve()
 """Folder of the ledger's Ed25519 signing key (``log.key``, mode 0600, made on first use) and
-of ``log.vkeys``, every public key the log has used, oldest first."""
+of ``log.vkeys``, every public key the log has used, oldest first (read by ``dataip.keystore``)."""
 
 DATAIP_CHECKPOINT_INTERVAL = float(os.environ.get("DATAIP_CHECKPOINT_INTERVAL", "1"))
 """Seconds between the checkpoints a process signs after its commits (0: after every commit).
@@ -231,7 +231,8 @@ DATAIP_CERTIFICATES_AUTO = envbool("DATAIP_CERTIFICATES_AUTO", default=True)
 ``issue_missing_certificates``, run by ``dataip tick``, issues them)."""
 
 DATAIP_CERT_DIR = Path(os.environ.get("DATAIP_CERT_DIR", str(DATA_DIR / "certificates"))).resolve()
-"""Folder of the registry's own CA and PDF-signing certificate, made on first use (keys 0600)."""
+"""Folder of the registry's own CA and PDF-signing certificate, made on first use (keys 0600;
+read by ``dataip.keystore``)."""
 
 DATAIP_CERT_PKCS12_FILE = os.environ.get("DATAIP_CERT_PKCS12_FILE", "")
 """A PKCS#12 file with a real PDF-signing key, its certificate and chain (replaces the own CA)."""
@@ -256,7 +257,8 @@ network) or ``external`` (the ledger's TSA at ``DATAIP_TSA_URL``, trusted via
 DATAIP_DEPOSIT_TSA_DIR = Path(
     os.environ.get("DATAIP_DEPOSIT_TSA_DIR", str(DATA_DIR / "tsa"))
 ).resolve()
-"""Folder of the internal TSA's own CA and TSA certificate, made on first use (keys 0600)."""
+"""Folder of the internal TSA's own CA and TSA certificate, made on first use (keys 0600;
+read by ``dataip.keystore``)."""
 
 DATAIP_DEPOSIT_TSA_KEY_FILE = os.environ.get("DATAIP_DEPOSIT_TSA_KEY_FILE", "")
 """PEM private key (ECDSA or RSA) of a real TSA certificate, replacing the own one."""

@@ -10,9 +10,10 @@ certificate included. Anyone checks a token with ``openssl ts -verify -data stat
 
 Keys (pure ``cryptography`` and ``asn1crypto``):
 
-* by default, the first use creates in ``DATAIP_DEPOSIT_TSA_DIR`` (``<data folder>/tsa``) a
-  small CA (``ca.key`` 0600, ``ca.crt``; ECDSA P-256, 20 years) and the TSA certificate it
-  issues (``tsa.key`` 0600, ``tsa.crt``; ECDSA P-256, 10 years; critical extendedKeyUsage
+* by default, the first use creates in the key store's deposit TSA folder
+  (:mod:`dataip.keystore`, ``DATAIP_DEPOSIT_TSA_DIR``, ``<data folder>/tsa``) a small CA
+  (``ca.key`` 0600, ``ca.crt``; ECDSA P-256, 20 years) and the TSA certificate it issues
+  (``tsa.key`` 0600, ``tsa.crt``; ECDSA P-256, 10 years; critical extendedKeyUsage
   ``timeStamping`` only, RFC 3161 §2.3). Verifiers trust ``ca.crt``, published at
   ``/deposits/tsa-ca.pem``;
 * ``DATAIP_DEPOSIT_TSA_KEY_FILE`` + ``DATAIP_DEPOSIT_TSA_CERT_FILE`` (PEM; ECDSA or RSA)
@@ -24,11 +25,8 @@ the network, before the deposit's transaction opens.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +41,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dataip import keystore
 from dataip.evidence.timestamp import (
     TimestampInfo,
     timestamp_request,
@@ -67,8 +66,7 @@ __all__ = [
 INTERNAL = "internal"
 _DIGESTS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 _SERIAL_BITS = 120
-_cache: dict[tuple[str, int, str, int], TsaIdentity] = {}
-_lock = threading.Lock()
+_CACHE = "deposits.tsa"  # the identity's entry in the key store's cache
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -168,41 +166,28 @@ def make_own_tsa(organisation: str, name_en: str, *, now: datetime | None = None
     )
 
 
-def _write(path: Path, data: bytes, mode: int) -> None:
-    """Write ``path`` atomically with ``mode`` (the folder is locked by the caller)."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temp, mode)
-    os.replace(temp, path)
-
-
 def tsa_dir() -> Path:
     """The folder of the own CA and TSA certificate."""
-    return Path(settings.DATAIP_DEPOSIT_TSA_DIR)
+    return keystore.folder(keystore.DEPOSIT_TSA)
+
+
+def _make_own_tsa() -> list[tuple[str, bytes, bool]]:
+    """A new CA and the TSA certificate it issues, named after the regime's registry."""
+    from dataip.registry.regimes import load_regime
+
+    regime = load_regime(settings.DATAIP_REGIME)
+    made = make_own_tsa(regime.registry_name_zh, regime.registry_name_en)
+    return [
+        ("ca.key", made.ca_key, True),
+        ("ca.crt", made.ca_cert, False),
+        ("tsa.key", made.tsa_key, True),
+        ("tsa.crt", made.tsa_cert, False),  # last: marks completion
+    ]
 
 
 def ensure_own_tsa() -> Path:
     """Create the own CA and TSA certificate unless they exist; return their folder."""
-    folder = tsa_dir()
-    if (folder / "tsa.crt").exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be creating them right now
-        if not (folder / "tsa.crt").exists():
-            from dataip.registry.regimes import load_regime
-
-            regime = load_regime(settings.DATAIP_REGIME)
-            made = make_own_tsa(regime.registry_name_zh, regime.registry_name_en)
-            _write(folder / "ca.key", made.ca_key, 0o600)
-            _write(folder / "ca.crt", made.ca_cert, 0o644)
-            _write(folder / "tsa.key", made.tsa_key, 0o600)
-            _write(folder / "tsa.crt", made.tsa_cert, 0o644)  # last: marks completion
-    return folder
+    return keystore.ensure(keystore.DEPOSIT_TSA, "tsa.crt", _make_own_tsa)
 
 
 # ── the identity in use ────────────────────────────────────────────────────────────────
@@ -259,26 +244,18 @@ def _check_identity(key: Any, cert: x509.Certificate) -> PrivateKey:
     return key
 
 
+def _load(key_file: Path, cert_file: Path, ca_file: Path) -> TsaIdentity:
+    """Read and check the TSA's key and certificate, and the CA verifiers trust."""
+    key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    return TsaIdentity(_check_identity(key, cert), cert, ca_file.read_bytes())
+
+
 def identity() -> TsaIdentity:
     """The TSA identity in use (loaded once per file version)."""
-    key_file, cert_file, ca_file = _files()
+    files = _files()
     try:
-        cache_key = (
-            str(key_file),
-            key_file.stat().st_mtime_ns,
-            str(cert_file),
-            cert_file.stat().st_mtime_ns,
-        )
-        with _lock:
-            cached = _cache.get(cache_key)
-            if cached is not None:
-                return cached
-            key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-            cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
-            loaded = TsaIdentity(_check_identity(key, cert), cert, ca_file.read_bytes())
-            _cache.clear()
-            _cache[cache_key] = loaded
-            return loaded
+        return keystore.load(_CACHE, files, lambda: _load(*files))
     except (OSError, ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
             f"cannot load the deposit TSA key or certificate: {exc}"

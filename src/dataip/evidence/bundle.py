@@ -129,7 +129,7 @@ class VerifiedBundle:
 
 def _fail(error: VerificationError, step: str) -> VerificationError:
     """Tag ``error`` with the verification step that failed (for bilingual reports)."""
-    error.step = step  # type: ignore[attr-defined]
+    error.step = step
     return error
 
 
@@ -294,7 +294,7 @@ def verify_bundle(
         step = "timestamp"
         stamp = _timestamp(document, proof.checkpoint_note, tsa_ca_pem)
     except VerificationError as exc:
-        raise _fail(exc, getattr(exc, "step", step)) from None
+        raise _fail(exc, exc.step or step) from None
     return VerifiedBundle(
         origin=checkpoint.origin,
         index=index,

@@ -108,7 +108,7 @@ class VerifiedReceipt:
 
 
 def _fail(error: VerificationError, step: str) -> VerificationError:
-    error.step = step  # type: ignore[attr-defined]
+    error.step = step
     return error
 
 

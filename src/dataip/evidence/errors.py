@@ -21,16 +21,27 @@ __all__ = [
 class VerificationError(Exception):
     """Base class: some piece of evidence could not be verified.
 
-    ``code`` is a stable identifier (safe to store and to switch on);
-    ``message`` is a human-readable explanation naming what failed.
+    The one base of every verification failure: of evidence bundles and deposit receipts here,
+    of certificates in :mod:`dataip.certificates.errors`. ``code`` is a stable identifier (safe
+    to store and to switch on); ``step`` names the check that failed (empty until a verifier
+    tags it); ``message`` is a human-readable explanation naming what failed; :meth:`explain`
+    says it in plain words for people who are not cryptographers.
     """
 
     code: str = "verification_error"
+    step: str = ""
+    #: Plain words for the person checking: (Chinese, English).
+    plain: tuple[str, str] = ("证据未通过验证。", "The evidence did not verify.")
 
     def __init__(self, message: str) -> None:
         """Create the error with a human-readable ``message``."""
         super().__init__(message)
         self.message = message
+
+    def explain(self, lang: str = "en") -> str:
+        """The reason in plain words (``lang`` is ``"zh"`` or ``"en"``), with the details."""
+        zh, en = self.plain
+        return f"{zh}（{self.message}）" if lang == "zh" else f"{en} ({self.message})"
 
     def __repr__(self) -> str:
         """Show the class, the code and the message."""

@@ -1,18 +1,35 @@
-"""The audit's view of the log's keys: which key was introduced by which logged rotation."""
+"""The audit's view of the log's keys: which key was introduced by which logged rotation.
+
+Which entries announce a rotation is for the application above the ledger to say (for the
+registry: the ``ledger_key_rotation`` events); the ledger checks that they form one chain from
+the first key to the current one, and that each key signs only after its announcement.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from dataip.evidence import Ed25519Verifier, VerificationError
 from dataip.evidence.note import NoteSignature
 from dataip.ledger import keys
 from dataip.ledger._findings import Finding
-from dataip.ledger.models import LogEntry
 
 _KeyName = tuple[str, bytes]
+
+
+@dataclass(frozen=True)
+class LoggedRotation:
+    """A key rotation announced in the log: its entry, and the keys it names.
+
+    ``faithful`` is False when the record above the ledger does not match the entry it claims
+    (e.g. the event's payload does not hash to the digest in the leaf).
+    """
+
+    entry: int
+    old_vkey: object
+    new_vkey: object
+    faithful: bool = True
 
 
 @dataclass
@@ -50,47 +67,21 @@ def _verifier(vkey: object) -> Ed25519Verifier | None:
         return None
 
 
-def _rotations() -> list[tuple[int, dict[str, object], str]]:
-    """``(entry index, event payload, leaf body)`` of every logged key rotation, in order."""
-    from dataip.registry.models import Event
-
-    rows = list(
-        Event.objects.filter(action=keys.ROTATION_EVENT)
-        .exclude(leaf_index=None)
-        .order_by("leaf_index")
-        .values_list("leaf_index", "payload")
-    )
-    indices = [int(i or 0) for i, _ in rows]
-    bodies = dict(LogEntry.objects.filter(index__in=indices).values_list("index", "body"))
-    return [(i, dict(p or {}), bodies.get(i, "")) for i, (_, p) in zip(indices, rows, strict=True)]
-
-
-def _payload_matches(payload: dict[str, object], body: str) -> bool:
-    """The leaf's payload digest is the digest of the event row's payload."""
-    from dataip.registry.events import digest
-
-    try:
-        return bool(json.loads(body).get("payload_sha256") == digest(payload))
-    except (ValueError, AttributeError):
-        return False
-
-
-def key_chain() -> KeyChain:
-    """Rebuild the chain of keys from the logged rotations and the key files."""
+def key_chain(rotations: Sequence[LoggedRotation] = ()) -> KeyChain:
+    """Rebuild the chain of keys from the logged ``rotations`` (in log order) and the key files."""
     chain = KeyChain()
-    rotations = _rotations()
     current = keys.vkey()
-    initial = rotations[0][1].get("old_vkey") if rotations else current
+    initial = rotations[0].old_vkey if rotations else current
     expected_old = initial
     first = _verifier(initial)
     if first is not None:
         chain.since[(first.name, first.key_id)] = -1
-    for index, payload, body in rotations:
-        old, new = payload.get("old_vkey"), _verifier(payload.get("new_vkey"))
-        if not _payload_matches(payload, body):
+    for rotation in rotations:
+        index, new = rotation.entry, _verifier(rotation.new_vkey)
+        if not rotation.faithful:
             detail = "its payload does not match the logged digest"
             chain.findings.append(Finding("rotation", {"entry": index, "detail": detail}))
-        if old != expected_old or new is None:
+        if rotation.old_vkey != expected_old or new is None:
             detail = "does not continue from the key in use before it"
             chain.findings.append(Finding("rotation", {"entry": index, "detail": detail}))
         if new is not None:
@@ -98,8 +89,8 @@ def key_chain() -> KeyChain:
             expected_old = new.vkey
     if rotations and expected_old != current:
         detail = "the current signing key was never introduced by a logged rotation"
-        chain.findings.append(Finding("rotation", {"entry": rotations[-1][0], "detail": detail}))
-    candidates = [initial, *(p.get("new_vkey") for _, p, _ in rotations), *keys.all_vkeys()]
+        chain.findings.append(Finding("rotation", {"entry": rotations[-1].entry, "detail": detail}))
+    candidates = [initial, *(r.new_vkey for r in rotations), *keys.all_vkeys()]
     seen: set[_KeyName] = set()
     for candidate in candidates:
         verifier = _verifier(candidate)

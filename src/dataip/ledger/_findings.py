@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 #: code -> (English, Chinese) message templates (``str.format`` fields from ``params``).
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -73,38 +74,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "entry {entry}: key rotation {detail}",
         "第 {entry} 号条目：密钥轮换记录有误（{detail}）",
     ),
-    "event_field": (
-        "event #{event}: {field} is {row!r} in the event row but {leaf!r} in entry {entry}",
-        "事件 #{event}：{field} 在事件记录中为 {row!r}，在第 {entry} 号条目中却为 {leaf!r}",
-    ),
-    "event_no_entry": (
-        "event #{event} points to entry {entry}, which is not in the log",
-        "事件 #{event} 指向的第 {entry} 号条目不在日志中",
-    ),
-    "entry_no_event": (
-        "entry {entry} has no event row",
-        "第 {entry} 号条目没有对应的事件记录",
-    ),
 }
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the audit found wrong, naming the entry, event, node or checkpoint."""
+    """One thing the audit found wrong, naming the entry, node, checkpoint or record."""
 
     code: str
     params: Mapping[str, object] = field(default_factory=dict)
+    #: code -> (English, Chinese) templates; an application's checker brings its own.
+    messages: ClassVar[Mapping[str, tuple[str, str]]] = MESSAGES
 
     @property
     def entry(self) -> int | None:
         """The log entry concerned, if any."""
         value = self.params.get("entry")
-        return value if isinstance(value, int) else None
-
-    @property
-    def event(self) -> int | None:
-        """The event row (id) concerned, if any."""
-        value = self.params.get("event")
         return value if isinstance(value, int) else None
 
     @property
@@ -115,5 +100,5 @@ class Finding:
 
     def message(self, lang: str = "en") -> str:
         """The finding in plain words: ``lang`` is ``"en"`` or ``"zh"``."""
-        english, chinese = MESSAGES[self.code]
+        english, chinese = self.messages[self.code]
         return (chinese if lang == "zh" else english).format(**self.params)

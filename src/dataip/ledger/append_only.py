@@ -13,14 +13,6 @@ import threading
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-APPEND_ONLY_TABLES = (
-    "registry_event",
-    "ledger_logentry",
-    "ledger_lognode",
-    "ledger_checkpoint",
-    "ledger_checkpointtimestamp",
-)
-
 _purge = threading.local()
 
 PG_FUNCTION = """

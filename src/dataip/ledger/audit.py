@@ -8,8 +8,9 @@ needs little memory) the audit
 * checks every stored checkpoint: signature by one of the registry's keys (rotated ones too,
   each only after the logged rotation that introduced it), origin, and its root against the
   recomputed root at its size; and each checkpoint's RFC 3161 token, if any;
-* checks every registry event against its leaf (type, from, to, actor role, time, reason and
-  payload digests, application and registration numbers, and the ``prev`` chain).
+* hands each parsed leaf to the :class:`EntryChecker` of the application above the ledger, which
+  compares it with its own record (for the registry, :mod:`dataip.upkeep.audit` checks every
+  event); that checker also names the entries that announce key rotations.
 
 Each finding names the culprit: a stored node or checkpoint that disagrees only because an
 entry below it was already found altered is not reported again.
@@ -18,9 +19,9 @@ entry below it was already found altered is not reported again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q
 
@@ -28,12 +29,11 @@ from dataip.evidence import EMPTY_ROOT, VerificationError, leaf_hash, node_hash,
 from dataip.evidence import Checkpoint as CheckpointBody
 from dataip.evidence.timestamp import verify_timestamp
 from dataip.ledger import keys, log, timestamps
-from dataip.ledger._audit_events import EventChecker
-from dataip.ledger._audit_keys import KeyChain, key_chain
+from dataip.ledger._audit_keys import KeyChain, LoggedRotation, key_chain
 from dataip.ledger._findings import Finding
 from dataip.ledger.models import Checkpoint, LogEntry, LogNode
 
-__all__ = ["AuditReport", "Finding", "run_audit"]
+__all__ = ["AuditReport", "EntryChecker", "Finding", "LoggedRotation", "run_audit"]
 
 CHUNK = 4096
 _UNKNOWN = b"\xff" * 32  # stands in for a leaf whose row is gone
@@ -47,13 +47,57 @@ class AuditReport:
     nodes: int = 0
     checkpoints: int = 0
     timestamps: int = 0
-    events: int = 0
+    records: int = 0  # records above the ledger compared with their entries
     findings: int = 0
 
     @property
     def ok(self) -> bool:
         """True when nothing was found wrong."""
         return self.findings == 0
+
+
+class EntryChecker(Protocol):
+    """What the application above the ledger checks of the entries it wrote, in one audit."""
+
+    #: How many of its records were compared with their entries.
+    checked: int
+
+    def rotations(self) -> Sequence[LoggedRotation]:
+        """The entries that announce a key rotation, in log order."""
+
+    def load(self, start: int, end: int) -> None:
+        """Read the records of entries ``[start, end)`` (called before checking them)."""
+
+    def check(
+        self, index: int, leaf: dict[str, Any] | None, recorded: str | None
+    ) -> Iterator[Finding]:
+        """Compare entry ``index`` (its parsed leaf, None if unreadable) with its record.
+
+        ``recorded`` is the leaf hash stored for the entry (None if lost).
+        """
+
+    def orphans(self, size: int) -> Iterator[Finding]:
+        """Records that point to no entry of a log of ``size`` entries."""
+
+
+class _NoRecords:
+    """The checker of a ledger used on its own: leaves are not compared with anything."""
+
+    checked = 0
+
+    def rotations(self) -> Sequence[LoggedRotation]:
+        return ()
+
+    def load(self, start: int, end: int) -> None:
+        pass
+
+    def check(
+        self, index: int, leaf: dict[str, Any] | None, recorded: str | None
+    ) -> Iterator[Finding]:
+        return iter(())
+
+    def orphans(self, size: int) -> Iterator[Finding]:
+        return iter(())
 
 
 @dataclass
@@ -93,13 +137,13 @@ def _created_ranges(start: int, end: int) -> Q:
 class _Audit:
     """One audit run (see the module docstring)."""
 
-    def __init__(self, chunk: int) -> None:
+    def __init__(self, chunk: int, records: EntryChecker) -> None:
         self.chunk = chunk
         self.report = AuditReport()
         self.tree = _Tree()
         self.size = log.size()
-        self.chain: KeyChain = key_chain()
-        self.events = EventChecker()
+        self.records = records
+        self.chain: KeyChain = key_chain(records.rotations())
         self.ca_pem = timestamps.tsa_ca_pem()
         self._checkpoints = self._iter_checkpoints()
         self._next_checkpoint = next(self._checkpoints, None)
@@ -116,8 +160,8 @@ class _Audit:
             yield Finding("checkpoint_beyond", {"checkpoint": cp.size, "size": self.size})
             self._next_checkpoint = next(self._checkpoints, None)
         yield from self._extra_nodes()
-        yield from self.events.orphans(self.size)
-        self.report.events = self.events.checked
+        yield from self.records.orphans(self.size)
+        self.report.records = self.records.checked
 
     def _chunk(self, start: int, end: int) -> Iterator[Finding]:
         """Check entries ``[start, end)``, the nodes and the checkpoints they complete."""
@@ -134,7 +178,7 @@ class _Audit:
             )
         }
         self.report.nodes += len(stored)
-        self.events.load(start, end)
+        self.records.load(start, end)
         for index in range(start, end):
             yield from self._leaf(index, rows.get(index), stored)
             yield from self._checkpoints_at(index + 1)
@@ -158,13 +202,13 @@ class _Audit:
                 yield Finding("leaf_node", {"entry": index})
                 tainted = True
         recorded = row[0] if row is not None else stored.get((0, index))
-        yield from self._events_for(index, body, recorded)
+        yield from self._record_for(index, body, recorded)
         yield from self._push(leaf, tainted, stored)
 
-    def _events_for(
+    def _record_for(
         self, index: int, body: bytes | None, recorded: str | None
     ) -> Iterator[Finding]:
-        """Compare the event row(s) of entry ``index`` with its leaf."""
+        """Parse entry ``index`` and have the application's record of it checked."""
         parsed: dict[str, Any] | None = None
         if body is not None:
             try:
@@ -175,7 +219,7 @@ class _Audit:
                 yield Finding("bad_body", {"entry": index})
             else:
                 parsed = value
-        yield from self.events.check(index, parsed, recorded)
+        yield from self.records.check(index, parsed, recorded)
 
     def _push(
         self, leaf: bytes, tainted: bool, stored: dict[tuple[int, int], str]
@@ -265,9 +309,15 @@ class _Audit:
             level += 1
 
 
-def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport]:
-    """Audit the ledger; yield each :class:`Finding` as found, then the :class:`AuditReport`."""
-    audit = _Audit(chunk)
+def run_audit(
+    chunk: int = CHUNK, records: EntryChecker | None = None
+) -> Iterator[Finding | AuditReport]:
+    """Audit the ledger; yield each :class:`Finding` as found, then the :class:`AuditReport`.
+
+    ``records`` checks the entries against the application's own records (default: nothing
+    beyond the tree, the keys and the checkpoints).
+    """
+    audit = _Audit(chunk, records or _NoRecords())
     for finding in audit.run():
         audit.report.findings += 1
         yield finding

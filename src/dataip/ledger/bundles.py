@@ -7,7 +7,7 @@ Anyone can check it offline with ``dataip verify`` and the registry's public key
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from dataip.evidence import TlogProof
 from dataip.evidence.bundle import make_bundle
@@ -17,8 +17,13 @@ from dataip.ledger import checkpoints, keys, log, timestamps
 from dataip.ledger.errors import EntryNotFound
 from dataip.ledger.models import Checkpoint, CheckpointTimestamp, LogEntry
 
-if TYPE_CHECKING:  # pragma: no cover
-    from dataip.registry.models import Event
+
+class Logged(Protocol):
+    """A record whose canonical JSON is a leaf of the log (a registry event, for one)."""
+
+    @property
+    def leaf_index(self) -> int | None:
+        """The index of its entry (None if it was never appended)."""
 
 
 def _checkpoint_for(index: int) -> Checkpoint:
@@ -70,8 +75,9 @@ def bundle_for_entry(index: int) -> bytes:
     )
 
 
-def bundle_for_event(event: Event) -> bytes:
-    """The evidence bundle for a registry event (and so for a registration's history)."""
+def bundle_for_event(event: Logged) -> bytes:
+    """The evidence bundle for a logged record, e.g. a registry event (and so for a
+    registration's history)."""
     if event.leaf_index is None:
         raise EntryNotFound(index=-1, size=log.size())
     return bundle_for_entry(event.leaf_index)

@@ -3,8 +3,8 @@
 * After each transaction that appended entries commits, :func:`after_commit` signs a C2SP
   checkpoint for the new size and, when a TSA is configured, timestamps it.
 * :func:`sign_pending` -- called by ``dataip tick`` every minute -- signs a checkpoint if the
-  newest entries have none (e.g. the process stopped right after a commit), finishes an
-  interrupted key rotation, and retries timestamps that failed.
+  newest entries have none (e.g. the process stopped right after a commit) and retries
+  timestamps that failed.
 
 Every checkpoint is stored (``ledger_checkpoint`` is append-only); there is at most one per
 tree size.
@@ -115,16 +115,14 @@ class Pending:
     checkpoint_size: int | None
     timestamped: int
     failed: int
-    rotation_finished: bool
 
 
 def sign_pending(limit: int = 100) -> Pending:
-    """Catch up: sign the newest entries, finish a stopped key rotation, retry timestamps.
+    """Catch up: sign the newest entries, retry timestamps.
 
     Called every minute by ``dataip tick`` (and so by ``dataip serve``). Timestamps up to
     ``limit`` checkpoints that have none, newest first, and stops at the first TSA failure.
     """
-    rotated = keys.finish_interrupted_rotation()
     checkpoint = sign_latest()
     stamped = failed = 0
     if timestamps.tsa_url():
@@ -138,7 +136,6 @@ def sign_pending(limit: int = 100) -> Pending:
         checkpoint_size=None if checkpoint is None else checkpoint.size,
         timestamped=stamped,
         failed=failed,
-        rotation_finished=rotated,
     )
 
 

@@ -1,43 +1,38 @@
-"""The ledger's signing key (日志签名密钥): made on first use, published, rotated as an event.
+"""The ledger's signing key (日志签名密钥): made on first use, published, rotated.
 
-Files in ``settings.DATAIP_LOG_KEY_DIR`` (default ``<data folder>/ledger``):
+Files in the key store's ledger folder (:mod:`dataip.keystore`, ``DATAIP_LOG_KEY_DIR``,
+default ``<data folder>/ledger``):
 
 * ``log.key`` -- the Ed25519 signing key as a Go x/mod skey string, mode 0600. Its name is
   the log origin (``settings.DATAIP_LOG_ORIGIN``).
 * ``log.vkeys`` -- every C2SP verifier key the log has used, oldest first, one per line.
   Old checkpoints stay verifiable after a rotation with these.
-* ``log.key.next`` -- only during a rotation (see :func:`rotate_key`).
+* ``log.key.next`` -- only during a rotation (see :func:`stage_next_key`).
 
-A rotation is itself a logged event (``ledger_key_rotation``, payload ``{old_vkey,
-new_vkey}``), covered by a checkpoint signed with the *old* key before the new one signs.
+The steps of a rotation are here (:func:`stage_next_key`, :func:`promote_next_key`); announcing
+it in the log, signed by the *old* key before the new one signs, is the registry's part
+(:mod:`dataip.upkeep.rotation`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 
+from dataip import keystore
 from dataip.evidence import Ed25519Signer, Ed25519Verifier, VerificationError
 
-ROTATION_EVENT = "ledger_key_rotation"
-_cache: dict[Path, tuple[tuple[int, int], Ed25519Signer]] = {}  # path -> (inode, mtime), key
-_cache_lock = threading.Lock()
+_CACHE = "ledger.log.key"  # the current key's entry in the key store's cache
 
 
 def key_dir() -> Path:
     """The folder that holds the ledger's keys."""
-    return Path(settings.DATAIP_LOG_KEY_DIR)
+    return keystore.folder(keystore.LEDGER)
 
 
 def origin() -> str:
@@ -45,19 +40,10 @@ def origin() -> str:
     return str(settings.DATAIP_LOG_ORIGIN)
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Create ``path`` with mode 0600 atomically; fail if it exists (another process won)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(temp, path)  # atomic, and refuses to replace an existing key
-    finally:
-        temp.unlink(missing_ok=True)
+def write_key(path: Path, signer: Ed25519Signer) -> None:
+    """Store ``signer`` as an skey line in ``path`` (mode 0600); refuse to replace a key there
+    (:class:`FileExistsError`)."""
+    keystore.write(path, (signer.skey + "\n").encode(), private=True, exclusive=True)
 
 
 def _read_signer(path: Path) -> Ed25519Signer:
@@ -94,15 +80,13 @@ def signer() -> Ed25519Signer:
     path = key_dir() / "log.key"
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process made it first
-            _write_private(path, Ed25519Signer.generate(origin()).skey)
-    status = path.stat()
-    stamp = (status.st_ino, status.st_mtime_ns)  # a rotation renames a new file into place
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached is not None and cached[0] == stamp and cached[1].name == origin():
-            return cached[1]
-        loaded = _read_signer(path)
-        _cache[path] = (stamp, loaded)
+            write_key(path, Ed25519Signer.generate(origin()))
+    return keystore.load(_CACHE, [path], lambda: _published(path), also=origin())
+
+
+def _published(path: Path) -> Ed25519Signer:
+    """The key in ``path``, its public key added to ``log.vkeys``."""
+    loaded = _read_signer(path)
     _append_vkey(loaded.vkey)
     return loaded
 
@@ -132,98 +116,42 @@ def vkey_for(key_id_hex: str) -> str | None:
     return None
 
 
-@contextmanager
-def _rotation_lock(*, wait: bool) -> Iterator[bool]:
+def rotation_lock(*, wait: bool) -> AbstractContextManager[bool]:
     """An exclusive file lock for rotating (yields False if ``wait`` is False and it is busy)."""
-    path = key_dir() / "log.key.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return keystore.locked(key_dir() / "log.key.lock", wait=wait)
 
 
-@dataclass(frozen=True)
-class Rotation:
-    """The outcome of :func:`rotate_key`."""
+def stage_next_key() -> Ed25519Signer:
+    """Step 1 of a rotation: a new key in ``log.key.next`` (replacing a stale one); return it.
 
-    old_vkey: str
-    new_vkey: str
-    leaf_index: int
-
-
-def rotate_key(at: datetime | None = None) -> Rotation:
-    """Replace the signing key; the change is logged and signed by the old key first.
-
-    1. the new key is written to ``log.key.next``;
-    2. the event ``ledger_key_rotation`` is recorded in its own (durable) transaction;
-    3. a checkpoint covering that event is signed with the old key;
-    4. the new key replaces ``log.key`` (atomic rename) and joins ``log.vkeys``.
-    An interruption after 2 is completed by :func:`finish_interrupted_rotation` (run by
-    ``sign_pending``); an interruption before 2 leaves the old key in place.
+    Call it under :func:`rotation_lock`. The current key keeps signing until
+    :func:`promote_next_key`.
     """
-    from dataip.registry import clock
-    from dataip.registry.events import record_event
-    from dataip.registry.workflow import SYSTEM
-
-    with _rotation_lock(wait=True):
-        old = signer()
-        new = Ed25519Signer.generate(origin())
-        next_path = key_dir() / "log.key.next"
-        next_path.unlink(missing_ok=True)
-        _write_private(next_path, new.skey)
-        with transaction.atomic(durable=True):
-            event = record_event(
-                None,
-                ROTATION_EVENT,
-                actor=SYSTEM,
-                at=at or clock.now(),
-                from_status=None,
-                to_status=None,
-                payload={"old_vkey": old.vkey, "new_vkey": new.vkey},
-            )
-        index = int(event.leaf_index or 0)
-        _complete(old, index)
-        return Rotation(old.vkey, new.vkey, index)
+    new = Ed25519Signer.generate(origin())
+    path = key_dir() / "log.key.next"
+    path.unlink(missing_ok=True)
+    write_key(path, new)
+    return new
 
 
-def _complete(old: Ed25519Signer, leaf_index: int) -> None:
-    """Steps 3 and 4 of a rotation: old-key checkpoint over the event, then the switch."""
-    from dataip.ledger.checkpoints import ensure_signed
+def next_key() -> Ed25519Signer | None:
+    """The key staged by a rotation under way (or stopped half-way), if there is one."""
+    path = key_dir() / "log.key.next"
+    return _read_signer(path) if path.exists() else None
 
-    ensure_signed(leaf_index + 1, old)
+
+def promote_next_key() -> None:
+    """The last step of a rotation: the staged key joins ``log.vkeys`` and replaces ``log.key``.
+
+    The caller has made sure a checkpoint signed by the old key covers whatever announces the
+    new one (for the registry: the logged rotation event).
+    """
     next_path = key_dir() / "log.key.next"
-    new = _read_signer(next_path)
-    _append_vkey(new.vkey)
-    os.replace(next_path, key_dir() / "log.key")
-    with _cache_lock:
-        _cache.pop(key_dir() / "log.key", None)
+    _append_vkey(_read_signer(next_path).vkey)
+    os.replace(next_path, key_dir() / "log.key")  # atomic: readers see the old or the new key
+    keystore.forget(_CACHE)
 
 
-def finish_interrupted_rotation() -> bool:
-    """Complete or undo a rotation that stopped half-way; True if one was found."""
-    from dataip.registry.models import Event
-
-    next_path = key_dir() / "log.key.next"
-    if not next_path.exists():
-        return False
-    with _rotation_lock(wait=False) as locked:
-        if not locked or not next_path.exists():
-            return False  # a rotation is running right now
-        new = _read_signer(next_path)
-        event = (
-            Event.objects.filter(action=ROTATION_EVENT, payload__new_vkey=new.vkey)
-            .exclude(leaf_index=None)
-            .first()
-        )
-        if event is None or event.leaf_index is None:
-            next_path.unlink()  # the event never committed: keep the old key
-        else:
-            _complete(signer(), event.leaf_index)
-    return True
+def drop_next_key() -> None:
+    """Undo a rotation that stopped before it was announced: the current key stays."""
+    (key_dir() / "log.key.next").unlink(missing_ok=True)

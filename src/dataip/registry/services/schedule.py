@@ -1,7 +1,9 @@
-"""Time-driven transitions (定时处理): what ``dataip tick`` runs.
+"""Time-driven transitions (定时处理): the registry's part of ``dataip tick``.
 
 Each due application is moved in its own transaction through the same workflow as a person's
-action, by the system actor. Running tick twice changes nothing the second time.
+action, by the system actor. Running tick twice changes nothing the second time. The rest of
+``dataip tick`` (the ledger's checkpoints, the certificates that are due) is in
+:mod:`dataip.upkeep.tick`.
 """
 
 from __future__ import annotations
@@ -56,23 +58,6 @@ def tick(at: datetime | None = None) -> Counter[str]:
             done[Action.EXPIRE] += 1
     if reminded := send_renewal_reminders(at):
         done["renewal_reminder"] += reminded
-    return done
-
-
-def tick_all(at: datetime | None = None) -> Counter[str]:
-    """Everything ``dataip tick`` does: the registry's transitions and reminders, then the
-    ledger's upkeep (sign a checkpoint for new entries, retry time-stamps, finish a rotation)
-    and the certificates that are due but were not issued yet (a failed render is retried)."""
-    from dataip.certificates.issue import issue_missing_certificates
-    from dataip.ledger.checkpoints import sign_pending
-
-    done = tick(at)
-    pending = sign_pending()
-    if pending.timestamped:
-        done["checkpoint_timestamped"] += pending.timestamped
-    report = issue_missing_certificates(limit=100)
-    if report.issued:
-        done["certificate_issued"] += len(report.issued)
     return done
 
 

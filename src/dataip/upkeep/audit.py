@@ -1,15 +1,44 @@
-"""The audit's check of registry events against their ledger leaves."""
+"""``dataip audit`` (账本审计): the ledger's own audit, and each registry event against its leaf.
+
+The ledger recomputes its tree and checks its nodes, checkpoints and keys
+(:mod:`dataip.ledger.audit`); the registry's part, here, compares each event row with its leaf
+(type, from, to, actor role, time, reason and payload digests, application and registration
+numbers, and the ``prev`` chain), names entries without an event and events without an entry,
+and tells the ledger which entries announce a key rotation.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Q
 
-from dataip.ledger._findings import Finding
+from dataip.ledger.audit import CHUNK, AuditReport, Finding, LoggedRotation
+from dataip.ledger.audit import run_audit as audit_ledger
+from dataip.ledger.models import LogEntry
+from dataip.registry.events import digest
+from dataip.registry.models import Event
+from dataip.upkeep.rotation import ROTATION_EVENT
+
+#: What the events' part of the audit can find, in English and Simplified Chinese.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "event_field": (
+        "event #{event}: {field} is {row!r} in the event row but {leaf!r} in entry {entry}",
+        "事件 #{event}：{field} 在事件记录中为 {row!r}，在第 {entry} 号条目中却为 {leaf!r}",
+    ),
+    "event_no_entry": (
+        "event #{event} points to entry {entry}, which is not in the log",
+        "事件 #{event} 指向的第 {entry} 号条目不在日志中",
+    ),
+    "entry_no_event": (
+        "entry {entry} has no event row",
+        "第 {entry} 号条目没有对应的事件记录",
+    ),
+}
 
 _LOST = "<lost>"  # the previous leaf's hash is unknown: its row is gone
 _FIELDS = (
@@ -29,10 +58,20 @@ _FIELDS = (
 )
 
 
+class EventFinding(Finding):
+    """A finding about a registry event and its entry."""
+
+    messages: ClassVar[Mapping[str, tuple[str, str]]] = MESSAGES
+
+    @property
+    def event(self) -> int | None:
+        """The event row (id) concerned, if any."""
+        value = self.params.get("event")
+        return value if isinstance(value, int) else None
+
+
 def _payload_digest(payload: Any) -> str:
     """SHA-256 of the canonical JSON of the stored payload (as ``record_event`` computes it)."""
-    from dataip.registry.events import digest
-
     try:
         return digest(payload)
     except (ValueError, TypeError):
@@ -40,7 +79,10 @@ def _payload_digest(payload: Any) -> str:
 
 
 class EventChecker:
-    """Compares each event row with its leaf, a chunk of the log at a time."""
+    """Compares each event row with its leaf, a chunk of the log at a time.
+
+    The :class:`~dataip.ledger.audit.EntryChecker` of the registry.
+    """
 
     def __init__(self) -> None:
         """No chunk loaded yet."""
@@ -50,8 +92,6 @@ class EventChecker:
 
     def load(self, start: int, end: int) -> None:
         """Read the event rows of entries ``[start, end)``."""
-        from dataip.registry.models import Event
-
         rows = Event.objects.filter(leaf_index__gte=start, leaf_index__lt=end).values(*_FIELDS)
         self.rows = {int(row["leaf_index"]): row for row in rows}
 
@@ -65,7 +105,7 @@ class EventChecker:
         """
         row = self.rows.get(index)
         if row is None:
-            yield Finding("entry_no_event", {"entry": index})
+            yield EventFinding("entry_no_event", {"entry": index})
             return
         self.checked += 1
         if leaf is not None:
@@ -93,7 +133,7 @@ class EventChecker:
     def _mismatch(row: dict[str, Any], index: int, name: str, mine: Any, leaf: Any) -> Finding:
         """An event field that disagrees with the leaf."""
         params = {"event": row["id"], "entry": index, "field": name, "row": mine, "leaf": leaf}
-        return Finding("event_field", params)
+        return EventFinding("event_field", params)
 
     def _numbers(self, row: dict[str, Any], index: int, leaf: dict[str, Any]) -> Iterator[Finding]:
         """Payload digest, and the application and registration numbers.
@@ -121,8 +161,46 @@ class EventChecker:
 
     def orphans(self, size: int) -> Iterator[Finding]:
         """Events whose entry is not in the log."""
-        from dataip.registry.models import Event
-
         stray = Event.objects.filter(Q(leaf_index__isnull=True) | Q(leaf_index__gte=size))
         for event_id, index in stray.values_list("id", "leaf_index").order_by("id"):
-            yield Finding("event_no_entry", {"event": event_id, "entry": index})
+            yield EventFinding("event_no_entry", {"event": event_id, "entry": index})
+
+    def rotations(self) -> Sequence[LoggedRotation]:
+        """The logged key rotations, each checked against the payload digest of its leaf."""
+        rows = list(
+            Event.objects.filter(action=ROTATION_EVENT)
+            .exclude(leaf_index=None)
+            .order_by("leaf_index")
+            .values_list("leaf_index", "payload")
+        )
+        indices = [int(i or 0) for i, _ in rows]
+        bodies = dict(LogEntry.objects.filter(index__in=indices).values_list("index", "body"))
+        found = []
+        for index, (_, stored) in zip(indices, rows, strict=True):
+            payload = dict(stored or {})
+            found.append(
+                LoggedRotation(
+                    entry=index,
+                    old_vkey=payload.get("old_vkey"),
+                    new_vkey=payload.get("new_vkey"),
+                    faithful=_payload_matches(payload, bodies.get(index, "")),
+                )
+            )
+        return found
+
+
+def _payload_matches(payload: dict[str, object], body: str) -> bool:
+    """The leaf's payload digest is the digest of the event row's payload."""
+    try:
+        return bool(json.loads(body).get("payload_sha256") == digest(payload))
+    except (ValueError, AttributeError):
+        return False
+
+
+def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport]:
+    """Audit the ledger and the registry's events against it (what ``dataip audit`` runs).
+
+    Yields each :class:`~dataip.ledger.audit.Finding` as found, then the
+    :class:`~dataip.ledger.audit.AuditReport` (``records`` counts the events checked).
+    """
+    return audit_ledger(chunk, EventChecker())

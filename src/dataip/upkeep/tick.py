@@ -1,0 +1,59 @@
+"""``dataip tick`` (定时维护): everything that is due, run every minute by ``dataip serve``.
+
+One step after another, each in its own transactions, each returning what it did by name:
+
+1. the registry's time-driven transitions and renewal reminders
+   (:func:`dataip.registry.services.schedule.tick`);
+2. the ledger's catch-up: finish a key rotation that stopped half-way, sign a checkpoint for
+   entries not yet covered, retry time-stamps that failed;
+3. the certificates that are due but were not issued (a failed rendering is retried).
+
+A later step (e.g. asking witnesses to cosign the new checkpoint) is one more function in
+:data:`STEPS`. Running tick twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from dataip.certificates.issue import issue_missing_certificates
+from dataip.ledger import checkpoints
+from dataip.registry.services import schedule
+from dataip.upkeep.rotation import finish_interrupted_rotation
+
+Step = Callable[[datetime | None], Counter[str]]
+
+
+def registry_transitions(at: datetime | None) -> Counter[str]:
+    """Deadlines, announcement ends, expiry and renewal reminders that are due at ``at``."""
+    return schedule.tick(at)
+
+
+def ledger_catch_up(at: datetime | None) -> Counter[str]:
+    """Finish a stopped key rotation, sign the newest entries, retry time-stamps."""
+    finish_interrupted_rotation()
+    pending = checkpoints.sign_pending()
+    return Counter({"checkpoint_timestamped": pending.timestamped})
+
+
+def due_certificates(at: datetime | None) -> Counter[str]:
+    """Issue up to 100 certificates that are due but missing."""
+    report = issue_missing_certificates(limit=100)
+    return Counter({"certificate_issued": len(report.issued)})
+
+
+#: What ``dataip tick`` runs, in order.
+STEPS: tuple[Step, ...] = (registry_transitions, ledger_catch_up, due_certificates)
+
+
+def tick(at: datetime | None = None) -> Counter[str]:
+    """Run every step at ``at`` (default: now); return what was done, counted by name.
+
+    Names with a count of zero are left out, so an empty result means nothing was due.
+    """
+    done: Counter[str] = Counter()
+    for step in STEPS:
+        done += step(at)
+    return done
