@@ -103,10 +103,10 @@ def _timed_batches(count: int, *writers: Callable[[list[bytes]], None]) -> list[
 def _append(bodies: list[bytes]) -> None:
     from django.db import transaction
 
-    from dataip.ledger import log
+    from dataip.ledger import appending
 
     with transaction.atomic():
-        log.append_many(bodies)  # the checkpoint is signed on commit, inside the timing
+        appending.append_many(bodies)  # the checkpoint is signed on commit, inside the timing
 
 
 def _bare_table() -> Callable[[list[bytes]], None]:

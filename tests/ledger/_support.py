@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from dataip.evidence import canonical_json
-from dataip.ledger import checkpoints, log
+from dataip.ledger import appending, checkpoints
 from dataip.ledger.append_only import set_purge
 
 
@@ -36,7 +36,7 @@ def append_batches(*sizes: int, start: int = 0) -> list[int]:
     n = start
     for batch in sizes:
         with transaction.atomic():
-            indices += log.append_many([body(i) for i in range(n, n + batch)])
+            indices += appending.append_many([body(i) for i in range(n, n + batch)])
         n += batch
     return indices
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from dataip.evidence import Ed25519Signer
-from dataip.ledger import checkpoints, keys, log
+from dataip.ledger import appending, checkpoints, keys
 from dataip.ledger.audit import AuditReport, Finding, LoggedRotation, run_audit
 from dataip.ledger.models import LogEntry
 from tests.ledger._support import commit_batches, tamper
@@ -93,7 +93,7 @@ def test_it_names_an_unreadable_leaf_and_still_asks_the_application(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
-        log.append(b"not json")
+        appending.append(b"not json")
     checkpoints.sign_latest()
     records = Records(known=1)
     findings, _ = _audit(records)

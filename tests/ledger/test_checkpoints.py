@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dataip.evidence import Ed25519Verifier, verify_checkpoint
 from dataip.evidence.timestamp import TimestampError, verify_timestamp
-from dataip.ledger import checkpoints, keys, log, timestamps
+from dataip.ledger import appending, checkpoints, keys, log, timestamps
 from dataip.ledger.models import Checkpoint, CheckpointTimestamp
 from tests.ledger._support import append_batches, body, commit_batches
 from tests.ledger._tsa import serve, shared_tsa
@@ -122,7 +122,7 @@ def test_it_asks_the_tsa_only_after_the_append_committed(
     with serve(shared_tsa()) as url:
         settings.DATAIP_TSA_URL = url
         with transaction.atomic():
-            log.append_many([body(0), body(1)])
+            appending.append_many([body(0), body(1)])
             assert seen == []
     assert seen == [(False, 2)]
     assert CheckpointTimestamp.objects.count() == 1

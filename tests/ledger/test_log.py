@@ -17,7 +17,7 @@ from dataip.evidence import (
     verify_consistency,
     verify_inclusion,
 )
-from dataip.ledger import keys, log
+from dataip.ledger import appending, keys, log
 from dataip.ledger.models import Checkpoint, LogEntry, LogNode
 from tests.ledger._support import append_batches, body, committed
 
@@ -67,13 +67,13 @@ def test_it_appends_a_batch_with_a_handful_of_queries(
     append_batches(50)
     # savepoint, writer lock, size, frontier, entries, nodes, release: whatever the batch size
     with django_assert_max_num_queries(7), transaction.atomic():
-        log.append_many([body(i) for i in range(50, 250)])
+        appending.append_many([body(i) for i in range(50, 250)])
 
 
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_appends_outside_a_transaction() -> None:
     with pytest.raises(RuntimeError, match="inside the caller's transaction"):
-        log.append(body(0))
+        appending.append(body(0))
 
 
 def test_it_says_which_node_is_missing() -> None:
@@ -85,10 +85,10 @@ def test_it_signs_one_checkpoint_per_outermost_transaction(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     with committed(django_capture_on_commit_callbacks) as callbacks, transaction.atomic():
-        log.append(body(0))
+        appending.append(body(0))
         with transaction.atomic():
-            log.append_many([body(1), body(2)])
-        log.append(body(3))
+            appending.append_many([body(1), body(2)])
+        appending.append(body(3))
     assert len(callbacks) == 1
     checkpoint = Checkpoint.objects.get()
     assert checkpoint.size == 4
@@ -104,7 +104,7 @@ def test_it_signs_nothing_for_a_rolled_back_append(
 ) -> None:
     def append_then_fail() -> None:
         with transaction.atomic():
-            log.append(body(0))
+            appending.append(body(0))
             raise ZeroDivisionError
 
     with committed(django_capture_on_commit_callbacks) as callbacks:

@@ -103,12 +103,11 @@ def _insert(entries: list[tuple[int, str, str, Any]], created: list[tuple[int, i
         )
 
 
-def append_many(bodies: Sequence[bytes]) -> list[int]:
-    """Append leaves (canonical JSON bytes) in order; return their indices.
-
-    Must run inside a transaction: the entries commit or vanish with the caller's change.
-    A checkpoint for the new size is signed after the outermost transaction commits.
-    """
+def insert_many(bodies: Sequence[bytes]) -> list[int]:
+    """Insert leaves (canonical JSON bytes) in order, with the tree's new nodes; return their
+    indices. Must run inside a transaction: the entries commit or vanish with the caller's
+    change. Append through :mod:`dataip.ledger.appending`, which also has a checkpoint signed
+    once the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger appends must run inside the caller's transaction")
     if not bodies:
@@ -126,27 +125,7 @@ def append_many(bodies: Sequence[bytes]) -> list[int]:
         entries.append((start + offset, leaf.hex(), body.decode(), now))
         created.extend([(level, index, h.hex()) for level, index, h in append(leaf)])
     _insert(entries, created)
-    _schedule_checkpoint()
     return list(range(start, start + len(bodies)))
-
-
-def append(body: bytes) -> int:
-    """Append one leaf; return its index."""
-    return append_many([body])[0]
-
-
-def _after_commit() -> None:
-    """Sign (and timestamp) a checkpoint once the appending transaction has committed."""
-    from dataip.ledger.checkpoints import after_commit
-
-    after_commit()
-
-
-def _schedule_checkpoint() -> None:
-    """Register :func:`_after_commit` once for the current outermost transaction."""
-    pending = transaction.get_connection().run_on_commit
-    if not any(entry[1] is _after_commit for entry in pending):
-        transaction.on_commit(_after_commit, robust=True)
 
 
 def root(tree_size: int | None = None) -> bytes:

@@ -16,7 +16,7 @@ from django.db.models import Subquery
 
 from dataip.evidence import merkle
 from dataip.evidence.canonical import canonical_json
-from dataip.ledger import log
+from dataip.ledger import appending
 from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
 from dataip.registry.workflow import Action, Actor, Role, Status
@@ -119,5 +119,5 @@ def record_event(
         payload=payload,
         payload_digest=payload_digest,
         public=public,
-        leaf_index=log.append(body),
+        leaf_index=appending.append(body),
     )
