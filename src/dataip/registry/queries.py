@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from dataip.registry import clock
 from dataip.registry.details import public_details
 from dataip.registry.errors import NotFound, gettext_noop
+from dataip.registry.fields import PUBLIC_FIELDS
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import (
     Application,
@@ -21,7 +22,6 @@ from dataip.registry.models import (
     PledgeStatus,
     RecordStatus,
 )
-from dataip.registry.models.products import PUBLIC_FIELDS
 from dataip.registry.regimes import load_regime
 from dataip.registry.services._core import applicant_holder_ids
 from dataip.registry.workflow import PUBLIC_STATUSES, Actor, Role, Status

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dataip.accounts.models import User
-from dataip.registry import queries
+from dataip.registry import labels, queries
 from dataip.registry.errors import NotFound, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
@@ -22,7 +22,6 @@ from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web import reading
 from dataip.web.access import actor_of, staff_required
-from dataip.web.labels import field_label, status_label
 from dataip.web.views._common import action_buttons, allowed, may_propose
 from dataip.web.views.declared import declared_fields
 
@@ -66,11 +65,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = Status.SUBMITTED.value
     page = Paginator(reading.queue(status), 50).get_page(request.GET.get("page"))
     counts = reading.queue_counts()
-    tabs = [(s.value, status_label(s.value), counts[s.value]) for s in reading.QUEUE_STATUSES]
+    tabs = [(s.value, labels.status(s.value), counts[s.value]) for s in reading.QUEUE_STATUSES]
     return render(
         request,
         "web/queue.html",
-        {"status": status, "status_name": status_label(status), "page": page, "tabs": tabs},
+        {"status": status, "status_name": labels.status(status), "page": page, "tabs": tabs},
     )
 
 
@@ -94,7 +93,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
         "application": application,
-        "missing": [field_label(n) for n in filing.missing_for_submission(application)],
+        "missing": [labels.field(n) for n in filing.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
         "holders": reading.holders_with_shares(application),

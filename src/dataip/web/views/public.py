@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dataip.registry import clock, queries
+from dataip.registry import clock, labels, queries
 from dataip.registry.errors import ValidationFailed
 from dataip.registry.kinds import ProductKind
 from dataip.registry.services import publicity
@@ -19,12 +18,6 @@ from dataip.web import reading, search
 from dataip.web.access import actor_of, login_required, signed_in_user, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import ObjectionForm
-from dataip.web.labels import (
-    KIND_LABELS,
-    industry_label,
-    province_label,
-    status_label,
-)
 from dataip.web.models import SearchEntry
 from dataip.web.views._common import allowed
 from dataip.web.views.declared import public_fields
@@ -38,19 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
     figures, certificates = reading.figures()
     context = {"figures": figures, "certificates": certificates, "announcements": announcements}
     return render(request, "web/home.html", context)
-
-
-def _facet_label(name: str, value: str) -> str:
-    language = get_language()
-    if name == "kind":
-        return str(KIND_LABELS.get(value, value))
-    if name == "industry_code":
-        return industry_label(value, language)
-    if name == "province_code":
-        return province_label(value, language)
-    if name == "status":
-        return status_label(value)
-    return value
 
 
 @require_GET
@@ -72,7 +52,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "name": name,
             "selected": filters[name],
-            "values": [(value, _facet_label(name, value), n) for value, n in counts[:40]],
+            "values": [(value, labels.facet(name, value), n) for value, n in counts[:40]],
         }
         for name, counts in results.facets.items()
     ]
@@ -114,8 +94,8 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "record": record,
             "fields": public_fields(record.product, ProductKind(record.product["kind"])),
             "can_object": can_object,
-            "industry": industry_label(record.product["industry_code"], get_language()),
-            "province": province_label(record.product["province_code"], get_language()),
+            "industry": labels.industry(record.product["industry_code"]),
+            "province": labels.province(record.product["province_code"]),
         },
     )
 
@@ -162,21 +142,20 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public figures: registrations by kind, province, industry and year."""
     public = SearchEntry.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES]).order_by()
-    language = get_language()
 
     def grouped(name: str) -> list[tuple[str, int]]:
         rows = public.values_list(name).annotate(n=Count("pk")).values_list(name, "n")
         return sorted(((str(v), n) for v, n in rows), key=lambda r: (-r[1], r[0]))
 
     tables = [
-        (_("By kind"), [(str(KIND_LABELS.get(v, v)), n) for v, n in grouped("kind")]),
-        (_("By province"), [(province_label(v, language), n) for v, n in grouped("province_code")]),
+        (_("By kind"), [(labels.kind(v), n) for v, n in grouped("kind")]),
+        (_("By province"), [(labels.province(v), n) for v, n in grouped("province_code")]),
         (
             _("By industry"),
-            [(industry_label(v, language), n) for v, n in grouped("industry_code")][:20],
+            [(labels.industry(v), n) for v, n in grouped("industry_code")][:20],
         ),
         (_("By year"), sorted(grouped("year"), reverse=True)),
-        (_("By status"), [(status_label(v), n) for v, n in grouped("status")]),
+        (_("By status"), [(labels.status(v), n) for v, n in grouped("status")]),
     ]
     figures, certificates = reading.figures()
     context = {"figures": figures, "certificates": certificates, "tables": tables}
