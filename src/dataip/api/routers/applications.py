@@ -451,6 +451,7 @@ def events(
                 toStatus=e.to_status,
                 at=e.occurred_at,
                 actorRole=e.actor_role,
+                actorRoleLabel=labels.role(e.actor_role),
                 logIndex=e.leaf_index,
             )
             for e in page.items

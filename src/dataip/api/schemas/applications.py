@@ -187,6 +187,7 @@ class EventOut(Schema):
     toStatus: str
     at: datetime
     actorRole: str
+    actorRoleLabel: str
     logIndex: int | None
 
 
