@@ -11,8 +11,8 @@ from dataip.api.errors import api_name
 from dataip.api.routers.public import PublicStatus
 from dataip.api.schemas.public import PublicProduct
 from dataip.registry import clock
+from dataip.registry.fields import PUBLIC_FIELDS
 from dataip.registry.models import Application
-from dataip.registry.models.products import PUBLIC_FIELDS
 from dataip.registry.services import pledges, publicity
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 from tests.api._support import Api, assert_problem, field_names, registered_with_rights

@@ -179,3 +179,19 @@ def test_it_decides_objections_and_registers(
     )
     assert dismissed.status_code == 302
     assert Objection.objects.get(pk=objection.pk).status == "dismissed"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("zh-hans", ["(申请人)", "(审查员)"], ["(applicant)", "(examiner)"]),
+     ("en", ["(applicant)", "(examiner)"], ["(申请人)"])],
+)  # fmt: skip
+def test_the_history_names_the_roles_in_the_pages_language(
+    personas: Personas, sign_in: SignIn, language: str, shown: list[str], not_shown: list[str]
+) -> None:
+    app = build(personas, Status.FORMAL_EXAMINATION)
+    text = sign_in(personas.examiner, language=language).get(f"/examine/{app.pk}").content.decode()
+    for role in shown:
+        assert role in text
+    for role in not_shown:
+        assert role not in text

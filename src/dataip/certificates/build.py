@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dataip.certificates.content import KIND_NAMES, CertificateContent, HolderEntry
+from dataip.certificates.content import CertificateContent, HolderEntry
 from dataip.ledger import keys
 from dataip.registry import clock, reference
+from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models import Application
 from dataip.registry.regimes import load_regime
 

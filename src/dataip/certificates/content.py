@@ -18,17 +18,9 @@ from dataip.evidence.canonical import canonical_json
 
 from .errors import ContentMismatch
 
-__all__ = ["KIND_NAMES", "SCHEMA", "CertificateContent", "HolderEntry", "ledger_payload"]
+__all__ = ["SCHEMA", "CertificateContent", "HolderEntry", "ledger_payload"]
 
 SCHEMA = "dataip.certificate/v1"
-
-#: Names of the kinds of registered object, (Chinese, English). Fixed here rather than taken
-#: from the translation catalogue: a certificate's wording must not depend on a build step.
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "data_collection": ("数据集合", "Data collection"),
-    "data_product": ("数据产品", "Data product"),
-    "data_algorithm": ("数据算法/模型", "Data algorithm / AI model"),
-}
 
 
 @dataclass(frozen=True)

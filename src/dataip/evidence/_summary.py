@@ -5,40 +5,21 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from .event_types import EVENT_TYPES, event_name
+
 if TYPE_CHECKING:  # pragma: no cover
     from .bundle import VerifiedBundle
 
-#: Names of the registry's event types: (Chinese, English). Unknown types are shown as is.
-EVENT_TYPES: dict[str, tuple[str, str]] = {
-    "edit": ("修改申请", "application edited"),
-    "submit": ("提交申请", "application submitted"),
-    "start_formal_examination": ("开始形式审查", "formal examination started"),
-    "request_correction": ("要求补正", "correction requested"),
-    "resubmit": ("补正后重新提交", "resubmitted after correction"),
-    "pass_formal_examination": ("通过形式审查", "formal examination passed"),
-    "assign_expert": ("指派评审专家", "expert assigned"),
-    "record_opinion": ("记录专家意见", "expert opinion recorded"),
-    "approve": ("审查通过", "approved"),
-    "reject": ("不予登记", "registration refused"),
-    "announce": ("登记公示", "announced for publicity"),
-    "file_objection": ("提出异议", "objection filed"),
-    "dismiss_objection": ("驳回异议", "objection dismissed"),
-    "uphold_objection": ("异议成立", "objection upheld"),
-    "close_publicity": ("公示期满，转入异议审查", "publicity closed for objection review"),
-    "register": ("予以登记", "registered"),
-    "withdraw": ("撤回申请", "application withdrawn"),
-    "deem_withdrawn": ("视为撤回", "deemed withdrawn"),
-    "expire": ("登记期满", "registration expired"),
-    "ledger_key_rotation": ("更换日志签名密钥", "log signing key rotated"),
-}
-
 
 def _type_label(event_type: str, lang: str) -> str:
-    """``register (registered)`` or ``register（予以登记）``."""
-    names = EVENT_TYPES.get(event_type)
-    if names is None:
+    """``grant_licence (licence granted)`` or ``register（予以登记）``; the bare code where its
+    name would only repeat it, or where the type is unknown."""
+    if event_type not in EVENT_TYPES:
         return event_type
-    return f"{event_type}（{names[0]}）" if lang == "zh" else f"{event_type} ({names[1]})"
+    name = event_name(event_type, lang)
+    if name == event_type.replace("_", " "):
+        return event_type
+    return f"{event_type}（{name}）" if lang == "zh" else f"{event_type} ({name})"
 
 
 def _english(b: VerifiedBundle) -> list[str]:

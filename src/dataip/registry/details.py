@@ -30,6 +30,7 @@ class FieldType(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     TEXT_LIST = "text_list"
+    OBJECT = "object"  # the kind-specific details of a product, as a whole
 
 
 @dataclass(frozen=True)

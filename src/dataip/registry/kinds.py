@@ -1,12 +1,15 @@
-"""Kinds of registrable objects and of application materials (pure Python, no labels).
+"""Kinds of registrable objects and of application materials (pure Python).
 
 Regimes (:mod:`dataip.registry.regimes`) enable a subset of :class:`ProductKind` and list the
-:class:`MaterialKind` values an application must carry. Labels for display live elsewhere.
+:class:`MaterialKind` values an application must carry. Labels for display live in
+:mod:`dataip.registry.labels`, except the kinds' names, which certificates print too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Final
 
 
 class ProductKind(StrEnum):
@@ -15,6 +18,16 @@ class ProductKind(StrEnum):
     DATA_COLLECTION = "data_collection"  # 数据集合
     DATA_PRODUCT = "data_product"  # 数据产品
     DATA_ALGORITHM = "data_algorithm"  # 数据算法/模型
+
+
+#: Names of the kinds of registered object, (Chinese, English). Fixed here rather than taken
+#: from the translation catalogue: a certificate's wording must not depend on a build step.
+#: The pages and the API name kinds with the same table (:func:`dataip.registry.labels.kind`).
+KIND_NAMES: Final[Mapping[str, tuple[str, str]]] = {
+    ProductKind.DATA_COLLECTION: ("数据集合", "Data collection"),
+    ProductKind.DATA_PRODUCT: ("数据产品", "Data product"),
+    ProductKind.DATA_ALGORITHM: ("数据算法/模型", "Data algorithm / AI model"),
+}
 
 
 class MaterialKind(StrEnum):

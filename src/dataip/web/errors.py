@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from dataip.errors import DomainError, ValidationFailed
+from dataip.registry import labels
 from dataip.registry.i18n import describe, field_errors
-from dataip.web.labels import field_label
 
 
 def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -50,7 +50,7 @@ def put_on_form(
             if target in form.fields:
                 form.add_error(target, reason)
             else:
-                label = _("%(field)s: %(reason)s") % {"field": field_label(name), "reason": reason}
+                label = _("%(field)s: %(reason)s") % {"field": labels.field(name), "reason": reason}
                 form.add_error(None, label)
 
 

@@ -7,18 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms.models import fields_for_model
-from django.utils.translation import get_language, gettext_lazy
+from django.db.models import BLANK_CHOICE_DASH
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dataip.registry import details, reference
+from dataip.registry import details, fields, labels, reference
 from dataip.registry.details import FieldType
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import DataProduct, HolderKind
+from dataip.registry.models import HolderKind
 from dataip.registry.models.applications import MATERIAL_CHOICES
 from dataip.registry.models.objections import ObjectionGround
-from dataip.registry.models.products import PUBLIC_FIELDS
-from dataip.web.labels import is_english
 
 STEPS: dict[str, tuple[str, ...]] = {
     "basics": (
@@ -59,15 +58,8 @@ STEP_TITLES = {
     "review": gettext_lazy("Check and submit"),
 }
 STEP_ORDER = ("basics", "source", "processing", "details", "holders", "materials", "review")
-PERSONAL_INFORMATION_LABELS = {
-    "none": gettext_lazy("No personal information"),
-    "de_identified": gettext_lazy("De-identified"),
-    "anonymised": gettext_lazy("Anonymised"),
-    "consented": gettext_lazy("Processed with consent"),
-    "other_lawful_basis": gettext_lazy("Other lawful basis"),
-}
-INTEGER_FIELDS = frozenset({"record_count", "size_bytes"})
 TEXT_LIST_SEPARATOR = "\n"
+SHORT_TEXT = 200  # texts up to this long get a one-line input
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -81,7 +73,7 @@ class PortalForm(forms.Form):
 
 def industry_choices() -> list[tuple[str, str]]:
     """GB/T 4754 divisions, named in the active language."""
-    english = is_english(get_language())
+    english = labels.is_english()
     return [("", "—")] + [
         (
             i.division_code,
@@ -93,7 +85,7 @@ def industry_choices() -> list[tuple[str, str]]:
 
 def province_choices() -> list[tuple[str, str]]:
     """Provinces, named in the active language."""
-    english = is_english(get_language())
+    english = labels.is_english()
     return [("", "—")] + [
         (p.code2, p.name_en if english else p.name_zh) for p in reference.provinces()
     ]
@@ -106,32 +98,44 @@ class ProductStepForm(PortalForm):
 
     def __init__(self, step: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = STEPS[step]
-        model_fields = fields_for_model(DataProduct, fields=list(names))
-        for name in names:
-            field = model_fields[name]
-            if name == "industry_code":
-                field = forms.ChoiceField(label=field.label, choices=industry_choices())
-            elif name == "province_code":
-                field = forms.ChoiceField(label=field.label, choices=province_choices())
-            elif name in {"formation_date", "source_agreement_end"}:
-                field.widget = DATE_INPUT
-            elif name in INTEGER_FIELDS:
-                field = forms.IntegerField(label=field.label, min_value=0)
-            field.required = name == "kind"
-            if name not in PUBLIC_FIELDS and name != "kind":
-                field.help_text = _("Confidential: seen only by the registry and its experts.")
-            self.fields[name] = field
+        for name in STEPS[step]:
+            self.fields[name] = _product_field(fields.FIELDS_BY_NAME[name])
 
     def values(self) -> dict[str, Any]:
-        """The cleaned values, as the services take them."""
+        """The cleaned values, as the services take them (``None`` for an empty number or
+        date, ``""`` for an empty text or choice)."""
         return {
             name: self.cleaned_data.get(name)
-            if name in INTEGER_FIELDS or name.endswith("_date") or name.endswith("_end")
+            if fields.FIELDS_BY_NAME[name].type in {FieldType.INTEGER, FieldType.DATE}
             else (self.cleaned_data.get(name) or "")
             for name in self.fields
             if name != "revision"
         }
+
+
+def _product_field(spec: fields.ProductField) -> forms.Field:
+    """The form field of a declared product field."""
+    label = capfirst(_(spec.label))
+    field: forms.Field
+    if spec.name == "industry_code":
+        field = forms.ChoiceField(label=label, choices=industry_choices())
+    elif spec.name == "province_code":
+        field = forms.ChoiceField(label=label, choices=province_choices())
+    elif spec.type == FieldType.CHOICE:
+        named = [(c, labels.value(spec.name, c)) for c in spec.choices]
+        field = forms.ChoiceField(label=label, choices=[*BLANK_CHOICE_DASH, *named])
+    elif spec.type == FieldType.DATE:
+        field = forms.DateField(label=label, widget=DATE_INPUT)
+    elif spec.type == FieldType.INTEGER:
+        field = forms.IntegerField(label=label, min_value=0)
+    elif spec.max_length <= SHORT_TEXT:
+        field = forms.CharField(label=label, max_length=spec.max_length)
+    else:  # the service says when a long text is too long, in the registry's words
+        field = forms.CharField(label=label, widget=forms.Textarea)
+    field.required = spec.name == "kind"
+    if not spec.public:
+        field.help_text = _("Confidential: seen only by the registry and its experts.")
+    return field
 
 
 def _detail_field(spec: details.DetailField) -> forms.Field:
@@ -142,9 +146,7 @@ def _detail_field(spec: details.DetailField) -> forms.Field:
     elif spec.type == FieldType.DATE:
         field = forms.DateField(label=label, widget=DATE_INPUT)
     elif spec.type == FieldType.CHOICE:
-        choices = [("", "—")] + [
-            (c, str(PERSONAL_INFORMATION_LABELS.get(c, c))) for c in spec.choices
-        ]
+        choices = [("", "—")] + [(c, labels.value(spec.name, c)) for c in spec.choices]
         field = forms.ChoiceField(label=label, choices=choices)
     elif spec.type == FieldType.TEXT_LIST:
         field = forms.CharField(

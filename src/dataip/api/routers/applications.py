@@ -13,11 +13,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from ninja import P, QueryEx, Router
 from ninja import Status as Answer
 from ninja.params import BodyEx, HeaderEx, PathEx
 
-from dataip.api import labels, pagination
+from dataip.api import pagination
 from dataip.api.auth import Caller, caller, token_auth
 from dataip.api.errors import api_name
 from dataip.api.schemas.applications import (
@@ -42,6 +43,8 @@ from dataip.api.schemas.applications import (
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.errors import FieldErrors, Message, ValidationFailed, gettext_noop
+from dataip.registry import labels
+from dataip.registry.fields import EDITABLE
 from dataip.registry.models import Application, Material
 from dataip.registry.queries.applicants import (
     applications_of,
@@ -49,7 +52,6 @@ from dataip.registry.queries.applicants import (
     holder_ids_by_identifier,
 )
 from dataip.registry.services import applications as filing
-from dataip.registry.services.applications import EDITABLE
 from dataip.registry.validators import MAX_SAMPLE_BYTES
 from dataip.registry.workflow import Status
 
@@ -141,7 +143,7 @@ def _material(material: Material) -> MaterialOut:
     return MaterialOut(
         id=material.pk,
         kind=material.kind,
-        kindLabel=str(labels.MATERIAL_LABELS.get(material.kind, material.kind)),
+        kindLabel=labels.material(material.kind),
         name=material.original_name,
         contentType=material.content_type,
         size=material.size,
@@ -377,7 +379,7 @@ def missing(request: HttpRequest, application_id: AppId) -> MissingOut:
     names = filing.missing_for_submission(application)
     return MissingOut(
         complete=not names,
-        missing=[MissingItem(name=api_name(n), label=labels.field(n)) for n in names],
+        missing=[MissingItem(name=api_name(n), label=capfirst(labels.field(n))) for n in names],
     )
 
 
@@ -449,11 +451,12 @@ def events(
             EventOut(
                 id=e.pk,
                 action=e.action,
-                label=labels.action(e.action),
+                label=labels.event(e.action),
                 fromStatus=e.from_status,
                 toStatus=e.to_status,
                 at=e.occurred_at,
                 actorRole=e.actor_role,
+                actorRoleLabel=labels.role(e.actor_role),
                 logIndex=e.leaf_index,
             )
             for e in page.items

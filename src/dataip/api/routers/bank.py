@@ -7,7 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router
 
-from dataip.api import labels, pagination
+from dataip.api import pagination
 from dataip.api.auth import caller, token_auth
 from dataip.api.schemas.bank import (
     Encumbrance,
@@ -20,6 +20,7 @@ from dataip.api.schemas.bank import (
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.errors import FieldErrors, gettext_noop
+from dataip.registry import labels
 from dataip.registry.queries import rights
 
 router = Router(tags=["banks"], auth=token_auth)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from ninja import P, QueryEx, Router
 from ninja.params import PathEx
 
-from dataip.api import labels, pagination
+from dataip.api import pagination
 from dataip.api.errors import api_name
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
@@ -38,6 +38,7 @@ from dataip.api.schemas.public import (
     SearchResults,
     Statistics,
 )
+from dataip.registry import labels
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, SearchEntry
 from dataip.registry.queries.public import (
@@ -154,7 +155,7 @@ def _registration(application: Application) -> Registration:
             for lic in record.licences
         ],
         history=[
-            PublicEvent(action=action, label=labels.action(action), at=at)
+            PublicEvent(action=action, label=labels.event(action), at=at)
             for action, at in record.history
         ],
     )

@@ -9,38 +9,34 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ninja import Field, Schema
+from pydantic import create_model
 
 from dataip.api.schemas.common import MAX_ID, Input, Page
+from dataip.api.schemas.products import input_fields, output_fields
+from dataip.registry.fields import PRODUCT_FIELDS
 from dataip.registry.kinds import ProductKind
 
-
-class DraftFields(Input):
-    """Fields of the data product; on update, only the fields sent are changed."""
-
-    name: str = ""
-    nameEn: str = ""
-    summary: str = ""
-    summaryEn: str = ""
-    industryCode: str = Field("", description="GB/T 4754-2017 division, two digits")
-    provinceCode: str = Field("", description="GB/T 2260 province, two digits")
-    dataSourceType: str = Field("", description="01 self-collected, 02 licensed, ...")
-    dataSourceDescription: str = ""
-    lawfulBasis: str = ""
-    sourceAgreementEnd: date | None = None
-    formationDate: date | None = None
-    recordCount: int | None = Field(None, ge=0, le=MAX_ID)
-    sizeBytes: int | None = Field(None, ge=0, le=MAX_ID)
-    structureDescription: str = ""
-    updateFrequency: str = ""
-    processingSummary: str = ""
-    processingDetails: str = ""
-    applicationScenarios: str = ""
-    innovationExplanation: str = ""
-    samplesDescription: str = ""
-    details: dict[str, Any] = Field(default_factory=dict)
+if TYPE_CHECKING:  # the fields are made at import time; to mypy these are plain schemas
+    DraftFields = Input
+    Product = Schema
+else:
+    DraftFields = create_model(
+        "DraftFields",
+        __base__=Input,
+        __doc__="Fields of the data product; on update, only the fields sent are changed.",
+        __module__=__name__,
+        **input_fields(f for f in PRODUCT_FIELDS if f.name != "kind"),
+    )
+    Product = create_model(
+        "Product",
+        __base__=Schema,
+        __doc__="Every field of the data product, confidential ones included.",
+        __module__=__name__,
+        **output_fields(PRODUCT_FIELDS),
+    )
 
 
 class DraftIn(DraftFields):
@@ -97,33 +93,6 @@ class FiledBy(Schema):
 
     holderId: int
     name: str
-
-
-class Product(Schema):
-    """Every field of the data product, confidential ones included."""
-
-    kind: str
-    name: str
-    nameEn: str
-    summary: str
-    summaryEn: str
-    industryCode: str
-    provinceCode: str
-    dataSourceType: str
-    dataSourceDescription: str
-    lawfulBasis: str
-    sourceAgreementEnd: date | None
-    formationDate: date | None
-    recordCount: int | None
-    sizeBytes: int | None
-    structureDescription: str
-    updateFrequency: str
-    processingSummary: str
-    processingDetails: str
-    applicationScenarios: str
-    innovationExplanation: str
-    samplesDescription: str
-    details: dict[str, Any]
 
 
 class ApplicationOut(Schema):
@@ -218,6 +187,7 @@ class EventOut(Schema):
     toStatus: str
     at: datetime
     actorRole: str
+    actorRoleLabel: str
     logIndex: int | None
 
 

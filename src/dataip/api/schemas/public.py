@@ -4,11 +4,14 @@ platforms, announcements and statistics. Public fields only (``PUBLIC_FIELDS``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ninja import Schema
+from pydantic import create_model
 
 from dataip.api.schemas.common import Page
+from dataip.api.schemas.products import output_fields
+from dataip.registry.fields import PRODUCT_FIELDS
 
 
 class Facet(Schema):
@@ -47,27 +50,16 @@ class SearchResults(Page):
     facets: dict[str, list[Facet]]
 
 
-class PublicProduct(Schema):
-    """The published fields of the data product (``PUBLIC_FIELDS``) and public details."""
-
-    name: str
-    nameEn: str
-    kind: str
-    summary: str
-    summaryEn: str
-    industryCode: str
-    provinceCode: str
-    dataSourceType: str
-    dataSourceDescription: str
-    formationDate: date | None
-    recordCount: int | None
-    sizeBytes: int | None
-    structureDescription: str
-    updateFrequency: str
-    processingSummary: str
-    applicationScenarios: str
-    samplesDescription: str
-    details: dict[str, Any]
+if TYPE_CHECKING:  # the fields are made at import time; to mypy this is a plain schema
+    PublicProduct = Schema
+else:
+    PublicProduct = create_model(
+        "PublicProduct",
+        __base__=Schema,
+        __doc__="The published fields of the data product (``PUBLIC_FIELDS``) and public details.",
+        __module__=__name__,
+        **output_fields(f for f in PRODUCT_FIELDS if f.public or f.name == "details"),
+    )
 
 
 class PublicHolder(Schema):

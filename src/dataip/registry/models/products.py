@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dataip.registry.identifiers import DataSourceCode
-from dataip.registry.kinds import ProductKind
+from dataip.registry.kinds import KIND_NAMES, ProductKind
 
 
 class UpdateFrequency(models.TextChoices):
@@ -22,11 +22,7 @@ class UpdateFrequency(models.TextChoices):
     PER_CONTRACT = "per_contract", _("As the source contract provides")
 
 
-KIND_CHOICES = [
-    (ProductKind.DATA_COLLECTION.value, _("Data collection")),
-    (ProductKind.DATA_PRODUCT.value, _("Data product")),
-    (ProductKind.DATA_ALGORITHM.value, _("Data algorithm / AI model")),
-]
+KIND_CHOICES = [(kind.value, _(KIND_NAMES[kind][1])) for kind in ProductKind]
 SOURCE_CHOICES = [
     (DataSourceCode.SELF_COLLECTED.value, _("Self-collected")),
     (DataSourceCode.LICENSED.value, _("Licensed")),
@@ -35,32 +31,12 @@ SOURCE_CHOICES = [
     (DataSourceCode.OTHER.value, _("Other")),
 ]
 
-PUBLIC_FIELDS = (
-    "name",
-    "name_en",
-    "kind",
-    "summary",
-    "summary_en",
-    "industry_code",
-    "province_code",
-    "data_source_type",
-    "data_source_description",
-    "formation_date",
-    "record_count",
-    "size_bytes",
-    "structure_description",
-    "update_frequency",
-    "processing_summary",
-    "application_scenarios",
-    "samples_description",
-)
-"""Fields published in the announcement and on the registration page. Every other field of a
-data product (lawful basis, agreement, processing details, innovation explanation, kind-specific
-details marked confidential) is seen only by the applicant's side, examiners and its panel."""
-
 
 class DataProduct(models.Model):
-    """What is registered: a data collection, a data product, or a data algorithm / AI model."""
+    """What is registered: a data collection, a data product, or a data algorithm / AI model.
+
+    The columns store the fields declared in :mod:`dataip.registry.fields` (labels, lengths,
+    which are public); ``tests/registry/test_fields.py`` checks that the two agree."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
     name = models.CharField(_("product name"), max_length=200, blank=True)

@@ -14,9 +14,9 @@ from django.db.models import Count, Q
 from dataip.errors import NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.details import public_details
+from dataip.registry.fields import PUBLIC_FIELDS
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, PledgeStatus
-from dataip.registry.models.products import PUBLIC_FIELDS
 from dataip.registry.regimes import load_regime
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 

@@ -23,8 +23,13 @@ from dataip.errors import (
 )
 from dataip.registry import clock, details, reference
 from dataip.registry.events import digest
+from dataip.registry.fields import (
+    AGREEMENT_SOURCES,
+    EDITABLE,
+    REQUIRED_FOR_SUBMISSION,
+    clean_product,
+)
 from dataip.registry.identifiers import (
-    DataSourceCode,
     InvalidIdentifier,
     validate_resident_id,
     validate_uscc,
@@ -38,7 +43,6 @@ from dataip.registry.models import (
     HolderKind,
     Material,
 )
-from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import numbering
 from dataip.registry.services.transition import Made, transition
@@ -117,138 +121,6 @@ def create_holder(
 
 # ── drafts ──────────────────────────────────────────────────────────────────────────────
 
-TEXT_LIMITS: Mapping[str, int] = {
-    "name": 200,
-    "name_en": 200,
-    "summary": 5000,
-    "summary_en": 5000,
-    "data_source_description": 5000,
-    "lawful_basis": 5000,
-    "structure_description": 5000,
-    "processing_summary": 5000,
-    "processing_details": 20000,
-    "application_scenarios": 5000,
-    "innovation_explanation": 20000,
-    "samples_description": 5000,
-}
-EDITABLE = frozenset(
-    {
-        *TEXT_LIMITS,
-        "kind",
-        "industry_code",
-        "province_code",
-        "data_source_type",
-        "source_agreement_end",
-        "formation_date",
-        "record_count",
-        "size_bytes",
-        "update_frequency",
-        "details",
-    }
-)
-REQUIRED_FOR_SUBMISSION = (
-    "name",
-    "summary",
-    "industry_code",
-    "province_code",
-    "data_source_type",
-    "data_source_description",
-    "lawful_basis",
-    "formation_date",
-    "structure_description",
-    "update_frequency",
-    "processing_summary",
-    "application_scenarios",
-    "innovation_explanation",
-)
-AGREEMENT_SOURCES = frozenset(
-    {DataSourceCode.LICENSED, DataSourceCode.PURCHASED, DataSourceCode.PUBLIC_AUTHORISED_OPERATION}
-)
-
-
-def _clean_product(
-    regime_code: str, values: Mapping[str, Any], today: date, kind: str
-) -> dict[str, Any]:
-    """Validate product fields; raise ValidationFailed naming every bad field."""
-    errors = FieldErrors()
-    cleaned: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in EDITABLE:
-            errors.add(name, gettext_noop("Unknown field."))
-            continue
-        if name in TEXT_LIMITS:
-            if not isinstance(value, str):
-                errors.add(name, gettext_noop("Must be text."))
-            elif len(value.strip()) > TEXT_LIMITS[name]:
-                errors.add(name, gettext_noop("At most %(max)s characters."), max=TEXT_LIMITS[name])
-            else:
-                cleaned[name] = value.strip()
-        elif name in {"record_count", "size_bytes"}:
-            if value in (None, ""):
-                cleaned[name] = None
-            elif (
-                isinstance(value, bool)
-                or not isinstance(value, int | str)
-                or not str(value).isdigit()
-            ):
-                errors.add(name, gettext_noop("Must be a whole number, not negative."))
-            else:
-                cleaned[name] = int(value)
-        elif name in {"formation_date", "source_agreement_end"}:
-            if value in (None, ""):
-                cleaned[name] = None
-                continue
-            try:
-                parsed = value if isinstance(value, date) else date.fromisoformat(str(value))
-            except ValueError:
-                errors.add(name, gettext_noop("Must be a date (YYYY-MM-DD)."))
-                continue
-            if name == "formation_date" and parsed > today:
-                errors.add(name, gettext_noop("Must not be in the future."))
-            cleaned[name] = parsed
-        elif name == "kind":
-            allowed = load_regime(regime_code).allowed_kinds
-            if value not in {k.value for k in ProductKind}:
-                errors.add(name, gettext_noop("Choose a valid kind of product."))
-            elif ProductKind(value) not in allowed:
-                errors.add(
-                    name, gettext_noop("This registry does not register this kind of product.")
-                )
-            else:
-                cleaned[name] = value
-        elif name == "industry_code":
-            try:
-                cleaned[name] = reference.industry(str(value)).division_code if value else ""
-            except KeyError:
-                errors.add(name, gettext_noop("Choose a GB/T 4754-2017 division."))
-        elif name == "province_code":
-            try:
-                cleaned[name] = reference.province(str(value)).code2 if value else ""
-            except KeyError:
-                errors.add(name, gettext_noop("Choose a valid province."))
-        elif name == "data_source_type":
-            if value and value not in {c.value for c in DataSourceCode}:
-                errors.add(name, gettext_noop("Choose a valid data source."))
-            else:
-                cleaned[name] = value or ""
-        elif name == "update_frequency":
-            if value and value not in UpdateFrequency.values:
-                errors.add(name, gettext_noop("Choose a valid update frequency."))
-            else:
-                cleaned[name] = value or ""
-        elif name == "details":
-            if not isinstance(value, Mapping):
-                errors.add(name, gettext_noop("Must be an object of fields."))
-                continue
-            chosen = cleaned.get("kind", kind)
-            if chosen not in {k.value for k in ProductKind}:
-                continue  # the kind itself is refused above; details follow once it is valid
-            cleaned[name], problems = details.clean_details(ProductKind(chosen), value)
-            for field_name, msgid, params in problems:
-                errors.add(field_name, msgid, **params)
-    errors.raise_if_any()
-    return cleaned
-
 
 def create_draft(
     *,
@@ -266,7 +138,7 @@ def create_draft(
         )
     at = at or clock.now()
     regime_code = regime_code or settings.DATAIP_REGIME
-    cleaned = _clean_product(
+    cleaned = clean_product(
         regime_code, {"kind": kind, **(values or {})}, clock.local_date(at), kind
     )
     with transaction.atomic():
@@ -293,7 +165,7 @@ def update_draft(
 
     def effect(application: Application, when: datetime) -> None:
         product = application.product
-        cleaned = _clean_product(
+        cleaned = clean_product(
             application.regime_code, values, clock.local_date(when), product.kind
         )
         for name, value in cleaned.items():

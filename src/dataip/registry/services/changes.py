@@ -14,6 +14,7 @@ from typing import Any
 from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.actors import user_id_of
+from dataip.registry.fields import CHANGEABLE, clean_product
 from dataip.registry.models import (
     Application,
     ApplicationHolder,
@@ -22,19 +23,11 @@ from dataip.registry.models import (
     RecordStatus,
     Transfer,
 )
-from dataip.registry.services.applications import _clean_product
 from dataip.registry.services.records import create_record, regime_of, use_consent
 from dataip.registry.services.transition import Made, transition
 from dataip.registry.validators import iso_date, known_holder, money
 from dataip.registry.workflow import Action, Actor
 
-CHANGEABLE = frozenset(
-    {
-        "name", "name_en", "summary", "summary_en", "application_scenarios",
-        "structure_description", "update_frequency", "processing_summary",
-        "record_count", "size_bytes", "samples_description",
-    }
-)  # fmt: skip
 HOLDER_CHANGEABLE = frozenset({"holder_name", "holder_name_en", "holder_address"})
 
 
@@ -56,7 +49,7 @@ def request_change(
     errors.raise_if_any()
     product_values = {k: v for k, v in values.items() if k in CHANGEABLE}
     today = clock.local_date(at or clock.now())
-    cleaned = _clean_product(regime.code, product_values, today, "data_collection")
+    cleaned = clean_product(regime.code, product_values, today, "data_collection")
     holder_values = {k: str(v).strip() for k, v in values.items() if k in HOLDER_CHANGEABLE}
     if "holder_name" in holder_values and not holder_values["holder_name"]:
         FieldErrors.raise_one("holder_name", gettext_noop("This field is required."))

@@ -1,13 +1,12 @@
-"""Template tags of the portal: names of statuses, actions, facets and licence kinds."""
+"""Template tags of the portal: names of statuses, actions, roles, facets and licence kinds."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from dataip.registry.models import LicenceKind
+from dataip.registry import labels
 from dataip.registry.queries.search import PAGE_SIZE
-from dataip.web.labels import action_label, status_label
 
 register = template.Library()
 
@@ -18,19 +17,24 @@ FACET_TITLES = {
     "status": _("Status"),
     "year": _("Year"),
 }
-LICENCE_KINDS = dict(LicenceKind.choices)
 
 
 @register.simple_tag
 def status_name(status: str) -> str:
     """A status in the active language."""
-    return status_label(status)
+    return labels.status(status)
 
 
 @register.simple_tag
 def action_name(action: str) -> str:
     """An action (or event) in the active language."""
-    return action_label(action)
+    return labels.event(action)
+
+
+@register.simple_tag
+def role_name(role: str) -> str:
+    """The role in which someone acted, in the active language."""
+    return labels.role(role)
 
 
 @register.simple_tag
@@ -42,7 +46,7 @@ def facet_title(name: str) -> str:
 @register.simple_tag
 def licence_kind(kind: str) -> str:
     """A kind of licence in the active language."""
-    return str(LICENCE_KINDS.get(kind, kind))
+    return labels.licence(kind)
 
 
 @register.filter

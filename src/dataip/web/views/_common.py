@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import get_language
 
-from dataip.registry import clock
+from dataip.registry import clock, labels
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions, may_act
-from dataip.web.labels import action_label, is_english
 
 
 def allowed(application: Application, actor: Actor) -> list[Action]:
@@ -40,7 +38,7 @@ def action_buttons(application: Application, actions: Sequence[Action]) -> list[
     return [
         {
             "action": action.value,
-            "label": action_label(action.value),
+            "label": labels.action(action.value),
             "reason_required": reason_required(application, action),
         }
         for action in actions
@@ -49,7 +47,7 @@ def action_buttons(application: Application, actions: Sequence[Action]) -> list[
 
 def english(request: HttpRequest) -> bool:
     """Whether the page is in English."""
-    return is_english(get_language())
+    return labels.is_english()
 
 
 def download(file: Any, name: str, content_type: str) -> FileResponse:

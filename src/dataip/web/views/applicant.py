@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import queries
+from dataip.registry import labels, queries
 from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
@@ -34,7 +34,6 @@ from dataip.web.forms import (
     NewApplicationForm,
     ProductStepForm,
 )
-from dataip.web.labels import KIND_LABELS, field_label
 from dataip.web.views._common import action_buttons, allowed
 
 EDITING = (Status.DRAFT, Status.CORRECTION_REQUESTED)
@@ -79,7 +78,7 @@ def new_application(request: HttpRequest) -> HttpResponse:
     """Start an application: choose the kind of product and name it; a draft is saved."""
     user = user_of(request)
     regime = load_regime(settings.DATAIP_REGIME)
-    kinds = [(k.value, str(KIND_LABELS[k.value])) for k in ProductKind if regime.allows(k)]
+    kinds = [(k.value, labels.kind(k.value)) for k in ProductKind if regime.allows(k)]
     form = NewApplicationForm(kinds, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -234,7 +233,7 @@ def remove_material(request: HttpRequest, application_id: int, material_id: int)
 def review_step(request: HttpRequest, application: Application) -> HttpResponse:
     """What is still missing, in words, and the submit (or resubmit) button."""
     actor = actor_of(request)
-    missing = [field_label(name) for name in filing.missing_for_submission(application)]
+    missing = [labels.field(name) for name in filing.missing_for_submission(application)]
     actions = [a for a in allowed(application, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
     context = {
         "application": application,

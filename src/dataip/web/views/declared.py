@@ -5,46 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dataip.registry import details
+from dataip.registry import details, labels
+from dataip.registry.fields import FIELDS_BY_NAME, PRODUCT_FIELDS, PUBLIC_FIELDS
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import DataProduct
-from dataip.registry.models.products import PUBLIC_FIELDS
-from dataip.web.forms import PERSONAL_INFORMATION_LABELS
-from dataip.web.labels import (
-    FREQUENCY_LABELS,
-    KIND_LABELS,
-    SOURCE_LABELS,
-    industry_label,
-    product_field_label,
-    province_label,
-)
 
-SHOWN = (
-    "kind",
-    "name",
-    "name_en",
-    "summary",
-    "summary_en",
-    "industry_code",
-    "province_code",
-    "data_source_type",
-    "data_source_description",
-    "lawful_basis",
-    "source_agreement_end",
-    "formation_date",
-    "record_count",
-    "size_bytes",
-    "structure_description",
-    "update_frequency",
-    "processing_summary",
-    "processing_details",
-    "application_scenarios",
-    "innovation_explanation",
-    "samples_description",
-)
+SHOWN = tuple(f.name for f in PRODUCT_FIELDS if f.name != "details")
+"""Every product field, in the order declared (the details follow, labelled one by one)."""
 
 
 @dataclass(frozen=True)
@@ -58,21 +27,12 @@ class Declared:
 
 def show(name: str, value: Any) -> str:
     """A product field's value as a person reads it."""
-    language = get_language()
     if value in (None, "", []):
         return ""
-    if name == "kind":
-        return str(KIND_LABELS.get(value, value))
     if name == "industry_code":
-        return f"{value} {industry_label(value, language)}"
-    if name == "province_code":
-        return province_label(value, language)
-    if name == "data_source_type":
-        return str(SOURCE_LABELS.get(value, value))
-    if name == "update_frequency":
-        return str(FREQUENCY_LABELS.get(value, value))
-    if name == "personal_information":
-        return str(PERSONAL_INFORMATION_LABELS.get(value, value))
+        return f"{value} {labels.industry(value)}"
+    if name in labels.VALUES:
+        return labels.value(name, value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if isinstance(value, int):
@@ -84,9 +44,9 @@ def declared_fields(product: DataProduct, kind: ProductKind) -> list[Declared]:
     """Every field, confidential ones included: for the applicant's side, examiners, panel."""
     fields = [
         Declared(
-            product_field_label(name),
+            labels.field(name),
             show(name, getattr(product, name)),
-            name in PUBLIC_FIELDS,
+            FIELDS_BY_NAME[name].public,
         )
         for name in SHOWN
     ]
@@ -100,7 +60,7 @@ def declared_fields(product: DataProduct, kind: ProductKind) -> list[Declared]:
 def public_fields(product: dict[str, Any], kind: ProductKind) -> list[Declared]:
     """The public fields of a public record (``queries.public_record``), labelled."""
     fields = [
-        Declared(product_field_label(name), show(name, product[name]), True)
+        Declared(labels.field(name), show(name, product[name]), True)
         for name in PUBLIC_FIELDS
         if name in product
     ]

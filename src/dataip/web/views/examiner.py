@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dataip.errors import NotFound, gettext_noop
-from dataip.registry import queries
+from dataip.registry import labels, queries
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, staff
@@ -21,7 +21,6 @@ from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web.access import actor_of, staff_required
-from dataip.web.labels import field_label, status_label
 from dataip.web.views._common import action_buttons, allowed, may_propose
 from dataip.web.views.declared import declared_fields
 
@@ -65,11 +64,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = Status.SUBMITTED.value
     page = Paginator(staff.queue(status), 50).get_page(request.GET.get("page"))
     counts = staff.queue_counts()
-    tabs = [(s.value, status_label(s.value), counts[s.value]) for s in staff.QUEUE_STATUSES]
+    tabs = [(s.value, labels.status(s.value), counts[s.value]) for s in staff.QUEUE_STATUSES]
     return render(
         request,
         "web/queue.html",
-        {"status": status, "status_name": status_label(status), "page": page, "tabs": tabs},
+        {"status": status, "status_name": labels.status(status), "page": page, "tabs": tabs},
     )
 
 
@@ -93,7 +92,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
         "application": application,
-        "missing": [field_label(n) for n in filing.missing_for_submission(application)],
+        "missing": [labels.field(n) for n in filing.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
         "holders": applicants.holders_with_shares(application),

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dataip.errors import ValidationFailed
-from dataip.registry import clock
+from dataip.registry import clock, labels
 from dataip.registry.kinds import ProductKind
 from dataip.registry.queries import search
 from dataip.registry.queries.public import (
@@ -26,12 +25,6 @@ from dataip.registry.workflow import Action, Status
 from dataip.web.access import actor_of, login_required, signed_in_user, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import ObjectionForm
-from dataip.web.labels import (
-    KIND_LABELS,
-    industry_label,
-    province_label,
-    status_label,
-)
 from dataip.web.views._common import allowed
 from dataip.web.views.declared import public_fields
 
@@ -44,19 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
     figures, certificates = home_figures()
     context = {"figures": figures, "certificates": certificates, "announcements": announcements}
     return render(request, "web/home.html", context)
-
-
-def _facet_label(name: str, value: str) -> str:
-    language = get_language()
-    if name == "kind":
-        return str(KIND_LABELS.get(value, value))
-    if name == "industry_code":
-        return industry_label(value, language)
-    if name == "province_code":
-        return province_label(value, language)
-    if name == "status":
-        return status_label(value)
-    return value
 
 
 @require_GET
@@ -78,7 +58,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "name": name,
             "selected": filters[name],
-            "values": [(value, _facet_label(name, value), n) for value, n in counts[:40]],
+            "values": [(value, labels.facet(name, value), n) for value, n in counts[:40]],
         }
         for name, counts in results.facets.items()
     ]
@@ -120,8 +100,8 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "record": record,
             "fields": public_fields(record.product, ProductKind(record.product["kind"])),
             "can_object": can_object,
-            "industry": industry_label(record.product["industry_code"], get_language()),
-            "province": province_label(record.product["province_code"], get_language()),
+            "industry": labels.industry(record.product["industry_code"]),
+            "province": labels.province(record.product["province_code"]),
         },
     )
 
@@ -167,19 +147,15 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public figures: registrations by kind, province, industry and year."""
-    language = get_language()
     tables = [
-        (_("By kind"), [(str(KIND_LABELS.get(v, v)), n) for v, n in public_counts_by("kind")]),
-        (
-            _("By province"),
-            [(province_label(v, language), n) for v, n in public_counts_by("province_code")],
-        ),
+        (_("By kind"), [(labels.kind(v), n) for v, n in public_counts_by("kind")]),
+        (_("By province"), [(labels.province(v), n) for v, n in public_counts_by("province_code")]),
         (
             _("By industry"),
-            [(industry_label(v, language), n) for v, n in public_counts_by("industry_code")][:20],
+            [(labels.industry(v), n) for v, n in public_counts_by("industry_code")][:20],
         ),
         (_("By year"), sorted(public_counts_by("year"), reverse=True)),
-        (_("By status"), [(status_label(v), n) for v, n in public_counts_by("status")]),
+        (_("By status"), [(labels.status(v), n) for v, n in public_counts_by("status")]),
     ]
     figures, certificates = home_figures()
     context = {"figures": figures, "certificates": certificates, "tables": tables}

@@ -1,0 +1,70 @@
+"""Names of the registry's event types (the ``type`` of a ledger leaf), in Simplified Chinese
+and English. Pure Python: the offline verifier prints them, and the registry's pages and API
+name the events of a history with the same table (:mod:`dataip.registry.labels`), so a court
+reading ``dataip verify`` and a holder reading the history see the same words.
+
+Workflow actions are named as the history shows them: the steps up to registration by what was
+done (``submit``), registration and the records after it as records (``registered``,
+``licence granted``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+__all__ = ["EVENT_TYPES", "event_name"]
+
+#: Every event type the registry writes: (Chinese, English).
+EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
+    # the procedure up to registration (registry.workflow.Action)
+    "submit": ("提交", "submit"),
+    "start_formal_examination": ("开始形式审查", "start formal examination"),
+    "request_correction": ("要求补正", "request correction"),
+    "resubmit": ("补正后重新提交", "resubmit"),
+    "pass_formal_examination": ("形式审查通过", "pass formal examination"),
+    "assign_expert": ("指派评审专家", "assign an expert"),
+    "record_opinion": ("提交评审意见", "record an opinion"),
+    "approve": ("审查通过", "approve"),
+    "reject": ("不予登记", "refuse registration"),
+    "announce": ("公示", "announce"),
+    "file_objection": ("提出异议", "file an objection"),
+    "dismiss_objection": ("驳回异议", "dismiss the objection"),
+    "uphold_objection": ("认定异议成立", "uphold the objection"),
+    "close_publicity": ("结束公示", "close the announcement"),
+    "register": ("予以登记", "registered"),
+    "withdraw": ("撤回", "withdraw"),
+    "deem_withdrawn": ("视为撤回", "deem withdrawn"),
+    "expire": ("有效期届满", "expire"),
+    # records after registration
+    "request_change": ("申请变更", "change requested"),
+    "approve_change": ("变更已核准", "change approved"),
+    "refuse_change": ("变更未获核准", "change refused"),
+    "propose_transfer": ("提出转让", "transfer proposed"),
+    "confirm_transfer": ("转让已确认", "transfer confirmed"),
+    "cancel_transfer": ("转让已取消", "transfer cancelled"),
+    "grant_licence": ("授予许可", "licence granted"),
+    "end_licence": ("许可终止", "licence ended"),
+    "record_trade": ("记录交易", "trade recorded"),
+    "pledge": ("质押登记", "pledge registered"),
+    "consent": ("质权人同意", "pledgee's consent"),
+    "release_pledge": ("质押解除", "pledge released"),
+    "record_revenue": ("记录收益", "revenue recorded"),
+    "record_valuation": ("记录评估", "valuation recorded"),
+    "renew": ("已续展", "renewed"),
+    "cancel": ("已注销", "cancelled"),
+    "revoke": ("已撤销", "revoked"),
+    # events outside the workflow
+    "certificate_issued": ("证书已签发", "certificate issued"),
+    "deposit": ("数据存证", "dataset deposited"),
+    "ledger_key_rotation": ("更换日志签名密钥", "log signing key rotated"),
+}
+
+
+def event_name(event_type: str, lang: str) -> str:
+    """The name of ``event_type`` in ``lang`` (``"zh"`` or ``"en"``); an unknown type is
+    shown as its code with spaces."""
+    names = EVENT_TYPES.get(event_type)
+    if names is None:
+        return event_type.replace("_", " ")
+    return names[0] if lang == "zh" else names[1]

@@ -1,0 +1,213 @@
+"""Names of the registry's codes in the active language (Simplified Chinese or English): one
+table for each kind of code, used by the pages, the API and the certificates alike.
+
+Statuses, materials, data sources, update frequencies, objection grounds and licence
+kinds are named by the choices their model columns declare; events by the Django-free table
+the offline verifier prints (:mod:`dataip.evidence.event_types`); kinds of product by the
+table certificates print (:data:`dataip.registry.kinds.KIND_NAMES`); product fields by
+:mod:`dataip.registry.fields` and kind-specific details by :mod:`dataip.registry.details`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, gettext_lazy
+
+from dataip.evidence.event_types import event_name
+from dataip.registry import details, fields, reference
+from dataip.registry.kinds import KIND_NAMES
+from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
+from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
+from dataip.registry.models.rights import LicenceKind
+from dataip.registry.workflow import Action, Role
+
+#: What each action does, as a verb: how domain messages name an action.
+ACTION_LABELS: Mapping[str, Promise] = {
+    Action.EDIT: gettext_lazy("edit"),
+    Action.SUBMIT: gettext_lazy("submit"),
+    Action.START_FORMAL_EXAMINATION: gettext_lazy("start formal examination"),
+    Action.REQUEST_CORRECTION: gettext_lazy("request correction"),
+    Action.RESUBMIT: gettext_lazy("resubmit"),
+    Action.PASS_FORMAL_EXAMINATION: gettext_lazy("pass formal examination"),
+    Action.ASSIGN_EXPERT: gettext_lazy("assign an expert"),
+    Action.RECORD_OPINION: gettext_lazy("record an opinion"),
+    Action.APPROVE: gettext_lazy("approve"),
+    Action.REJECT: gettext_lazy("refuse registration"),
+    Action.ANNOUNCE: gettext_lazy("announce"),
+    Action.FILE_OBJECTION: gettext_lazy("file an objection"),
+    Action.DISMISS_OBJECTION: gettext_lazy("dismiss the objection"),
+    Action.UPHOLD_OBJECTION: gettext_lazy("uphold the objection"),
+    Action.CLOSE_PUBLICITY: gettext_lazy("close the announcement"),
+    Action.REGISTER: gettext_lazy("register"),
+    Action.WITHDRAW: gettext_lazy("withdraw"),
+    Action.DEEM_WITHDRAWN: gettext_lazy("deem withdrawn"),
+    Action.EXPIRE: gettext_lazy("expire"),
+    Action.REQUEST_CHANGE: gettext_lazy("request a change"),
+    Action.APPROVE_CHANGE: gettext_lazy("approve the change"),
+    Action.REFUSE_CHANGE: gettext_lazy("refuse the change"),
+    Action.PROPOSE_TRANSFER: gettext_lazy("propose a transfer"),
+    Action.CONFIRM_TRANSFER: gettext_lazy("confirm the transfer"),
+    Action.CANCEL_TRANSFER: gettext_lazy("cancel the transfer"),
+    Action.GRANT_LICENCE: gettext_lazy("record a licence"),
+    Action.END_LICENCE: gettext_lazy("end the licence"),
+    Action.RECORD_TRADE: gettext_lazy("record a trade"),
+    Action.PLEDGE: gettext_lazy("record a pledge"),
+    Action.CONSENT: gettext_lazy("consent as pledgee"),
+    Action.RELEASE_PLEDGE: gettext_lazy("release the pledge"),
+    Action.RECORD_REVENUE: gettext_lazy("record service revenue"),
+    Action.RECORD_VALUATION: gettext_lazy("record a valuation"),
+    Action.RENEW: gettext_lazy("renew"),
+    Action.CANCEL: gettext_lazy("cancel the registration"),
+    Action.REVOKE: gettext_lazy("revoke the registration"),
+}
+#: The role in which an event's actor acted (``Event.actor_role``).
+ROLE_LABELS: Mapping[str, Promise] = {
+    Role.APPLICANT: gettext_lazy("applicant"),
+    Role.EXAMINER: gettext_lazy("examiner"),
+    Role.REGISTRAR: gettext_lazy("registrar"),
+    Role.EXPERT: gettext_lazy("expert"),
+    Role.PUBLIC: gettext_lazy("member of the public"),
+    Role.SYSTEM: gettext_lazy("the registry's system"),
+}
+STATUS_LABELS: Mapping[str, Promise] = dict(STATUS_CHOICES)
+MATERIAL_LABELS: Mapping[str, Promise] = dict(MATERIAL_CHOICES)
+SOURCE_LABELS: Mapping[str, Promise] = dict(SOURCE_CHOICES)
+FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)
+LICENCE_LABELS: Mapping[str, Promise] = dict(LicenceKind.choices)
+#: The choices of the ``personal_information`` detail (:data:`details.PERSONAL_INFORMATION`).
+PERSONAL_INFORMATION_LABELS: Mapping[str, Promise] = {
+    "none": gettext_lazy("No personal information"),
+    "de_identified": gettext_lazy("De-identified"),
+    "anonymised": gettext_lazy("Anonymised"),
+    "consented": gettext_lazy("Processed with consent"),
+    "other_lawful_basis": gettext_lazy("Other lawful basis"),
+}
+
+
+def is_english() -> bool:
+    """Whether the active language is English (otherwise Chinese is shown)."""
+    return (get_language() or "").startswith("en")
+
+
+def _named(table: Mapping[str, Promise], code: str) -> str:
+    return str(table.get(code, code))
+
+
+def status(code: str) -> str:
+    """The name of a status."""
+    return _named(STATUS_LABELS, code)
+
+
+def action(code: str) -> str:
+    """What an action does, as a verb (``submit``, ``record a licence``)."""
+    return _named(ACTION_LABELS, code)
+
+
+def event(code: str) -> str:
+    """The name of an event of a history, as the offline verifier prints it too."""
+    return event_name(code, "en" if is_english() else "zh")
+
+
+def role(code: str) -> str:
+    """The role in which someone acted."""
+    return _named(ROLE_LABELS, code)
+
+
+def kind(code: str) -> str:
+    """The name of a kind of product (as its certificate prints it)."""
+    names = KIND_NAMES.get(code)
+    if names is None:
+        return code
+    return names[1] if is_english() else names[0]
+
+
+def material(code: str) -> str:
+    """The name of a kind of material."""
+    return _named(MATERIAL_LABELS, code)
+
+
+def source(code: str) -> str:
+    """The name of a kind of data source."""
+    return _named(SOURCE_LABELS, code)
+
+
+def frequency(code: str) -> str:
+    """The name of an update frequency."""
+    return _named(FREQUENCY_LABELS, code)
+
+
+def licence(code: str) -> str:
+    """The name of a kind of licence."""
+    return _named(LICENCE_LABELS, code)
+
+
+def personal_information(code: str) -> str:
+    """The name of a way of handling personal information."""
+    return _named(PERSONAL_INFORMATION_LABELS, code)
+
+
+def industry(code: str) -> str:
+    """The name of a GB/T 4754-2017 division."""
+    try:
+        found = reference.industry(code)
+    except KeyError:
+        return code
+    return found.division_name_en if is_english() else found.division_name_zh
+
+
+def province(code: str) -> str:
+    """The name of a province (GB/T 2260)."""
+    try:
+        found = reference.province(code)
+    except KeyError:
+        return code
+    return found.name_en if is_english() else found.name_zh
+
+
+#: How the value of a product field or detail with codes is named.
+VALUES: Mapping[str, Callable[[str], str]] = {
+    "kind": kind,
+    "industry_code": industry,
+    "province_code": province,
+    "data_source_type": source,
+    "update_frequency": frequency,
+    "personal_information": personal_information,
+}
+
+
+def value(name: str, code: str) -> str:
+    """The name of ``code`` as a value of the product field or detail ``name`` (the code
+    itself where the field has no names for its values)."""
+    return VALUES[name](code) if name in VALUES else code
+
+
+FACETS: Mapping[str, Callable[[str], str]] = {
+    "kind": kind,
+    "status": status,
+    "industry": industry,
+    "industry_code": industry,
+    "province": province,
+    "province_code": province,
+}
+
+
+def facet(name: str, value: str) -> str:
+    """The label of a value of a search facet (named as the API or the search index names it)."""
+    return FACETS.get(name, str)(value)
+
+
+def field(name: str) -> str:
+    """The label of a field a service names: product fields, details, materials, holders."""
+    if name.startswith("materials."):
+        return material(name.split(".", 1)[1])
+    if name.startswith("details."):
+        detail = details.FIELDS_BY_NAME.get(name.split(".", 1)[1])
+        return gettext(detail.label) if detail else name
+    if name == "holders" or name.startswith("shares"):
+        return gettext("Holders and shares")
+    if name == "file":
+        return gettext("File")
+    product_field = fields.FIELDS_BY_NAME.get(name)
+    return gettext(product_field.label) if product_field else name
