@@ -1,6 +1,6 @@
 """Where the regime requires a deposit (Shanghai), a cited deposit of the applicant side takes
 the place of an uploaded deposit certificate. Needs the change in
-``registry.services.applications.missing_for_submission`` described in docs/deposit.md §14."""
+``registry.queries.applicants.missing_for_submission`` described in docs/deposit.md §14."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from dataip.deposits import services
 from dataip.errors import GuardFailed
 from dataip.registry.kinds import MaterialKind
+from dataip.registry.queries import applicants
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import Status
@@ -26,7 +27,7 @@ def _without_certificate(p: Personas) -> int:
     assert load_regime(app.regime_code).deposit_required
     certificate = app.materials.get(kind=MaterialKind.DEPOSIT_CERTIFICATE)
     filing.remove_material(app.pk, certificate.pk, actor=p.applicant.actor, at=day(0))
-    assert "materials.deposit_certificate" in filing.missing_for_submission(app)
+    assert "materials.deposit_certificate" in applicants.missing_for_submission(app)
     return app.pk
 
 

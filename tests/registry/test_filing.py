@@ -11,6 +11,7 @@ from django.utils import translation
 from dataip.errors import Conflict, GuardFailed, PermissionDenied, ValidationFailed
 from dataip.registry.i18n import field_errors
 from dataip.registry.models import Application, Event, Material
+from dataip.registry.queries import applicants
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import Status
 from tests.support.builders import PDF, complete_values, day, draft
@@ -84,7 +85,7 @@ def test_only_a_user_acting_for_a_holder_can_file(personas: Personas) -> None:
 
 def test_it_lists_what_is_missing_before_submission(personas: Personas) -> None:
     app = draft(personas, complete=False, name="只有名称")
-    missing = filing.missing_for_submission(app)
+    missing = applicants.missing_for_submission(app)
     assert "summary" in missing
     assert "materials.application_form" in missing
     assert "details.format" in missing
@@ -97,7 +98,7 @@ def test_it_lists_what_is_missing_before_submission(personas: Personas) -> None:
 
 def test_licensed_data_needs_the_agreement_end_and_a_source_proof(personas: Personas) -> None:
     app = draft(personas, data_source_type="02")
-    missing = filing.missing_for_submission(app)
+    missing = applicants.missing_for_submission(app)
     assert "source_agreement_end" in missing
     assert "materials.data_source_proof" in missing
 
@@ -183,7 +184,7 @@ def test_removed_materials_no_longer_count(personas: Personas) -> None:
     app = draft(personas)
     form = app.materials.get(kind="application_form")
     filing.remove_material(app.pk, form.pk, actor=personas.applicant.actor)
-    assert "materials.application_form" in filing.missing_for_submission(app)
+    assert "materials.application_form" in applicants.missing_for_submission(app)
 
 
 def test_joint_holders_shares_must_add_up_to_100(personas: Personas) -> None:
@@ -216,7 +217,7 @@ def test_an_agent_needs_a_power_of_attorney(personas: Personas) -> None:
         at=day(0),
     )
     filing.set_holders(app.pk, actor=agent.actor, shares={personas.applicant.holder.pk: 100})
-    assert "materials.power_of_attorney" in filing.missing_for_submission(app)
+    assert "materials.power_of_attorney" in applicants.missing_for_submission(app)
 
 
 def test_an_unknown_kind_with_details_is_refused_not_crashed(personas: Personas) -> None:

@@ -50,6 +50,7 @@ from dataip.registry.queries.applicants import (
     applications_of,
     get_own_application_for,
     holder_ids_by_identifier,
+    missing_for_submission,
 )
 from dataip.registry.services import applications as filing
 from dataip.registry.validators import MAX_SAMPLE_BYTES
@@ -376,7 +377,7 @@ def remove_material(
 def missing(request: HttpRequest, application_id: AppId) -> MissingOut:
     """Fields and materials still missing before the application can be submitted."""
     _, application = _own(request, application_id)
-    names = filing.missing_for_submission(application)
+    names = missing_for_submission(application)
     return MissingOut(
         complete=not names,
         missing=[MissingItem(name=api_name(n), label=capfirst(labels.field(n))) for n in names],

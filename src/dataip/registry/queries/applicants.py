@@ -8,8 +8,12 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from dataip.errors import NotFound, gettext_noop
+from dataip.registry import details
+from dataip.registry.fields import AGREEMENT_SOURCES, REQUIRED_FOR_SUBMISSION
+from dataip.registry.kinds import MaterialKind, ProductKind
 from dataip.registry.models import Application, Event, Holder
 from dataip.registry.queries import can_see_confidential, get_application_for
+from dataip.registry.regimes import load_regime
 from dataip.registry.workflow import Action, Actor
 
 REASONS_SHOWN_TO_APPLICANT = frozenset(
@@ -66,3 +70,30 @@ def holder_ids_by_identifier(identifiers: Iterable[str]) -> dict[str, int]:
     """Holder ids by credit code or resident ID number (normalised to upper case)."""
     wanted = {i.strip().upper() for i in identifiers}
     return dict(Holder.objects.filter(identifier__in=wanted).values_list("identifier", "pk"))
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What the application lacks before it can be submitted: field names and material kinds."""
+    product = application.product
+    missing = [name for name in REQUIRED_FOR_SUBMISSION if not getattr(product, name)]
+    missing += details.missing_details(ProductKind(product.kind), product.details)
+    if product.data_source_type in AGREEMENT_SOURCES and product.source_agreement_end is None:
+        missing.append("source_agreement_end")
+    holder_ids = set(application.holders.values_list("holder_id", flat=True))
+    if not holder_ids:
+        missing.append("holders")
+    regime = load_regime(application.regime_code)
+    filed_by_agent = application.filed_by_id not in holder_ids
+    have = set(
+        application.materials.filter(withdrawn_at__isnull=True).values_list("kind", flat=True)
+    )
+    cited = application.deposit_citations.filter(
+        deposit__holder_id__in=holder_ids | {application.filed_by_id}
+    )
+    if regime.deposit_required and cited.exists():
+        have.add(MaterialKind.DEPOSIT_CERTIFICATE)  # a deposit made here stands for its certificate
+    required = set(regime.required_materials(filed_by_agent))
+    if product.data_source_type in AGREEMENT_SOURCES:
+        required.add(MaterialKind.DATA_SOURCE_PROOF)
+    missing += [f"materials.{kind}" for kind in sorted(required - have)]
+    return missing

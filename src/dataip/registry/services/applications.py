@@ -21,12 +21,10 @@ from dataip.errors import (
     ValidationFailed,
     gettext_noop,
 )
-from dataip.registry import clock, details, reference
+from dataip.registry import clock, reference
 from dataip.registry.events import digest
 from dataip.registry.fields import (
-    AGREEMENT_SOURCES,
     EDITABLE,
-    REQUIRED_FOR_SUBMISSION,
     clean_product,
 )
 from dataip.registry.identifiers import (
@@ -34,7 +32,7 @@ from dataip.registry.identifiers import (
     validate_resident_id,
     validate_uscc,
 )
-from dataip.registry.kinds import MaterialKind, ProductKind
+from dataip.registry.kinds import MaterialKind
 from dataip.registry.models import (
     Application,
     ApplicationHolder,
@@ -311,33 +309,6 @@ def current_materials(application: Application) -> list[Material]:
     return list(application.materials.filter(withdrawn_at__isnull=True))
 
 
-def missing_for_submission(application: Application) -> list[str]:
-    """What the application lacks before it can be submitted: field names and material kinds."""
-    product = application.product
-    missing = [name for name in REQUIRED_FOR_SUBMISSION if not getattr(product, name)]
-    missing += details.missing_details(ProductKind(product.kind), product.details)
-    if product.data_source_type in AGREEMENT_SOURCES and product.source_agreement_end is None:
-        missing.append("source_agreement_end")
-    holder_ids = set(application.holders.values_list("holder_id", flat=True))
-    if not holder_ids:
-        missing.append("holders")
-    regime = load_regime(application.regime_code)
-    filed_by_agent = application.filed_by_id not in holder_ids
-    have = set(
-        application.materials.filter(withdrawn_at__isnull=True).values_list("kind", flat=True)
-    )
-    cited = application.deposit_citations.filter(
-        deposit__holder_id__in=holder_ids | {application.filed_by_id}
-    )
-    if regime.deposit_required and cited.exists():
-        have.add(MaterialKind.DEPOSIT_CERTIFICATE)  # a deposit made here stands for its certificate
-    required = set(regime.required_materials(filed_by_agent))
-    if product.data_source_type in AGREEMENT_SOURCES:
-        required.add(MaterialKind.DATA_SOURCE_PROOF)
-    missing += [f"materials.{kind}" for kind in sorted(required - have)]
-    return missing
-
-
 def content_digest(application: Application) -> dict[str, Any]:
     """What the applicant filed, as digests: logged at submission so it cannot change unseen."""
     product = application.product
@@ -404,7 +375,6 @@ __all__ = [
     "add_material",
     "create_draft",
     "create_holder",
-    "missing_for_submission",
     "remove_material",
     "resubmit",
     "set_holders",

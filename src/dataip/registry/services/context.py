@@ -19,6 +19,7 @@ from dataip.registry.models import (
     Transfer,
 )
 from dataip.registry.models.objections import ObjectionStatus
+from dataip.registry.queries.applicants import missing_for_submission
 from dataip.registry.regimes import Regime, load_regime
 from dataip.registry.workflow import Context, Status
 
@@ -26,8 +27,6 @@ from dataip.registry.workflow import Context, Status
 def context_for(application: Application, at: datetime, **extra: Any) -> Context:
     """Snapshot what the workflow needs to know about ``application`` at ``at``; ``extra`` adds
     facts about the proposed action (the expert to assign, the licence's collisions)."""
-    from dataip.registry.services.applications import missing_for_submission
-
     regime = load_regime(application.regime_code)
     status = Status(application.status)
     panel: dict[int, bool | None] = {}

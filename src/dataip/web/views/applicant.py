@@ -233,7 +233,7 @@ def remove_material(request: HttpRequest, application_id: int, material_id: int)
 def review_step(request: HttpRequest, application: Application) -> HttpResponse:
     """What is still missing, in words, and the submit (or resubmit) button."""
     actor = actor_of(request)
-    missing = [labels.field(name) for name in filing.missing_for_submission(application)]
+    missing = [labels.field(name) for name in applicants.missing_for_submission(application)]
     actions = [a for a in allowed(application, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
     context = {
         "application": application,

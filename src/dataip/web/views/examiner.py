@@ -17,7 +17,6 @@ from dataip.registry import labels, queries
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, staff
-from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web.access import actor_of, staff_required
@@ -92,7 +91,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
         "application": application,
-        "missing": [labels.field(n) for n in filing.missing_for_submission(application)],
+        "missing": [labels.field(n) for n in applicants.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
         "holders": applicants.holders_with_shares(application),
