@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connections
 from django.test import TransactionTestCase
 
-from dataip.ledger.append_only import set_purge
+from tests.support.purge import behind_the_triggers
 
 pytest_plugins = ["tests.support.personas"]
 
@@ -17,14 +18,11 @@ _original_teardown = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: 
 
 
 def _teardown_with_purge(self: TransactionTestCase) -> None:
-    """Flushing a test database deletes append-only rows: open the purge switch for it."""
-    for alias in connections:
-        set_purge(connections[alias], True)
-    try:
-        _original_teardown(self)
-    finally:
+    """Flushing a test database deletes append-only rows: let the flush past the triggers."""
+    with ExitStack() as stack:
         for alias in connections:
-            set_purge(connections[alias], False)
+            stack.enter_context(behind_the_triggers(connections[alias]))
+        _original_teardown(self)
 
 
 setattr(TransactionTestCase, "_fixture_teardown", _teardown_with_purge)  # noqa: B010 - private

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from dataip.evidence import canonical_json
 from dataip.ledger import appending, checkpoints
-from dataip.ledger.append_only import set_purge
+from tests.support.purge import behind_the_triggers
 
 
 def use_fresh_keys(settings: Any, tmp_path: Path) -> Path:
@@ -41,28 +41,9 @@ def append_batches(*sizes: int, start: int = 0) -> list[int]:
     return indices
 
 
-@contextmanager
-def behind_the_triggers() -> Iterator[None]:
-    """Let UPDATE and DELETE through the append-only triggers (a tampering test only)."""
-    if connection.vendor == "sqlite":
-        set_purge(connection, True)
-        try:
-            yield
-        finally:
-            set_purge(connection, False)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # triggers do not fire
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 def tamper(sql: str, params: list[Any]) -> int:
     """Run one UPDATE or DELETE behind the triggers' back; return the rows changed."""
-    with behind_the_triggers(), connection.cursor() as cursor:
+    with behind_the_triggers(connection), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 

@@ -1,30 +1,39 @@
 """Database triggers that make tables append-only, on SQLite and PostgreSQL alike.
 
 UPDATE and DELETE (and TRUNCATE on PostgreSQL) are refused by the database itself, whatever
-code runs. The one exception is a purge switch for wiping a whole *test* database between
-tests (Django's flush): on PostgreSQL the session setting ``dataip.allow_purge = 'on'``, on
-SQLite the connection function ``dataip_allow_purge()`` that this project registers. The
-registry's code never sets it; ``dataip audit`` would expose any row changed through it.
+code runs, and there is no switch that turns the refusal off: no session setting, no
+connection function. (Until migration ``ledger.0003_append_only_unconditional`` a session
+setting ``dataip.allow_purge`` let any PostgreSQL session through; it is ignored now.)
+
+Removing rows therefore needs rights the application's runtime role must not have: on
+PostgreSQL, dropping or disabling a trigger needs the owner of the table, and
+``session_replication_role`` (which silences triggers) needs a superuser — the test suite
+uses it to wipe its own databases, see ``tests/support/purge.py``. On SQLite, which has no
+roles, only a process that can write the database file at all can drop a trigger.
 """
 
 from __future__ import annotations
 
-import threading
-
-from django.db.backends.base.base import BaseDatabaseWrapper
-
-_purge = threading.local()
-
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION dataip_append_only() RETURNS trigger AS $$
 BEGIN
-    IF current_setting('dataip.allow_purge', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
 END
 $$ LANGUAGE plpgsql;
 """
+
+SQLITE_OPERATIONS = ("UPDATE", "DELETE")
+
+
+def sqlite_trigger_name(table: str, op: str) -> str:
+    return f"{table}_no_{op.lower()}"
+
+
+def _sqlite_trigger(table: str, op: str) -> str:
+    return (
+        f"CREATE TRIGGER {sqlite_trigger_name(table, op)} BEFORE {op} ON {table} BEGIN "
+        f"SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END;"
+    )
 
 
 def trigger_sql(vendor: str, table: str) -> list[str]:
@@ -38,28 +47,23 @@ def trigger_sql(vendor: str, table: str) -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION dataip_append_only();",
         ]
     if vendor == "sqlite":
-        return [
-            f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-            f"WHEN dataip_allow_purge() = 0 BEGIN "
-            f"SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END;"
-            for op in ("UPDATE", "DELETE")
-        ]
+        return [_sqlite_trigger(table, op) for op in SQLITE_OPERATIONS]
     raise NotImplementedError(f"append-only triggers for {vendor}")
 
 
-def register_sqlite_functions(connection: BaseDatabaseWrapper) -> None:
-    """Give a new SQLite connection the function the triggers consult."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function(
-            "dataip_allow_purge", 0, lambda: int(getattr(_purge, "on", False)), deterministic=False
-        )
+def unconditional_sql(vendor: str, table: str) -> list[str]:
+    """The statements that replace an older, switchable protection of ``table``.
 
-
-def set_purge(connection: BaseDatabaseWrapper, on: bool) -> None:
-    """Open or close the purge switch on ``connection`` (test teardown only)."""
-    _purge.on = on
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('dataip.allow_purge', %s, false)", ["on" if on else "off"]
-            )
+    PostgreSQL: the shared trigger function is replaced (the triggers stay). SQLite: the
+    triggers that consulted the ``dataip_allow_purge()`` connection function are recreated
+    without it.
+    """
+    if vendor == "postgresql":
+        return [PG_FUNCTION]
+    if vendor == "sqlite":
+        statements: list[str] = []
+        for op in SQLITE_OPERATIONS:
+            statements.append(f"DROP TRIGGER IF EXISTS {sqlite_trigger_name(table, op)};")
+            statements.append(_sqlite_trigger(table, op))
+        return statements
+    raise NotImplementedError(f"append-only triggers for {vendor}")
