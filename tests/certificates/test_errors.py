@@ -12,7 +12,7 @@ FAILURES = [getattr(errors, name) for name in errors.__all__ if name != "STEPS"]
 
 
 def test_every_certificate_failure_is_a_verification_error() -> None:
-    assert len(FAILURES) == 9
+    assert len(FAILURES) == 10
     for failure in FAILURES:
         assert issubclass(failure, VerificationError), failure
         assert failure.__bases__ == (VerificationError,), failure

@@ -18,6 +18,7 @@ __all__ = [
     "MalformedPdf",
     "MissingEvidence",
     "ModifiedAfterSigning",
+    "NotWholeFileSigned",
     "QrPayloadInvalid",
     "SignatureInvalid",
     "Unsigned",
@@ -78,6 +79,23 @@ class ModifiedAfterSigning(VerificationError):
     plain = (
         "文件在签名后被追加修改。",
         "The file was modified after it was signed.",
+    )
+
+
+class NotWholeFileSigned(VerificationError):
+    """Bytes follow the signed range: the signature does not cover the whole file.
+
+    ``pdfsig`` (poppler) reports such a file as "Not total document signed"; whatever the
+    bytes are (garbage, or an update pyHanko would call harmless), the file is not genuine.
+    """
+
+    code = "not_whole_file_signed"
+    step = "modified"
+    plain = (
+        "签名没有覆盖整个文件：签名之后文件又被追加了内容（pdfsig 显示"
+        "“Not total document signed”），不是真实的证书。",
+        "The signature does not cover the whole file: bytes were appended after signing "
+        "(pdfsig shows “Not total document signed”); the file is not genuine.",
     )
 
 

@@ -6,22 +6,27 @@ the registry's CA certificate. It checks, in order (see :data:`.errors.STEPS`):
 1. ``pdf`` -- a readable PDF of at most :data:`MAX_PDF_BYTES`;
 2. ``signature`` -- the registry's signature (field ``RegistrySeal``) is intact and valid;
 3. ``signer`` -- its certificate chains to the registry's CA;
-4. ``modified`` -- nothing but signature upkeep (DSS, document timestamps) follows it;
+4. ``modified`` -- the signature covers the whole file: not one byte follows the signed
+   range (what ``pdfsig`` calls "Total document signed"), no incremental update, not even
+   signature upkeep (DSS, document timestamps), which ``pdfsig`` does not accept either;
 5. ``attachments`` -- ``certificate.json``, ``evidence.bundle.json`` and ``qr-payload.txt``;
 6. ``evidence`` -- the bundle proves a ledger entry under a checkpoint signed by the vkey;
 7. ``content`` -- that entry is the ``certificate_issued`` event of exactly this data;
 8. ``qr`` -- the QR payload is signed by the vkey and states the same certificate.
 
 Any failure raises a :class:`~dataip.evidence.errors.VerificationError` subclass from
-:mod:`.errors`. Pure Python (no
-Django, no network, no database).
+:mod:`.errors`; pyHanko's own log messages (warnings with tracebacks about a broken file) are
+silenced while it runs. Pure Python (no Django, no network, no database).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +41,7 @@ from .errors import (
     MalformedPdf,
     MissingEvidence,
     ModifiedAfterSigning,
+    NotWholeFileSigned,
     QrPayloadInvalid,
     SignatureInvalid,
     Unsigned,
@@ -119,6 +125,38 @@ class VerifiedCertificate:
         return "\n".join(lines) + "\n"
 
 
+_QUIET_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_saved_levels: dict[str, int] = {}
+
+
+@contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """Silence pyHanko's loggers (and their children) while a verification runs.
+
+    A broken or forged file makes pyHanko log warnings and errors with tracebacks; the
+    verdict is our :class:`VerificationError`, so they would only be noise on stderr. The
+    loggers are restored when the last concurrent verification ends.
+    """
+    global _quiet_depth
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            for name in _QUIET_LOGGERS:
+                logger = logging.getLogger(name)
+                _saved_levels[name] = logger.level
+                logger.setLevel(logging.CRITICAL + 1)
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                for name in _QUIET_LOGGERS:
+                    logging.getLogger(name).setLevel(_saved_levels.pop(name, logging.NOTSET))
+
+
 def _load_certs(pem: bytes, what: str) -> list[Any]:
     from pyhanko.keys import load_certs_from_pemder_data
 
@@ -190,15 +228,24 @@ def _check_status(status: Any) -> None:
             f"the signing certificate {status.signing_cert.subject.human_friendly!r} does not "
             "chain to the registry's CA"
         )
-    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE and status.docmdp_ok is not False:
         return
-    harmless = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
     if (
-        status.coverage != SignatureCoverageLevel.ENTIRE_REVISION
-        or status.modification_level not in harmless
-        or status.docmdp_ok is False
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level
+        not in (
+            None,
+            ModificationLevel.NONE,
+        )
     ):
-        raise ModifiedAfterSigning("content was added to the PDF after the registry signed it")
+        level = status.modification_level.name.lower()
+        raise ModifiedAfterSigning(
+            f"an incremental update ({level}) was added to the PDF after the registry signed it"
+        )
+    raise NotWholeFileSigned(
+        "bytes follow the signed range (coverage: "
+        f"{status.coverage.name.lower() if status.coverage else 'unknown'})"
+    )
 
 
 def _name_tree(node: Any, depth: int = 0) -> dict[str, Any]:
@@ -284,10 +331,11 @@ def verify_certificate_pdf(
     :mod:`~dataip.certificates.errors` (its ``step`` names the failed check); returns what the
     certificate proves.
     """
-    reader, signatures = _reader(pdf_bytes)
-    _, status = _validate(signatures, ca_pem, tsa_ca_pem)
-    _check_status(status)
-    files = _attachments(reader)
+    with _quiet_pyhanko():
+        reader, signatures = _reader(pdf_bytes)
+        _, status = _validate(signatures, ca_pem, tsa_ca_pem)
+        _check_status(status)
+        files = _attachments(reader)
     try:
         bundle = verify_bundle(files[ATTACHMENT_BUNDLE], trusted_vkey)
     except VerificationError as exc:
