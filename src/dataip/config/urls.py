@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(".well-known/dataip-log-key", wellknown.log_key, name="log-key"),
     path(".well-known/dataip-log-keys", wellknown.log_keys, name="log-keys"),
+    path(".well-known/dataip-log-keys.json", wellknown.log_key_history, name="log-key-history"),
     path("deposits/", include("dataip.web.deposit_urls")),
     path("", include("dataip.web.urls")),
 ]

@@ -33,6 +33,22 @@ class NoCheckpoint(NotFound):
         super().__init__(gettext_noop("The log has no signed checkpoint yet."))
 
 
+class CheckpointNotFound(NotFound):
+    """No stored checkpoint has this tree size."""
+
+    code = "checkpoint_not_found"
+
+    def __init__(self, *, size: int) -> None:
+        """The log stored no checkpoint of ``size`` entries."""
+        super().__init__(
+            gettext_noop(
+                "No checkpoint of tree size %(size)s is stored: "
+                "list the stored checkpoints at /api/v1/log/checkpoints."
+            ),
+            size=size,
+        )
+
+
 class BadParameter(DomainError):
     """A size, index or range that the log cannot answer for."""
 

@@ -8,6 +8,10 @@ default ``<data folder>/ledger``):
 * ``log.vkeys`` -- every C2SP verifier key the log has used, oldest first, one per line.
   Old checkpoints stay verifiable after a rotation with these.
 * ``log.key.next`` -- only during a rotation (see :func:`stage_next_key`).
+* ``log.history`` -- one JSON line per retired key: its validity period and its successor's
+  signature over it (:mod:`dataip.ledger.key_history`, format in
+  :mod:`dataip.evidence.key_history`). Made at each rotation, while the successor's private
+  key exists; back it up with the rest of the folder.
 
 The steps of a rotation are here (:func:`stage_next_key`, :func:`promote_next_key`); announcing
 it in the log, signed by the *old* key before the new one signs, is the registry's part
@@ -17,9 +21,11 @@ it in the log, signed by the *old* key before the new one signs, is the registry
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -155,3 +161,34 @@ def promote_next_key() -> None:
 def drop_next_key() -> None:
     """Undo a rotation that stopped before it was announced: the current key stays."""
     (key_dir() / "log.key.next").unlink(missing_ok=True)
+
+
+HISTORY_FILE = "log.history"
+
+
+def successions() -> list[dict[str, Any]]:
+    """The retired keys' signed records in ``log.history``, oldest first."""
+    path = key_dir() / HISTORY_FILE
+    if not path.exists():
+        return []
+    records = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise ImproperlyConfigured(f"{path} line {number} is not JSON") from None
+        records.append(record)
+    return records
+
+
+def record_succession(record: dict[str, Any]) -> None:
+    """Append a retired key's signed record to ``log.history`` (unless it is there already)."""
+    if any(known.get("vkey") == record["vkey"] for known in successions()):
+        return
+    path = key_dir() / HISTORY_FILE
+    with path.open("a") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())

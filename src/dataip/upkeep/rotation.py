@@ -2,7 +2,10 @@
 
 A rotation is itself an event of the registry (``ledger_key_rotation``, payload ``{old_vkey,
 new_vkey}``, no application), covered by a checkpoint signed with the *old* key before the new
-key signs anything. So anyone holding the old key can follow the log to the new one.
+key signs anything. So anyone holding the old key can follow the log to the new one. Before the
+switch, the new key signs the old key's record (its period, ending with that checkpoint) for
+the published key history (:mod:`dataip.ledger.key_history`), so anyone holding the new key can
+follow the history back.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from dataip.evidence import NoteSigner
-from dataip.ledger import checkpoints, keys
+from dataip.evidence import Ed25519Signer
+from dataip.ledger import checkpoints, key_history, keys
 from dataip.registry import clock
 from dataip.registry.events import record_event
 from dataip.registry.models import Event
@@ -36,7 +39,8 @@ def rotate_key(at: datetime | None = None) -> Rotation:
 
     1. the new key is staged in ``log.key.next``;
     2. the event ``ledger_key_rotation`` is recorded in its own (durable) transaction;
-    3. a checkpoint covering that event is signed with the old key;
+    3. a checkpoint covering that event is signed with the old key, and the new key signs the
+       old key's record in ``log.history``;
     4. the new key replaces ``log.key`` (atomic rename) and joins ``log.vkeys``.
     An interruption after 2 is completed by :func:`finish_interrupted_rotation` (run by
     ``dataip tick``); an interruption before 2 leaves the old key in place.
@@ -59,9 +63,13 @@ def rotate_key(at: datetime | None = None) -> Rotation:
         return Rotation(old.vkey, new.vkey, index)
 
 
-def _complete(old: NoteSigner, leaf_index: int) -> None:
-    """Steps 3 and 4 of a rotation: old-key checkpoint over the event, then the switch."""
+def _complete(old: Ed25519Signer, leaf_index: int) -> None:
+    """Steps 3 and 4 of a rotation: old-key checkpoint over the event, the successor's
+    signature over the old key's period, then the switch."""
     checkpoints.ensure_signed(leaf_index + 1, old)
+    new = keys.next_key()
+    if new is not None:
+        key_history.record_retirement(old.vkey, new, leaf_index)
     keys.promote_next_key()
 
 

@@ -1,7 +1,9 @@
 """The transparency log, read-only: checkpoint, entries, proofs, evidence bundles.
 
 Like Sigstore Rekor and Trillian: hashes are lowercase hex, sizes count entries, proofs are
-RFC 9162 paths. ``GET /log/checkpoint`` is the C2SP signed note as text; a bundle is the
+RFC 9162 paths. ``GET /log/checkpoint`` is the C2SP signed note as text (``GET
+/log/checkpoints`` lists the stored ones, ``GET /log/checkpoints/{size}`` fetches one); a
+bundle is the
 ``dataip.evidence-bundle/v1`` JSON that ``dataip verify`` checks offline.
 """
 
@@ -18,6 +20,8 @@ from dataip.api.schemas.log import (
     LogEntry,
     LogInfo,
     Problem,
+    StoredCheckpoint,
+    StoredCheckpoints,
 )
 from dataip.ledger import bundles, checkpoints, keys, log
 from dataip.ledger import errors as refusals
@@ -27,6 +31,7 @@ from dataip.ledger.models import LogEntry as EntryRow
 router = Router(tags=["transparency log"])
 MAX_INDEX = (1 << 63) - 1
 MAX_RANGE = 1000
+MAX_CHECKPOINTS = 1000
 ERRORS: dict[int, type[Problem]] = {404: Problem, 422: Problem}
 
 
@@ -64,6 +69,41 @@ def log_info(request: HttpRequest) -> LogInfo:
 def checkpoint(request: HttpRequest) -> HttpResponse:
     """The latest checkpoint as a C2SP signed note (``text/plain``)."""
     return HttpResponse(_latest().note, content_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/checkpoints", response={200: StoredCheckpoints, **ERRORS}, summary="Stored checkpoints"
+)
+def checkpoint_list(
+    request: HttpRequest,
+    from_size: QueryEx[int, P(alias="fromSize", ge=1, le=MAX_INDEX)] = 1,
+    limit: QueryEx[int, P(ge=1, le=MAX_CHECKPOINTS)] = 100,
+) -> StoredCheckpoints:
+    """Stored checkpoints of at least ``fromSize`` entries, by increasing size, at most
+    ``limit`` (default 100, at most 1000); ``nextFromSize`` is where the next page starts
+    (``null`` on the last page)."""
+    rows = list(Checkpoint.objects.filter(size__gte=from_size).order_by("size")[: limit + 1])
+    return StoredCheckpoints(
+        checkpoints=[
+            StoredCheckpoint(
+                treeSize=row.size, rootHash=row.root_hash, time=row.created_at, note=row.note
+            )
+            for row in rows[:limit]
+        ],
+        nextFromSize=rows[limit].size if len(rows) > limit else None,
+    )
+
+
+@router.get("/checkpoints/{size}", response={200: str, **ERRORS}, summary="Checkpoint by tree size")
+def checkpoint_of_size(
+    request: HttpRequest, size: PathEx[int, P(ge=1, le=MAX_INDEX)]
+) -> HttpResponse:
+    """The stored checkpoint of exactly ``size`` entries, a C2SP signed note (``text/plain``);
+    404 ``checkpoint_not_found`` if the log stored none of that size."""
+    stored = Checkpoint.objects.filter(size=size).first()
+    if stored is None:
+        raise refusals.CheckpointNotFound(size=size)
+    return HttpResponse(stored.note, content_type="text/plain; charset=utf-8")
 
 
 @router.get("/entries/{index}", response={200: LogEntry, **ERRORS}, summary="Entry by index")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Schema
 
 
@@ -52,6 +54,22 @@ class ConsistencyProof(Schema):
     firstRootHash: str
     rootHash: str
     hashes: list[str]
+
+
+class StoredCheckpoint(Schema):
+    """A checkpoint the log signed and stored: its size, root, when, and the signed note."""
+
+    treeSize: int
+    rootHash: str
+    time: datetime
+    note: str
+
+
+class StoredCheckpoints(Schema):
+    """A page of stored checkpoints, by increasing tree size; ``nextFromSize`` continues."""
+
+    checkpoints: list[StoredCheckpoint]
+    nextFromSize: int | None
 
 
 class Problem(Schema):
