@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.testing import TestClient
 from pyhanko.pdf_utils import generic
@@ -171,18 +172,23 @@ def test_a_broken_pdf_gets_a_reason_and_no_traceback(
     assert logging.getLogger("pyhanko").level == logging.NOTSET  # restored afterwards
 
 
-def test_the_api_refuses_appended_bytes(signed: bytes) -> None:
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [("en", "does not cover the whole file"), ("zh-hans", "签名没有覆盖整个文件")],
+)
+def test_the_api_refuses_appended_bytes(signed: bytes, lang: str, reason: str) -> None:
     data = _appended(signed)
-    response = TestClient(_api).post(
-        "/verify",
-        FILES={"pdf": SimpleUploadedFile("c.pdf", data, "application/pdf")},
-        META={"CONTENT_LENGTH": str(len(data))},
-    )
+    with translation.override(lang):
+        response = TestClient(_api).post(
+            "/verify",
+            FILES={"pdf": SimpleUploadedFile("c.pdf", data, "application/pdf")},
+            META={"CONTENT_LENGTH": str(len(data))},
+        )
     body = response.json()
     assert response.status_code == 200
     assert body["verdict"] == "not_genuine"
     assert (body["reasonCode"], body["failedStep"]) == ("not_whole_file_signed", "modified")
-    assert "签名没有覆盖整个文件" in body["reason"]  # the API speaks the default language
+    assert reason in body["reason"]
     assert body["certificate"] is None
 
 
