@@ -22,7 +22,7 @@ from dataip.registry.models import (
     Valuation,
 )
 from dataip.registry.services import applications as filing
-from dataip.registry.services import licensing
+from dataip.registry.services import licensing, pledges
 from dataip.registry.workflow import Status
 from tests.support.builders import day, draft
 from tests.support.personas import Person, Personas, make_holder, make_person
@@ -497,3 +497,35 @@ def test_the_income_split_between_joint_holders(
         text = page.content.decode()
         assert "600.00" in text
         assert "400.00" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("en", "The registration is pledged: the pledgee must consent first."),
+        ("zh-hans", "此登记已出质，须先取得质权人同意。"),
+    ],
+)
+def test_a_pledged_registration_cannot_be_cancelled_without_consent(
+    world: World, language: str, reason: str
+) -> None:
+    pledges.pledge(
+        world.registered.pk,
+        actor=world.personas.applicant.actor,
+        pledgee_id=world.bank.holder.pk,
+        amount="3000000",
+        starts="2026-04-01",
+        ends="2027-03-31",
+        contract_reference="ZY-1",
+    )
+    expected = reason
+    client = world.client("holder", language)
+    assert expected in client.get(world.url()).content.decode()
+    form = client.get(world.url("cancel"))
+    assert expected in form.content.decode()
+    assert 'name="reason"' not in form.content.decode()
+    refused = client.post(world.url("cancel"), {"reason": "停止运营", "confirmed": "True"})
+    assert refused.status_code == 409
+    world.registered.refresh_from_db()
+    assert world.registered.status == Status.REGISTERED
+    assert events(world, "cancel") == 0
