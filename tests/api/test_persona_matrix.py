@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import Application, Material
+from dataip.registry.models import Application, Licence, Material
 from dataip.registry.services import examination
 from dataip.registry.workflow import Status
-from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights
+from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
 from tests.support.personas import Person, Personas
 
@@ -94,6 +95,12 @@ def _reg(world: World) -> str:
     return world.app("registered").registration_number or ""
 
 
+def _licence(world: World) -> int:
+    return Licence.objects.filter(application=world.app("registered")).values_list("pk", flat=True)[
+        0
+    ]
+
+
 def _draft(world: World) -> str:
     return f"applications/{world.app('draft').pk}"
 
@@ -157,6 +164,83 @@ CASES: dict[str, Case] = {
     "encumbrances": Case(
         "GET", lambda w: f"encumbrances?registrationNumber={_reg(w)}", _any_token(200)
     ),
+    # A registered right's holder (the registration is pledged to the bank, and licensed
+    # exclusively to Beta, "other"): only the holder's token reaches it.
+    "list_licences": Case("GET", lambda w: f"registrations/{_reg(w)}/licences", _own_only(200)),
+    "grant_licence": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/licences",
+        _own_only(201),
+        body=lambda w: {
+            "licensee": w.bank.holder.identifier,
+            "kind": "ordinary",
+            "scope": "风控模型",
+            "territory": "全国",
+            "starts": (today() + timedelta(days=400)).isoformat(),
+            "ends": (today() + timedelta(days=500)).isoformat(),
+            "fee": "10",
+        },
+    ),
+    "end_licence": Case(
+        "POST",
+        lambda w: f"licences/{_licence(w)}/end",
+        _own_only(200),
+        body=lambda w: {"reason": "解约"},
+    ),
+    "licences_granted": Case(
+        "GET",
+        lambda w: "licences",
+        _any_token(200),
+        needs=("registered",),
+        checks={p: _lists(lambda p: int(p == "other"))(p) for p in ("own", "other", "bank")},
+    ),
+    "list_trades": Case("GET", lambda w: f"registrations/{_reg(w)}/trades", _own_only(200)),
+    "record_trade": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/trades",
+        _own_only(201),
+        body=lambda w: {
+            "exchange": "上海数据交易所",
+            "contractReference": "SDE-1",
+            "tradedOn": "2026-05-02",
+            "amount": "10",
+        },
+    ),
+    "list_revenue": Case("GET", lambda w: f"registrations/{_reg(w)}/revenue", _own_only(200)),
+    "record_revenue": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/revenue",
+        _own_only(201),
+        body=lambda w: {"periodStart": "2026-05-01", "periodEnd": "2026-05-31", "amount": 1},
+    ),
+    "income": Case("GET", lambda w: f"registrations/{_reg(w)}/income", _own_only(200)),
+    "list_changes": Case("GET", lambda w: f"registrations/{_reg(w)}/changes", _own_only(200)),
+    "request_change": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/changes",
+        _own_only(201),
+        body=lambda w: {"nameEn": "Renamed"},
+    ),
+    # Outside the renewal window; pledged without the bank's consent to a cancellation.
+    "renew": Case("POST", lambda w: f"registrations/{_reg(w)}/renewal", _own_only(409)),
+    "cancel": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/cancellation",
+        _own_only(409),
+        body=lambda w: {"reason": "停止运营"},
+    ),
+    "list_valuations": Case("GET", lambda w: f"registrations/{_reg(w)}/valuations", _own_only(200)),
+    "record_valuation": Case(
+        "POST",
+        lambda w: f"registrations/{_reg(w)}/valuations",
+        _own_only(201),
+        body=lambda w: {
+            "method": "market",
+            "evaluator": "评估公司",
+            "valuedOn": "2026-05-03",
+            "value": "100",
+        },
+    ),
 }
 
 
@@ -166,7 +250,7 @@ def test_every_route_is_in_the_matrix() -> None:
         operation["operationId"].rsplit(f"_{module}_", 1)[1]
         for path, operations in schema["paths"].items()
         for operation in operations.values()
-        for module in ("public", "applications", "bank")
+        for module in ("public", "applications", "bank", "rights")
         if f"_routers_{module}_" in operation["operationId"]
     }
     assert routes == {name.split("#")[0] for name in CASES}

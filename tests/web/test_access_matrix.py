@@ -38,6 +38,14 @@ class World:
     outside_expert: User
     examined: Application
     announced: Application
+    _registered: Application | None = None
+
+    @property
+    def registered(self) -> Application:
+        """A registration of the applicant, built only for the cases that need one."""
+        if self._registered is None:
+            self._registered = build(self.personas, Status.REGISTERED, name="已登记的数据集")
+        return self._registered
 
     def user(self, name: str) -> User | None:
         p = self.personas
@@ -123,6 +131,24 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"expert": "{outside_expert_id}"},
         staff("registrar", ok=302),
     ),
+    "manage a registration": (
+        "get",
+        "/applications/{registered}/rights/",
+        {},
+        staff("applicant"),
+    ),
+    "record a licence": (
+        "post",
+        "/applications/{registered}/rights/licence",
+        {"licensee": "{other_identifier}", "kind": "ordinary", "scope": "分析"},
+        staff("applicant", ok=422),  # the holder's form names the missing fields
+    ),
+    "licences granted to us": (
+        "get",
+        "/licences/",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",
@@ -136,7 +162,11 @@ CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
 def fill(template: str, world: World) -> str:
     material = world.examined.materials.first()
     assert material is not None
+    registered = world.registered.pk if "{registered}" in template else 0
+    other = world.personas.other_applicant.holder.identifier
     return template.format(
+        registered=registered,
+        other_identifier=other,
         examined=world.examined.pk,
         examined_number=world.examined.number,
         announced_number=world.announced.number,

@@ -23,6 +23,7 @@ from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.public import router as public_router
+from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.verify import router as verify_router
 
 DESCRIPTION = """\
@@ -31,7 +32,9 @@ Registry for data intellectual property (数据知识产权登记平台).
 * **Public** (no token): search registrations, registration details, the display card for
   trading platforms, current announcements, statistics, certificate verification, and the
   transparency log with its proofs and evidence bundles.
-* **Applicants** and **banks**: an API token of your organisation, created on the portal,
+* **Applicants**, **holders of registered rights** (licences, trades, service revenue,
+  changes, renewal, cancellation, valuations, income split), **licensees** and **banks**: an
+  API token of your organisation, created on the portal,
   sent as `Authorization: Bearer dip_…`.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
@@ -114,6 +117,7 @@ errors.install(api)
 api.add_router("", public_router)
 api.add_router("/applications", applications_router)
 api.add_router("", bank_router)
+api.add_router("", rights_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

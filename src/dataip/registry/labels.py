@@ -20,7 +20,7 @@ from dataip.registry import details, fields, reference
 from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
-from dataip.registry.models.rights import LicenceKind
+from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
 from dataip.registry.workflow import Action, Role
 
 #: What each action does, as a verb: how domain messages name an action.
@@ -76,6 +76,8 @@ MATERIAL_LABELS: Mapping[str, Promise] = dict(MATERIAL_CHOICES)
 SOURCE_LABELS: Mapping[str, Promise] = dict(SOURCE_CHOICES)
 FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)
 LICENCE_LABELS: Mapping[str, Promise] = dict(LicenceKind.choices)
+VALUATION_LABELS: Mapping[str, Promise] = dict(ValuationMethod.choices)
+RECORD_STATUS_LABELS: Mapping[str, Promise] = dict(RecordStatus.choices)
 #: The choices of the ``personal_information`` detail (:data:`details.PERSONAL_INFORMATION`).
 PERSONAL_INFORMATION_LABELS: Mapping[str, Promise] = {
     "none": gettext_lazy("No personal information"),
@@ -141,6 +143,16 @@ def frequency(code: str) -> str:
 def licence(code: str) -> str:
     """The name of a kind of licence."""
     return _named(LICENCE_LABELS, code)
+
+
+def valuation_method(code: str) -> str:
+    """The name of a valuation approach (cost, income, market, composite)."""
+    return _named(VALUATION_LABELS, code)
+
+
+def record_status(code: str) -> str:
+    """Where a two-step record (a change request, a transfer) stands."""
+    return _named(RECORD_STATUS_LABELS, code)
 
 
 def personal_information(code: str) -> str:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dataip.web import verify, views
-from dataip.web.views import account, applicant, examiner, expert, files, public, rules
+from dataip.web.views import account, applicant, examiner, expert, files, public, rights, rules
 
 app_name = "web"
 urlpatterns = [
@@ -49,6 +49,25 @@ urlpatterns = [
         files.certificate,
         name="certificate",
     ),
+    # A registered right's holder, and the licensee
+    path("applications/<int:application_id>/rights/", rights.manage, name="rights"),
+    path("applications/<int:application_id>/rights/licence", rights.licence, name="rights-licence"),
+    path(
+        "applications/<int:application_id>/rights/licences/<int:licence_id>/end",
+        rights.end_licence,
+        name="rights-end-licence",
+    ),
+    path("applications/<int:application_id>/rights/trade", rights.trade, name="rights-trade"),
+    path("applications/<int:application_id>/rights/revenue", rights.revenue, name="rights-revenue"),
+    path("applications/<int:application_id>/rights/change", rights.change, name="rights-change"),
+    path("applications/<int:application_id>/rights/renewal", rights.renew, name="rights-renew"),
+    path("applications/<int:application_id>/rights/cancel", rights.cancel, name="rights-cancel"),
+    path(
+        "applications/<int:application_id>/rights/valuation",
+        rights.valuation,
+        name="rights-valuation",
+    ),
+    path("licences/", rights.granted, name="licences-granted"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),

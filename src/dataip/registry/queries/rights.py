@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.db.models import Sum
 
+from dataip.errors import NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.models import (
     Application,
+    ChangeRequest,
     Licence,
     LicenceKind,
     Pledge,
     PledgeStatus,
     RecordStatus,
+    ServiceRevenue,
+    Trade,
+    Valuation,
 )
 from dataip.registry.regimes import load_regime
+from dataip.registry.workflow import Actor
 
 
 @dataclass(frozen=True)
@@ -123,3 +130,68 @@ def income_statement(application: Application) -> list[IncomeShare]:
         )
         for name, share in application.holders.values_list("holder__name", "share").order_by("id")
     ]
+
+
+# ── a holder's side of a registered right (权利人) ─────────────────────────────────────────
+
+
+def held_registration(actor: Actor, *, application_id: int = 0, number: str = "") -> Application:
+    """A registration (by its id or registration number) of which ``actor`` is a member of a
+    current holder; any other is NotFound, even a public one (the records are the holders')."""
+    found = Application.objects.select_related("product").exclude(registration_number=None)
+    if application_id:
+        found = found.filter(pk=application_id)
+    else:
+        found = found.filter(registration_number=number.strip().upper())
+    application = found.filter(holders__holder_id__in=actor.holder_ids).distinct().first()
+    if application is None or not actor.holder_ids:
+        raise NotFound(gettext_noop("No such registration."))
+    return application
+
+
+@dataclass(frozen=True)
+class RightsRecords:
+    """What has been recorded on a registration after it was registered, oldest first."""
+
+    licences: list[Licence]
+    trades: list[Trade]
+    revenues: list[ServiceRevenue]
+    valuations: list[Valuation]
+    changes: list[ChangeRequest]
+
+
+def records_of(application: Application) -> RightsRecords:
+    """The licences, trades, service revenue, valuations and change requests of a registration."""
+    return RightsRecords(
+        licences=list(application.licences.select_related("licensee").order_by("id")),
+        trades=list(application.trades.order_by("id")),
+        revenues=list(application.revenues.order_by("id")),
+        valuations=list(application.valuations.order_by("id")),
+        changes=list(application.changes.order_by("id")),
+    )
+
+
+def held_licence(actor: Actor, licence_id: int) -> Licence:
+    """A licence of a registration that ``actor``'s organisation holds; otherwise NotFound."""
+    licence = (
+        Licence.objects.select_related("application", "licensee")
+        .filter(pk=licence_id, application__holders__holder_id__in=actor.holder_ids)
+        .first()
+    )
+    if licence is None:
+        raise NotFound(gettext_noop("No such licence."))
+    return licence
+
+
+def licences_granted_to(holder_ids: frozenset[int]) -> list[Licence]:
+    """The licences granted to the licensee (被许可方) organisation, newest first."""
+    return list(
+        Licence.objects.filter(licensee_id__in=holder_ids)
+        .select_related("application__product", "licensee")
+        .order_by("-id")
+    )
+
+
+def in_force(licence: Licence, today: date) -> bool:
+    """Whether a licence is in force on ``today`` (not ended early, inside its term)."""
+    return licence.ended_on is None and licence.starts <= today <= licence.ends

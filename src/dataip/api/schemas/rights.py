@@ -1,0 +1,231 @@
+"""Schemas of the holder's API after registration: licences, trades, service revenue, changes,
+renewal, cancellation, valuations and the income split; and the licensee's list.
+
+Field names are the services' names in camelCase (``contractReference`` is
+``contract_reference``), so a refused field is named as it was sent. Amounts are decimals with
+at most two places (as text or number), dates ``YYYY-MM-DD``; the services check the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ninja import Field, Schema
+from pydantic import create_model
+
+from dataip.api.schemas.common import MAX_ID, Input, Page
+from dataip.api.schemas.products import input_fields
+from dataip.registry.fields import PRODUCT_FIELDS
+from dataip.registry.models import LicenceKind, ValuationMethod
+
+if TYPE_CHECKING:  # the fields are made at import time; to mypy this is a plain input
+    ChangeIn = Input
+else:
+    ChangeIn = create_model(
+        "ChangeIn",
+        __base__=Input,
+        __doc__="The registered particulars to change (only those sent are changed).",
+        __module__=__name__,
+        **input_fields(f for f in PRODUCT_FIELDS if f.changeable),
+    )
+
+Amount = Decimal
+Currency = Field("CNY", min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
+
+
+class LicenceIn(Input):
+    """A licence granted to a registered holder, named by its credit code or ID number."""
+
+    licensee: str = Field(max_length=18, pattern=r"^[0-9A-Za-z]+$")
+    kind: LicenceKind
+    scope: str = Field(max_length=2000)
+    territory: str = Field(max_length=200)
+    starts: date
+    ends: date
+    fee: Amount = Field(Decimal(0), description="At most two decimals; 0 for a free licence")
+    currency: str = Currency
+
+
+class EndLicenceIn(Input):
+    """Why and when a licence ended early (today when ``on`` is not given)."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    on: date | None = None
+
+
+class LicenseeOut(Schema):
+    """The licensee of a licence."""
+
+    holderId: int
+    name: str
+
+
+class LicenceOut(Schema):
+    """A licence (许可) recorded on a registration."""
+
+    id: int
+    registrationNumber: str
+    licensee: LicenseeOut
+    kind: str
+    kindLabel: str
+    scope: str
+    territory: str
+    starts: date
+    ends: date
+    fee: str
+    currency: str
+    endedOn: date | None
+    endReason: str
+    inForce: bool
+    recordedAt: datetime
+
+
+class LicenceList(Page):
+    """A page of licences."""
+
+    items: list[LicenceOut]
+
+
+class TradeIn(Input):
+    """A trade of the product on a data exchange (场内交易)."""
+
+    exchange: str = Field(max_length=200)
+    contractReference: str = Field(max_length=100)
+    tradedOn: date
+    amount: Amount
+    currency: str = Currency
+
+
+class TradeOut(Schema):
+    """A trade recorded on a registration."""
+
+    id: int
+    exchange: str
+    contractReference: str
+    tradedOn: date
+    amount: str
+    currency: str
+    recordedAt: datetime
+
+
+class TradeList(Page):
+    """A page of trades."""
+
+    items: list[TradeOut]
+
+
+class RevenueIn(Input):
+    """Revenue earned by data services on the product in a period."""
+
+    periodStart: date
+    periodEnd: date
+    amount: Amount
+    currency: str = Currency
+    description: str = Field("", max_length=200)
+
+
+class RevenueOut(Schema):
+    """Service revenue recorded on a registration."""
+
+    id: int
+    periodStart: date
+    periodEnd: date
+    amount: str
+    currency: str
+    description: str
+    recordedAt: datetime
+
+
+class RevenueList(Page):
+    """A page of service revenue."""
+
+    items: list[RevenueOut]
+
+
+class ValuationIn(Input):
+    """A valuation, with its inputs; optionally backing one pledge or one trade."""
+
+    method: ValuationMethod
+    evaluator: str = Field(max_length=200, description="The valuer")
+    valuedOn: date
+    value: Amount
+    currency: str = Currency
+    inputs: dict[str, str] = Field(default_factory=dict, max_length=50)
+    pledgeId: int | None = Field(None, ge=1, le=MAX_ID)
+    tradeId: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ValuationOut(Schema):
+    """A valuation recorded on a registration."""
+
+    id: int
+    method: str
+    methodLabel: str
+    evaluator: str
+    valuedOn: date
+    value: str
+    currency: str
+    inputs: dict[str, Any]
+    pledgeId: int | None
+    tradeId: int | None
+    recordedAt: datetime
+
+
+class ValuationList(Page):
+    """A page of valuations."""
+
+    items: list[ValuationOut]
+
+
+class ChangeOut(Schema):
+    """A change request: the old and new value of each particular, and where it stands."""
+
+    id: int
+    status: str
+    statusLabel: str
+    changes: dict[str, Any]
+    requestedAt: datetime
+    decidedAt: datetime | None
+    reason: str
+
+
+class ChangeList(Page):
+    """A page of change requests."""
+
+    items: list[ChangeOut]
+
+
+class CancelIn(Input):
+    """Why the holder cancels the registration (注销)."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RegistrationState(Schema):
+    """Where a registration stands after a renewal or a cancellation."""
+
+    registrationNumber: str
+    status: str
+    statusLabel: str
+    validUntil: date | None
+    certificateVersion: int
+
+
+class HolderIncome(Schema):
+    """One joint holder's share of what the registration earned (收益分配)."""
+
+    holder: str
+    share: str
+    licenceFees: str
+    trades: str
+    revenue: str
+    total: str
+
+
+class IncomeSplit(Schema):
+    """How licence fees, trades and service revenue split between the joint holders."""
+
+    registrationNumber: str
+    holders: list[HolderIncome]
