@@ -11,11 +11,14 @@ import threading
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dataip.evidence.cli import register as register_deposit_commands
+
+if TYPE_CHECKING:
+    from dataip.evidence import Cosigner
 
 app = typer.Typer(
     help="dataip — an open registry for data intellectual property (数据知识产权登记平台).\n\n"
@@ -323,6 +326,105 @@ def verify_deposit(
             typer.echo(deposit_failure(step, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
     typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+
+
+witness_app = typer.Typer(
+    help="An independent witness (独立见证方, C2SP tlog-witness): cosigns a registry's "
+    "checkpoints after checking they are consistent with what it cosigned before.",
+    no_args_is_help=True,
+)
+app.add_typer(witness_app, name="witness")
+WitnessDir = Annotated[
+    Path, typer.Option("--dir", help="The witness's folder: its key and store / 见证方目录.")
+]
+
+
+@witness_app.command("init")
+def witness_init(
+    name: Annotated[str, typer.Option(help="The witness's key name, e.g. witness.example.cn/w1.")],
+    folder: WitnessDir = Path("var/witness"),
+) -> None:
+    """Make the witness's cosigning key (once) and print its public key (vkey) to publish."""
+    from dataip.evidence import MalformedInput
+    from dataip.witness.config import create_key
+
+    try:
+        cosigner = create_key(folder, name)
+    except FileExistsError:
+        typer.echo(
+            f"见证方密钥已存在，不会替换：{folder}\nThe witness key already exists and is "
+            f"never replaced: {folder}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    except MalformedInput as exc:
+        typer.echo(f"见证方名称无效：{exc.message}\nInvalid witness name: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(cosigner.vkey)
+
+
+@witness_app.command("vkey")
+def witness_vkey(folder: WitnessDir = Path("var/witness")) -> None:
+    """Print the witness's public key (vkey): registries list it in DATAIP_WITNESSES."""
+    typer.echo(_witness_key(folder).vkey)
+
+
+def _witness_key(folder: Path) -> Cosigner:
+    from dataip.evidence import VerificationError
+    from dataip.witness.config import load_key
+
+    try:
+        return load_key(folder)
+    except OSError as exc:
+        typer.echo(
+            f"无法读取见证方密钥（先运行 dataip witness init）：{exc}\n"
+            f"Cannot read the witness key (run dataip witness init first): {exc}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    except VerificationError as exc:
+        typer.echo(
+            f"见证方密钥无效：{exc.message}\nThe witness key is invalid: {exc.message}", err=True
+        )
+        raise typer.Exit(2) from None
+
+
+@witness_app.command("serve")
+def witness_serve(
+    logs: Annotated[
+        Path, typer.Option(help="The logs it witnesses: lines 'log <vkey>' / 所见证的账本.")
+    ],
+    folder: WitnessDir = Path("var/witness"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8480,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 4,
+) -> None:
+    """Serve POST /add-checkpoint (C2SP tlog-witness) with the witness's own key and store.
+    Needs no registry database: only the logs' public keys."""
+    import logging
+
+    from dataip.evidence import VerificationError
+    from dataip.witness.config import STORE_FILE, read_logs
+    from dataip.witness.core import Witness
+    from dataip.witness.server import serve as serve_witness
+    from dataip.witness.store import Store
+
+    cosigner = _witness_key(folder)
+    try:
+        known = read_logs(logs)
+    except OSError as exc:
+        typer.echo(f"无法读取账本清单：{exc}\nCannot read the logs file: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except VerificationError as exc:
+        typer.echo(f"账本清单有误：{exc.message}\nThe logs file is wrong: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO)
+    witness = Witness(cosigner, known, Store(folder / STORE_FILE))
+    typer.echo(
+        f"witness {cosigner.vkey}\nwitnessing {', '.join(sorted(known)) or 'no log'} on "
+        f"http://{host}:{port}/add-checkpoint (Ctrl-C to stop)"
+    )
+    serve_witness(witness, host, port, threads=threads)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -31,8 +31,8 @@ ERRORS: dict[int, type[Problem]] = {404: Problem, 422: Problem}
 
 
 def _latest() -> Checkpoint:
-    """The latest checkpoint, or a 404 problem."""
-    found = checkpoints.latest()
+    """The latest published checkpoint (cosigned by the witness quorum), or a 404 problem."""
+    found = checkpoints.published()
     if found is None:
         raise refusals.NoCheckpoint()
     return found
@@ -55,15 +55,17 @@ def log_info(request: HttpRequest) -> LogInfo:
         origin=keys.origin(),
         treeSize=latest.size,
         rootHash=latest.root_hash,
-        signedTreeHead=latest.note,
+        signedTreeHead=checkpoints.published_note(latest),
         keys=keys.all_vkeys(),
     )
 
 
 @router.get("/checkpoint", response={200: str, **ERRORS}, summary="Latest checkpoint")
 def checkpoint(request: HttpRequest) -> HttpResponse:
-    """The latest checkpoint as a C2SP signed note (``text/plain``)."""
-    return HttpResponse(_latest().note, content_type="text/plain; charset=utf-8")
+    """The latest published checkpoint as a C2SP signed note (``text/plain``): the log's
+    signature, then the cosignatures of its witnesses (C2SP tlog-cosignature)."""
+    note = checkpoints.published_note(_latest())
+    return HttpResponse(note, content_type="text/plain; charset=utf-8")
 
 
 @router.get("/entries/{index}", response={200: LogEntry, **ERRORS}, summary="Entry by index")
