@@ -25,8 +25,8 @@ from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
 from dataip.ledger.witnessing import LogRefusedByWitness
 from dataip.registry.services import schedule
+from dataip.upkeep import witnessing
 from dataip.upkeep.rotation import finish_interrupted_rotation
-from dataip.upkeep.witnessing import witness_round
 
 Step = Callable[[datetime | None], Counter[str]]
 
@@ -44,6 +44,11 @@ def ledger_catch_up(at: datetime | None) -> Counter[str]:
     except LogRefusedByWitness:  # recorded and logged when the witness refused; sign nothing
         return Counter({"checkpoint_refused": 1})
     return Counter({"checkpoint_timestamped": pending.timestamped})
+
+
+def witness_round(at: datetime | None) -> Counter[str]:
+    """Ask the witnesses to cosign the newest checkpoint (before certificates need it)."""
+    return witnessing.witness_round(at)
 
 
 def due_certificates(at: datetime | None) -> Counter[str]:
