@@ -76,6 +76,23 @@ def tick() -> None:
         typer.echo("Nothing was due.")
     for action, count in sorted(done.items()):
         typer.echo(f"{action}: {count}")
+    if done["checkpoint_refused"]:
+        _say_why_signing_stopped()
+
+
+def _say_why_signing_stopped() -> None:
+    """A witness refused the log: say why, in Chinese and English."""
+    from django.utils import translation
+
+    from dataip.ledger.witnessing import LogRefusedByWitness, refusal
+    from dataip.registry.i18n import describe
+
+    found = refusal()
+    if found is None:
+        return
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            typer.echo(describe(LogRefusedByWitness(found)), err=False)
 
 
 @app.command()
