@@ -74,7 +74,7 @@ def test_the_quorum_decides(cosigners: tuple[Cosigner, ...], met: bool) -> None:
 
 def test_a_forged_cosignature_is_not_counted_but_refused() -> None:
     forged = _note(COURT) + signature_line("another checkpoint\n", BANK)
-    with pytest.raises(BadSignature, match="bank.example/w1"):
+    with pytest.raises(BadSignature, match=r"bank\.example/w1"):
         check_policy(forged, WitnessPolicy.parse(POLICY))
 
 
