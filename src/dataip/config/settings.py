@@ -240,10 +240,6 @@ there are any, are still added to it)."""
 DATAIP_WITNESS_TIMEOUT = float(os.environ.get("DATAIP_WITNESS_TIMEOUT", "5"))
 """Seconds to wait for a witness; a witness that does not answer is asked again by ``tick``."""
 
-DATAIP_TRUST_LIST = os.environ.get("DATAIP_TRUST_LIST", "")
-"""A trust list file naming peer registries (their log keys and witness policies): the verify
-page then recognises their certificates and bundles too (empty: only this registry's)."""
-
 DATAIP_PUBLIC_URL = os.environ.get("DATAIP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 """The registry's public address: certificates' QR codes open ``<it>/verify/<number>``."""
 
