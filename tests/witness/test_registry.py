@@ -181,6 +181,20 @@ def test_a_witness_ahead_on_the_same_tree_is_caught_up_after_its_409(
     assert not WitnessRefusal.objects.exists()
 
 
+def test_an_older_checkpoint_sent_after_a_newer_one_is_no_refusal(
+    witness: Running, django_capture_on_commit_callbacks: Capture, settings: Any
+) -> None:
+    settings.DATAIP_WITNESSES = []
+    commit_batches(django_capture_on_commit_callbacks, 3, 2)
+    older, newer = Checkpoint.objects.order_by("size")
+    request = AddCheckpoint(0, (), newer.note).to_bytes()
+    assert post(witness.url + "/add-checkpoint", request)[0] == 200  # another process, first
+    settings.DATAIP_WITNESSES = [(witness.vkey, witness.url)]
+    assert witnessing.submit(older) == {"older": 1}  # 409 "5": a later one, not a fork
+    assert not WitnessRefusal.objects.exists()
+    assert witnessing.submit(newer) == {"cosigned": 1}
+
+
 def test_no_witnesses_and_quorum_zero_publish_as_before(
     django_capture_on_commit_callbacks: Capture,
 ) -> None:

@@ -228,7 +228,10 @@ def submit_to(witness: Witness, checkpoint: Checkpoint) -> str:
         if reply.status == 409 and reply.content_type.split(";")[0] == SIZE_CONTENT_TYPE:
             old = parse_size_response(reply.body)
             if old > checkpoint.size:
-                why = f"the witness has cosigned {old} entries, the log has only {checkpoint.size}"
+                size = log.size()
+                if old <= size:  # a later checkpoint got there first (it is checked in turn)
+                    return "older"
+                why = f"the witness has cosigned {old} entries, the log has only {size}"
                 return _refuse(witness, checkpoint, old, why)
             reply = _post(witness, _request(checkpoint, old))
         if reply.status == 422:
