@@ -65,3 +65,14 @@ def test_the_served_witness_cosigns_and_answers_409_over_http(tmp_path: Path) ->
     with witness_process(folder, logs, free_port()) as url:
         status, _, body = post(url + "/add-checkpoint", AddCheckpoint(0, (), note).to_bytes())
         assert (status, body) == (409, b"1\n")
+
+
+def test_the_witness_loads_no_django() -> None:
+    code = (
+        "import sys, dataip.witness.core, dataip.witness.server, dataip.witness.config\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django loaded'\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
