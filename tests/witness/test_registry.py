@@ -95,6 +95,10 @@ def test_without_the_quorum_nothing_new_is_published(
     assert response.status_code == 404
     with pytest.raises(checkpoints.NotWitnessed):
         bundles.bundle_for_entry(0)
+    answer = Client().get("/api/v1/log/entries/0/bundle", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "not_witnessed_yet"
+    assert "见证方联署" in answer.json()["detail"]
 
 
 def _unused_vkey_tail() -> str:

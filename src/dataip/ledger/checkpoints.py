@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from dataip.errors import DomainError, gettext_noop
 from dataip.evidence import Checkpoint as CheckpointBody
 from dataip.evidence import NoteSigner, sign_checkpoint
 from dataip.evidence.timestamp import TimestampError
@@ -41,8 +42,22 @@ def latest() -> Checkpoint | None:
     return Checkpoint.objects.order_by("-size").first()
 
 
-class NotWitnessed(LookupError):
+class NotWitnessed(DomainError):
     """No checkpoint covering the entries has the witness cosignatures the quorum requires."""
+
+    code = "not_witnessed_yet"
+    http_status = 503
+
+    def __init__(self, *, size: int, quorum: int) -> None:
+        """The first ``size`` entries have no checkpoint with ``quorum`` cosignatures yet."""
+        super().__init__(
+            gettext_noop(
+                "No checkpoint covering the first %(size)s log entries has been cosigned by "
+                "%(quorum)s witnesses yet; try again in a minute."
+            ),
+            size=size,
+            quorum=quorum,
+        )
 
 
 def _published_only() -> QuerySet[Checkpoint]:
@@ -205,8 +220,5 @@ def ensure_published(min_size: int) -> Checkpoint:
         witnessing.submit(signed)
     found = _published_only().filter(size__gte=min_size).order_by("size").first()
     if found is None:
-        raise NotWitnessed(
-            f"no checkpoint covering {min_size} entries has {witnessing.quorum()} witness "
-            "cosignatures yet"
-        )
+        raise NotWitnessed(size=min_size, quorum=witnessing.quorum())
     return found
