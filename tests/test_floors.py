@@ -24,6 +24,7 @@ FLOORS: dict[str, int] = {
     "errors": 0,  # the domain errors every floor raises (pure)
     "keystore": 0,  # where keys live on disk (reads settings only)
     "ledger": 1,  # leaves, trees, checkpoints, keys; knows no applications
+    "witness": 1,  # an independent witness (its own process): evidence only, no Django
     "accounts": 2,  # users
     "registry": 3,  # domain, workflow, services, the one read side
     "certificates": 4,

@@ -11,11 +11,16 @@ import threading
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dataip.evidence.cli import register as register_deposit_commands
+
+if TYPE_CHECKING:
+    from dataip.evidence import Cosigner
+    from dataip.evidence.trust_list import TrustList
+    from dataip.evidence.witness_policy import WitnessPolicy
 
 app = typer.Typer(
     help="dataip — an open registry for data intellectual property (数据知识产权登记平台).\n\n"
@@ -73,6 +78,23 @@ def tick() -> None:
         typer.echo("Nothing was due.")
     for action, count in sorted(done.items()):
         typer.echo(f"{action}: {count}")
+    if done["checkpoint_refused"]:
+        _say_why_signing_stopped()
+
+
+def _say_why_signing_stopped() -> None:
+    """A witness refused the log: say why, in Chinese and English."""
+    from django.utils import translation
+
+    from dataip.ledger.witnessing import LogRefusedByWitness, refusal
+    from dataip.registry.i18n import describe
+
+    found = refusal()
+    if found is None:
+        return
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            typer.echo(describe(LogRefusedByWitness(found)), err=False)
 
 
 @app.command()
@@ -177,9 +199,9 @@ def _read_input(path: Path, what_zh: str, what_en: str) -> bytes:
 def verify(
     bundle: Annotated[Path, typer.Argument(help="Evidence bundle file / 证据包文件.")],
     key: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(help="Registry public key (vkey) or a file with it; repeatable / 公钥。"),
-    ],
+    ] = None,
     tsa_ca: Annotated[
         Path | None, typer.Option(help="PEM CA certificate(s) of the TSA / 时间戳机构根证书.")
     ] = None,
@@ -189,6 +211,14 @@ def verify(
         typer.Option(
             help="For a certificate PDF: the registry's CA (/verify/ca.pem) / 登记机构根证书."
         ),
+    ] = None,
+    witness_policy: Annotated[
+        Path | None,
+        typer.Option(help="Witness policy file: which cosignatures are required / 见证策略."),
+    ] = None,
+    trust_list: Annotated[
+        Path | None,
+        typer.Option(help="Trust list of peer registries (log keys, witnesses) / 互认名单."),
     ] = None,
 ) -> None:
     """Check an evidence bundle or a certificate PDF offline and say what it proves
@@ -200,21 +230,97 @@ def verify(
 
     data = _read_input(bundle, "证据包", "bundle")
     tsa = None if tsa_ca is None else _read_input(tsa_ca, "时间戳机构根证书", "TSA CA file")
+    witnesses = _Witnesses.read(witness_policy, trust_list)
+    keys = [*_read_keys(key or []), *witnesses.log_vkeys()]
+    if not keys:
+        typer.echo(
+            "需要登记机构公钥：--key、--witness-policy 中的 log 行或 --trust-list\n"
+            "A registry key is needed: --key, a 'log' line of --witness-policy, or --trust-list",
+            err=True,
+        )
+        raise typer.Exit(2)
     if data.startswith(b"%PDF-"):
-        _verify_certificate(data, _read_keys(key), ca, tsa, lang)
+        _verify_certificate(data, keys, ca, tsa, lang, witnesses)
         return
     try:
-        verified = verify_bundle(data, _read_keys(key), tsa_ca_pem=tsa)
+        verified = verify_bundle(data, keys, tsa_ca_pem=tsa)
     except VerificationError as exc:
         step = exc.step or "bundle"
         for language in _languages(lang):
             typer.echo(failure_text(step, exc.code, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
+    report = witnesses.check(verified.checkpoint_note, verified.origin, lang)
     typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+    for line in report:
+        typer.echo(line)
+
+
+class _Witnesses:
+    """The witness policy and trust list given to ``dataip verify`` (either may be absent)."""
+
+    def __init__(self, policy: WitnessPolicy | None, trusted: TrustList | None) -> None:
+        self.policy, self.trusted = policy, trusted
+
+    @classmethod
+    def read(cls, policy_file: Path | None, trust_file: Path | None) -> _Witnesses:
+        from dataip.evidence import VerificationError
+        from dataip.evidence.trust_list import TrustList
+        from dataip.evidence.witness_policy import WitnessPolicy
+
+        try:
+            policy = None
+            if policy_file is not None:
+                text = _read_input(policy_file, "见证策略", "witness policy").decode("utf-8")
+                policy = WitnessPolicy.parse(text)
+            trusted = None
+            if trust_file is not None:
+                text = _read_input(trust_file, "互认名单", "trust list").decode("utf-8")
+                trusted = TrustList.parse(text)
+        except (VerificationError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "message", str(exc))
+            typer.echo(
+                f"见证策略或互认名单有误：{reason}\n"
+                f"The witness policy or trust list is wrong: {reason}",
+                err=True,
+            )
+            raise typer.Exit(2) from None
+        return cls(policy, trusted)
+
+    def log_vkeys(self) -> list[str]:
+        keys = [] if self.policy is None else [v.vkey for v in self.policy.logs]
+        return keys + ([] if self.trusted is None else self.trusted.log_vkeys())
+
+    def check(self, note: str, origin: str, lang: Lang) -> list[str]:
+        """Check the cosignatures; the report lines, or exit 1 with the reason."""
+        from dataip.evidence import VerificationError
+        from dataip.evidence.witness_policy import check_policy
+
+        policies = [] if self.policy is None else [self.policy]
+        try:
+            if self.trusted is not None:
+                policies.append(self.trusted.policy_for(origin))
+            names = sorted({name for policy in policies for name in check_policy(note, policy)})
+        except VerificationError as exc:
+            for language in _languages(lang):
+                typer.echo(exc.explain(language), err=True)
+            raise typer.Exit(1) from None
+        if not policies:
+            return []
+        cosigners = ", ".join(names) or "—"
+        lines = {
+            "zh": f"见证：满足见证策略（联署方：{cosigners}）。",
+            "en": f"Witnesses: the witness policy is met (cosigned by: {cosigners}).",
+        }
+        return [lines[language] for language in _languages(lang)]
 
 
 def _verify_certificate(
-    data: bytes, keys: list[str], ca: Path | None, tsa: bytes | None, lang: Lang
+    data: bytes,
+    keys: list[str],
+    ca: Path | None,
+    tsa: bytes | None,
+    lang: Lang,
+    witnesses: _Witnesses,
 ) -> None:
     """The PDF branch of ``dataip verify``: signature, embedded bundle, inclusion proof."""
     from dataip.certificates.verify import verify_certificate_pdf
@@ -234,7 +340,10 @@ def _verify_certificate(
         for language in _languages(lang):
             typer.echo(exc.explain(language), err=True)
         raise typer.Exit(1) from None
+    report = witnesses.check(verified.bundle.checkpoint_note, verified.bundle.origin, lang)
     typer.echo("\n".join(verified.summary(language) for language in _languages(lang)))
+    for line in report:
+        typer.echo(line)
 
 
 @app.command()
@@ -323,6 +432,105 @@ def verify_deposit(
             typer.echo(deposit_failure(step, exc.message, language), err=True, nl=False)
         raise typer.Exit(1) from None
     typer.echo("\n".join(verified.summary(language) for language in _languages(lang)), nl=False)
+
+
+witness_app = typer.Typer(
+    help="An independent witness (独立见证方, C2SP tlog-witness): cosigns a registry's "
+    "checkpoints after checking they are consistent with what it cosigned before.",
+    no_args_is_help=True,
+)
+app.add_typer(witness_app, name="witness")
+WitnessDir = Annotated[
+    Path, typer.Option("--dir", help="The witness's folder: its key and store / 见证方目录.")
+]
+
+
+@witness_app.command("init")
+def witness_init(
+    name: Annotated[str, typer.Option(help="The witness's key name, e.g. witness.example.cn/w1.")],
+    folder: WitnessDir = Path("var/witness"),
+) -> None:
+    """Make the witness's cosigning key (once) and print its public key (vkey) to publish."""
+    from dataip.evidence import MalformedInput
+    from dataip.witness.config import create_key
+
+    try:
+        cosigner = create_key(folder, name)
+    except FileExistsError:
+        typer.echo(
+            f"见证方密钥已存在，不会替换：{folder}\nThe witness key already exists and is "
+            f"never replaced: {folder}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    except MalformedInput as exc:
+        typer.echo(f"见证方名称无效：{exc.message}\nInvalid witness name: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(cosigner.vkey)
+
+
+@witness_app.command("vkey")
+def witness_vkey(folder: WitnessDir = Path("var/witness")) -> None:
+    """Print the witness's public key (vkey): registries list it in DATAIP_WITNESSES."""
+    typer.echo(_witness_key(folder).vkey)
+
+
+def _witness_key(folder: Path) -> Cosigner:
+    from dataip.evidence import VerificationError
+    from dataip.witness.config import load_key
+
+    try:
+        return load_key(folder)
+    except OSError as exc:
+        typer.echo(
+            f"无法读取见证方密钥（先运行 dataip witness init）：{exc}\n"
+            f"Cannot read the witness key (run dataip witness init first): {exc}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    except VerificationError as exc:
+        typer.echo(
+            f"见证方密钥无效：{exc.message}\nThe witness key is invalid: {exc.message}", err=True
+        )
+        raise typer.Exit(2) from None
+
+
+@witness_app.command("serve")
+def witness_serve(
+    logs: Annotated[
+        Path, typer.Option(help="The logs it witnesses: lines 'log <vkey>' / 所见证的账本.")
+    ],
+    folder: WitnessDir = Path("var/witness"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8480,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 4,
+) -> None:
+    """Serve POST /add-checkpoint (C2SP tlog-witness) with the witness's own key and store.
+    Needs no registry database: only the logs' public keys."""
+    import logging
+
+    from dataip.evidence import VerificationError
+    from dataip.witness.config import STORE_FILE, read_logs
+    from dataip.witness.core import Witness
+    from dataip.witness.server import serve as serve_witness
+    from dataip.witness.store import Store
+
+    cosigner = _witness_key(folder)
+    try:
+        known = read_logs(logs)
+    except OSError as exc:
+        typer.echo(f"无法读取账本清单：{exc}\nCannot read the logs file: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except VerificationError as exc:
+        typer.echo(f"账本清单有误：{exc.message}\nThe logs file is wrong: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO)
+    witness = Witness(cosigner, known, Store(folder / STORE_FILE))
+    typer.echo(
+        f"witness {cosigner.vkey}\nwitnessing {', '.join(sorted(known)) or 'no log'} on "
+        f"http://{host}:{port}/add-checkpoint (Ctrl-C to stop)"
+    )
+    serve_witness(witness, host, port, threads=threads)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

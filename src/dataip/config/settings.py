@@ -223,6 +223,23 @@ DATAIP_TSA_TIMEOUT = float(os.environ.get("DATAIP_TSA_TIMEOUT", "10"))
 DATAIP_TSA_CA_FILE = os.environ.get("DATAIP_TSA_CA_FILE", "")
 """PEM file of the TSA's CA certificate(s): ``dataip audit`` then also checks token chains."""
 
+DATAIP_WITNESSES = [
+    tuple(entry.split())
+    for entry in os.environ.get("DATAIP_WITNESSES", "").replace("\n", ";").split(";")
+    if entry.strip()
+]
+"""The witnesses that cosign the log's checkpoints (C2SP tlog-witness): ``<cosignature vkey>
+<add-checkpoint URL prefix>`` pairs separated by ``;`` or newlines, e.g.
+``witness.example.cn/w1+1a2b3c4d+BK… http://witness.example.cn:8480``. Empty: no witnesses."""
+
+DATAIP_WITNESS_QUORUM = int(os.environ.get("DATAIP_WITNESS_QUORUM", "0"))
+"""How many of ``DATAIP_WITNESSES`` must have cosigned a checkpoint before the registry publishes
+it (log API, bundles, certificates). 0: publish every checkpoint as signed (cosignatures, when
+there are any, are still added to it)."""
+
+DATAIP_WITNESS_TIMEOUT = float(os.environ.get("DATAIP_WITNESS_TIMEOUT", "5"))
+"""Seconds to wait for a witness; a witness that does not answer is asked again by ``tick``."""
+
 DATAIP_PUBLIC_URL = os.environ.get("DATAIP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 """The registry's public address: certificates' QR codes open ``<it>/verify/<number>``."""
 

@@ -12,6 +12,9 @@ auditor can use it on its own to verify what the registry hands out:
   ``cosignature/v1`` witness cosignatures.
 * :mod:`.checkpoint` -- C2SP tlog-checkpoint bodies, signing and verification.
 * :mod:`.tlog_proof` -- C2SP tlog-proof@v1 offline proof bundles.
+* :mod:`.tlog_witness` -- the C2SP tlog-witness ``add-checkpoint`` request and answers.
+* :mod:`.witness_policy`, :mod:`.trust_list` -- which witness cosignatures a verifier
+  requires, and the peer registries (log keys, witnesses) it recognises.
 * :mod:`.errors` -- every failure is a :class:`VerificationError` with a
   stable ``code``.
 

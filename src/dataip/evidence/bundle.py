@@ -242,6 +242,14 @@ def _open_checkpoint(
     return key, checkpoint
 
 
+def _log_signed(note: str, key: Ed25519Verifier) -> str:
+    """The note as the log signed it, without witness cosignatures (added after signing and
+    timestamping): the RFC 3161 token is over exactly this."""
+    text, signatures = parse_note(note)
+    mine = [s.line() for s in signatures if (s.name, s.key_id) == (key.name, key.key_id)]
+    return text + "\n" + "".join(mine)
+
+
 def _timestamp(
     document: dict[str, Any], note: str, tsa_ca_pem: bytes | None
 ) -> TimestampInfo | None:
@@ -292,7 +300,7 @@ def verify_bundle(
             )
         verify_inclusion(index, checkpoint.size, leaf_hash(body), proof.path, checkpoint.root_hash)
         step = "timestamp"
-        stamp = _timestamp(document, proof.checkpoint_note, tsa_ca_pem)
+        stamp = _timestamp(document, _log_signed(proof.checkpoint_note, key), tsa_ca_pem)
     except VerificationError as exc:
         raise _fail(exc, exc.step or step) from None
     return VerifiedBundle(

@@ -27,10 +27,11 @@ class Logged(Protocol):
 
 
 def _checkpoint_for(index: int) -> Checkpoint:
-    """A stored checkpoint covering entry ``index``; signed now if the entry has none yet."""
+    """A published checkpoint covering entry ``index``; signed (and sent to the witnesses) now
+    if the entry has none yet."""
     found = checkpoints.covering(index)
     if found is None:
-        found = checkpoints.ensure_signed(index + 1)
+        found = checkpoints.ensure_published(index + 1)
     return found
 
 
@@ -64,7 +65,8 @@ def bundle_for_entry(index: int) -> bytes:
     if entry is None:
         raise EntryNotFound(index=index, size=log.size())
     checkpoint = _checkpoint_for(index)
-    proof = TlogProof(index, tuple(log.inclusion_proof(index, checkpoint.size)), checkpoint.note)
+    note = checkpoints.published_note(checkpoint)  # with the witnesses' cosignatures
+    proof = TlogProof(index, tuple(log.inclusion_proof(index, checkpoint.size)), note)
     stamp = _token(checkpoint)
     return make_bundle(
         body=entry.body.encode("utf-8"),

@@ -7,7 +7,10 @@
   timestamps that failed.
 
 Every checkpoint is stored (``ledger_checkpoint`` is append-only); there is at most one per
-tree size.
+tree size. With witnesses configured (``DATAIP_WITNESSES``, :mod:`dataip.ledger.witnessing`),
+each new checkpoint is sent to them after it is signed, and only checkpoints cosigned by
+``DATAIP_WITNESS_QUORUM`` of them are published (:func:`published`, :func:`published_note`,
+:func:`covering`). A witness's refusal stops all signing (:func:`sign_latest` raises).
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from dataip.errors import DomainError, gettext_noop
 from dataip.evidence import Checkpoint as CheckpointBody
 from dataip.evidence import NoteSigner, sign_checkpoint
 from dataip.evidence.timestamp import TimestampError
-from dataip.ledger import keys, log, timestamps
+from dataip.ledger import keys, log, timestamps, witnessing
 from dataip.ledger.models import Checkpoint
 
 logger = logging.getLogger("dataip.ledger")
@@ -33,15 +38,59 @@ _last_tsa_failure = -TSA_BACKOFF_SECONDS
 
 
 def latest() -> Checkpoint | None:
-    """The newest stored checkpoint, if any."""
+    """The newest stored checkpoint, if any (published or not)."""
     return Checkpoint.objects.order_by("-size").first()
+
+
+class NotWitnessed(DomainError):
+    """No checkpoint covering the entries has the witness cosignatures the quorum requires."""
+
+    code = "not_witnessed_yet"
+    http_status = 503
+
+    def __init__(self, *, size: int, quorum: int) -> None:
+        """The first ``size`` entries have no checkpoint with ``quorum`` cosignatures yet."""
+        super().__init__(
+            gettext_noop(
+                "No checkpoint covering the first %(size)s log entries has been cosigned by "
+                "%(quorum)s witnesses yet; try again in a minute."
+            ),
+            size=size,
+            quorum=quorum,
+        )
+
+
+def published_checkpoints() -> QuerySet[Checkpoint]:
+    """Checkpoints cosigned by at least the quorum of configured witnesses."""
+    k = witnessing.quorum()
+    rows = Checkpoint.objects.all()
+    if k == 0:
+        return rows
+    vkeys = [entry[0] for entry in settings.DATAIP_WITNESSES]
+    counted = Count("cosignatures", filter=Q(cosignatures__witness__in=vkeys))
+    return rows.annotate(cosigners=counted).filter(cosigners__gte=k)
+
+
+def published() -> Checkpoint | None:
+    """The newest checkpoint the registry publishes: cosigned by the quorum of witnesses."""
+    return published_checkpoints().order_by("-size").first()
+
+
+def published_note(checkpoint: Checkpoint) -> str:
+    """The checkpoint as published: the log-signed note followed by the configured witnesses'
+    cosignature lines (C2SP signed-note: one note, several signatures)."""
+    if not settings.DATAIP_WITNESSES:
+        return checkpoint.note
+    return checkpoint.note + "".join(witnessing.cosignature_lines(checkpoint))
 
 
 def sign_latest(signer: NoteSigner | None = None) -> Checkpoint | None:
     """Store a checkpoint for the log's current size unless there is one; return it.
 
-    Signed with ``signer`` (default: the current key). Returns None for an empty log.
+    Signed with ``signer`` (default: the current key). Returns None for an empty log. Raises
+    :class:`~dataip.ledger.witnessing.LogRefusedByWitness` if a witness refused the log.
     """
+    witnessing.check_not_refused()
     with transaction.atomic():
         log.lock()
         n = log.size()
@@ -106,6 +155,11 @@ def after_commit() -> None:
     backing_off = time.monotonic() - _last_tsa_failure < TSA_BACKOFF_SECONDS
     if checkpoint is not None and timestamps.tsa_url() and not backing_off:
         _timestamp_quietly(checkpoint)
+    if checkpoint is not None and settings.DATAIP_WITNESSES:
+        try:
+            witnessing.submit(checkpoint)
+        except Exception:  # the checkpoint stands; tick asks the witnesses again
+            logger.exception("could not ask the witnesses to cosign; tick will retry")
 
 
 @dataclass(frozen=True)
@@ -142,13 +196,29 @@ def sign_pending(limit: int = 100) -> Pending:
 def covering(index: int) -> Checkpoint | None:
     """The checkpoint a bundle for entry ``index`` should use.
 
-    The earliest stored checkpoint that includes the entry -- the closest in time, so its
+    The earliest published checkpoint that includes the entry -- the closest in time, so its
     timestamp bounds the entry's time most tightly -- preferring one with a timestamp when
     a TSA is configured.
     """
-    covering_entry = Checkpoint.objects.filter(size__gt=index).order_by("size")
+    covering_entry = published_checkpoints().filter(size__gt=index).order_by("size")
     if timestamps.tsa_url():
         stamped = covering_entry.filter(timestamp__isnull=False).first()
         if stamped is not None:
             return stamped
     return covering_entry.first()
+
+
+def ensure_published(min_size: int) -> Checkpoint:
+    """A published checkpoint covering the first ``min_size`` entries: signed and sent to the
+    witnesses now if there is none yet. Raises :class:`NotWitnessed` if the witnesses do not
+    cosign it (enough of them did not answer, or one refused the log)."""
+    found = published_checkpoints().filter(size__gte=min_size).order_by("size").first()
+    if found is not None:
+        return found
+    signed = ensure_signed(min_size)
+    if witnessing.quorum() > 0:
+        witnessing.submit(signed)
+    found = published_checkpoints().filter(size__gte=min_size).order_by("size").first()
+    if found is None:
+        raise NotWitnessed(size=min_size, quorum=witnessing.quorum())
+    return found

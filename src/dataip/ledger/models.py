@@ -51,3 +51,38 @@ class CheckpointTimestamp(models.Model):
     token = models.BinaryField()
     tsa_url = models.CharField(max_length=300)
     created_at = models.DateTimeField()
+
+
+class WitnessCosignature(models.Model):
+    """A witness's cosignature (C2SP tlog-cosignature, ``cosignature/v1``) on a checkpoint.
+
+    ``line`` is the verified signature line; the published checkpoint is the stored note
+    followed by the lines of the configured witnesses. The witness's last cosigned size is the
+    largest checkpoint it has a row for.
+    """
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(max_length=300)  # the witness's cosignature vkey
+    line = models.TextField()
+    cosigned_at = models.DateTimeField()  # the time written in the cosignature
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="uniq_cosignature")
+        ]
+
+
+class WitnessRefusal(models.Model):
+    """A witness refused a checkpoint because it is not consistent with one it cosigned
+    before (or is behind it): the log may have forked, e.g. an old backup was restored and
+    carried on. While a configured witness has a refusal on record the registry signs nothing.
+    """
+
+    witness = models.CharField(max_length=300)
+    checkpoint_size = models.BigIntegerField()
+    witness_size = models.BigIntegerField(null=True)
+    reason = models.TextField()
+    created_at = models.DateTimeField()

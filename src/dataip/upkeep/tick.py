@@ -8,8 +8,11 @@ One step after another, each in its own transactions, each returning what it did
    entries not yet covered, retry time-stamps that failed;
 3. the certificates that are due but were not issued (a failed rendering is retried).
 
-A later step (e.g. asking witnesses to cosign the new checkpoint) is one more function in
-:data:`STEPS`. Running tick twice changes nothing the second time.
+4. the witnesses (``DATAIP_WITNESSES``) are asked to cosign the newest checkpoint
+   (:mod:`dataip.upkeep.witnessing`).
+
+A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
+second time.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from datetime import datetime
 
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
+from dataip.ledger.witnessing import LogRefusedByWitness
 from dataip.registry.services import schedule
+from dataip.upkeep import witnessing
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
 Step = Callable[[datetime | None], Counter[str]]
@@ -34,8 +39,16 @@ def registry_transitions(at: datetime | None) -> Counter[str]:
 def ledger_catch_up(at: datetime | None) -> Counter[str]:
     """Finish a stopped key rotation, sign the newest entries, retry time-stamps."""
     finish_interrupted_rotation()
-    pending = checkpoints.sign_pending()
+    try:
+        pending = checkpoints.sign_pending()
+    except LogRefusedByWitness:  # recorded and logged when the witness refused; sign nothing
+        return Counter({"checkpoint_refused": 1})
     return Counter({"checkpoint_timestamped": pending.timestamped})
+
+
+def witness_round(at: datetime | None) -> Counter[str]:
+    """Ask the witnesses to cosign the newest checkpoint (before certificates need it)."""
+    return witnessing.witness_round(at)
 
 
 def due_certificates(at: datetime | None) -> Counter[str]:
@@ -45,7 +58,7 @@ def due_certificates(at: datetime | None) -> Counter[str]:
 
 
 #: What ``dataip tick`` runs, in order.
-STEPS: tuple[Step, ...] = (registry_transitions, ledger_catch_up, due_certificates)
+STEPS: tuple[Step, ...] = (registry_transitions, ledger_catch_up, witness_round, due_certificates)
 
 
 def tick(at: datetime | None = None) -> Counter[str]:

@@ -36,8 +36,8 @@ ERRORS: dict[int, type[Problem]] = {404: Problem, 422: Problem}
 
 
 def _latest() -> Checkpoint:
-    """The latest checkpoint, or a 404 problem."""
-    found = checkpoints.latest()
+    """The latest published checkpoint (cosigned by the witness quorum), or a 404 problem."""
+    found = checkpoints.published()
     if found is None:
         raise refusals.NoCheckpoint()
     return found
@@ -60,15 +60,17 @@ def log_info(request: HttpRequest) -> LogInfo:
         origin=keys.origin(),
         treeSize=latest.size,
         rootHash=latest.root_hash,
-        signedTreeHead=latest.note,
+        signedTreeHead=checkpoints.published_note(latest),
         keys=keys.all_vkeys(),
     )
 
 
 @router.get("/checkpoint", response={200: str, **ERRORS}, summary="Latest checkpoint")
 def checkpoint(request: HttpRequest) -> HttpResponse:
-    """The latest checkpoint as a C2SP signed note (``text/plain``)."""
-    return HttpResponse(_latest().note, content_type="text/plain; charset=utf-8")
+    """The latest published checkpoint as a C2SP signed note (``text/plain``): the log's
+    signature, then the cosignatures of its witnesses (C2SP tlog-cosignature)."""
+    note = checkpoints.published_note(_latest())
+    return HttpResponse(note, content_type="text/plain; charset=utf-8")
 
 
 @router.get(
@@ -79,14 +81,19 @@ def checkpoint_list(
     from_size: QueryEx[int, P(alias="fromSize", ge=1, le=MAX_INDEX)] = 1,
     limit: QueryEx[int, P(ge=1, le=MAX_CHECKPOINTS)] = 100,
 ) -> StoredCheckpoints:
-    """Stored checkpoints of at least ``fromSize`` entries, by increasing size, at most
+    """Published checkpoints (cosigned by the witness quorum, with their cosignatures) of at
+    least ``fromSize`` entries, by increasing size, at most
     ``limit`` (default 100, at most 1000); ``nextFromSize`` is where the next page starts
     (``null`` on the last page)."""
-    rows = list(Checkpoint.objects.filter(size__gte=from_size).order_by("size")[: limit + 1])
+    published = checkpoints.published_checkpoints()
+    rows = list(published.filter(size__gte=from_size).order_by("size")[: limit + 1])
     return StoredCheckpoints(
         checkpoints=[
             StoredCheckpoint(
-                treeSize=row.size, rootHash=row.root_hash, time=row.created_at, note=row.note
+                treeSize=row.size,
+                rootHash=row.root_hash,
+                time=row.created_at,
+                note=checkpoints.published_note(row),
             )
             for row in rows[:limit]
         ],
@@ -100,10 +107,12 @@ def checkpoint_of_size(
 ) -> HttpResponse:
     """The stored checkpoint of exactly ``size`` entries, a C2SP signed note (``text/plain``);
     404 ``checkpoint_not_found`` if the log stored none of that size."""
-    stored = Checkpoint.objects.filter(size=size).first()
+    stored = checkpoints.published_checkpoints().filter(size=size).first()
     if stored is None:
         raise refusals.CheckpointNotFound(size=size)
-    return HttpResponse(stored.note, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        checkpoints.published_note(stored), content_type="text/plain; charset=utf-8"
+    )
 
 
 @router.get("/entries/{index}", response={200: LogEntry, **ERRORS}, summary="Entry by index")
