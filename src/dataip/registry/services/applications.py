@@ -337,7 +337,7 @@ def submit(
         regime = load_regime(application.regime_code)
         application.number = numbering.next_application_number(regime, clock.local_date(when))
         application.submitted_at = when
-        return content_digest(application)
+        return {**content_digest(application), "number": application.number}
 
     return transition(
         application_id, Action.SUBMIT, actor=actor, at=at, revision=revision, effect=effect

@@ -197,7 +197,14 @@ def propose_transfer(
         },
         stamp="proposed_at",
         prepare=previous_holders,
-        payload=lambda transfer: {"transfer": transfer.pk, "assignee": assignee_id},
+        payload=lambda transfer: {
+            "transfer": transfer.pk,
+            "assignee": assignee_id,
+            "contract_date": signed.isoformat(),
+            "effective_date": effective.isoformat(),
+            "price": None if amount is None else str(amount),
+            "currency": currency,
+        },
     )
 
 
