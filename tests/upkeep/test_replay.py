@@ -350,3 +350,26 @@ def test_an_altered_event_is_named_once_and_its_application_not_replayed(
     assert not any(isinstance(f, ReplayFinding) for f in result.findings)
     assert [n.params for n in result.notes] == [{"application": registry.announced.pk}]
     assert "未重放：申请" in result.notes[0].message("zh")
+
+
+def test_shares_edited_during_a_correction_are_no_false_alarm(personas: Personas) -> None:
+    """Shares change unlogged while a correction is asked for; withdrawn before resubmitting,
+    the application's shares were never logged again, so they are not held against it."""
+    from dataip.registry.services import applications as filing
+    from dataip.registry.services import examination
+
+    app = at_stage(personas, Status.FORMAL_EXAMINATION)
+    owner = personas.applicant.actor
+    examination.request_correction(
+        app.pk, actor=personas.examiner.actor, reason="补充材料", at=day(3)
+    )
+    filing.set_holders(
+        app.pk, actor=owner, shares={personas.applicant.holder.pk: 60,
+                                     personas.other_applicant.holder.pk: 40}, at=day(4),
+    )  # fmt: skip
+    filing.withdraw(app.pk, actor=owner, at=day(5))
+    assert audit().findings == []
+    ApplicationHolder.objects.filter(application=app).update(share=50)
+    assert audit().findings == []  # honestly unknowable: the edit was never an event
+    Application.objects.filter(pk=app.pk).update(decided_at=None)
+    assert audit().named() == {("registry_application", app.pk, "decided_at")}

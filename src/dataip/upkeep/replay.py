@@ -346,6 +346,8 @@ class _Replayer:
     def _status(self, application_id: int, event: dict[str, Any]) -> None:
         if not event["to_status"]:
             return
+        if event["to_status"] in _EDITABLE:
+            self.state.holders = None  # shares may change unlogged until the next submission
         current = self.state.app["status"]
         if event["from_status"] != current:
             self.check.findings.append(
@@ -831,14 +833,13 @@ class Replay:
                 )
 
     def _holders(self, app: dict[str, Any], rows: list[dict[str, Any]], state: _State) -> None:
-        """Holders' shares, as last logged (at submission or a confirmed transfer); not while
-        the application may still be edited (shares change unlogged then)."""
+        """Holders' shares, as last logged (at submission or a confirmed transfer); not after
+        the application could be edited since (shares change unlogged then: a draft, or a
+        correction requested and the application withdrawn before resubmission)."""
         self.check.rows += len(rows)
         if app["status"] in _EDITABLE or state.app["status"] in _EDITABLE:
             return
-        if state.holders is None:
-            if state.app["status"] != Status.DRAFT.value:
-                self.check.unchecked[(_table(ApplicationHolder), "share")] += len(rows)
+        if state.holders is None:  # never logged since they could last change: nothing to check
             return
         table = _table(ApplicationHolder)
         expected = dict(state.holders)
