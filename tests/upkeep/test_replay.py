@@ -373,3 +373,25 @@ def test_shares_edited_during_a_correction_are_no_false_alarm(personas: Personas
     assert audit().findings == []  # honestly unknowable: the edit was never an event
     Application.objects.filter(pk=app.pk).update(decided_at=None)
     assert audit().named() == {("registry_application", app.pk, "decided_at")}
+
+
+def test_an_edited_product_or_material_is_named(registry: Registry) -> None:
+    """The product after its approved change, and the announced one as submitted."""
+    from dataip.registry.models import DataProduct, Material
+
+    changed = registry.registered.product_id
+    DataProduct.objects.filter(pk=changed).update(summary="悄悄改过的摘要")
+    material = Material.objects.filter(application=registry.announced).first()
+    assert material is not None
+    Material.objects.filter(pk=material.pk).update(withdrawn_at=day(20))
+    result = audit()
+    assert result.named() == {
+        ("registry_dataproduct", changed, "content"),
+        ("registry_material", f"sha256 {material.sha256}", None),
+    }
+    missing = next(f for f in result.findings if f.code == "row_missing")
+    submitted = registry.announced.events.get(action="submit")
+    assert missing.params["event"] == submitted.pk
+    assert missing.message("zh") == (
+        f"事件 #{submitted.pk} 创建的 registry_material #sha256 {material.sha256} 不存在"
+    )

@@ -34,19 +34,22 @@ from typing import Any, ClassVar
 from django.db import models
 
 from dataip.certificates.models import Certificate
-from dataip.deposits.models import Deposit
+from dataip.deposits.models import ApplicationDeposit, Deposit
 from dataip.evidence.errors import VerificationError
 from dataip.evidence.timestamp import verify_timestamp
 from dataip.ledger._findings import Finding
 from dataip.ledger.models import LogEntry
+from dataip.registry.fields import EDITABLE
 from dataip.registry.models import (
     Application,
     ApplicationHolder,
     ChangeRequest,
     ConsentPurpose,
+    DataProduct,
     Event,
     Licence,
     LicenceKind,
+    Material,
     Objection,
     PanelAssignment,
     Pledge,
@@ -59,6 +62,7 @@ from dataip.registry.models import (
     Valuation,
 )
 from dataip.registry.models.objections import ObjectionStatus
+from dataip.registry.services.applications import product_digest
 from dataip.registry.workflow import Status
 
 __all__ = ["BATCH", "MESSAGES", "NOTES", "Note", "Replay", "ReplayFinding"]
@@ -250,6 +254,12 @@ class _State:
 
     app: dict[str, Any]
     holders: list[tuple[int, Decimal]] | None = None
+    # What was filed, as logged at the last submission (None: it may have changed unlogged
+    # since, in a draft or during a correction), and by which event.
+    product: Any = None
+    materials: list[str] | None = None
+    cited: list[str] | None = None
+    filed_by_event: int | None = None
     certificate_version: int = 0
     panel: dict[int, dict[str, Any]] = field(default_factory=dict)
     objections: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -267,6 +277,7 @@ class _State:
 
 _APP_FIELDS = (
     "id",
+    "product_id",
     "status",
     "number",
     "submitted_at",
@@ -346,8 +357,9 @@ class _Replayer:
     def _status(self, application_id: int, event: dict[str, Any]) -> None:
         if not event["to_status"]:
             return
-        if event["to_status"] in _EDITABLE:
-            self.state.holders = None  # shares may change unlogged until the next submission
+        if event["to_status"] in _EDITABLE:  # may change unlogged until the next submission
+            self.state.holders = self.state.materials = self.state.cited = None
+            self.state.product = None
         current = self.state.app["status"]
         if event["from_status"] != current:
             self.check.findings.append(
@@ -373,13 +385,22 @@ class _Replayer:
         else:
             self.state.holders = None
 
+    def _filed(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        """The content digests logged at submission and resubmission."""
+        self._holders(p)
+        self.state.filed_by_event = e["id"]
+        self.state.product = _opt(p, "product_sha256")
+        materials, cited = p.get("materials"), p.get("deposits")
+        self.state.materials = sorted(materials) if isinstance(materials, list) else None
+        self.state.cited = sorted(cited) if isinstance(cited, list) else None
+
     def _on_submit(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.app.update(number=_opt(p, "number"), submitted_at=e["occurred_at"])
-        self._holders(p)
+        self._filed(e, p)
 
     def _on_resubmit(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.app["correction_due"] = None
-        self._holders(p)
+        self._filed(e, p)
 
     def _on_start_formal_examination(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.app["examiner_id"] = e["actor_id"]
@@ -482,12 +503,14 @@ class _Replayer:
         }
         if applied:
             self.state.certificate_version += 1
+            self.state.product = _opt(p, "product_sha256")
 
     def _on_approve_change(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         change = self.state.changes.get(int(p["change"]))
         if change is not None:
             change.update(status=RecordStatus.APPROVED.value, decided_at=e["occurred_at"])
         self.state.certificate_version += 1
+        self.state.product = _opt(p, "product_sha256")
 
     def _on_refuse_change(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         change = self.state.changes.get(int(p["change"]))
@@ -762,6 +785,22 @@ class Replay:
                 "issued_at", "data", "data_sha256", "superseded_at",
             )
         )  # fmt: skip
+        products = {
+            row.pop("_app"): row
+            for row in DataProduct.objects.filter(
+                application__pk__gte=low, application__pk__lte=high
+            ).values("id", *sorted(EDITABLE), _app=models.F("application__pk"))
+        }
+        materials = _by_app(
+            Material.objects.filter(withdrawn_at=None, **span).values(
+                "id", "application_id", "sha256"
+            )
+        )
+        cited = _by_app(
+            ApplicationDeposit.objects.filter(**span).values(
+                "id", "application_id", number=models.F("deposit__number")
+            )
+        )
         for app in apps:
             pk = app["id"]
             if pk in self.skip:
@@ -780,6 +819,7 @@ class Replay:
                 PledgeConsent, {row["id"]: row for row in consents.get(pk, [])}, state.consents
             )
             self._holders(app, holders.get(pk, []), state)
+            self._filed(app, state, products.get(pk), materials.get(pk, []), cited.get(pk, []))
             self._certificates(certificates.get(pk, []), state)
 
     def _application(self, app: dict[str, Any], state: _State, leaves: Mapping[int, str]) -> None:
@@ -864,6 +904,49 @@ class Replay:
                     },
                 )
             )
+
+    def _filed(
+        self,
+        app: dict[str, Any],
+        state: _State,
+        product: dict[str, Any] | None,
+        materials: list[dict[str, Any]],
+        cited: list[dict[str, Any]],
+    ) -> None:
+        """The product, the materials in force and the cited deposits, as last logged (at
+        submission, or by a change applied); not after the application could be edited."""
+        self.check.rows += 1 + len(materials) + len(cited)
+        if app["status"] in _EDITABLE or state.filed_by_event is None:
+            return
+        if product is not None and state.product is not None:
+            shown = {"content": f"sha256 {product_digest(product)}"}
+            want = UNKNOWN if state.product is UNKNOWN else f"sha256 {state.product}"
+            self.check.fields(DataProduct, product["id"], shown, {"content": want})
+        for model, rows, column, logged in (
+            (Material, materials, "sha256", state.materials),
+            (ApplicationDeposit, cited, "number", state.cited),
+        ):
+            if logged is None:
+                continue
+            table, spare = _table(model), list(logged)
+            for row in rows:
+                if row[column] in spare:
+                    spare.remove(row[column])
+                else:
+                    self.check.findings.append(
+                        ReplayFinding("row_unlogged", {"table": table, "row": row["id"]})
+                    )
+            for value in spare:
+                self.check.findings.append(
+                    ReplayFinding(
+                        "row_missing",
+                        {
+                            "table": table,
+                            "row": f"{column} {value}",
+                            "event": state.filed_by_event,
+                        },
+                    )
+                )
 
     def _certificates(self, rows: list[dict[str, Any]], state: _State) -> None:
         by_event = {}
