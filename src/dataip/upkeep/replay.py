@@ -966,7 +966,7 @@ class Replay:
                     )
                 )
         # Keyed by event; findings name the certificate row where there is one.
-        expected = {key: want for key, want in state.certificates.items()}
+        expected = state.certificates
         table = _table(Certificate)
         for key, row in by_event.items():
             self.check.rows += 1
