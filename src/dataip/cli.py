@@ -350,8 +350,9 @@ def _verify_certificate(
 def audit(
     lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
 ) -> None:
-    """Recompute the whole evidence ledger and check every node, checkpoint and event
-    (账本审计). Exits with 1 if anything was found wrong."""
+    """Recompute the whole evidence ledger and check every node, checkpoint and event, then
+    replay the events against every derived row (账本审计). Exits with 1 if anything was found
+    wrong."""
     _setup()
     from dataip.ledger.audit import AuditReport
     from dataip.upkeep.audit import run_audit
@@ -363,13 +364,14 @@ def audit(
             continue
         for language in _languages(lang):
             typer.echo(item.message(language))
+    rows = int(getattr(report, "rows", 0))
     counts = (
         f"{report.entries} entries, {report.nodes} nodes, {report.checkpoints} checkpoints, "
-        f"{report.timestamps} timestamps, {report.records} events"
+        f"{report.timestamps} timestamps, {report.records} events, {rows} derived rows"
     )
     counts_zh = (
         f"{report.entries} 个条目、{report.nodes} 个节点、{report.checkpoints} 个检查点、"
-        f"{report.timestamps} 个时间戳、{report.records} 个事件"
+        f"{report.timestamps} 个时间戳、{report.records} 个事件、{rows} 个派生记录"
     )
     done = {
         "zh": f"审计完成：已检查 {counts_zh}；发现 {report.findings} 个问题。",

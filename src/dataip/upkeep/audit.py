@@ -4,7 +4,8 @@ The ledger recomputes its tree and checks its nodes, checkpoints and keys
 (:mod:`dataip.ledger.audit`); the registry's part, here, compares each event row with its leaf
 (type, from, to, actor role, time, reason and payload digests, application and registration
 numbers, and the ``prev`` chain), names entries without an event and events without an entry,
-and tells the ledger which entries announce a key rotation.
+and tells the ledger which entries announce a key rotation. Then the replay
+(:mod:`dataip.upkeep.replay`) checks every derived row against the events.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, ClassVar
 
@@ -22,6 +24,7 @@ from dataip.ledger.audit import run_audit as audit_ledger
 from dataip.ledger.models import LogEntry
 from dataip.registry.events import digest
 from dataip.registry.models import Event
+from dataip.upkeep.replay import Note, Replay
 from dataip.upkeep.rotation import ROTATION_EVENT
 
 #: What the events' part of the audit can find, in English and Simplified Chinese.
@@ -197,10 +200,45 @@ def _payload_matches(payload: dict[str, object], body: str) -> bool:
         return False
 
 
-def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport]:
-    """Audit the ledger and the registry's events against it (what ``dataip audit`` runs).
+@dataclass
+class FullAuditReport(AuditReport):
+    """The ledger's counts, and the derived rows the replay compared with the events."""
 
-    Yields each :class:`~dataip.ledger.audit.Finding` as found, then the
-    :class:`~dataip.ledger.audit.AuditReport` (``records`` counts the events checked).
+    rows: int = 0
+
+
+def _altered_applications(findings: Sequence[Finding]) -> set[int]:
+    """Applications with an event already found altered: the replay does not blame their
+    derived rows for it (the event is the culprit, already named)."""
+    events = {f.params["event"] for f in findings if isinstance(f.params.get("event"), int)}
+    entries = {f.entry for f in findings if f.entry is not None}
+    altered = Event.objects.filter(Q(pk__in=events) | Q(leaf_index__in=entries)).exclude(
+        application=None
+    )
+    return set(altered.values_list("application_id", flat=True))
+
+
+def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport | Note]:
+    """The full audit (what ``dataip audit`` runs): the ledger, the registry's events against
+    it, and the replay of the events against every derived row (:mod:`dataip.upkeep.replay`).
+
+    Yields each :class:`~dataip.ledger.audit.Finding` as found, the replay's
+    notes (:class:`~dataip.upkeep.replay.Note`) on what it could not check (not findings), then a
+    :class:`FullAuditReport` (``records`` counts the events checked, ``rows`` the derived rows).
     """
-    return audit_ledger(chunk, EventChecker())
+    found: list[Finding] = []
+    ledger_report = AuditReport()
+    for item in audit_ledger(chunk, EventChecker()):
+        if isinstance(item, AuditReport):
+            ledger_report = item
+        else:
+            found.append(item)
+            yield item
+    report = FullAuditReport(**vars(ledger_report))
+    replay = Replay(skip=_altered_applications(found))
+    for note_or_finding in replay.run():
+        if isinstance(note_or_finding, Finding):
+            report.findings += 1
+        yield note_or_finding
+    report.rows = replay.rows
+    yield report

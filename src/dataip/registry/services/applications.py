@@ -309,16 +309,22 @@ def current_materials(application: Application) -> list[Material]:
     return list(application.materials.filter(withdrawn_at__isnull=True))
 
 
-def content_digest(application: Application) -> dict[str, Any]:
-    """What the applicant filed, as digests: logged at submission so it cannot change unseen."""
-    product = application.product
+def product_digest(product: DataProduct | Mapping[str, Any]) -> str:
+    """SHA-256 of the product's declared fields (dates in ISO form, empty ones left out): logged
+    at submission and after each change applied, so the product cannot change unseen."""
+    values = product if isinstance(product, Mapping) else {n: getattr(product, n) for n in EDITABLE}
     fields = {
         name: (value.isoformat() if isinstance(value, date) else value)
         for name in sorted(EDITABLE)
-        if (value := getattr(product, name)) not in (None, "")
+        if (value := values.get(name)) not in (None, "")
     }
+    return digest(fields)
+
+
+def content_digest(application: Application) -> dict[str, Any]:
+    """What the applicant filed, as digests: logged at submission so it cannot change unseen."""
     return {
-        "product_sha256": digest(fields),
+        "product_sha256": product_digest(application.product),
         "holders": sorted([h.holder_id, str(h.share)] for h in application.holders.all()),
         "materials": sorted(m.sha256 for m in current_materials(application)),
         "deposits": sorted(application.deposit_citations.values_list("deposit__number", flat=True)),
@@ -337,7 +343,7 @@ def submit(
         regime = load_regime(application.regime_code)
         application.number = numbering.next_application_number(regime, clock.local_date(when))
         application.submitted_at = when
-        return content_digest(application)
+        return {**content_digest(application), "number": application.number}
 
     return transition(
         application_id, Action.SUBMIT, actor=actor, at=at, revision=revision, effect=effect
@@ -375,6 +381,7 @@ __all__ = [
     "add_material",
     "create_draft",
     "create_holder",
+    "product_digest",
     "remove_material",
     "resubmit",
     "set_holders",

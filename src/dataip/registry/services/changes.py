@@ -23,6 +23,7 @@ from dataip.registry.models import (
     RecordStatus,
     Transfer,
 )
+from dataip.registry.services.applications import product_digest
 from dataip.registry.services.records import create_record, regime_of, use_consent
 from dataip.registry.services.transition import Made, transition
 from dataip.registry.validators import iso_date, known_holder, money
@@ -68,13 +69,14 @@ def request_change(
             requested_by_id=user_id_of(actor),
             requested_at=when,
         )
-        if not regime.change_requires_examination:
-            _apply_change(application, change, when, actor)
-        payload = {
+        payload: dict[str, Any] = {
             "change": change.pk,
             "fields": sorted(diff),
             "examined": regime.change_requires_examination,
         }
+        if not regime.change_requires_examination:
+            _apply_change(application, change, when, actor)
+            payload["product_sha256"] = product_digest(application.product)
         return Made(change, payload)
 
     return transition(application_id, Action.REQUEST_CHANGE, actor=actor, at=at, effect=effect).made
@@ -114,13 +116,13 @@ def _decide_change(
             raise NotFound(gettext_noop("This change request is not pending."))
         if action == Action.APPROVE_CHANGE:
             _apply_change(application, pending, when, actor)
-        else:
-            ChangeRequest.objects.filter(pk=change_id).update(
-                status=RecordStatus.REFUSED,
-                decided_at=when,
-                decided_by_id=actor.user_id,
-                reason=reason,
-            )
+            return {"change": change_id, "product_sha256": product_digest(application.product)}
+        ChangeRequest.objects.filter(pk=change_id).update(
+            status=RecordStatus.REFUSED,
+            decided_at=when,
+            decided_by_id=actor.user_id,
+            reason=reason,
+        )
         return {"change": change_id}
 
     return transition(
@@ -197,7 +199,14 @@ def propose_transfer(
         },
         stamp="proposed_at",
         prepare=previous_holders,
-        payload=lambda transfer: {"transfer": transfer.pk, "assignee": assignee_id},
+        payload=lambda transfer: {
+            "transfer": transfer.pk,
+            "assignee": assignee_id,
+            "contract_date": signed.isoformat(),
+            "effective_date": effective.isoformat(),
+            "price": None if amount is None else str(amount),
+            "currency": currency,
+        },
     )
 
 

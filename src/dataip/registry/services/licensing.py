@@ -97,6 +97,9 @@ def grant_licence(
             "kind": kind,
             "starts": first.isoformat(),
             "ends": last.isoformat(),
+            "licensee": licensee_id,
+            "fee": str(amount),
+            "currency": currency,
         },
     )
 
@@ -200,5 +203,11 @@ def record_revenue(
             "currency": currency,
             "description": description[:200],
         },
-        payload=lambda revenue: {"revenue": revenue.pk, "amount": str(value), "currency": currency},
+        payload=lambda revenue: {
+            "revenue": revenue.pk,
+            "amount": str(value),
+            "currency": currency,
+            "period_start": first.isoformat(),
+            "period_end": last.isoformat(),
+        },
     )

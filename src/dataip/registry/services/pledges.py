@@ -74,6 +74,8 @@ def pledge(
             "pledgee": pledgee_id,
             "starts": first.isoformat(),
             "ends": last.isoformat(),
+            "amount": str(value),
+            "currency": currency,
         },
     )
 
@@ -96,7 +98,7 @@ def consent(
         given = PledgeConsent.objects.create(
             pledge=record, purpose=purpose, given_by_id=user_id_of(actor), given_at=when
         )
-        return Made(given, {"pledge": pledge_id, "purpose": purpose})
+        return Made(given, {"pledge": pledge_id, "purpose": purpose, "consent": given.pk})
 
     return transition(record.application_id, Action.CONSENT, actor=actor, at=at, effect=effect).made
 
@@ -192,5 +194,8 @@ def record_valuation(
             "valuation": valuation.pk,
             "method": method,
             "value": str(amount),
+            "currency": currency,
+            "pledge": pledge_id,
+            "trade": trade_id,
         },
     )
