@@ -34,6 +34,9 @@ from dataip.registry.demo import build_demo
 from dataip.registry.events import digest, is_public_event
 from dataip.registry.models import Application, Event
 from dataip.registry.workflow import PUBLIC_STATUSES, Action, Role, Status
+from tests.api._support import Api, Tokens, assert_problem
+from tests.support.builders import at_stage
+from tests.support.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,30 @@ def test_a_public_bundle_opens_a_public_event_and_nothing_of_another(
     hidden = verify_bundle(private, keys.vkey())
     assert hidden.sealed == COMMITTED_FIELDS
     assert hidden.event_type == ""
+
+
+def test_the_holder_downloads_each_step_with_every_opening(
+    api: Api, tokens: Tokens, personas: Personas
+) -> None:
+    app = at_stage(personas, Status.APPROVED)  # nothing public yet
+    own = api.as_(tokens.own)
+    timeline = own.get(f"applications/{app.pk}/events").json()["items"]
+    opinion = next(e for e in timeline if e["action"] == "record_opinion")
+    url = f"applications/{app.pk}/events/{opinion['id']}/bundle"
+    response = own.get(url)
+    assert response.status_code == 200, response.content
+    assert "attachment" in response["Content-Disposition"]
+    verified = verify_bundle(response.content, keys.vkey())
+    assert verified.index == opinion["logIndex"]
+    assert verified.sealed == ()
+    assert (verified.event_type, verified.application) == ("record_opinion", app.number)
+    # the same entry from the public log opens nothing
+    public = api.as_(None).get(f"log/entries/{opinion['logIndex']}/bundle")
+    assert verify_bundle(public.content, keys.vkey()).sealed == COMMITTED_FIELDS
+    # nobody else gets the openings
+    assert_problem(api.as_(tokens.other).get(url), 404)
+    assert api.as_(None).get(url).status_code == 401
+    # nor an event of another application through this one's address
+    second = at_stage(personas, Status.SUBMITTED)
+    other = Event.objects.get(application=second, action="submit")
+    assert_problem(own.get(f"applications/{app.pk}/events/{other.pk}/bundle"), 404)

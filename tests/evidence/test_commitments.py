@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -242,3 +243,29 @@ def test_a_bundle_whose_opening_was_altered_fails_at_the_openings_step() -> None
 def test_no_two_leaves_of_a_log_share_a_commitment() -> None:
     seen = [c for leaf, _ in SEALED for c in leaf["commitments"].values()]
     assert len(seen) == len(set(seen)) == SIZE * len(COMMITTED_FIELDS)
+
+
+def test_dataip_verify_prints_the_opened_and_sealed_fields(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dataip.cli import app
+
+    runner = CliRunner()
+    public = {n: o for n, o in SEALED[INDEX][1].items() if n in PUBLIC_FIELDS}
+    good = tmp_path / "entry.bundle.json"
+    good.write_bytes(_bundle(public))
+    result = runner.invoke(app, ["verify", str(good), "--key", LOG.vkey])
+    assert result.exit_code == 0, result.output
+    assert "SQ2026310000006" in result.stdout
+    sealed = "reason_sha256, payload_sha256, prev"
+    assert f"sealed (not opened by this bundle): {sealed}" in result.stdout
+    assert f"未开示（保密）字段：{sealed}" in result.stdout
+    document = json.loads(good.read_bytes())
+    document["openings"]["to"]["value"] = "rejected"
+    bad = tmp_path / "altered.bundle.json"
+    bad.write_text(json.dumps(document))
+    failed = runner.invoke(app, ["verify", str(bad), "--key", LOG.vkey])
+    assert failed.exit_code == 1
+    assert "checking the openings of the event's commitments" in failed.stderr
+    assert "核对事件字段的承诺开示值" in failed.stderr
+    assert "opening of 'to' does not match" in failed.stderr
