@@ -24,6 +24,7 @@ from django.db.models import Subquery
 from dataip.evidence import merkle
 from dataip.evidence.canonical import canonical_json
 from dataip.evidence.commitments import (
+    COMMITTED_FIELDS,
     EVENT_SCHEMA_V2,
     PUBLIC_FIELDS,
     Opening,
@@ -141,8 +142,10 @@ def record_event(
 
 def event_openings(event: Event) -> dict[str, Opening]:
     """Every opening of ``event``'s leaf: for whoever is entitled to the whole event (the
-    holder, and through the holder a court or a bank). Empty for a ``dip.event/v1`` leaf."""
-    return openings_from_json(event.openings)
+    holder, and through the holder a court or a bank), in the leaf's field order (a JSONB
+    column does not keep it). Empty for a ``dip.event/v1`` leaf."""
+    stored = openings_from_json(event.openings)
+    return {name: stored[name] for name in COMMITTED_FIELDS if name in stored}
 
 
 def is_public_event(event: Event) -> bool:
