@@ -154,6 +154,7 @@ CASES: dict[str, Case] = {
         "POST", lambda w: f"applications/{w.app('submitted').pk}/withdraw", _own_only(200)
     ),
     "events": Case("GET", lambda w: f"applications/{w.app('submitted').pk}/events", _own_only(200)),
+    "event_bundle": Case("GET", lambda w: f"{_submitted_event(w)}/bundle", _own_only(200)),
     "pledges": Case(
         "GET",
         lambda w: "pledges",
@@ -242,6 +243,12 @@ CASES: dict[str, Case] = {
         },
     ),
 }
+
+
+def _submitted_event(w: World) -> str:
+    """The address of the submitted application's first event."""
+    app = w.app("submitted")
+    return f"applications/{app.pk}/events/{app.events.order_by('id')[0].pk}"
 
 
 def test_every_route_is_in_the_matrix() -> None:

@@ -15,8 +15,10 @@ from dataip.certificates.issue import issue_missing_certificates
 from dataip.certificates.models import Certificate
 from dataip.certificates.verify import verify_certificate_pdf
 from dataip.evidence import canonical_json
+from dataip.evidence.commitments import open_leaf
 from dataip.ledger import keys
 from dataip.ledger.models import LogEntry
+from dataip.registry.events import event_openings
 from dataip.registry.models import Application, Event
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import changes, lifecycle
@@ -49,7 +51,8 @@ def test_it_issues_version_1_after_registration_with_its_ledger_entry(
     content = CertificateContent.from_json(data)
     assert event.payload == ledger_payload(content)
     assert event.leaf_index is not None
-    leaf = json.loads(LogEntry.objects.get(index=event.leaf_index).body)
+    sealed = json.loads(LogEntry.objects.get(index=event.leaf_index).body)
+    leaf = open_leaf(sealed, event_openings(event)).fields  # a v2 leaf: opened by the registry
     assert leaf["type"] == "certificate_issued"
     assert leaf["registration"] == application.registration_number
     assert leaf["payload_sha256"] == hashlib.sha256(canonical_json(event.payload)).hexdigest()

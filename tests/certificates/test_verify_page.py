@@ -208,6 +208,10 @@ def test_it_offers_the_evidence_bundle_and_the_ca_for_download(
     assert "attachment" in bundle["Content-Disposition"]
     verified = verify_bundle(bundle.content, keys.vkey())
     assert verified.index == certificate.event.leaf_index
+    # anyone may download it: it opens what the page states, not the digests or prev
+    assert verified.event_type == "certificate_issued"
+    assert verified.registration == certificate.application.registration_number
+    assert verified.sealed == ("reason_sha256", "payload_sha256", "prev")
     assert json.loads(bundle.content)["format"] == "dataip.evidence-bundle/v1"
     ca = client.get("/verify/ca.pem")
     assert ca.status_code == 200

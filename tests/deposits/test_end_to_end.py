@@ -23,11 +23,13 @@ from typer.testing import CliRunner
 from dataip.cli import app
 from dataip.deposits.models import Deposit
 from dataip.evidence.canonical import canonical_json
+from dataip.evidence.commitments import open_leaf
 from dataip.evidence.deposit_receipt import verify_receipt
 from dataip.evidence.fingerprint import prove, statement, verify_possession
 from dataip.evidence.timestamp import verify_timestamp
 from dataip.ledger import keys
 from dataip.ledger.models import LogEntry
+from dataip.registry.events import event_openings
 from dataip.registry.models import Event
 from tests.deposits._data import encoded, files, make_tree, manifest_of, tsa_ca_file
 from tests.support.personas import Personas
@@ -182,7 +184,11 @@ def test_the_ledger_leaf_holds_digests_and_no_personal_data(
 
     made = make_deposit(personas.applicant, manifest_of(dataset))
     entry = LogEntry.objects.get(index=made.leaf_index)
-    leaf = json.loads(entry.body)
+    event = Event.objects.get(leaf_index=made.leaf_index)
+    sealed = json.loads(entry.body)
+    assert sealed["schema"] == "dip.event/v2"
+    assert "deposit" not in entry.body  # even the type is committed, not in clear
+    leaf = open_leaf(sealed, event_openings(event)).fields
     holder = personas.applicant.holder
     assert leaf["type"] == "deposit"
     assert leaf["application"] is None
@@ -195,7 +201,6 @@ def test_the_ledger_leaf_holds_digests_and_no_personal_data(
     )
     for secret in (*secrets, made.root):
         assert secret not in entry.body
-    event = Event.objects.get(leaf_index=made.leaf_index)
     assert leaf["payload_sha256"] == hashlib.sha256(canonical_json(event.payload)).hexdigest()
     assert event.payload == {
         "schema": "dip.deposit-event/v1",

@@ -8,8 +8,10 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from dataip.errors import GuardFailed
+from dataip.evidence.commitments import EVENT_SCHEMA_V2, open_leaf
 from dataip.evidence.merkle import leaf_hash
 from dataip.ledger.models import LogEntry
+from dataip.registry.events import event_openings
 from dataip.registry.models import Application, Event
 from dataip.registry.services import examination
 from dataip.registry.workflow import Status
@@ -38,7 +40,9 @@ def test_each_transition_has_its_event_and_leaf(personas: Personas) -> None:
     for event in events:
         assert event.leaf_index is not None
         entry = LogEntry.objects.get(index=event.leaf_index)
-        body = json.loads(entry.body)
+        leaf = json.loads(entry.body)
+        assert leaf["schema"] == EVENT_SCHEMA_V2
+        body = open_leaf(leaf, event_openings(event)).fields  # the leaf holds commitments
         assert entry.leaf_hash == leaf_hash(entry.body.encode()).hex()
         assert (body["type"], body["from"], body["to"]) == (
             event.action,
@@ -49,7 +53,8 @@ def test_each_transition_has_its_event_and_leaf(personas: Personas) -> None:
         assert body["prev"] == previous
         previous = entry.leaf_hash
     last = LogEntry.objects.get(index=events[-1].leaf_index or 0)
-    assert json.loads(last.body)["registration"] == (app.registration_number)
+    opened = open_leaf(json.loads(last.body), event_openings(events[-1]))
+    assert opened.get("registration") == app.registration_number
 
 
 def test_a_refused_action_leaves_no_trace(personas: Personas) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from typer.testing import CliRunner
 
 from dataip.cli import app as cli
 from dataip.evidence import Checkpoint as CheckpointBody
-from dataip.evidence import Ed25519Signer, sign_checkpoint
+from dataip.evidence import Ed25519Signer, canonical_json, sign_checkpoint
+from dataip.evidence.commitments import commit, new_salt
 from dataip.ledger import keys, log
 from dataip.ledger.audit import AuditReport, Finding
 from dataip.ledger.models import Checkpoint, LogEntry
@@ -55,11 +58,13 @@ def test_it_finds_nothing_wrong_in_an_honest_log(registered: Event) -> None:
 
 def test_it_names_the_entry_whose_body_was_changed(registered: Event) -> None:
     index = int(registered.leaf_index or 0)
-    body = LogEntry.objects.get(index=index).body.replace('"registered"', '"rejected"')
+    leaf = json.loads(LogEntry.objects.get(index=index).body)
+    leaf["commitments"]["to"] = commit(new_salt(), "rejected")  # "to" committed anew
+    body = canonical_json(leaf).decode()
     assert tamper('UPDATE ledger_logentry SET body = %s WHERE "index" = %s', [body, index]) == 1
     findings, _ = _audit()
     assert {f.entry for f in findings} == {index}
-    assert {f.code for f in findings} == {"leaf_hash", "event_field"}
+    assert {f.code for f in findings} == {"leaf_hash", "event_opening"}
     assert {f.params.get("event") for f in findings} - {None} == {registered.pk}
     assert "to" in findings[-1].message("en")
     assert f"第 {index} 号条目" in findings[0].message("zh")
@@ -140,3 +145,41 @@ def test_the_command_exits_non_zero_and_names_the_entry(registered: Event) -> No
     assert result.exit_code == 1
     assert "entry 2: its body does not hash to its stored leaf hash" in result.stdout
     assert "1 finding(s)" in result.stdout
+
+
+def _openings_with(event: Event, field: str, **change: str) -> str:
+    """The event's stored openings, with one field's salt or value changed (as JSON)."""
+    openings = dict(event.openings or {})
+    openings[field] = {**openings[field], **change}
+    return json.dumps(openings)
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("payload_sha256", {"salt": "ab" * 32}),
+        ("to", {"value": "rejected"}),
+        ("prev", {"value": "00" * 32}),
+    ],
+)
+def test_it_names_an_event_whose_stored_opening_was_changed(
+    registered: Event, field: str, change: dict[str, str]
+) -> None:
+    changed = _openings_with(registered, field, **change)
+    value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = f"UPDATE registry_event SET openings = {value} WHERE id = %s"  # noqa: S608 - no input
+    assert tamper(sql, [changed, registered.pk]) == 1
+    findings, _ = _audit()
+    assert [(f.code, f.entry, f.params["field"]) for f in findings] == [
+        ("event_opening", registered.leaf_index, field)
+    ]
+    assert f"the stored opening of {field} does not open" in findings[0].message("en")
+    assert "开示值" in findings[0].message("zh")
+
+
+def test_it_names_an_event_row_that_disagrees_with_its_opened_leaf(registered: Event) -> None:
+    tamper("UPDATE registry_event SET action = %s WHERE id = %s", ["reject", registered.pk])
+    findings, _ = _audit()
+    assert [(f.code, f.params["field"], f.params["row"], f.params["leaf"]) for f in findings] == [
+        ("event_field", "type", "reject", "register")
+    ]

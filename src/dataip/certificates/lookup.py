@@ -19,8 +19,10 @@ from dataip.certificates.models import Certificate
 from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verify_certificate_pdf
 from dataip.errors import DomainError, NotFound, gettext_noop
 from dataip.evidence import VerificationError
+from dataip.evidence.commitments import PUBLIC_FIELDS
 from dataip.ledger import bundles, keys, timestamps
 from dataip.registry import clock
+from dataip.registry.events import event_openings
 from dataip.registry.identifiers import (
     InvalidIdentifier,
     parse_certificate_number,
@@ -256,4 +258,10 @@ def bundle_for(text: str, version: int | None = None) -> tuple[str, bytes]:
     if certificate is None:
         raise NotFound(gettext_noop("No certificate with this number was issued here."))
     name = f"certificate-{certificate.number}-v{certificate.version}.bundle.json"
-    return name, bundles.bundle_for_event(certificate.event)
+    # anyone may ask: the bundle opens what the public verify page states (type, numbers),
+    # never the payload digest or prev (the holder's PDF carries every opening)
+    event = certificate.event
+    shown = {k: v for k, v in event_openings(event).items() if k in PUBLIC_FIELDS}
+    if event.leaf_index is None:
+        raise NotFound(gettext_noop("No certificate with this number was issued here."))
+    return name, bundles.bundle_for_entry(event.leaf_index, shown)

@@ -294,7 +294,7 @@ def _check_ledger(content: CertificateContent, bundle: VerifiedBundle) -> None:
     if bundle.registration != content.registration_number:
         raise ContentMismatch("the ledger entry is for another registration number")
     expected = hashlib.sha256(canonical_json(ledger_payload(content))).hexdigest()
-    if bundle.event.get("payload_sha256") != expected:
+    if bundle.opened.get("payload_sha256") != expected:
         raise ContentMismatch("the ledger entry records another certificate's data")
     if bundle.origin != content.log_origin:
         raise ContentMismatch("the certificate names another ledger than its evidence bundle")

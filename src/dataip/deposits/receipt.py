@@ -4,7 +4,7 @@ The JSON follows ``dataip.deposit-receipt/v1`` (see :mod:`dataip.evidence.deposi
 which verifies it offline): the deposit's facts, the statement, the RFC 3161 token, the ledger
 event's payload and the evidence bundle of its ledger entry. It is built when asked for, so
 the bundle carries the newest checkpoint covering the entry (timestamped, when the ledger has
-a TSA).
+a TSA), and the openings of the leaf's commitments (the receipt is the holder's).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataip.deposits.pdf import ReceiptPage, render_receipt
 from dataip.deposits.services import HOLDER_COMMITMENT, payload_of
 from dataip.evidence.deposit_receipt import FORMAT
 from dataip.evidence.timestamp import TimestampError, verify_timestamp
-from dataip.ledger.bundles import bundle_for_entry
+from dataip.ledger.bundles import bundle_for_event
 from dataip.registry.regimes import load_regime
 
 __all__ = ["receipt_document", "receipt_json", "receipt_name", "receipt_pdf"]
@@ -57,7 +57,8 @@ def receipt_document(deposit: Deposit) -> dict[str, Any]:
     statement = bytes(deposit.statement)
     token = bytes(deposit.token)
     info = verify_timestamp(token, statement)
-    bundle = json.loads(bundle_for_entry(deposit.leaf_index))
+    # the holder's receipt: the bundle opens every commitment of the deposit's leaf
+    bundle = json.loads(bundle_for_event(deposit.event))
     public = str(settings.DATAIP_PUBLIC_URL)
     return {
         "format": FORMAT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from .commitments import EVENT_SCHEMA_V2
 from .event_types import EVENT_TYPES, event_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,6 +23,31 @@ def _type_label(event_type: str, lang: str) -> str:
     return f"{event_type}（{name}）" if lang == "zh" else f"{event_type} ({name})"
 
 
+_DETAIL_FIELDS = ("from", "to", "actor_role", "reason_sha256", "payload_sha256", "prev")
+
+
+def _openings(b: VerifiedBundle, lang: str) -> list[str]:
+    """For a ``dip.event/v2`` leaf: the other opened fields, and the ones left sealed."""
+    if b.schema != EVENT_SCHEMA_V2:
+        return []
+    shown = [f"{name}={b.opened.get(name)}" for name in _DETAIL_FIELDS if name in b.opened.fields]
+    sealed = ", ".join(b.sealed)
+    if lang == "zh":
+        lines = [f"- 叶格式 {b.schema}：上述事件字段由加盐承诺的开示值核对得出；"]
+        if shown:
+            lines.append(f"- 其他已开示字段：{'; '.join(shown)}；")
+        lines.append(f"- 未开示（保密）字段：{sealed or '无'}。")
+        return lines
+    lines = [
+        f"- leaf schema {b.schema}: the event fields above were checked against its salted "
+        "commitments;"
+    ]
+    if shown:
+        lines.append(f"- other opened fields: {'; '.join(shown)};")
+    lines.append(f"- sealed (not opened by this bundle): {sealed or 'none'}.")
+    return lines
+
+
 def _english(b: VerifiedBundle) -> list[str]:
     """The English summary lines."""
     cp = b.checkpoint
@@ -33,6 +59,7 @@ def _english(b: VerifiedBundle) -> list[str]:
         f"- event: {_type_label(b.event_type, 'en')}; application number: "
         f"{b.application or '-'}; registration number: {b.registration or '-'}; "
         f"event time (as recorded by the registry): {b.event_time or '-'};",
+        *_openings(b, "en"),
         f"- leaf hash: {b.leaf_hash.hex()}.",
     ]
     ts = b.timestamp
@@ -67,6 +94,7 @@ def _chinese(b: VerifiedBundle) -> list[str]:
         f"检查点（根哈希 {cp.root_hash.hex()}）由登记机构密钥 {key_id} 签名；",
         f"- 事件：{_type_label(b.event_type, 'zh')}；申请号：{b.application or '-'}；"
         f"登记号：{b.registration or '-'}；事件时间（登记机构记录）：{b.event_time or '-'}；",
+        *_openings(b, "zh"),
         f"- 叶哈希：{b.leaf_hash.hex()}。",
     ]
     ts = b.timestamp
@@ -100,6 +128,7 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "bundle": ("读取证据包", "reading the bundle"),
     "key": ("读取受信任的公钥", "reading the trusted key"),
     "entry": ("检查事件条目", "checking the event entry"),
+    "openings": ("核对事件字段的承诺开示值", "checking the openings of the event's commitments"),
     "proof": ("读取包含证明", "reading the inclusion proof"),
     "signature": ("检查检查点签名", "checking the checkpoint signature"),
     "inclusion": ("检查包含证明", "checking the inclusion proof"),

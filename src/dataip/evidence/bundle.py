@@ -8,14 +8,17 @@ A bundle is UTF-8 JSON tagged ``"format": "dataip.evidence-bundle/v1"``::
       "entry": {"index": <leaf index>, "leaf_hash": "<hex>", "body": "<RFC 8785 event JSON>"},
       "proof": "<C2SP tlog-proof@v1 text: index, audit path, signed checkpoint verbatim>",
       "timestamp": {"token": "<base64 DER RFC 3161 token>", "hash": "sha256",
-                    "over": "checkpoint", "tsa_url": "<where it came from>"}      (optional)
+                    "over": "checkpoint", "tsa_url": "<where it came from>"},     (optional)
+      "openings": {"<field>": {"salt": "<hex>", "value": <value>}, ...}          (optional)
     }
 
 ``entry.body`` is the exact leaf text: its UTF-8 bytes hash to the leaf (``SHA-256(0x00 ||
 body)``). The RFC 3161 token, when present, is over ``SHA-256`` of the signed checkpoint
 note exactly as it appears at the end of ``proof``, so ``openssl ts -verify -data`` on that
 note text checks it too. ``log.vkey`` is informative: :func:`verify_bundle` trusts only the
-key(s) its caller gives.
+key(s) its caller gives. ``openings`` (for a ``dip.event/v2`` leaf, whose fields are salted
+commitments: :mod:`.commitments`) are checked against the leaf; the fields they open are what
+the bundle proves about the event, the others stay sealed.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from ._hashing import leaf_hash
 from ._summary import summarize
 from ._verify import verify_inclusion
 from .checkpoint import Checkpoint
+from .commitments import OpenedEvent, Opening, open_leaf, openings_from_json, openings_to_json
 from .errors import MalformedInput, ProofError, UnexpectedOrigin, UnknownKey, VerificationError
 from .note import Ed25519Verifier, open_note, parse_note
 from .timestamp import TimestampInfo, verify_timestamp
@@ -45,7 +49,7 @@ FORMAT = "dataip.evidence-bundle/v1"
 MAX_BUNDLE_BYTES = 1 << 20
 
 #: The verification steps, in order; a failure's ``step`` attribute names one of them.
-STEPS = ("bundle", "key", "entry", "proof", "signature", "inclusion", "timestamp")
+STEPS = ("bundle", "key", "entry", "openings", "proof", "signature", "inclusion", "timestamp")
 
 
 def make_bundle(
@@ -55,11 +59,13 @@ def make_bundle(
     vkey: str,
     timestamp_token: bytes | None = None,
     tsa_url: str = "",
+    openings: Mapping[str, Opening] | None = None,
 ) -> bytes:
     """Serialise a bundle for the leaf ``body`` (canonical JSON bytes) and its ``proof``.
 
     ``vkey`` names the key that signed the proof's checkpoint; ``timestamp_token`` is an RFC
-    3161 token over SHA-256 of that signed checkpoint note.
+    3161 token over SHA-256 of that signed checkpoint note; ``openings`` open some or all of
+    a ``dip.event/v2`` leaf's commitments (for whoever is entitled to them).
     """
     checkpoint = proof.checkpoint()
     document: dict[str, Any] = {
@@ -79,6 +85,8 @@ def make_bundle(
             "over": "checkpoint",
             "tsa_url": tsa_url,
         }
+    if openings:
+        document["openings"] = openings_to_json(openings)
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -94,28 +102,39 @@ class VerifiedBundle:
     checkpoint_note: str
     key: str
     timestamp: TimestampInfo | None
+    opened: OpenedEvent
+
+    @property
+    def schema(self) -> str:
+        """The leaf's schema (``dip.event/v1`` or ``dip.event/v2``)."""
+        return self.opened.schema
+
+    @property
+    def sealed(self) -> tuple[str, ...]:
+        """The fields of a v2 leaf that the bundle does not open."""
+        return self.opened.sealed
 
     @property
     def event_type(self) -> str:
-        """The event's type (e.g. ``register``)."""
-        return str(self.event.get("type", ""))
+        """The event's type (e.g. ``register``); empty if it is sealed."""
+        return str(self.opened.get("type") or "")
 
     @property
     def application(self) -> str | None:
-        """The application number in the event, if any."""
-        value = self.event.get("application")
+        """The application number in the event, if any (and opened)."""
+        value = self.opened.get("application")
         return None if value is None else str(value)
 
     @property
     def registration(self) -> str | None:
-        """The registration number in the event, if any."""
-        value = self.event.get("registration")
+        """The registration number in the event, if any (and opened)."""
+        value = self.opened.get("registration")
         return None if value is None else str(value)
 
     @property
     def event_time(self) -> str:
         """The event time as recorded by the registry (RFC 3339, UTC)."""
-        return str(self.event.get("time", ""))
+        return self.opened.time
 
     @property
     def tsa_time(self) -> datetime | None:
@@ -212,6 +231,11 @@ def _entry(document: dict[str, Any]) -> tuple[int, bytes, dict[str, Any]]:
     return index, body, event
 
 
+def _opened(document: dict[str, Any], event: dict[str, Any]) -> OpenedEvent:
+    """Check the bundle's openings (if any) against the event leaf."""
+    return open_leaf(event, openings_from_json(document.get("openings")))
+
+
 def _proof(text: str) -> TlogProof:
     """Parse the tlog-proof text; its checkpoint is parsed and verified in the next step."""
     _, index, rest = _parse_header(text)
@@ -270,10 +294,11 @@ def verify_bundle(
     """Verify an evidence bundle with the registry's public key(s); no network, no database.
 
     Checks, in order: the format; the trusted key(s); the entry body (JSON object, its leaf
-    hash); the tlog-proof; the checkpoint signature by a trusted key and its origin; the
-    inclusion of the leaf in the signed tree; the RFC 3161 token, if any (its certificate
-    chain only when ``tsa_ca_pem`` is given). Raises a :class:`VerificationError` subclass
-    whose ``step`` attribute names the failed step (one of :data:`STEPS`).
+    hash); the openings against the leaf's commitments; the tlog-proof; the checkpoint
+    signature by a trusted key and its origin; the inclusion of the leaf in the signed tree;
+    the RFC 3161 token, if any (its certificate chain only when ``tsa_ca_pem`` is given).
+    Raises a :class:`VerificationError` subclass whose ``step`` attribute names the failed
+    step (one of :data:`STEPS`).
     """
     step = "bundle"
     try:
@@ -285,6 +310,8 @@ def verify_bundle(
         trusted = [_trusted(k) for k in keys]
         step = "entry"
         index, body, event = _entry(document)
+        step = "openings"
+        opened = _opened(document, event)
         step = "proof"
         proof = _proof(_get(document, "proof", str))
         if proof.index != index:
@@ -312,4 +339,5 @@ def verify_bundle(
         checkpoint_note=proof.checkpoint_note,
         key=key.vkey,
         timestamp=stamp,
+        opened=opened,
     )

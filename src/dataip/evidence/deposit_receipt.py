@@ -236,8 +236,12 @@ def _check_ledger(
     )
     if verified.index != index:
         raise ReceiptMismatch(f"the bundle proves entry {verified.index}, not entry {index}")
-    leaf = verified.event
-    if leaf.get("type") != EVENT_TYPE or leaf.get("application") is not None:
+    leaf = verified.opened  # a v2 leaf's fields as opened by the bundle (v1: in clear)
+    if (
+        leaf.get("type") != EVENT_TYPE
+        or "application" in leaf.sealed
+        or leaf.get("application") is not None
+    ):
         raise ReceiptMismatch(f"log entry {index} is not a deposit event")
     try:
         payload_digest = _sha256(canonical_json(event))

@@ -2,15 +2,20 @@
 
 A bundle holds the event's leaf (canonical JSON), its C2SP tlog-proof against a stored signed
 checkpoint, the checkpoint's RFC 3161 token when there is one, and the vkey that signed it.
-Anyone can check it offline with ``dataip verify`` and the registry's public key.
+Anyone can check it offline with ``dataip verify`` and the registry's public key. The ledger
+knows no events: whoever asks for a bundle says which openings of the leaf's commitments go
+into it (``dip.event/v2``; :mod:`dataip.evidence.commitments`) -- all of them for the holder
+of the event, the public ones for anyone (:func:`dataip.registry.events.public_openings`).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from dataip.evidence import TlogProof
 from dataip.evidence.bundle import make_bundle
+from dataip.evidence.commitments import Opening, openings_from_json
 from dataip.evidence.note import parse_note
 from dataip.evidence.timestamp import TimestampError
 from dataip.ledger import checkpoints, keys, log, timestamps
@@ -24,6 +29,10 @@ class Logged(Protocol):
     @property
     def leaf_index(self) -> int | None:
         """The index of its entry (None if it was never appended)."""
+
+    @property
+    def openings(self) -> Any:
+        """The JSON form of the openings of its leaf's commitments (None for a v1 leaf)."""
 
 
 def _checkpoint_for(index: int) -> Checkpoint:
@@ -56,8 +65,9 @@ def _signing_vkey(note: str) -> str:
     raise LookupError("the checkpoint is signed by none of the registry's known keys")
 
 
-def bundle_for_entry(index: int) -> bytes:
-    """The evidence bundle (JSON bytes) for log entry ``index``.
+def bundle_for_entry(index: int, openings: Mapping[str, Opening] | None = None) -> bytes:
+    """The evidence bundle (JSON bytes) for log entry ``index``, with ``openings`` of its
+    leaf's commitments (none by default: the leaf alone reveals nothing of a v2 event).
 
     Raises :class:`~dataip.ledger.errors.EntryNotFound` if there is no such entry.
     """
@@ -74,12 +84,14 @@ def bundle_for_entry(index: int) -> bytes:
         vkey=_signing_vkey(checkpoint.note),
         timestamp_token=None if stamp is None else bytes(stamp.token),
         tsa_url="" if stamp is None else stamp.tsa_url,
+        openings=openings,
     )
 
 
 def bundle_for_event(event: Logged) -> bytes:
     """The evidence bundle for a logged record, e.g. a registry event (and so for a
-    registration's history)."""
+    registration's history), with every opening of its leaf: for the party entitled to the
+    whole event (the holder's downloads, certificates, deposit receipts)."""
     if event.leaf_index is None:
         raise EntryNotFound(index=-1, size=log.size())
-    return bundle_for_entry(event.leaf_index)
+    return bundle_for_entry(event.leaf_index, openings_from_json(event.openings))

@@ -3,11 +3,18 @@
 Every state change of the registry calls this exactly once per transition, inside the same
 ``transaction.atomic`` block as the change, so a state change can never commit without its
 event and its leaf, and no leaf exists without its event.
+
+Leaves are ``dip.event/v2`` (:mod:`dataip.evidence.commitments`): the schema tag and the time in
+clear, every other field a salted commitment whose opening (salt and value) the event row keeps.
+The holder receives the openings in the bundles of their events; the public log serves the
+openings of :data:`~dataip.evidence.commitments.PUBLIC_FIELDS` for the public events of public
+applications (:func:`public_openings`) and nothing else.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +23,21 @@ from django.db.models import Subquery
 
 from dataip.evidence import merkle
 from dataip.evidence.canonical import canonical_json
+from dataip.evidence.commitments import (
+    COMMITTED_FIELDS,
+    EVENT_SCHEMA_V2,
+    PUBLIC_FIELDS,
+    Opening,
+    openings_from_json,
+    openings_to_json,
+    seal_event,
+)
 from dataip.ledger import appending
 from dataip.ledger.models import LogEntry
 from dataip.registry.models import Application, Event
-from dataip.registry.workflow import Action, Actor, Role, Status
+from dataip.registry.workflow import PUBLIC_STATUSES, Action, Actor, Role, Status
 
-EVENT_SCHEMA = "dip.event/v1"
+EVENT_SCHEMA = EVENT_SCHEMA_V2
 
 
 def actor_role(actor: Actor, action: Action | str) -> str:
@@ -78,28 +94,28 @@ def record_event(
     The application's ``last_leaf_hash`` moves on to the new leaf; ``caller_saves=True`` says
     the caller saves the application itself in the same transaction. ``action`` is a workflow
     :class:`Action`, or a plain event type for events outside the application workflow (e.g.
-    ``"ledger_key_rotation"``, with ``application=None``). The leaf holds hashes, never
-    documents or personal data: the reason and the payload are included by digest, the actor
-    by role.
+    ``"ledger_key_rotation"``, with ``application=None``). The leaf holds commitments, never
+    documents or personal data: to the type, the numbers, the statuses, the actor's role, the
+    digests of the reason and the payload, and the previous leaf of the same application, each
+    under a fresh salt kept in the event row (``openings``).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the state change")
     payload = payload or {}
     payload_digest = digest(payload)
     role = actor_role(actor, action)
-    leaf = {
-        "schema": EVENT_SCHEMA,
+    fields = {
         "type": str(action),
-        "application": application.number if application else None,
-        "registration": application.registration_number if application else None,
+        "application": (application.number or None) if application else None,
+        "registration": (application.registration_number or None) if application else None,
         "from": from_status.value if from_status else None,
         "to": to_status.value if to_status else None,
         "actor_role": role,
-        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
         "payload_sha256": payload_digest,
         "prev": previous_leaf_hash(application),
     }
+    leaf, openings = seal_event(fields, at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     body = canonical_json(leaf)
     if application is not None:
         application.last_leaf_hash = merkle.leaf_hash(body).hex()
@@ -120,4 +136,38 @@ def record_event(
         payload_digest=payload_digest,
         public=public,
         leaf_index=appending.append(body),
+        openings=openings_to_json(openings),
     )
+
+
+def event_openings(event: Event) -> dict[str, Opening]:
+    """Every opening of ``event``'s leaf: for whoever is entitled to the whole event (the
+    holder, and through the holder a court or a bank), in the leaf's field order (a JSONB
+    column does not keep it). Empty for a ``dip.event/v1`` leaf."""
+    stored = openings_from_json(event.openings)
+    return {name: stored[name] for name in COMMITTED_FIELDS if name in stored}
+
+
+def is_public_event(event: Event) -> bool:
+    """Whether the public may link ``event`` to its application: a public event (one the
+    public history shows) of an application that is public now."""
+    application = event.application
+    return (
+        event.public and application is not None and Status(application.status) in PUBLIC_STATUSES
+    )
+
+
+def public_openings(event: Event) -> dict[str, Opening]:
+    """The openings anyone may have: of :data:`PUBLIC_FIELDS` for a public event of a public
+    application, none for any other event (and none for a ``dip.event/v1`` leaf)."""
+    if not is_public_event(event):
+        return {}
+    return {k: v for k, v in event_openings(event).items() if k in PUBLIC_FIELDS}
+
+
+def public_openings_of_entries(indices: Iterable[int]) -> dict[int, dict[str, Opening]]:
+    """The openings anyone may have, by log entry, for the entries ``indices`` (one query);
+    entries with none are left out."""
+    events = Event.objects.filter(leaf_index__in=list(indices)).select_related("application")
+    found = {int(e.leaf_index or 0): public_openings(e) for e in events}
+    return {index: openings for index, openings in found.items() if openings}

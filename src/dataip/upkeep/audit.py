@@ -4,7 +4,9 @@ The ledger recomputes its tree and checks its nodes, checkpoints and keys
 (:mod:`dataip.ledger.audit`); the registry's part, here, compares each event row with its leaf
 (type, from, to, actor role, time, reason and payload digests, application and registration
 numbers, and the ``prev`` chain), names entries without an event and events without an entry,
-and tells the ledger which entries announce a key rotation. Then the replay
+and tells the ledger which entries announce a key rotation. A ``dip.event/v2`` leaf holds
+commitments: each is recomputed from the salt and value stored in the event row, and the values
+are then compared with the row like the clear fields of a ``dip.event/v1`` leaf. Then the replay
 (:mod:`dataip.upkeep.replay`) checks every derived row against the events.
 """
 
@@ -19,6 +21,8 @@ from typing import Any, ClassVar
 
 from django.db.models import Q
 
+from dataip.evidence.commitments import COMMITTED_FIELDS, EVENT_SCHEMA_V2, Opening
+from dataip.evidence.errors import MalformedInput
 from dataip.ledger.audit import CHUNK, AuditReport, Finding, LoggedRotation
 from dataip.ledger.audit import run_audit as audit_ledger
 from dataip.ledger.models import LogEntry
@@ -36,6 +40,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event_no_entry": (
         "event #{event} points to entry {entry}, which is not in the log",
         "事件 #{event} 指向的第 {entry} 号条目不在日志中",
+    ),
+    "event_opening": (
+        "event #{event}: the stored opening of {field} does not open its commitment in entry "
+        "{entry}",
+        "事件 #{event}：所存 {field} 的开示值与第 {entry} 号条目中的承诺不符",
     ),
     "entry_no_event": (
         "entry {entry} has no event row",
@@ -58,6 +67,7 @@ _FIELDS = (
     "payload_digest",
     "application__number",
     "application__registration_number",
+    "openings",
 )
 
 
@@ -79,6 +89,45 @@ def _payload_digest(payload: Any) -> str:
         return digest(payload)
     except (ValueError, TypeError):
         return "<not canonical JSON>"
+
+
+def _opening(stored: Any, field: str) -> Opening | None:
+    """The stored opening of ``field`` (None if missing or unreadable)."""
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return Opening.from_json(field, stored.get(field))
+    except MalformedInput:
+        return None
+
+
+def _opens(opening: Opening | None, commitment: Any) -> bool:
+    """Whether ``opening`` opens ``commitment``."""
+    if opening is None or not isinstance(commitment, str):
+        return False
+    try:
+        return opening.commitment() == commitment
+    except (ValueError, TypeError):
+        return False
+
+
+def opened_view(leaf: dict[str, Any], stored: Any) -> tuple[dict[str, Any], list[str]]:
+    """The event fields a leaf states, with the row's ``stored`` openings: a v1 leaf's own
+    fields; for a v2 leaf, the time and each field whose stored opening opens its commitment.
+    Also the fields whose opening does not (or that a v2 row has in a v1-shaped leaf)."""
+    if leaf.get("schema") != EVENT_SCHEMA_V2:
+        return leaf, ([] if stored is None else ["schema"])
+    commitments = leaf.get("commitments")
+    commitments = commitments if isinstance(commitments, dict) else {}
+    view: dict[str, Any] = {"schema": EVENT_SCHEMA_V2, "time": leaf.get("time")}
+    bad: list[str] = []
+    for field in COMMITTED_FIELDS:
+        opening = _opening(stored, field)
+        if opening is not None and _opens(opening, commitments.get(field)):
+            view[field] = opening.value
+        else:
+            bad.append(field)
+    return view, bad
 
 
 class EventChecker:
@@ -112,11 +161,18 @@ class EventChecker:
             return
         self.checked += 1
         if leaf is not None:
+            view, bad = opened_view(leaf, row["openings"])
+            for name in bad:
+                if name == "schema":
+                    yield self._mismatch(row, index, name, EVENT_SCHEMA_V2, leaf.get("schema"))
+                else:
+                    params = {"event": row["id"], "entry": index, "field": name}
+                    yield EventFinding("event_opening", params)
             for name, expected in self._expected(row).items():
-                if leaf.get(name) != expected:
-                    yield self._mismatch(row, index, name, expected, leaf.get(name))
-            yield from self._numbers(row, index, leaf)
-            yield from self._prev(row, index, leaf)
+                if name in view and view[name] != expected:
+                    yield self._mismatch(row, index, name, expected, view[name])
+            yield from self._numbers(row, index, view)
+            yield from self._prev(row, index, view)
         self._last_leaf[row["application_id"]] = recorded or _LOST
 
     @staticmethod
@@ -145,7 +201,8 @@ class EventChecker:
         number it carries must be the application's.
         """
         recomputed = _payload_digest(row["payload"])
-        if recomputed != leaf.get("payload_sha256") and recomputed != row["payload_digest"]:
+        stated = leaf.get("payload_sha256", recomputed)  # a sealed digest was reported already
+        if recomputed != stated and recomputed != row["payload_digest"]:
             yield self._mismatch(row, index, "payload", recomputed, leaf.get("payload_sha256"))
         for name, column in (
             ("application", "application__number"),
@@ -174,28 +231,31 @@ class EventChecker:
             Event.objects.filter(action=ROTATION_EVENT)
             .exclude(leaf_index=None)
             .order_by("leaf_index")
-            .values_list("leaf_index", "payload")
+            .values_list("leaf_index", "payload", "openings")
         )
-        indices = [int(i or 0) for i, _ in rows]
+        indices = [int(i or 0) for i, _, _ in rows]
         bodies = dict(LogEntry.objects.filter(index__in=indices).values_list("index", "body"))
         found = []
-        for index, (_, stored) in zip(indices, rows, strict=True):
+        for index, (_, stored, openings) in zip(indices, rows, strict=True):
             payload = dict(stored or {})
             found.append(
                 LoggedRotation(
                     entry=index,
                     old_vkey=payload.get("old_vkey"),
                     new_vkey=payload.get("new_vkey"),
-                    faithful=_payload_matches(payload, bodies.get(index, "")),
+                    faithful=_payload_matches(payload, bodies.get(index, ""), openings),
                 )
             )
         return found
 
 
-def _payload_matches(payload: dict[str, object], body: str) -> bool:
-    """The leaf's payload digest is the digest of the event row's payload."""
+def _payload_matches(payload: dict[str, object], body: str, openings: Any = None) -> bool:
+    """The leaf's payload digest (opened with the row's ``openings`` for a v2 leaf) is the
+    digest of the event row's payload."""
     try:
-        return bool(json.loads(body).get("payload_sha256") == digest(payload))
+        leaf = json.loads(body)
+        view, _ = opened_view(leaf, openings) if isinstance(leaf, dict) else ({}, [])
+        return bool(view.get("payload_sha256") == digest(payload))
     except (ValueError, AttributeError):
         return False
 

@@ -42,7 +42,8 @@ from dataip.api.schemas.applications import (
 )
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
-from dataip.errors import FieldErrors, Message, ValidationFailed, gettext_noop
+from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
+from dataip.ledger import bundles
 from dataip.registry import labels
 from dataip.registry.fields import EDITABLE
 from dataip.registry.models import Application, Material
@@ -444,7 +445,8 @@ def events(
     limit: pagination.Limit = pagination.DEFAULT_LIMIT,
 ) -> EventList:
     """Every step of the application so far, the oldest first, each with its entry in the
-    transparency log (``logIndex``: fetch its evidence bundle from ``/log``)."""
+    transparency log (``logIndex``). Its evidence bundle with every opening of the leaf, for
+    the holder: ``/applications/{id}/events/{event_id}/bundle``."""
     _, application = _own(request, application_id)
     page = pagination.by_id(application.events.all(), cursor, limit, descending=False)
     return EventList(
@@ -465,3 +467,26 @@ def events(
         next=pagination.next_link(request, page.next_cursor),
         nextCursor=page.next_cursor,
     )
+
+
+@router.get(
+    "/{application_id}/events/{event_id}/bundle",
+    response={200: dict[str, object], **ERRORS},
+    summary="Evidence bundle of a step, with its openings",
+)
+def event_bundle(
+    request: HttpRequest,
+    application_id: AppId,
+    event_id: PathEx[int, P(ge=1, le=MAX_ID, description="The event's id")],
+) -> HttpResponse:
+    """The evidence bundle of one step, with the openings of every commitment of its leaf
+    (``dip.event/v2``): for the holder, and through the holder a court or a bank
+    (``dataip verify`` checks it offline; its opened ``prev`` names the previous step's leaf)."""
+    _, application = _own(request, application_id)
+    event = application.events.filter(pk=event_id).exclude(leaf_index=None).first()
+    if event is None:
+        raise NotFound(gettext_noop("No such event of this application."))
+    response = HttpResponse(bundles.bundle_for_event(event), content_type="application/json")
+    name = f"{application.number or application.pk}-event-{event.pk}.bundle.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

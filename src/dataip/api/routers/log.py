@@ -5,9 +5,15 @@ RFC 9162 paths. ``GET /log/checkpoint`` is the C2SP signed note as text (``GET
 /log/checkpoints`` lists the stored ones, ``GET /log/checkpoints/{size}`` fetches one); a
 bundle is the
 ``dataip.evidence-bundle/v1`` JSON that ``dataip verify`` checks offline.
+
+Leaves are ``dip.event/v2``: salted commitments. Entries and bundles carry the openings of a
+leaf's public fields only for the public events of public applications
+(:func:`dataip.registry.events.public_openings`); anything else stays sealed here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from django.http import HttpRequest, HttpResponse
 from ninja import P, QueryEx, Router
@@ -19,14 +25,17 @@ from dataip.api.schemas.log import (
     LogEntries,
     LogEntry,
     LogInfo,
+    Opening,
     Problem,
     StoredCheckpoint,
     StoredCheckpoints,
 )
+from dataip.evidence.commitments import Opening as Committed
 from dataip.ledger import bundles, checkpoints, keys, log
 from dataip.ledger import errors as refusals
 from dataip.ledger.models import Checkpoint
 from dataip.ledger.models import LogEntry as EntryRow
+from dataip.registry.events import public_openings_of_entries as _public_openings
 
 router = Router(tags=["transparency log"])
 MAX_INDEX = (1 << 63) - 1
@@ -43,12 +52,14 @@ def _latest() -> Checkpoint:
     return found
 
 
-def _entry(row: EntryRow) -> LogEntry:
+def _entry(row: EntryRow, openings: Mapping[int, Mapping[str, Committed]]) -> LogEntry:
+    opened = openings.get(row.index, {})
     return LogEntry(
         logIndex=row.index,
         leafHash=row.leaf_hash,
         body=row.body,
         integratedTime=int(row.created_at.timestamp()),
+        openings={name: Opening(salt=o.salt.hex(), value=o.value) for name, o in opened.items()},
     )
 
 
@@ -121,7 +132,7 @@ def entry(request: HttpRequest, index: PathEx[int, P(ge=0, le=MAX_INDEX)]) -> Lo
     row = EntryRow.objects.filter(index=index).first()
     if row is None:
         raise refusals.EntryNotFound(index=index, size=log.size())
-    return _entry(row)
+    return _entry(row, _public_openings([index]))
 
 
 @router.get("/entries", response={200: LogEntries, **ERRORS}, summary="Entries by range")
@@ -133,9 +144,13 @@ def entries(
     """Entries ``[start, end)``, at most 1000 at a time; ``end`` is cut to the log's size."""
     size = log.size()
     stop = refusals.check_range(start, end, size, MAX_RANGE)
-    rows = EntryRow.objects.filter(index__gte=start, index__lt=stop).order_by("index")
+    rows = list(EntryRow.objects.filter(index__gte=start, index__lt=stop).order_by("index"))
+    openings = _public_openings(r.index for r in rows)
     return LogEntries(
-        start=start, end=max(start, stop), treeSize=size, entries=[_entry(r) for r in rows]
+        start=start,
+        end=max(start, stop),
+        treeSize=size,
+        entries=[_entry(r, openings) for r in rows],
     )
 
 
@@ -197,7 +212,9 @@ def consistency(
     summary="Evidence bundle",
 )
 def bundle(request: HttpRequest, index: PathEx[int, P(ge=0, le=MAX_INDEX)]) -> HttpResponse:
-    """The evidence bundle of entry ``index`` (``dataip verify`` checks it offline)."""
-    response = HttpResponse(bundles.bundle_for_entry(index), content_type="application/json")
+    """The evidence bundle of entry ``index`` (``dataip verify`` checks it offline), with the
+    openings of its public fields if it is a public event of a public application."""
+    data = bundles.bundle_for_entry(index, _public_openings([index]).get(index))
+    response = HttpResponse(data, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="dataip-entry-{index}.bundle.json"'
     return response

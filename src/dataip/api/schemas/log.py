@@ -17,13 +17,25 @@ class LogInfo(Schema):
     keys: list[str]
 
 
+class Opening(Schema):
+    """The opening of one commitment of a ``dip.event/v2`` leaf: its salt and the value."""
+
+    salt: str
+    value: str | None
+
+
 class LogEntry(Schema):
-    """One log entry: the canonical JSON of a registry event and its leaf hash (the entry ID)."""
+    """One log entry: the canonical JSON of a registry event and its leaf hash (the entry ID).
+
+    ``openings`` open the leaf's public fields (type, numbers, statuses, role) when the event
+    is a public event of a public application; for every other entry it is empty.
+    """
 
     logIndex: int
     leafHash: str
     body: str
     integratedTime: int
+    openings: dict[str, Opening]
 
 
 class LogEntries(Schema):

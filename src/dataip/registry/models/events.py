@@ -12,7 +12,9 @@ class Event(models.Model):
 
     Rows are never updated or deleted: database triggers refuse it (see the migration).
     ``leaf_index`` is the event's entry in the evidence ledger, written in the same
-    transaction; ``payload_digest`` is the SHA-256 of the canonical JSON of ``payload``.
+    transaction; ``payload_digest`` is the SHA-256 of the canonical JSON of ``payload``;
+    ``openings`` are the salts and values of the leaf's commitments (see
+    :mod:`dataip.evidence.commitments`), protected by the same triggers as the rest of the row.
     """
 
     application = models.ForeignKey(
@@ -31,6 +33,9 @@ class Event(models.Model):
     payload_digest = models.CharField(_("payload digest"), max_length=64)
     public = models.BooleanField(_("public"), default=False)
     leaf_index = models.BigIntegerField(_("ledger entry"), unique=True, null=True)
+    #: The openings of the leaf's commitments (``dip.event/v2``): field -> ``{salt, value}``,
+    #: salts kept by the registry only; None for events logged as ``dip.event/v1``.
+    openings = models.JSONField(_("openings"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("event")
