@@ -240,8 +240,9 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _archive_name(dest: Path) -> Path:
-    """``dest`` itself, or a dated file name in the folder ``dest``."""
-    if dest.is_dir():
+    """``dest`` itself if it names a ``.tar.gz`` / ``.tgz`` file, else a dated file name in
+    the folder ``dest`` (made if needed)."""
+    if dest.is_dir() or not dest.name.endswith((".tar.gz", ".tgz")):
         return dest / f"dataip-backup-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.tar.gz"
     return dest
 

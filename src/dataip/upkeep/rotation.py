@@ -93,8 +93,9 @@ def replace_lost_key(old_vkey: str | None = None, at: datetime | None = None) ->
     """Replace a *lost* signing key: a new key, introduced by a logged event it signs itself.
 
     1. refuse unless ``log.key`` is missing while the log has checkpoints (else there is nothing
-       to replace, or :func:`rotate_key` is the way), and unless ``old_vkey`` (default: the
-       newest key in ``log.vkeys``, if that file survived) verifies the newest checkpoint;
+       to replace, or :func:`rotate_key` is the way), and unless the lost key is known: the
+       key the log's latest key event introduced, or else ``old_vkey`` (default: the newest
+       key in ``log.vkeys``, if that file survived), which must verify the newest checkpoint;
     2. ``log.vkeys`` lists the keys the log's own rotation events name, then the lost key, and
        the new key is staged in ``log.key.next``;
     3. the event ``ledger_key_replaced`` is recorded in its own (durable) transaction;
@@ -128,8 +129,21 @@ def replace_lost_key(old_vkey: str | None = None, at: datetime | None = None) ->
 
 
 def _lost_vkey(given: str | None) -> str:
-    """The lost key's public key: ``given`` or the newest in ``log.vkeys``, checked against
-    the newest stored checkpoint."""
+    """The lost key's public key, checked against what the log says.
+
+    If the log has key events, the lost key is the one the latest introduced (``given``, if
+    any, must be it). Otherwise it is the key that signed the newest checkpoint: ``given``, or
+    the newest key in ``log.vkeys`` if that file survived.
+    """
+    logged = _logged_vkeys(newest_only=True)
+    if logged:
+        if given is None or given.strip() == logged[-1]:
+            return logged[-1]
+        raise ReplacementRefused(
+            f"给出的旧公钥 {given.strip()} 不是日志中最后一次更换引入的密钥 {logged[-1]}。",
+            f"The old public key given, {given.strip()}, is not the key that the log's latest "
+            f"key event introduced, {logged[-1]}.",
+        )
     candidates = [given] if given else list(reversed(keys.known_vkeys()))
     newest = Checkpoint.objects.order_by("-size").first()
     for candidate in candidates:
@@ -160,8 +174,9 @@ def _lost_vkey(given: str | None) -> str:
     )
 
 
-def _logged_vkeys() -> list[str]:
-    """The keys named by the log's own key events, oldest first."""
+def _logged_vkeys(*, newest_only: bool = False) -> list[str]:
+    """The keys named by the log's own key events, oldest first (``newest_only``: only the
+    key the latest event introduced, or none)."""
     found: list[str] = []
     payloads = (
         Event.objects.filter(action__in=KEY_EVENTS)
@@ -169,6 +184,10 @@ def _logged_vkeys() -> list[str]:
         .order_by("leaf_index")
         .values_list("payload", flat=True)
     )
+    if newest_only:
+        latest = payloads.last()
+        value = (latest or {}).get("new_vkey")
+        return [value] if isinstance(value, str) else []
     for payload in payloads:
         for name in ("old_vkey", "new_vkey"):
             value = (payload or {}).get(name)
