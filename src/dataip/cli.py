@@ -481,6 +481,8 @@ def restore_command(
         f"已恢复 {report.vendor} 数据库和 {report.files} 个文件；现在运行审计。\n"
         f"Restored the {report.vendor} database and {report.files} files; running the audit."
     )
+    for kept in report.kept:
+        typer.echo(f"原有密钥文件夹已移至 / The replaced key folder was kept as: {kept}")
     if not report.keys:
         typer.echo(
             "备份中没有密钥文件夹：请把它们放回原处。\n"

@@ -116,6 +116,7 @@ def test_a_backup_restores_every_row_file_and_key_and_the_audit_passes(
 
     report = restore(made.archive)
     assert report.keys
+    assert report.kept == []  # nothing was there to keep aside
     assert report.vendor == connection.vendor
     assert _rows() == rows
     assert _files(own_folders) == files
@@ -209,6 +210,9 @@ def test_it_refuses_to_overwrite_a_registry_with_data_unless_forced(
     assert _rows() != rows
     result = runner.invoke(app, ["restore", str(made.archive), "--force", "--yes"])
     assert result.exit_code == 0, result.output
+    kept = own_folders["ledger"].parent.glob(f"{own_folders['ledger'].name}.before-restore-*")
+    assert [(folder / "log.key").exists() for folder in kept] == [True]  # never deleted
+    assert "kept as" in result.output
     assert "Audit done" in result.output
     assert "审计完成" in result.output
     assert _rows() == rows

@@ -297,7 +297,7 @@ class RestoreReport:
     vendor: str
     files: int
     keys: bool
-    replaced: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # key folders that were replaced, kept aside
 
 
 def _refuse_archive(zh: str, en: str) -> BackupError:
@@ -394,14 +394,16 @@ def _restore_postgresql(dump: Path) -> None:
         )
 
 
-def _swap_in(source: Path, target: Path, stamp: str, replaced: list[Path]) -> None:
-    """Put the folder ``source`` at ``target``; an existing ``target`` is moved aside."""
+def _swap_in(source: Path, target: Path, stamp: str) -> Path | None:
+    """Put the folder ``source`` at ``target``; an existing ``target`` is moved aside (and
+    its new name returned)."""
+    aside = None
     if target.exists():
         aside = target.with_name(f"{target.name}.before-restore-{stamp}")
         os.replace(target, aside)
-        replaced.append(aside)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(source), str(target))
+    return aside
 
 
 @contextmanager
@@ -411,13 +413,14 @@ def _staging(near: Path) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def restore(archive: Path, *, force: bool = False, keep_replaced: bool = False) -> RestoreReport:
+def restore(archive: Path, *, force: bool = False) -> RestoreReport:
     """Restore ``archive`` into this registry: database, key folders, uploaded files.
 
     Refuses (:class:`BackupError`) a damaged or altered archive, one of another database
     vendor, and a registry that has data unless ``force``. Nothing is changed before the whole
-    archive is checked. Folders that are replaced are moved aside (``<name>.before-restore-<time>``)
-    and removed at the end unless ``keep_replaced``.
+    archive is checked. Key folders that are replaced are moved aside and kept
+    (``<name>.before-restore-<time>``, listed in the report: a key is never deleted); a
+    replaced ``media`` folder is removed at the end. Stop ``dataip serve`` before restoring.
     """
     with _staging(Path(settings.DATA_DIR)) as staging:
         manifest = _unpack(archive, staging)
@@ -440,17 +443,20 @@ def restore(archive: Path, *, force: bool = False, keep_replaced: bool = False) 
             _restore_postgresql(database)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         report = RestoreReport(vendor, len(manifest["files"]), bool(manifest.get("keys")))
+        replaced_media = None
         for prefix, target in _folders(with_keys=report.keys).items():
             source = staging / prefix
             if not source.exists():
                 source.mkdir(parents=True)  # the backup had none: restore an empty folder
-            _swap_in(source, target, stamp, report.replaced)
+            aside = _swap_in(source, target, stamp)
+            if aside is not None and prefix == "media":
+                replaced_media = aside
+            elif aside is not None:
+                report.kept.append(aside)
         secret = staging / "data" / "secret_key"
         if secret.exists() and not os.environ.get("DATAIP_SECRET_KEY"):
             shutil.move(str(secret), str(Path(settings.DATA_DIR) / "secret_key"))
     keystore.forget()
-    if not keep_replaced:
-        for aside in report.replaced:
-            shutil.rmtree(aside, ignore_errors=True)
-        report.replaced = []
+    if replaced_media is not None:
+        shutil.rmtree(replaced_media, ignore_errors=True)
     return report
