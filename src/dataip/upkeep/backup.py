@@ -347,7 +347,9 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
                     )
                 seen.add(name)
                 tar.extract(member, staging, filter="data")
-                if _sha256(staging / name) != files[name].get("sha256"):
+                listed = files[name]
+                expected = listed.get("sha256") if isinstance(listed, dict) else None
+                if _sha256(staging / name) != expected:
                     raise _refuse_archive(
                         f"成员 {name} 的 SHA-256 与清单不符（文件被改动）。",
                         f"member {name} does not match the SHA-256 in the manifest (altered).",
