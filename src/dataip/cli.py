@@ -67,12 +67,24 @@ def demo(
     typer.echo(summary)
 
 
+def _refuse_without_keys() -> None:
+    """Stop (exit code 2) if a key is missing while data signed by it exists (both languages)."""
+    from dataip.upkeep.backup import missing_keys
+
+    missing = missing_keys()
+    for refusal in missing:
+        typer.echo(refusal.explain(), err=True)
+    if missing:
+        raise typer.Exit(2)
+
+
 @app.command()
 def tick() -> None:
     """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent."""
     _setup()
     from dataip.upkeep.tick import tick as run_tick
 
+    _refuse_without_keys()
     done = run_tick()
     if not done:
         typer.echo("Nothing was due.")
@@ -123,8 +135,12 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
 ) -> None:
-    """Serve the registry over HTTP, and run `tick` on a schedule in the background."""
+    """Serve the registry over HTTP, and run `tick` on a schedule in the background.
+
+    Refuses to start while a key is missing but data signed by it exists (a restore without
+    the key folders): restore them, or replace the key with `dataip rotate-key --after-loss`."""
     _setup()
+    _refuse_without_keys()
     from django.conf import settings
     from django.core.management import call_command
     from waitress import serve as waitress_serve
@@ -354,16 +370,27 @@ def audit(
     replay the events against every derived row (账本审计). Exits with 1 if anything was found
     wrong."""
     _setup()
+    if not _run_audit(lang):
+        raise typer.Exit(1)
+
+
+def _run_audit(lang: Lang) -> bool:
+    """Run the audit, print its findings and counts; True if nothing was found wrong."""
+    from dataip.keystore import KeyMissing
     from dataip.ledger.audit import AuditReport
     from dataip.upkeep.audit import run_audit
 
     report = AuditReport()
-    for item in run_audit():
-        if isinstance(item, AuditReport):
-            report = item
-            continue
-        for language in _languages(lang):
-            typer.echo(item.message(language))
+    try:
+        for item in run_audit():
+            if isinstance(item, AuditReport):
+                report = item
+                continue
+            for language in _languages(lang):
+                typer.echo(item.message(language))
+    except KeyMissing as exc:
+        typer.echo(exc.explain(lang.value), err=True)
+        return False
     rows = int(getattr(report, "rows", 0))
     counts = (
         f"{report.entries} entries, {report.nodes} nodes, {report.checkpoints} checkpoints, "
@@ -379,23 +406,201 @@ def audit(
     }
     for language in _languages(lang):
         typer.echo(done[language])
-    if not report.ok:
-        raise typer.Exit(1)
+    return report.ok
+
+
+class Store(StrEnum):
+    """A key store that can be replaced after its loss."""
+
+    LEDGER = "ledger"
+    CERTIFICATES = "certificates"
+    TSA = "tsa"
 
 
 @app.command("rotate-key")
-def rotate_key() -> None:
+def rotate_key(
+    after_loss: Annotated[
+        bool,
+        typer.Option(
+            "--after-loss",
+            help="The key is lost: make a new one, logged as `ledger_key_replaced` and signed "
+            "by the new key / 密钥遗失后更换.",
+        ),
+    ] = False,
+    old_key: Annotated[
+        str | None,
+        typer.Option(
+            help="With --after-loss: the lost key's public key (vkey, or a file with it), from "
+            "/.well-known/dataip-log-key or a backup / 遗失密钥的公钥.",
+        ),
+    ] = None,
+    store: Annotated[
+        Store, typer.Option(help="With --after-loss: which key store to replace / 密钥库.")
+    ] = Store.LEDGER,
+) -> None:
     """Replace the ledger's signing key (更换日志签名密钥). The rotation is logged as an event
-    and signed by the old key first; old checkpoints stay verifiable with the old key."""
-    _setup()
-    from dataip.upkeep.rotation import rotate_key as rotate
+    and signed by the old key first; old checkpoints stay verifiable with the old key.
 
-    rotation = rotate()
+    After a loss (--after-loss) there is no old key to sign with: the replacement is logged as
+    its own event, signed by the new key, naming the lost key; evidence signed before still
+    verifies with the lost key's public key, which stays published."""
+    _setup()
+    if not after_loss:
+        if store != Store.LEDGER or old_key is not None:
+            typer.echo(
+                "--store 与 --old-key 只用于 --after-loss。\n"
+                "--store and --old-key are only for --after-loss.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        from dataip.upkeep.rotation import rotate_key as rotate
+
+        rotation = rotate()
+        typer.echo(
+            f"日志签名密钥已更换（第 {rotation.leaf_index} 号条目）。\n"
+            f"The log signing key was rotated (entry {rotation.leaf_index}).\n"
+            f"old / 旧公钥: {rotation.old_vkey}\nnew / 新公钥: {rotation.new_vkey}"
+        )
+        return
+    if store == Store.LEDGER:
+        _replace_lost_log_key(old_key)
+    else:
+        _replace_lost_store(store)
+
+
+def _replace_lost_log_key(old_key: str | None) -> None:
+    """``dataip rotate-key --after-loss`` for the ledger."""
+    from dataip.upkeep.rotation import ReplacementRefused, replace_lost_key
+
+    given = _read_keys([old_key])[0] if old_key else None
+    try:
+        replaced = replace_lost_key(given)
+    except ReplacementRefused as exc:
+        typer.echo(f"{exc.text['zh']}\n{exc.text['en']}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(
-        f"日志签名密钥已更换（第 {rotation.leaf_index} 号条目）。\n"
-        f"The log signing key was rotated (entry {rotation.leaf_index}).\n"
-        f"old / 旧公钥: {rotation.old_vkey}\nnew / 新公钥: {rotation.new_vkey}"
+        f"遗失的日志签名密钥已由新密钥替换（第 {replaced.leaf_index} 号条目，由新密钥签名）。"
+        "旧密钥签署的证据仍可用旧公钥验证：请继续公布它。\n"
+        f"The lost log signing key was replaced (entry {replaced.leaf_index}, signed by the "
+        "new key). Evidence signed before still verifies with the old public key: keep "
+        "publishing it.\n"
+        f"lost / 遗失的公钥: {replaced.old_vkey}\nnew / 新公钥: {replaced.new_vkey}"
     )
+
+
+def _replace_lost_store(store: Store) -> None:
+    """``dataip rotate-key --after-loss --store certificates|tsa``: a new own CA."""
+    from dataip.certificates import pki
+    from dataip.deposits import tsa
+
+    missing = pki.missing_own_pki if store == Store.CERTIFICATES else tsa.missing_own_tsa
+    if missing() is None:
+        typer.echo(
+            "该密钥库并未丢失（或尚无依赖它的数据）：无需更换。\n"
+            "That key store is not lost (or nothing depends on it yet): nothing to replace.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if store == Store.CERTIFICATES:
+        folder = pki.ensure_own_pki(replace_lost=True)
+        published = "/verify/ca.pem"
+    else:
+        folder = tsa.ensure_own_tsa(replace_lost=True)
+        published = "/deposits/tsa-ca.pem"
+    typer.echo(
+        f"已在 {folder} 生成新的 CA；{published} 从此公布新 CA。此前签发的文件只能用旧 CA 证书"
+        "验证：请从备份或验证方处取回并继续公布旧 CA。\n"
+        f"A new CA was made in {folder}; {published} now publishes it. Files signed before "
+        "verify only with the old CA certificate: recover it from a backup or a verifier and "
+        "keep publishing it."
+    )
+
+
+@app.command("backup")
+def backup_command(
+    dest: Annotated[
+        Path, typer.Argument(help="Archive file, or a folder for a dated one / 备份文件或文件夹.")
+    ],
+    keys: Annotated[
+        bool,
+        typer.Option(help="Include the key folders (log key, CA, TSA) / 包含密钥文件夹."),
+    ] = True,
+) -> None:
+    """Back up the registry into one .tar.gz (备份): the database (SQLite online backup, or
+    pg_dump), the key folders, the uploaded files and a manifest with the SHA-256 of each.
+    Safe while the server runs. The archive holds private keys: keep it safe."""
+    _setup()
+    from dataip.upkeep.backup import BackupError, backup
+
+    try:
+        made = backup(dest, with_keys=keys)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"备份完成：{made.archive}（{made.vendor} 数据库，{made.members} 个文件，"
+        f"日志至少 {made.log_size} 个条目）。\n"
+        f"Backup written: {made.archive} ({made.vendor} database, {made.members} files, "
+        f"log of at least {made.log_size} entries)."
+    )
+    if not keys:
+        typer.echo(
+            "注意：备份中没有密钥文件夹，请另行保管。\n"
+            "Note: the key folders are not in this backup; keep them safe elsewhere."
+        )
+
+
+@app.command("restore")
+def restore_command(
+    archive: Annotated[Path, typer.Argument(help="Backup archive (.tar.gz) / 备份文件.")],
+    force: Annotated[
+        bool, typer.Option(help="Overwrite a registry that has data / 覆盖已有数据.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for confirmation (scripts) / 不再确认.")
+    ] = False,
+    lang: Annotated[Lang, typer.Option(help="Report language / 报告语言.")] = Lang.BOTH,
+) -> None:
+    """Restore a backup made by `dataip backup` (恢复), then run the audit. Checks every file
+    against the manifest first and changes nothing if one differs. Exits with 1 if the audit
+    finds anything, 2 if the restore is refused."""
+    import sys
+
+    _setup()
+    from dataip.upkeep.backup import BackupError, registry_has_data, restore
+
+    if force and registry_has_data() and not yes:
+        question = (
+            "本登记系统已有数据，恢复将覆盖数据库、密钥和文件。继续吗？\n"
+            "This registry has data; the restore overwrites its database, keys and files. "
+            "Go on?"
+        )
+        if not sys.stdin.isatty():
+            typer.echo(
+                "非交互运行时请加 --yes 确认覆盖。\nNot on a terminal: add --yes to confirm.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        if not typer.confirm(question):
+            raise typer.Exit(2)
+    try:
+        report = restore(archive, force=force)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"已恢复 {report.vendor} 数据库和 {report.files} 个文件；现在运行审计。\n"
+        f"Restored the {report.vendor} database and {report.files} files; running the audit."
+    )
+    for kept in report.kept:
+        typer.echo(f"原有密钥文件夹已移至 / The replaced key folder was kept as: {kept}")
+    if not report.keys:
+        typer.echo(
+            "备份中没有密钥文件夹：请把它们放回原处。\n"
+            "The backup holds no key folders: put them back in place."
+        )
+    if not _run_audit(lang):
+        raise typer.Exit(1)
 
 
 @app.command("verify-deposit")

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from dataip.deposits import tsa
 from dataip.evidence.timestamp import TimestampError, verify_timestamp
 
+# making the own TSA first asks the database whether deposits depend on a lost one
+pytestmark = pytest.mark.django_db
 POLICY = "2.25.61890944427107637438076577132189122595"
 
 

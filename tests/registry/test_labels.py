@@ -16,13 +16,13 @@ from dataip.registry.i18n import render
 from dataip.registry.kinds import KIND_NAMES, ProductKind
 from dataip.registry.models.products import KIND_CHOICES
 from dataip.registry.workflow import TRANSITIONS, Action, Role, Status
-from dataip.upkeep.rotation import ROTATION_EVENT
+from dataip.upkeep.rotation import REPLACEMENT_EVENT, ROTATION_EVENT
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 
 LOGGED_ACTIONS = sorted({action.value for (_, action), rule in TRANSITIONS.items() if rule.logged})
-OTHER_EVENTS = [CERTIFICATE_EVENT, DEPOSIT_EVENT, ROTATION_EVENT]
+OTHER_EVENTS = [CERTIFICATE_EVENT, DEPOSIT_EVENT, ROTATION_EVENT, REPLACEMENT_EVENT]
 
 
 def _chinese(text: str) -> bool:

@@ -7,7 +7,12 @@ Without configuration, the first use creates in the key store's certificates fol
 * ``seal.key`` (mode 0600) and ``seal.crt`` -- the signing certificate the CA issued.
 
 ``DATAIP_CERT_PKCS12_FILE`` (+ ``DATAIP_CERT_PKCS12_PASSPHRASE_FILE``) replaces them with a
-real key and certificate chain. Verifiers trust :func:`trust_pem`: ``DATAIP_CERT_CA_FILE`` if
+real key and certificate chain. Once a certificate PDF was signed, a missing ``seal.crt`` is
+refused (:class:`dataip.keystore.KeyMissing`) rather than replaced by a new CA, which would
+leave every issued PDF unverifiable against the published ``/verify/ca.pem``; restore the
+folder, or make a new CA explicitly (``dataip rotate-key --after-loss --store certificates``,
+:func:`ensure_own_pki` with ``replace_lost=True``) and keep publishing the old ``ca.crt`` for
+the certificates it signed. Verifiers trust :func:`trust_pem`: ``DATAIP_CERT_CA_FILE`` if
 set, else the own CA, else the self-signed root of the PKCS#12 chain.
 """
 
@@ -61,9 +66,38 @@ def _make_own_pki() -> list[tuple[str, bytes, bool]]:
     ]
 
 
-def ensure_own_pki() -> Path:
-    """Create the own CA and signing certificate unless they exist; return their folder."""
-    return keystore.ensure(keystore.CERTIFICATES, "seal.crt", _make_own_pki)
+def _refuse(path: Path) -> keystore.KeyMissing | None:
+    """Refuse a new CA when certificates signed by the old one exist."""
+    from dataip.certificates.models import Certificate
+
+    issued = Certificate.objects.exclude(pdf="").count()  # signed PDFs, not rows waiting for one
+    if not issued:
+        return None
+    return keystore.KeyMissing(
+        keystore.CERTIFICATES,
+        path,
+        f"已签署 {issued} 份证书 PDF",
+        f"{issued} certificate PDF(s) were signed",
+    )
+
+
+def missing_own_pki() -> keystore.KeyMissing | None:
+    """The refusal :func:`ensure_own_pki` would raise now (None: the CA is there, a PKCS#12
+    file replaces it, or no certificate depends on it)."""
+    if _pkcs12() is not None:
+        return None
+    marker = cert_dir() / "seal.crt"
+    return None if marker.exists() else _refuse(marker)
+
+
+def ensure_own_pki(*, replace_lost: bool = False) -> Path:
+    """Create the own CA and signing certificate unless they exist; return their folder.
+
+    Refused (:class:`dataip.keystore.KeyMissing`) when certificate PDFs were signed already, unless
+    ``replace_lost`` (the explicit replacement after a loss).
+    """
+    refuse = None if replace_lost else _refuse
+    return keystore.ensure(keystore.CERTIFICATES, "seal.crt", _make_own_pki, refuse=refuse)
 
 
 def _load(configured: tuple[Path, bytes | None] | None) -> Any:

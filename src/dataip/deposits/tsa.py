@@ -19,6 +19,11 @@ Keys (pure ``cryptography`` and ``asn1crypto``):
 * ``DATAIP_DEPOSIT_TSA_KEY_FILE`` + ``DATAIP_DEPOSIT_TSA_CERT_FILE`` (PEM; ECDSA or RSA)
   replace them, with ``DATAIP_DEPOSIT_TSA_CA_FILE`` the CA that verifiers should trust.
 
+Once a deposit was timestamped by it, a missing own ``tsa.crt`` is refused
+(:class:`dataip.keystore.KeyMissing`) rather than replaced by a new CA that the receipts
+already handed out would not chain to; restore the folder, or make a new one explicitly
+(``dataip rotate-key --after-loss --store tsa``) and keep publishing the old ``ca.crt``.
+
 ``DATAIP_DEPOSIT_TSA = "external"`` uses the ledger's TSA (``DATAIP_TSA_URL``) instead, over
 the network, before the deposit's transaction opens.
 """
@@ -185,9 +190,35 @@ def _make_own_tsa() -> list[tuple[str, bytes, bool]]:
     ]
 
 
-def ensure_own_tsa() -> Path:
-    """Create the own CA and TSA certificate unless they exist; return their folder."""
-    return keystore.ensure(keystore.DEPOSIT_TSA, "tsa.crt", _make_own_tsa)
+def _refuse(path: Path) -> keystore.KeyMissing | None:
+    """Refuse a new TSA when deposit receipts timestamped by the own one exist."""
+    from dataip.deposits.models import Deposit
+
+    made = Deposit.objects.filter(tsa=INTERNAL).count()
+    if not made:
+        return None
+    return keystore.KeyMissing(
+        keystore.DEPOSIT_TSA, path, f"已有 {made} 份存证回执", f"{made} deposit receipt(s) exist"
+    )
+
+
+def missing_own_tsa() -> keystore.KeyMissing | None:
+    """The refusal :func:`ensure_own_tsa` would raise now (None: the TSA is there, configured
+    key files or an external TSA replace it, or no receipt depends on it)."""
+    if str(settings.DATAIP_DEPOSIT_TSA) != INTERNAL or settings.DATAIP_DEPOSIT_TSA_KEY_FILE:
+        return None
+    marker = tsa_dir() / "tsa.crt"
+    return None if marker.exists() else _refuse(marker)
+
+
+def ensure_own_tsa(*, replace_lost: bool = False) -> Path:
+    """Create the own CA and TSA certificate unless they exist; return their folder.
+
+    Refused (:class:`dataip.keystore.KeyMissing`) when deposits exist already, unless
+    ``replace_lost`` (the explicit replacement after a loss).
+    """
+    refuse = None if replace_lost else _refuse
+    return keystore.ensure(keystore.DEPOSIT_TSA, "tsa.crt", _make_own_tsa, refuse=refuse)
 
 
 # ── the identity in use ────────────────────────────────────────────────────────────────

@@ -58,6 +58,10 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "certificate_issued": ("证书已签发", "certificate issued"),
     "deposit": ("数据存证", "dataset deposited"),
     "ledger_key_rotation": ("更换日志签名密钥", "log signing key rotated"),
+    "ledger_key_replaced": (
+        "日志签名密钥遗失后更换",
+        "log signing key replaced after its loss",
+    ),
 }
 
 

@@ -13,6 +13,13 @@ default ``<data folder>/ledger``):
   :mod:`dataip.evidence.key_history`). Made at each rotation, while the successor's private
   key exists; back it up with the rest of the folder.
 
+Only a log that has not signed anything makes its first key. Once the log has a checkpoint (or
+``log.vkeys`` names a key), a missing
+``log.key`` is refused (:class:`dataip.keystore.KeyMissing`, by :func:`signer` and so by every
+signing, ``dataip serve`` and ``dataip tick``): a new key made silently would sign a log whose
+earlier checkpoints name another key. The ways out are to restore the key folder, or to replace
+the lost key explicitly as a logged event (:func:`dataip.upkeep.rotation.replace_lost_key`).
+
 The steps of a rotation are here (:func:`stage_next_key`, :func:`promote_next_key`); announcing
 it in the log, signed by the *old* key before the new one signs, is the registry's part
 (:mod:`dataip.upkeep.rotation`).
@@ -81,10 +88,46 @@ def _vkey_lines(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
+def missing_key() -> keystore.KeyMissing | None:
+    """The refusal to make a new key: ``log.key`` is missing but a key signed before.
+
+    A key signed before when the log has a checkpoint (every checkpoint is signed), or when
+    ``log.vkeys`` lists a key. A log with entries but no checkpoint yet is a new log whose
+    first commit is being signed: it gets its first key.
+    """
+    from dataip.ledger.models import Checkpoint
+
+    path = key_dir() / "log.key"
+    if path.exists():
+        return None
+    newest = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
+    if newest is not None:
+        return keystore.KeyMissing(
+            keystore.LEDGER,
+            path,
+            f"日志已有签名的检查点（已签至第 {newest} 个条目）",
+            f"the log has signed checkpoints (up to {newest} entries)",
+        )
+    if known_vkeys():
+        return keystore.KeyMissing(
+            keystore.LEDGER,
+            path,
+            "log.vkeys 列出了此前使用过的公钥",
+            "log.vkeys lists keys used before",
+        )
+    return None
+
+
 def signer() -> Ed25519Signer:
-    """The current signing key; generated on first use (mode 0600)."""
+    """The current signing key; generated on first use (mode 0600) while the log is empty.
+
+    Raises :class:`dataip.keystore.KeyMissing` if ``log.key`` is missing but the log has
+    signed checkpoints (:func:`missing_key`).
+    """
     path = key_dir() / "log.key"
     if not path.exists():
+        if (refusal := missing_key()) is not None:
+            raise refusal
         with contextlib.suppress(FileExistsError):  # another process made it first
             write_key(path, Ed25519Signer.generate(origin()))
     return keystore.load(_CACHE, [path], lambda: _published(path), also=origin())
@@ -100,6 +143,11 @@ def _published(path: Path) -> Ed25519Signer:
 def vkey() -> str:
     """The current public key as a C2SP vkey string (publish this)."""
     return signer().vkey
+
+
+def known_vkeys() -> list[str]:
+    """The keys listed in ``log.vkeys``, oldest first (without reading the signing key)."""
+    return _vkey_lines(key_dir() / "log.vkeys")
 
 
 def all_vkeys() -> list[str]:
@@ -138,6 +186,17 @@ def stage_next_key() -> Ed25519Signer:
     path.unlink(missing_ok=True)
     write_key(path, new)
     return new
+
+
+def stage_replacement_key(lost_vkeys: list[str]) -> Ed25519Signer:
+    """Step 1 of replacing a lost key: ``log.vkeys`` lists ``lost_vkeys`` (the keys known to
+    have signed, oldest first), and a new key waits in ``log.key.next``; return it.
+
+    Call it under :func:`rotation_lock`, with ``log.key`` missing.
+    """
+    for lost in lost_vkeys:
+        _append_vkey(lost)
+    return stage_next_key()
 
 
 def next_key() -> Ed25519Signer | None:

@@ -29,7 +29,7 @@ from dataip.ledger.models import LogEntry
 from dataip.registry.events import digest
 from dataip.registry.models import Event
 from dataip.upkeep.replay import Note, Replay
-from dataip.upkeep.rotation import ROTATION_EVENT
+from dataip.upkeep.rotation import KEY_EVENTS
 
 #: What the events' part of the audit can find, in English and Simplified Chinese.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -228,7 +228,7 @@ class EventChecker:
     def rotations(self) -> Sequence[LoggedRotation]:
         """The logged key rotations, each checked against the payload digest of its leaf."""
         rows = list(
-            Event.objects.filter(action=ROTATION_EVENT)
+            Event.objects.filter(action__in=KEY_EVENTS)
             .exclude(leaf_index=None)
             .order_by("leaf_index")
             .values_list("leaf_index", "payload", "openings")
