@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataip.registry.models import Application, Pledge
-from dataip.registry.services import pledges
+from dataip.registry.services import changes, pledges
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names, registered_with_rights
 from tests.support.builders import at_stage
@@ -100,3 +100,45 @@ def test_applications_not_registered_have_no_encumbrances(banker: Api, personas:
     at_stage(personas, Status.UNDER_PUBLICITY)
     identifier = personas.applicant.holder.identifier
     assert banker.get(f"encumbrances?holderIdentifier={identifier}").json()["items"] == []
+
+
+def test_the_encumbrance_search_finds_by_certificate_number_with_validity(
+    banker: Api, pledged: tuple[Application, Pledge]
+) -> None:
+    application, _ = pledged
+    found = banker.get(f"encumbrances?certificateNumber={application.certificate_number}")
+    [item] = found.json()["items"]
+    assert item["registrationNumber"] == application.registration_number
+    assert item["certificateNumber"] == application.certificate_number
+    assert item["productName"] == "城市交通出行数据集"
+    assert (item["validFrom"], item["validUntil"]) == (
+        str(application.valid_from),
+        str(application.valid_until),
+    )
+    assert item["pendingTransfers"] == []
+    bad = assert_problem(banker.get("encumbrances?certificateNumber=12-34"), 422)
+    assert field_names(bad) == ["certificateNumber"]
+
+
+def test_a_pending_transfer_is_listed_by_its_dates_without_the_assignee(
+    banker: Api, personas: Personas, bank: Person, pledged: tuple[Application, Pledge]
+) -> None:
+    application, pledge = pledged
+    pledges.consent(pledge.pk, actor=bank.actor, purpose="transfer")
+    changes.propose_transfer(
+        application.pk,
+        actor=personas.applicant.actor,
+        assignee_id=personas.other_applicant.holder.pk,
+        contract_date="2026-06-01",
+        effective_date="2026-07-01",
+        price="800000",
+    )
+    [item] = banker.get(
+        f"encumbrances?registrationNumber={application.registration_number}"
+    ).json()["items"]
+    assert item["transferPending"] is True
+    assert item["encumbered"] is True
+    [pending] = item["pendingTransfers"]
+    assert (pending["contractDate"], pending["effectiveDate"]) == ("2026-06-01", "2026-07-01")
+    assert "800000" not in str(item)
+    assert "乙数据" not in str(item)

@@ -28,6 +28,8 @@ PERSONAS = (
     "panel_expert",
     "examiner",
     "registrar",
+    "bank",
+    "other_bank",
 )
 LOGIN = 302
 
@@ -38,6 +40,8 @@ class World:
     outside_expert: User
     examined: Application
     announced: Application
+    bank: User
+    other_bank: User
 
     def user(self, name: str) -> User | None:
         p = self.personas
@@ -49,6 +53,8 @@ class World:
             "panel_expert": p.experts[0].user,
             "examiner": p.examiner.user,
             "registrar": p.registrar.user,
+            "bank": self.bank,
+            "other_bank": self.other_bank,
         }[name]
 
 
@@ -61,7 +67,13 @@ def world(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> World:
         examined.pk, actor=personas.registrar.actor, expert=personas.experts[0].user
     )
     announced = build(personas, Status.UNDER_PUBLICITY, name="公示中的数据集")
-    return World(personas, outside.user, examined, announced)
+    banks = []
+    for index, name in ((60, "bank"), (61, "other_bank")):
+        holder = make_holder(index, f"Bank {index}")
+        holder.is_lender = True
+        holder.save()
+        banks.append(make_person(name, holder).user)
+    return World(personas, outside.user, examined, announced, *banks)
 
 
 def everyone(default: int, **special: int) -> dict[str, int]:
@@ -122,6 +134,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         "/examine/{examined}/assign",
         {"expert": "{outside_expert_id}"},
         staff("registrar", ok=302),
+    ),
+    "encumbrance search": (
+        "get",
+        "/bank/encumbrances?registration_number=X1",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
     ),
     "file an objection": (
         "post",

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dataip.web import verify, views
-from dataip.web.views import account, applicant, examiner, expert, files, public, rules
+from dataip.web.views import account, applicant, bank, examiner, expert, files, public, rules
 
 app_name = "web"
 urlpatterns = [
@@ -49,6 +49,8 @@ urlpatterns = [
         files.certificate,
         name="certificate",
     ),
+    # Banks and other lenders
+    path("bank/encumbrances", bank.encumbrances, name="encumbrances"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),

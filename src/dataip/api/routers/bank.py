@@ -13,6 +13,7 @@ from dataip.api.schemas.bank import (
     Encumbrance,
     Encumbrances,
     ExclusiveLicence,
+    PendingTransfer,
     PledgeHeld,
     PledgesHeld,
     StandingPledge,
@@ -76,13 +77,25 @@ def _encumbrance(found: rights.Encumbrance, amounts_published: bool) -> Encumbra
     ]
     return Encumbrance(
         registrationNumber=found.registration_number,
+        certificateNumber=found.certificate_number or None,
+        productName=found.product_name,
         status=found.status,
         statusLabel=labels.status(found.status),
+        validFrom=found.valid_from,
+        validUntil=found.valid_until,
         holders=found.holders,
         pledges=standing,
         exclusiveLicences=licences,
+        pendingTransfers=[
+            PendingTransfer(
+                proposedOn=t.proposed_on,
+                contractDate=t.contract_date,
+                effectiveDate=t.effective_date,
+            )
+            for t in found.pending_transfers
+        ],
         transferPending=found.transfer_pending,
-        encumbered=bool(standing or licences or found.transfer_pending),
+        encumbered=found.encumbered,
     )
 
 
@@ -92,22 +105,31 @@ def encumbrances(
     registration_number: QueryEx[
         str | None, P(alias="registrationNumber", pattern=r"^[0-9A-Za-z]{1,20}$")
     ] = None,
+    certificate_number: QueryEx[
+        str | None, P(alias="certificateNumber", pattern=r"^[0-9]{1,17}$")
+    ] = None,
     holder_identifier: QueryEx[
         str | None, P(alias="holderIdentifier", pattern=r"^[0-9A-Za-z]{1,18}$")
     ] = None,
     cursor: pagination.Cursor = None,
     limit: pagination.Limit = pagination.DEFAULT_LIMIT,
 ) -> Encumbrances:
-    """Before lending: by registration number, or by the holder's credit code, what stands
-    on each registration: pledges, exclusive or sole licences in force, a pending transfer."""
+    """Before lending: by registration number, certificate number or the holder's credit
+    code, what stands on each registration: its status and validity, its holders, pledges,
+    exclusive or sole licences in force, transfers waiting for confirmation. The same search
+    as the bank's page `/bank/encumbrances`."""
     caller(request)
-    if not registration_number and not holder_identifier:
+    if not (registration_number or certificate_number or holder_identifier):
         FieldErrors.raise_one(
             "registrationNumber",
-            gettext_noop("Give a registration number or a holder's credit code."),
+            gettext_noop(
+                "Give a registration number, a certificate number or a holder's credit code."
+            ),
         )
     found = rights.encumbrances(
-        registration_number=registration_number or "", holder_identifier=holder_identifier or ""
+        registration_number=registration_number or "",
+        certificate_number=certificate_number or "",
+        holder_identifier=holder_identifier or "",
     )
     page = pagination.by_key(found, lambda e: (e.registration_number,), cursor, limit, (str,))
     published = rights.pledge_amounts_published([e.registration_number for e in page.items])

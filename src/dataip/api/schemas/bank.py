@@ -49,21 +49,34 @@ class ExclusiveLicence(Schema):
     ends: date
 
 
+class PendingTransfer(Schema):
+    """A transfer proposed and not yet confirmed (the assignee and price are not shown)."""
+
+    proposedOn: date
+    contractDate: date
+    effectiveDate: date
+
+
 class Encumbrance(Schema):
     """What stands on a registration (权利负担): pledges, exclusive licences, a pending
     transfer."""
 
     registrationNumber: str
+    certificateNumber: str | None
+    productName: str
     status: str
     statusLabel: str
+    validFrom: date | None
+    validUntil: date | None
     holders: list[str]
     pledges: list[StandingPledge]
     exclusiveLicences: list[ExclusiveLicence]
+    pendingTransfers: list[PendingTransfer]
     transferPending: bool
     encumbered: bool
 
 
 class Encumbrances(Page):
-    """A page of registrations found, by registration number."""
+    """A page of registrations found, in the order they were filed."""
 
     items: list[Encumbrance]

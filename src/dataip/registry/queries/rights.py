@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -21,26 +22,59 @@ from dataip.registry.regimes import load_regime
 
 
 @dataclass(frozen=True)
+class PendingTransfer:
+    """A transfer proposed and not yet confirmed: its dates only (the assignee and the price
+    stay between the parties, as a licensee does)."""
+
+    proposed_on: date
+    contract_date: date
+    effective_date: date
+
+
+@dataclass(frozen=True)
 class Encumbrance:
     """What stands on a registration: pledges, exclusive or sole licences, pending transfers."""
 
     registration_number: str
+    certificate_number: str
+    product_name: str
+    product_name_en: str
     status: str
+    valid_from: date | None
+    valid_until: date | None
     holders: list[str]
     pledges: list[Pledge]
     exclusive_licences: list[Licence]
-    transfer_pending: bool
+    pending_transfers: list[PendingTransfer]
+
+    @property
+    def transfer_pending(self) -> bool:
+        """Whether a transfer waits for its confirmation."""
+        return bool(self.pending_transfers)
+
+    @property
+    def encumbered(self) -> bool:
+        """Whether anything stands on the registration that a lender must weigh."""
+        return bool(self.pledges or self.exclusive_licences or self.pending_transfers)
+
+
+SEARCH_KEYS = ("registration_number", "certificate_number", "holder_identifier")
+"""What an encumbrance search may be by, in the order they are tried."""
 
 
 def encumbrances(
-    *, registration_number: str = "", holder_identifier: str = ""
+    *, registration_number: str = "", certificate_number: str = "", holder_identifier: str = ""
 ) -> list[Encumbrance]:
-    """Encumbrance search (权利负担查询) by registration number or by holder's credit code."""
+    """Encumbrance search (权利负担查询) by registration number, certificate number or the
+    holder's identity code (统一社会信用代码); only registrations (numbers are issued at
+    registration), in the order they were filed."""
     registrations = Application.objects.exclude(registration_number=None)
     if registration_number:
         registrations = registrations.filter(
             registration_number=registration_number.strip().upper()
         )
+    elif certificate_number:
+        registrations = registrations.filter(certificate_number=certificate_number.strip().upper())
     elif holder_identifier:
         registrations = registrations.filter(
             holders__holder__identifier=holder_identifier.strip().upper()
@@ -49,21 +83,38 @@ def encumbrances(
         return []
     today = clock.local_date(clock.now())
     result = []
-    for application in registrations.distinct().order_by("id"):
+    for application in registrations.distinct().select_related("product").order_by("id"):
+        pending = application.transfers.filter(status=RecordStatus.PENDING).order_by("id")
         result.append(
             Encumbrance(
                 registration_number=application.registration_number or "",
+                certificate_number=application.certificate_number or "",
+                product_name=application.product.name,
+                product_name_en=application.product.name_en,
                 status=application.status,
-                holders=list(application.holders.values_list("holder__name", flat=True)),
+                valid_from=application.valid_from,
+                valid_until=application.valid_until,
+                holders=list(
+                    application.holders.order_by("id").values_list("holder__name", flat=True)
+                ),
                 pledges=list(
-                    application.pledges.filter(status=PledgeStatus.ACTIVE).select_related("pledgee")
+                    application.pledges.filter(status=PledgeStatus.ACTIVE)
+                    .select_related("pledgee")
+                    .order_by("id")
                 ),
                 exclusive_licences=list(
-                    application.licences.exclude(kind=LicenceKind.ORDINARY).filter(
-                        ended_on=None, starts__lte=today, ends__gte=today
-                    )
+                    application.licences.exclude(kind=LicenceKind.ORDINARY)
+                    .filter(ended_on=None, starts__lte=today, ends__gte=today)
+                    .order_by("id")
                 ),
-                transfer_pending=application.transfers.filter(status=RecordStatus.PENDING).exists(),
+                pending_transfers=[
+                    PendingTransfer(
+                        proposed_on=clock.local_date(t.proposed_at),
+                        contract_date=t.contract_date,
+                        effective_date=t.effective_date,
+                    )
+                    for t in pending
+                ],
             )
         )
     return result
