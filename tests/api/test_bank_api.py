@@ -142,3 +142,69 @@ def test_a_pending_transfer_is_listed_by_its_dates_without_the_assignee(
     assert (pending["contractDate"], pending["effectiveDate"]) == ("2026-06-01", "2026-07-01")
     assert "800000" not in str(item)
     assert "乙数据" not in str(item)
+
+
+# ── a pledge registered by the bank, confirmed by the holder ─────────────────────────────
+
+
+def _pledge_body(application: Application, **overrides: str) -> dict[str, str]:
+    body = {
+        "registrationNumber": application.registration_number or "",
+        "amount": "2500000.00",
+        "starts": "2026-05-01",
+        "ends": "2027-05-01",
+        "contractReference": "ZY-API-1",
+        "valuationReference": "PG-API-1",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_bank_registers_a_pledge_the_holder_confirms_then_the_bank_consents_and_releases(
+    api: Api, tokens: Tokens, personas: Personas
+) -> None:
+    application = at_stage(personas, Status.REGISTERED)
+    banker, holder, beta = api.as_(tokens.bank), api.as_(tokens.own), api.as_(tokens.other)
+    made = banker.post("pledges", _pledge_body(application))
+    assert made.status_code == 201
+    pledge = made.json()
+    assert (pledge["status"], pledge["valuationReference"]) == ("proposed", "PG-API-1")
+    assert beta.get("pledges/waiting").json()["items"] == []
+    [waiting] = holder.get("pledges/waiting").json()["items"]
+    assert (waiting["id"], waiting["pledgee"]) == (pledge["id"], "丙银行 Bank C")
+    for other in (banker, beta):
+        assert_problem(other.post(f"pledges/{pledge['id']}/confirm"), 404)
+    confirmed = holder.post(f"pledges/{pledge['id']}/confirm")
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "active"
+    assert confirmed.json()["confirmedAt"]
+    assert_problem(holder.post(f"pledges/{pledge['id']}/confirm"), 404)
+    assert_problem(holder.post(f"pledges/{pledge['id']}/consents", {"purpose": "transfer"}), 404)
+    consent = banker.post(f"pledges/{pledge['id']}/consents", {"purpose": "transfer"})
+    assert consent.status_code == 201
+    assert consent.json()["purpose"] == "transfer"
+    bad = assert_problem(banker.post(f"pledges/{pledge['id']}/consents", {"purpose": "x"}), 422)
+    assert field_names(bad) == ["purpose"]
+    assert_problem(banker.post(f"pledges/{pledge['id']}/release", {"reason": ""}), 422)
+    released = banker.post(f"pledges/{pledge['id']}/release", {"reason": "已清偿"})
+    assert released.json()["status"] == "released"
+
+
+def test_a_holder_declines_through_the_api_and_errors_name_the_field(
+    api: Api, tokens: Tokens, personas: Personas
+) -> None:
+    application = at_stage(personas, Status.REGISTERED)
+    banker, holder = api.as_(tokens.bank), api.as_(tokens.own)
+    bad = assert_problem(banker.post("pledges", _pledge_body(application, amount="-3")), 422)
+    assert field_names(bad) == ["amount"]
+    unknown = assert_problem(
+        banker.post("pledges", _pledge_body(application, registrationNumber="ZZ9")), 422
+    )
+    assert field_names(unknown) == ["registrationNumber"]
+    assert_problem(holder.post("pledges", _pledge_body(application)), 403)
+    assert not Pledge.objects.exists()
+    pledge = banker.post("pledges", _pledge_body(application)).json()
+    assert_problem(holder.post(f"pledges/{pledge['id']}/decline", {"reason": ""}), 422)
+    declined = holder.post(f"pledges/{pledge['id']}/decline", {"reason": "未签合同"})
+    assert declined.json()["status"] == "declined"
+    assert [p["status"] for p in banker.get("pledges").json()["items"]] == ["declined"]

@@ -141,6 +141,36 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {},
         everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
     ),
+    "pledges a bank holds": (
+        "get",
+        "/bank/pledges/",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "register a pledge (on an unregistered application)": (
+        "post",
+        "/bank/pledges/new",
+        {"registration_number": "X1", "amount": "1", "starts": "2026-05-01", "ends": "2026-06-01"},
+        everyone(422, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "pledges to confirm": (
+        "get",
+        "/pledges/waiting",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "confirm a pledge that does not wait": (
+        "post",
+        "/pledges/999999/confirm",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "release a pledge one does not hold": (
+        "post",
+        "/bank/pledges/999999/release",
+        {"confirm": "on", "reason": "x"},
+        everyone(404, anonymous=LOGIN),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",

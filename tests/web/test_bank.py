@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 
-from dataip.registry.models import Application, Pledge
+from dataip.registry.models import Application, Pledge, PledgeStatus
 from dataip.registry.services import changes
+from dataip.registry.workflow import Status
 from tests.api._support import bank, registered_with_rights, today
+from tests.support.builders import at_stage
 from tests.support.personas import Person, Personas, make_holder, make_person
 from tests.web.conftest import client_for
 
@@ -152,3 +155,143 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_people_without_an_organisati
     assert response["Location"].startswith("/account/login")
     nobody = make_person("no_org")
     assert client_for(nobody.user).get(URL).status_code == 404
+
+
+# ── pledges registered by the bank, confirmed by the holder ──────────────────────────────
+
+
+@pytest.fixture
+def registered(personas: Personas) -> Application:
+    return at_stage(personas, Status.REGISTERED)
+
+
+PLEDGE_FORM = {
+    "amount": "3000000.00",
+    "currency": "CNY",
+    "starts": "2026-05-01",
+    "ends": "2027-05-01",
+    "contract_reference": "ZY-2026-09",
+    "valuation_reference": "PG-2026-009",
+}
+
+
+def _register(client: Client, application: Application, **overrides: str) -> Any:
+    data = {"registration_number": application.registration_number or "", **PLEDGE_FORM}
+    data.update(overrides)
+    return client.post("/bank/pledges/new", data)
+
+
+def test_a_bank_registers_a_pledge_and_the_holder_confirms_it(
+    banker: Client, bank: Person, personas: Personas, registered: Application
+) -> None:
+    response = _register(banker, registered)
+    assert response.status_code == 302
+    assert response["Location"] == "/bank/pledges/"
+    page = banker.get("/bank/pledges/").content.decode()
+    assert "ZY-2026-09" in page
+    assert "待出质人确认" in page
+    pledge = Pledge.objects.get()
+    assert pledge.status == PledgeStatus.PROPOSED
+    assert (
+        "丙银行" not in Client().get(f"/registry/{registered.registration_number}").content.decode()
+    )
+
+    holder = client_for(personas.applicant.user)
+    waiting = holder.get("/pledges/waiting").content.decode()
+    assert "ZY-2026-09" in waiting
+    assert "丙银行 Bank C" in waiting
+    assert client_for(personas.other_applicant.user).get("/pledges/waiting").status_code == 200
+    assert (
+        "ZY-2026-09"
+        not in client_for(personas.other_applicant.user).get("/pledges/waiting").content.decode()
+    )
+
+    unconfirmed = holder.post(f"/pledges/{pledge.pk}/confirm", {})
+    assert unconfirmed.status_code == 422, "the confirmation box must be ticked"
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.PROPOSED
+    done = holder.post(f"/pledges/{pledge.pk}/confirm", {"confirm": "on"})
+    assert done.status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.ACTIVE
+    public = Client().get(f"/registry/{registered.registration_number}").content.decode()
+    assert "丙银行 Bank C" in public
+    assert holder.get(f"/pledges/{pledge.pk}/confirm").status_code == 404, "no longer waiting"
+
+
+def test_the_holder_declines_with_a_reason(
+    banker: Client, personas: Personas, registered: Application
+) -> None:
+    _register(banker, registered)
+    pledge = Pledge.objects.get()
+    holder = client_for(personas.applicant.user)
+    response = holder.post(f"/pledges/{pledge.pk}/decline", {"confirm": "on", "reason": ""})
+    assert response.status_code == 422
+    assert (
+        holder.post(
+            f"/pledges/{pledge.pk}/decline", {"confirm": "on", "reason": "合同未签"}
+        ).status_code
+        == 302
+    )
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.decline_reason) == (PledgeStatus.DECLINED, "合同未签")
+    assert "合同未签" in banker.get("/bank/pledges/").content.decode()
+
+
+def test_bad_pledge_forms_name_the_fields_in_chinese_and_keep_what_was_typed(
+    banker: Client, registered: Application, personas: Personas
+) -> None:
+    response = _register(banker, registered, amount="-5", contract_reference="ZY-坏")
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert 'value="ZY-坏"' in text
+    assert 'value="-5"' in text
+    assert 'aria-invalid="true"' in text
+    assert not Pledge.objects.exists()
+    unknown = _register(banker, registered, registration_number="ZZ999")
+    assert unknown.status_code == 422
+    assert "没有该登记号的登记" in unknown.content.decode()
+    own = _register(client_for(personas.applicant.user, language="zh-hans"), registered)
+    assert own.status_code == 422, "a holder cannot be the pledgee of its own right"
+    assert not Pledge.objects.exists()
+
+
+def test_the_bank_consents_and_releases_with_confirmation(
+    banker: Client, bank: Person, personas: Personas, registered: Application
+) -> None:
+    _register(banker, registered)
+    pledge = Pledge.objects.get()
+    client_for(personas.applicant.user).post(f"/pledges/{pledge.pk}/confirm", {"confirm": "on"})
+    given = banker.post(
+        f"/bank/pledges/{pledge.pk}/consent", {"purpose": "transfer", "confirm": "on"}
+    )
+    assert given.status_code == 302
+    assert pledge.consents.get().purpose == "transfer"
+    not_ticked = banker.post(f"/bank/pledges/{pledge.pk}/release", {"reason": "已清偿"})
+    assert not_ticked.status_code == 422
+    assert "已清偿" in not_ticked.content.decode(), "the reason typed is kept"
+    released = banker.post(
+        f"/bank/pledges/{pledge.pk}/release", {"reason": "已清偿", "confirm": "on"}
+    )
+    assert released.status_code == 302
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.release_reason) == (PledgeStatus.RELEASED, "已清偿")
+    assert banker.get(f"/bank/pledges/{pledge.pk}/release").status_code == 404
+
+
+def test_another_bank_and_other_parties_cannot_touch_a_pledge(
+    banker: Client, personas: Personas, registered: Application
+) -> None:
+    _register(banker, registered)
+    pledge = Pledge.objects.get()
+    other_bank = client_for(make_person("other_bank", make_holder(51, "丁银行 Bank D")).user)
+    for url in (f"/bank/pledges/{pledge.pk}/release", f"/bank/pledges/{pledge.pk}/consent"):
+        assert other_bank.get(url).status_code == 404
+    assert "ZY-2026-09" not in other_bank.get("/bank/pledges/").content.decode()
+    for who in (other_bank, banker, client_for(personas.other_applicant.user)):
+        assert who.post(f"/pledges/{pledge.pk}/confirm", {"confirm": "on"}).status_code == 404
+    examiner = client_for(personas.examiner.user)
+    assert examiner.get("/pledges/waiting").status_code == 404
+    assert Client().get("/pledges/waiting").status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.PROPOSED

@@ -51,6 +51,14 @@ urlpatterns = [
     ),
     # Banks and other lenders
     path("bank/encumbrances", bank.encumbrances, name="encumbrances"),
+    path("bank/pledges/", bank.pledges, name="bank-pledges"),
+    path("bank/pledges/new", bank.new_pledge, name="bank-new-pledge"),
+    path("bank/pledges/<int:pledge_id>/release", bank.release, name="bank-release"),
+    path("bank/pledges/<int:pledge_id>/consent", bank.consent, name="bank-consent"),
+    # Holders: pledges waiting for their confirmation
+    path("pledges/waiting", bank.waiting, name="pledges-waiting"),
+    path("pledges/<int:pledge_id>/confirm", bank.confirm, name="pledge-confirm"),
+    path("pledges/<int:pledge_id>/decline", bank.decline, name="pledge-decline"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),

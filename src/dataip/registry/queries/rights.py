@@ -174,3 +174,34 @@ def income_statement(application: Application) -> list[IncomeShare]:
         )
         for name, share in application.holders.values_list("holder__name", "share").order_by("id")
     ]
+
+
+def pledges_waiting_for(holder_ids: frozenset[int]) -> list[Pledge]:
+    """Pledges registered by a pledgee on rights these holders hold, waiting for a holder's
+    confirmation (出质人确认), oldest first."""
+    return list(
+        Pledge.objects.filter(
+            status=PledgeStatus.PROPOSED, application__holders__holder_id__in=holder_ids
+        )
+        .select_related("application__product", "pledgee")
+        .distinct()
+        .order_by("id")
+    )
+
+
+def pledge_of_pledgee(pledge_id: int, holder_id: int | None) -> Pledge | None:
+    """The pledge if this holder is its pledgee (a bank's own pledges only)."""
+    return (
+        Pledge.objects.filter(pk=pledge_id, pledgee_id=holder_id)
+        .select_related("application__product")
+        .first()
+    )
+
+
+def registered_application_id(registration_number: str) -> int | None:
+    """The registration's application id, by its registration number (None: no such one)."""
+    return (
+        Application.objects.filter(registration_number=registration_number.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
