@@ -107,6 +107,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
     ),
     "work queue": ("get", "/examine/", {}, staff("examiner", "registrar")),
     "examination case": ("get", "/examine/{examined}", {}, staff("examiner", "registrar")),
+    "change requests queue": ("get", "/examine/changes", {}, staff("examiner", "registrar")),
     "reviews": ("get", "/review/", {}, staff("outside_expert", "panel_expert")),
     "review": ("get", "/review/{examined}", {}, staff("panel_expert")),
     # Experts act for their employer, which may file applications of its own.

@@ -63,7 +63,10 @@ urlpatterns = [
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
+    path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),
+    path("examine/<int:application_id>/revoke", examiner.revoke, name="revoke"),
     path("examine/<int:application_id>/act", examiner.act, name="act"),
     path("examine/<int:application_id>/assign", examiner.assign, name="assign"),
     path(

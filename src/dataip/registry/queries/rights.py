@@ -12,6 +12,7 @@ from django.db.models import Sum
 from dataip.registry import clock
 from dataip.registry.models import (
     Application,
+    ChangeRequest,
     Licence,
     LicenceKind,
     Pledge,
@@ -205,3 +206,17 @@ def registered_application_id(registration_number: str) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def pending_changes() -> list[ChangeRequest]:
+    """Change requests of registered rights waiting for an examiner (变更审查), oldest first."""
+    return list(
+        ChangeRequest.objects.filter(status=RecordStatus.PENDING)
+        .select_related("application__product")
+        .order_by("requested_at", "id")
+    )
+
+
+def change_request(change_id: int) -> ChangeRequest | None:
+    """One change request, with its registration."""
+    return ChangeRequest.objects.filter(pk=change_id).select_related("application__product").first()
