@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataip.registry.models import Application, Pledge
-from dataip.registry.services import pledges
+from dataip.registry.services import changes, pledges
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names, registered_with_rights
 from tests.support.builders import at_stage
@@ -100,3 +100,111 @@ def test_applications_not_registered_have_no_encumbrances(banker: Api, personas:
     at_stage(personas, Status.UNDER_PUBLICITY)
     identifier = personas.applicant.holder.identifier
     assert banker.get(f"encumbrances?holderIdentifier={identifier}").json()["items"] == []
+
+
+def test_the_encumbrance_search_finds_by_certificate_number_with_validity(
+    banker: Api, pledged: tuple[Application, Pledge]
+) -> None:
+    application, _ = pledged
+    found = banker.get(f"encumbrances?certificateNumber={application.certificate_number}")
+    [item] = found.json()["items"]
+    assert item["registrationNumber"] == application.registration_number
+    assert item["certificateNumber"] == application.certificate_number
+    assert item["productName"] == "城市交通出行数据集"
+    assert (item["validFrom"], item["validUntil"]) == (
+        str(application.valid_from),
+        str(application.valid_until),
+    )
+    assert item["pendingTransfers"] == []
+    bad = assert_problem(banker.get("encumbrances?certificateNumber=12-34"), 422)
+    assert field_names(bad) == ["certificateNumber"]
+
+
+def test_a_pending_transfer_is_listed_by_its_dates_without_the_assignee(
+    banker: Api, personas: Personas, bank: Person, pledged: tuple[Application, Pledge]
+) -> None:
+    application, pledge = pledged
+    pledges.consent(pledge.pk, actor=bank.actor, purpose="transfer")
+    changes.propose_transfer(
+        application.pk,
+        actor=personas.applicant.actor,
+        assignee_id=personas.other_applicant.holder.pk,
+        contract_date="2026-06-01",
+        effective_date="2026-07-01",
+        price="800000",
+    )
+    [item] = banker.get(
+        f"encumbrances?registrationNumber={application.registration_number}"
+    ).json()["items"]
+    assert item["transferPending"] is True
+    assert item["encumbered"] is True
+    [pending] = item["pendingTransfers"]
+    assert (pending["contractDate"], pending["effectiveDate"]) == ("2026-06-01", "2026-07-01")
+    assert "800000" not in str(item)
+    assert "乙数据" not in str(item)
+
+
+# ── a pledge registered by the bank, confirmed by the holder ─────────────────────────────
+
+
+def _pledge_body(application: Application, **overrides: str) -> dict[str, str]:
+    body = {
+        "registrationNumber": application.registration_number or "",
+        "amount": "2500000.00",
+        "starts": "2026-05-01",
+        "ends": "2027-05-01",
+        "contractReference": "ZY-API-1",
+        "valuationReference": "PG-API-1",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_bank_registers_a_pledge_the_holder_confirms_then_the_bank_consents_and_releases(
+    api: Api, tokens: Tokens, personas: Personas
+) -> None:
+    application = at_stage(personas, Status.REGISTERED)
+    banker, holder, beta = api.as_(tokens.bank), api.as_(tokens.own), api.as_(tokens.other)
+    made = banker.post("pledges", _pledge_body(application))
+    assert made.status_code == 201
+    pledge = made.json()
+    assert (pledge["status"], pledge["valuationReference"]) == ("proposed", "PG-API-1")
+    assert beta.get("pledges/waiting").json()["items"] == []
+    [waiting] = holder.get("pledges/waiting").json()["items"]
+    assert (waiting["id"], waiting["pledgee"]) == (pledge["id"], "丙银行 Bank C")
+    for other in (banker, beta):
+        assert_problem(other.post(f"pledges/{pledge['id']}/confirm"), 404)
+    confirmed = holder.post(f"pledges/{pledge['id']}/confirm")
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "active"
+    assert confirmed.json()["confirmedAt"]
+    assert_problem(holder.post(f"pledges/{pledge['id']}/confirm"), 404)
+    assert_problem(holder.post(f"pledges/{pledge['id']}/consents", {"purpose": "transfer"}), 404)
+    consent = banker.post(f"pledges/{pledge['id']}/consents", {"purpose": "transfer"})
+    assert consent.status_code == 201
+    assert consent.json()["purpose"] == "transfer"
+    bad = assert_problem(banker.post(f"pledges/{pledge['id']}/consents", {"purpose": "x"}), 422)
+    assert field_names(bad) == ["purpose"]
+    assert_problem(banker.post(f"pledges/{pledge['id']}/release", {"reason": ""}), 422)
+    released = banker.post(f"pledges/{pledge['id']}/release", {"reason": "已清偿"})
+    assert released.json()["status"] == "released"
+
+
+def test_a_holder_declines_through_the_api_and_errors_name_the_field(
+    api: Api, tokens: Tokens, personas: Personas
+) -> None:
+    application = at_stage(personas, Status.REGISTERED)
+    banker, holder = api.as_(tokens.bank), api.as_(tokens.own)
+    bad = assert_problem(banker.post("pledges", _pledge_body(application, amount="-3")), 422)
+    assert field_names(bad) == ["amount"]
+    unknown = assert_problem(
+        banker.post("pledges", _pledge_body(application, registrationNumber="ZZ9")), 422
+    )
+    assert field_names(unknown) == ["registrationNumber"]
+    assert_problem(holder.post("pledges", _pledge_body(application)), 403)
+    assert not Pledge.objects.exists()
+    pledge = banker.post("pledges", _pledge_body(application)).json()
+    assert_problem(holder.post(f"pledges/{pledge['id']}/decline", {"reason": ""}), 422)
+    declined = holder.post(f"pledges/{pledge['id']}/decline", {"reason": "未签合同"})
+    assert declined.json()["status"] == "declined"
+    assert [p["status"] for p in banker.get("pledges").json()["items"]] == ["declined"]

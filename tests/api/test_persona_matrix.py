@@ -16,8 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import Application, Licence, Material
-from dataip.registry.services import examination
+from dataip.registry.models import Application, Licence, Material, Pledge
+from dataip.registry.services import examination, pledges
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
@@ -46,6 +46,17 @@ class World:
         p = self.personas
         if name == "registered":
             return registered_with_rights(p, self.bank)[0]
+        if name == "proposed":
+            app = at_stage(p, Status.REGISTERED)
+            pledges.propose_pledge(
+                app.pk,
+                actor=self.bank.actor,
+                amount="1",
+                starts="2026-05-01",
+                ends="2026-06-01",
+                contract_reference="ZY-M",
+            )
+            return app
         if name == "draft":
             return draft(p)
         if name == "submitted":
@@ -53,6 +64,9 @@ class World:
         app = at_stage(p, Status.FORMAL_EXAMINATION)
         examination.request_correction(app.pk, actor=p.examiner.actor, reason="请补正")
         return app
+
+    def pledge(self, name: str) -> int:
+        return Pledge.objects.filter(application=self.app(name)).values_list("pk", flat=True)[0]
 
     def material(self) -> int:
         return Material.objects.filter(application=self.app("draft")).values_list("pk", flat=True)[
@@ -241,6 +255,47 @@ CASES: dict[str, Case] = {
             "valuedOn": "2026-05-03",
             "value": "100",
         },
+    ),
+    # Any organisation that does not hold the right may register a pledge as its pledgee.
+    "propose_pledge": Case(
+        "POST",
+        lambda w: "pledges",
+        {**UNAUTHENTICATED, "other": 201, "bank": 201, "own": 403},
+        body=lambda w: {
+            "registrationNumber": _reg(w),
+            "amount": "10.00",
+            "starts": "2026-05-01",
+            "ends": "2027-05-01",
+            "contractReference": "ZY-M2",
+        },
+    ),
+    "pledges_waiting": Case(
+        "GET",
+        lambda w: "pledges/waiting",
+        _any_token(200),
+        needs=("proposed",),
+        checks={p: _lists(lambda p: int(p == "own"))(p) for p in ("own", "other", "bank")},
+    ),
+    "confirm_pledge": Case(
+        "POST", lambda w: f"pledges/{w.pledge('proposed')}/confirm", _own_only(200)
+    ),
+    "decline_pledge": Case(
+        "POST",
+        lambda w: f"pledges/{w.pledge('proposed')}/decline",
+        _own_only(200),
+        body=lambda w: {"reason": "不同意"},
+    ),
+    "release_pledge": Case(
+        "POST",
+        lambda w: f"pledges/{w.pledge('registered')}/release",
+        {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 200},
+        body=lambda w: {"reason": "已清偿"},
+    ),
+    "consent": Case(
+        "POST",
+        lambda w: f"pledges/{w.pledge('registered')}/consents",
+        {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 201},
+        body=lambda w: {"purpose": "transfer"},
     ),
 }
 

@@ -88,6 +88,10 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.PLEDGE: {"applicant"},
     Action.CONSENT: {"pledgee"},
     Action.RELEASE_PLEDGE: {"pledgee", "registrar"},
+    # Any organisation that does not hold the right may register a pledge as pledgee.
+    Action.PROPOSE_PLEDGE: {"other_applicant", "pledgee", "assignee"},
+    Action.CONFIRM_PLEDGE: {"applicant"},
+    Action.DECLINE_PLEDGE: {"applicant"},
     Action.RECORD_REVENUE: {"applicant"},
     Action.RECORD_VALUATION: {"applicant", "registrar"},
     Action.RENEW: {"applicant"},
@@ -113,6 +117,7 @@ def context(status: Status) -> Context:
         holder_ids=frozenset({10}),
         pledgee_ids=frozenset({30}),
         transfer_assignee_ids=frozenset({40}),
+        pledge_proposed=True,
     )
 
 

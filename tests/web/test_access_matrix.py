@@ -28,6 +28,8 @@ PERSONAS = (
     "panel_expert",
     "examiner",
     "registrar",
+    "bank",
+    "other_bank",
 )
 LOGIN = 302
 
@@ -38,6 +40,8 @@ class World:
     outside_expert: User
     examined: Application
     announced: Application
+    bank: User
+    other_bank: User
     _registered: Application | None = None
 
     @property
@@ -57,6 +61,8 @@ class World:
             "panel_expert": p.experts[0].user,
             "examiner": p.examiner.user,
             "registrar": p.registrar.user,
+            "bank": self.bank,
+            "other_bank": self.other_bank,
         }[name]
 
 
@@ -69,7 +75,13 @@ def world(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> World:
         examined.pk, actor=personas.registrar.actor, expert=personas.experts[0].user
     )
     announced = build(personas, Status.UNDER_PUBLICITY, name="公示中的数据集")
-    return World(personas, outside.user, examined, announced)
+    banks = []
+    for index, name in ((60, "bank"), (61, "other_bank")):
+        holder = make_holder(index, f"Bank {index}")
+        holder.is_lender = True
+        holder.save()
+        banks.append(make_person(name, holder).user)
+    return World(personas, outside.user, examined, announced, banks[0], banks[1])
 
 
 def everyone(default: int, **special: int) -> dict[str, int]:
@@ -103,6 +115,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
     ),
     "work queue": ("get", "/examine/", {}, staff("examiner", "registrar")),
     "examination case": ("get", "/examine/{examined}", {}, staff("examiner", "registrar")),
+    "change requests queue": ("get", "/examine/changes", {}, staff("examiner", "registrar")),
     "reviews": ("get", "/review/", {}, staff("outside_expert", "panel_expert")),
     "review": ("get", "/review/{examined}", {}, staff("panel_expert")),
     # Experts act for their employer, which may file applications of its own.
@@ -148,6 +161,42 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         "/licences/",
         {},
         everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "encumbrance search": (
+        "get",
+        "/bank/encumbrances?registration_number=X1",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "pledges a bank holds": (
+        "get",
+        "/bank/pledges/",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "register a pledge (on an unregistered application)": (
+        "post",
+        "/bank/pledges/new",
+        {"registration_number": "X1", "amount": "1", "starts": "2026-05-01", "ends": "2026-06-01"},
+        everyone(422, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "pledges to confirm": (
+        "get",
+        "/pledges/waiting",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "confirm a pledge that does not wait": (
+        "post",
+        "/pledges/999999/confirm",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "release a pledge one does not hold": (
+        "post",
+        "/bank/pledges/999999/release",
+        {"confirm": "on", "reason": "x"},
+        everyone(404, anonymous=LOGIN),
     ),
     "file an objection": (
         "post",

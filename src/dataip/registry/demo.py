@@ -520,6 +520,8 @@ def _banks(rng: random.Random, cast: Cast) -> None:
             identifier=make_uscc(rng, "31"),
             province_code="31",
         )
+        bank.is_lender = True
+        bank.save(update_fields=["is_lender"])
         user = _user(f"bank{i}", f"{name} {name_en}")
         user.holder = bank
         user.save()

@@ -119,6 +119,9 @@ class Action(StrEnum):
     PLEDGE = "pledge"
     CONSENT = "consent"
     RELEASE_PLEDGE = "release_pledge"
+    PROPOSE_PLEDGE = "propose_pledge"
+    CONFIRM_PLEDGE = "confirm_pledge"
+    DECLINE_PLEDGE = "decline_pledge"
     RECORD_REVENUE = "record_revenue"
     RECORD_VALUATION = "record_valuation"
     RENEW = "renew"
@@ -190,6 +193,8 @@ class Context:
     """Why the proposed licence collides with one in force (empty: no collision)."""
     exclusive: bool = False
     """The proposed licence is exclusive or sole."""
+    pledge_proposed: bool = False
+    """The pledge a holder confirms or declines is still waiting for that (under the lock)."""
 
 
 Who = Callable[[Actor, Context], bool]
@@ -237,6 +242,11 @@ def assignee(actor: Actor, ctx: Context) -> bool:
 def pledgee(actor: Actor, ctx: Context) -> bool:
     """A member of a pledgee whose pledge stands."""
     return bool(actor.holder_ids & ctx.pledgee_ids)
+
+
+def outside_lender(actor: Actor, ctx: Context) -> bool:
+    """A member of an organisation that does not hold the right: may propose a pledge."""
+    return bool(actor.holder_ids) and not actor.holder_ids & ctx.holder_ids
 
 
 def system(actor: Actor, ctx: Context) -> bool:
@@ -460,6 +470,13 @@ def pledged(ctx: Context) -> Message | None:
     return None
 
 
+def pledge_waiting(ctx: Context) -> Message | None:
+    """The proposed pledge still waits for a holder's confirmation."""
+    if not ctx.pledge_proposed:
+        return Message(gettext_noop("This pledge no longer waits for a confirmation."))
+    return None
+
+
 def all_of(*guards: Guard) -> Guard:
     """Every one of several guards holds; the first failure is reported."""
 
@@ -625,6 +642,15 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.REGISTERED, A.END_LICENCE): Rule(S.REGISTERED, right_holder, reason_required=True),
     (S.REGISTERED, A.RECORD_TRADE): Rule(S.REGISTERED, right_holder),
     (S.REGISTERED, A.PLEDGE): Rule(S.REGISTERED, right_holder, effect="the pledge stands"),
+    (S.REGISTERED, A.PROPOSE_PLEDGE): Rule(
+        S.REGISTERED, outside_lender, effect="the pledge waits for a holder's confirmation"
+    ),
+    (S.REGISTERED, A.CONFIRM_PLEDGE): Rule(
+        S.REGISTERED, right_holder, pledge_waiting, effect="the pledge stands"
+    ),
+    (S.REGISTERED, A.DECLINE_PLEDGE): Rule(
+        S.REGISTERED, right_holder, pledge_waiting, reason_required=True
+    ),
     (S.REGISTERED, A.CONSENT): Rule(S.REGISTERED, pledgee, pledged),
     (S.REGISTERED, A.RELEASE_PLEDGE): Rule(
         S.REGISTERED, either(pledgee, registrar), pledged, reason_required=True

@@ -1,7 +1,17 @@
 from django.urls import path
 
 from dataip.web import verify, views
-from dataip.web.views import account, applicant, examiner, expert, files, public, rights, rules
+from dataip.web.views import (
+    account,
+    applicant,
+    bank,
+    examiner,
+    expert,
+    files,
+    public,
+    rights,
+    rules,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -68,11 +78,24 @@ urlpatterns = [
         name="rights-valuation",
     ),
     path("licences/", rights.granted, name="licences-granted"),
+    # Banks and other lenders
+    path("bank/encumbrances", bank.encumbrances, name="encumbrances"),
+    path("bank/pledges/", bank.pledges, name="bank-pledges"),
+    path("bank/pledges/new", bank.new_pledge, name="bank-new-pledge"),
+    path("bank/pledges/<int:pledge_id>/release", bank.release, name="bank-release"),
+    path("bank/pledges/<int:pledge_id>/consent", bank.consent, name="bank-consent"),
+    # Holders: pledges waiting for their confirmation
+    path("pledges/waiting", bank.waiting, name="pledges-waiting"),
+    path("pledges/<int:pledge_id>/confirm", bank.confirm, name="pledge-confirm"),
+    path("pledges/<int:pledge_id>/decline", bank.decline, name="pledge-decline"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
+    path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),
+    path("examine/<int:application_id>/revoke", examiner.revoke, name="revoke"),
     path("examine/<int:application_id>/act", examiner.act, name="act"),
     path("examine/<int:application_id>/assign", examiner.assign, name="assign"),
     path(

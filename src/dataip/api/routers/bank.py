@@ -1,30 +1,64 @@
 """The API for banks and other creditors (API token of the bank): the pledges it holds, and
-the encumbrance search it runs before lending against a registration (权利负担查询)."""
+the encumbrance search it runs before lending against a registration (权利负担查询); a pledge
+it registers (质押登记), which a holder of the right confirms or declines (holder's token),
+its consents and its release. The same services as the pages under ``/bank/``."""
 
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router
+from ninja import Status as Answer
+from ninja.params import PathEx
 
 from dataip.api import pagination
 from dataip.api.auth import caller, token_auth
 from dataip.api.schemas.bank import (
+    ConsentIn,
+    ConsentOut,
     Encumbrance,
     Encumbrances,
     ExclusiveLicence,
+    PendingTransfer,
     PledgeHeld,
+    PledgeIn,
     PledgesHeld,
+    PledgesWaiting,
+    PledgeWaiting,
+    ReasonIn,
     StandingPledge,
 )
-from dataip.api.schemas.common import ValidationProblem
+from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
-from dataip.errors import FieldErrors, gettext_noop
+from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import labels
+from dataip.registry.models import Pledge
 from dataip.registry.queries import rights
+from dataip.registry.services import pledges as pledging
 
 router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
+ACTING: dict[int, type[Problem]] = {**ERRORS, 403: Problem, 404: Problem, 409: Problem}
+PledgeId = PathEx[int, P(ge=1, le=MAX_ID, description="The pledge's id")]
+
+
+def _held(p: Pledge) -> PledgeHeld:
+    return PledgeHeld(
+        id=p.pk,
+        registrationNumber=p.application.registration_number,
+        productName=p.application.product.name,
+        amount=str(p.amount),
+        currency=p.currency,
+        contractReference=p.contract_reference,
+        valuationReference=p.valuation_reference,
+        starts=p.starts,
+        ends=p.ends,
+        status=p.status,
+        statusLabel=str(p.get_status_display()),
+        recordedAt=p.recorded_at,
+        confirmedAt=p.confirmed_at,
+        releasedOn=p.released_on,
+    )
 
 
 @router.get("/pledges", response={200: PledgesHeld, **ERRORS}, summary="Pledges you hold")
@@ -38,24 +72,126 @@ def pledges(
     page = pagination.by_key(held, lambda p: (p.pk,), cursor, limit, (int,), descending=True)
     prefetch_related_objects(page.items, "application__product")
     return PledgesHeld(
+        items=[_held(p) for p in page.items],
+        next=pagination.next_link(request, page.next_cursor),
+        nextCursor=page.next_cursor,
+    )
+
+
+@router.post("/pledges", response={201: PledgeHeld, **ACTING}, summary="Register a pledge")
+def propose_pledge(request: HttpRequest, body: PledgeIn) -> Answer[PledgeHeld]:
+    """Register a pledge your organisation takes as pledgee (质押登记): amount, currency, term,
+    the secured contract's reference and the valuation report's. It waits (``proposed``) until
+    a holder of the right confirms it; then it stands (``active``)."""
+    who = caller(request)
+    application_id = rights.registered_application_id(body.registrationNumber)
+    if application_id is None:
+        raise ValidationFailed(
+            {"registrationNumber": [Message(gettext_noop("No registration has this number."))]}
+        )
+    made = pledging.propose_pledge(
+        application_id,
+        actor=who.actor,
+        amount=body.amount,
+        currency=body.currency,
+        starts=body.starts,
+        ends=body.ends,
+        contract_reference=body.contractReference,
+        valuation_reference=body.valuationReference,
+    )
+    return Answer(201, _reread(made.pk))
+
+
+@router.get(
+    "/pledges/waiting", response={200: PledgesWaiting, **ERRORS}, summary="Pledges to confirm"
+)
+def pledges_waiting(request: HttpRequest) -> PledgesWaiting:
+    """Pledges registered by pledgees on rights your organisation holds, waiting for a
+    holder's confirmation (出质人确认)."""
+    who = caller(request)
+    return PledgesWaiting(
         items=[
-            PledgeHeld(
+            PledgeWaiting(
                 id=p.pk,
                 registrationNumber=p.application.registration_number,
                 productName=p.application.product.name,
+                pledgee=p.pledgee.name,
                 amount=str(p.amount),
                 currency=p.currency,
                 contractReference=p.contract_reference,
+                valuationReference=p.valuation_reference,
                 starts=p.starts,
                 ends=p.ends,
-                status=p.status,
                 recordedAt=p.recorded_at,
-                releasedOn=p.released_on,
             )
-            for p in page.items
-        ],
-        next=pagination.next_link(request, page.next_cursor),
-        nextCursor=page.next_cursor,
+            for p in rights.pledges_waiting_for(who.actor.holder_ids)
+        ]
+    )
+
+
+def _waiting_for(request: HttpRequest, pledge_id: int) -> Pledge:
+    who = caller(request)
+    for p in rights.pledges_waiting_for(who.actor.holder_ids):
+        if p.pk == pledge_id:
+            return p
+    raise NotFound(gettext_noop("No such pledge waiting for confirmation."))
+
+
+def _own_pledge(request: HttpRequest, pledge_id: int) -> Pledge:
+    found = rights.pledge_of_pledgee(pledge_id, caller(request).holder_id)
+    if found is None:
+        raise NotFound(gettext_noop("No such pledge."))
+    return found
+
+
+def _reread(pledge_id: int) -> PledgeHeld:
+    found = Pledge.objects.select_related("application__product").get(pk=pledge_id)
+    return _held(found)
+
+
+@router.post(
+    "/pledges/{pledge_id}/confirm", response={200: PledgeHeld, **ACTING}, summary="Confirm"
+)
+def confirm_pledge(request: HttpRequest, pledge_id: PledgeId) -> PledgeHeld:
+    """A holder of the right confirms the pledge its pledgee registered: now it stands."""
+    _waiting_for(request, pledge_id)
+    pledging.confirm_pledge(pledge_id, actor=caller(request).actor)
+    return _reread(pledge_id)
+
+
+@router.post(
+    "/pledges/{pledge_id}/decline", response={200: PledgeHeld, **ACTING}, summary="Decline"
+)
+def decline_pledge(request: HttpRequest, pledge_id: PledgeId, body: ReasonIn) -> PledgeHeld:
+    """A holder of the right declines the pledge registered in its name, with a reason."""
+    _waiting_for(request, pledge_id)
+    pledging.decline_pledge(pledge_id, actor=caller(request).actor, reason=body.reason)
+    return _reread(pledge_id)
+
+
+@router.post(
+    "/pledges/{pledge_id}/release", response={200: PledgeHeld, **ACTING}, summary="Release"
+)
+def release_pledge(request: HttpRequest, pledge_id: PledgeId, body: ReasonIn) -> PledgeHeld:
+    """Release a pledge your organisation holds (解除质押), with the reason (loan repaid…)."""
+    _own_pledge(request, pledge_id)
+    pledging.release_pledge(pledge_id, actor=caller(request).actor, reason=body.reason)
+    return _reread(pledge_id)
+
+
+@router.post(
+    "/pledges/{pledge_id}/consents",
+    response={201: ConsentOut, **ACTING},
+    summary="Consent as pledgee",
+)
+def consent(request: HttpRequest, pledge_id: PledgeId, body: ConsentIn) -> Answer[ConsentOut]:
+    """Consent, as the pledgee of a pledge in force, to one transfer, exclusive or sole
+    licence, or cancellation of the registration; the next such action uses it."""
+    _own_pledge(request, pledge_id)
+    given = pledging.consent(pledge_id, actor=caller(request).actor, purpose=body.purpose)
+    return Answer(
+        201,
+        ConsentOut(id=given.pk, pledge=pledge_id, purpose=given.purpose, givenAt=given.given_at),
     )
 
 
@@ -76,13 +212,25 @@ def _encumbrance(found: rights.Encumbrance, amounts_published: bool) -> Encumbra
     ]
     return Encumbrance(
         registrationNumber=found.registration_number,
+        certificateNumber=found.certificate_number or None,
+        productName=found.product_name,
         status=found.status,
         statusLabel=labels.status(found.status),
+        validFrom=found.valid_from,
+        validUntil=found.valid_until,
         holders=found.holders,
         pledges=standing,
         exclusiveLicences=licences,
+        pendingTransfers=[
+            PendingTransfer(
+                proposedOn=t.proposed_on,
+                contractDate=t.contract_date,
+                effectiveDate=t.effective_date,
+            )
+            for t in found.pending_transfers
+        ],
         transferPending=found.transfer_pending,
-        encumbered=bool(standing or licences or found.transfer_pending),
+        encumbered=found.encumbered,
     )
 
 
@@ -92,22 +240,31 @@ def encumbrances(
     registration_number: QueryEx[
         str | None, P(alias="registrationNumber", pattern=r"^[0-9A-Za-z]{1,20}$")
     ] = None,
+    certificate_number: QueryEx[
+        str | None, P(alias="certificateNumber", pattern=r"^[0-9]{1,17}$")
+    ] = None,
     holder_identifier: QueryEx[
         str | None, P(alias="holderIdentifier", pattern=r"^[0-9A-Za-z]{1,18}$")
     ] = None,
     cursor: pagination.Cursor = None,
     limit: pagination.Limit = pagination.DEFAULT_LIMIT,
 ) -> Encumbrances:
-    """Before lending: by registration number, or by the holder's credit code, what stands
-    on each registration: pledges, exclusive or sole licences in force, a pending transfer."""
+    """Before lending: by registration number, certificate number or the holder's credit
+    code, what stands on each registration: its status and validity, its holders, pledges,
+    exclusive or sole licences in force, transfers waiting for confirmation. The same search
+    as the bank's page `/bank/encumbrances`."""
     caller(request)
-    if not registration_number and not holder_identifier:
+    if not (registration_number or certificate_number or holder_identifier):
         FieldErrors.raise_one(
             "registrationNumber",
-            gettext_noop("Give a registration number or a holder's credit code."),
+            gettext_noop(
+                "Give a registration number, a certificate number or a holder's credit code."
+            ),
         )
     found = rights.encumbrances(
-        registration_number=registration_number or "", holder_identifier=holder_identifier or ""
+        registration_number=registration_number or "",
+        certificate_number=certificate_number or "",
+        holder_identifier=holder_identifier or "",
     )
     page = pagination.by_key(found, lambda e: (e.registration_number,), cursor, limit, (str,))
     published = rights.pledge_amounts_published([e.registration_number for e in page.items])

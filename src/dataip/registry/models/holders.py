@@ -31,6 +31,11 @@ class Holder(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     is_agency = models.BooleanField(_("filing agency"), default=False)
+    is_lender = models.BooleanField(
+        _("bank or other lender"),
+        default=False,
+        help_text=_("Its members land on the encumbrance search when they sign in."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

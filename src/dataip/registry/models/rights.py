@@ -121,10 +121,12 @@ class Trade(Money):
 
 
 class PledgeStatus(models.TextChoices):
-    """Whether a pledge stands."""
+    """Whether a pledge stands: proposed by the pledgee, it stands once a holder confirms."""
 
+    PROPOSED = "proposed", _("Waiting for the holder's confirmation")
     ACTIVE = "active", _("In force")
     RELEASED = "released", _("Released")
+    DECLINED = "declined", _("Declined by the holder")
 
 
 class Pledge(Money):
@@ -140,12 +142,17 @@ class Pledge(Money):
         related_name="pledges_held",
     )
     contract_reference = models.CharField(_("contract reference"), max_length=100)
+    valuation_reference = models.CharField(
+        _("valuation report reference"), max_length=100, blank=True
+    )
     starts = models.DateField(_("from"))
     ends = models.DateField(_("until"))
     status = models.CharField(
         _("status"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.ACTIVE
     )
     recorded_at = models.DateTimeField(_("recorded"))
+    confirmed_at = models.DateTimeField(_("confirmed by the holder"), null=True)
+    decline_reason = models.TextField(_("why the holder declined"), blank=True)
     released_on = models.DateField(_("released on"), null=True)
     release_reason = models.TextField(_("why it was released"), blank=True)
 

@@ -141,6 +141,10 @@ class PublicLicence:
     in_force: bool
 
 
+STOOD = (PledgeStatus.ACTIVE, PledgeStatus.RELEASED)
+"""Pledges the public sees: those that stand or stood (not proposals, not declined ones)."""
+
+
 @dataclass(frozen=True)
 class PublicRecord:
     """Everything the public may know about a registration (公开信息)."""
@@ -176,7 +180,9 @@ def public_record(application: Application, *, today: date | None = None) -> Pub
             amount=p.amount if regime.publish_pledge_amount else None,
             currency=p.currency,
         )
-        for p in application.pledges.select_related("pledgee").order_by("id")
+        for p in application.pledges.filter(status__in=STOOD)
+        .select_related("pledgee")
+        .order_by("id")
     ]
     licences = [
         PublicLicence(

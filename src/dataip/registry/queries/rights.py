@@ -28,26 +28,59 @@ from dataip.registry.workflow import Actor
 
 
 @dataclass(frozen=True)
+class PendingTransfer:
+    """A transfer proposed and not yet confirmed: its dates only (the assignee and the price
+    stay between the parties, as a licensee does)."""
+
+    proposed_on: date
+    contract_date: date
+    effective_date: date
+
+
+@dataclass(frozen=True)
 class Encumbrance:
     """What stands on a registration: pledges, exclusive or sole licences, pending transfers."""
 
     registration_number: str
+    certificate_number: str
+    product_name: str
+    product_name_en: str
     status: str
+    valid_from: date | None
+    valid_until: date | None
     holders: list[str]
     pledges: list[Pledge]
     exclusive_licences: list[Licence]
-    transfer_pending: bool
+    pending_transfers: list[PendingTransfer]
+
+    @property
+    def transfer_pending(self) -> bool:
+        """Whether a transfer waits for its confirmation."""
+        return bool(self.pending_transfers)
+
+    @property
+    def encumbered(self) -> bool:
+        """Whether anything stands on the registration that a lender must weigh."""
+        return bool(self.pledges or self.exclusive_licences or self.pending_transfers)
+
+
+SEARCH_KEYS = ("registration_number", "certificate_number", "holder_identifier")
+"""What an encumbrance search may be by, in the order they are tried."""
 
 
 def encumbrances(
-    *, registration_number: str = "", holder_identifier: str = ""
+    *, registration_number: str = "", certificate_number: str = "", holder_identifier: str = ""
 ) -> list[Encumbrance]:
-    """Encumbrance search (权利负担查询) by registration number or by holder's credit code."""
+    """Encumbrance search (权利负担查询) by registration number, certificate number or the
+    holder's identity code (统一社会信用代码); only registrations (numbers are issued at
+    registration), in the order they were filed."""
     registrations = Application.objects.exclude(registration_number=None)
     if registration_number:
         registrations = registrations.filter(
             registration_number=registration_number.strip().upper()
         )
+    elif certificate_number:
+        registrations = registrations.filter(certificate_number=certificate_number.strip().upper())
     elif holder_identifier:
         registrations = registrations.filter(
             holders__holder__identifier=holder_identifier.strip().upper()
@@ -56,21 +89,38 @@ def encumbrances(
         return []
     today = clock.local_date(clock.now())
     result = []
-    for application in registrations.distinct().order_by("id"):
+    for application in registrations.distinct().select_related("product").order_by("id"):
+        pending = application.transfers.filter(status=RecordStatus.PENDING).order_by("id")
         result.append(
             Encumbrance(
                 registration_number=application.registration_number or "",
+                certificate_number=application.certificate_number or "",
+                product_name=application.product.name,
+                product_name_en=application.product.name_en,
                 status=application.status,
-                holders=list(application.holders.values_list("holder__name", flat=True)),
+                valid_from=application.valid_from,
+                valid_until=application.valid_until,
+                holders=list(
+                    application.holders.order_by("id").values_list("holder__name", flat=True)
+                ),
                 pledges=list(
-                    application.pledges.filter(status=PledgeStatus.ACTIVE).select_related("pledgee")
+                    application.pledges.filter(status=PledgeStatus.ACTIVE)
+                    .select_related("pledgee")
+                    .order_by("id")
                 ),
                 exclusive_licences=list(
-                    application.licences.exclude(kind=LicenceKind.ORDINARY).filter(
-                        ended_on=None, starts__lte=today, ends__gte=today
-                    )
+                    application.licences.exclude(kind=LicenceKind.ORDINARY)
+                    .filter(ended_on=None, starts__lte=today, ends__gte=today)
+                    .order_by("id")
                 ),
-                transfer_pending=application.transfers.filter(status=RecordStatus.PENDING).exists(),
+                pending_transfers=[
+                    PendingTransfer(
+                        proposed_on=clock.local_date(t.proposed_at),
+                        contract_date=t.contract_date,
+                        effective_date=t.effective_date,
+                    )
+                    for t in pending
+                ],
             )
         )
     return result
@@ -195,3 +245,48 @@ def licences_granted_to(holder_ids: frozenset[int]) -> list[Licence]:
 def in_force(licence: Licence, today: date) -> bool:
     """Whether a licence is in force on ``today`` (not ended early, inside its term)."""
     return licence.ended_on is None and licence.starts <= today <= licence.ends
+
+
+def pledges_waiting_for(holder_ids: frozenset[int]) -> list[Pledge]:
+    """Pledges registered by a pledgee on rights these holders hold, waiting for a holder's
+    confirmation (出质人确认), oldest first."""
+    return list(
+        Pledge.objects.filter(
+            status=PledgeStatus.PROPOSED, application__holders__holder_id__in=holder_ids
+        )
+        .select_related("application__product", "pledgee")
+        .distinct()
+        .order_by("id")
+    )
+
+
+def pledge_of_pledgee(pledge_id: int, holder_id: int | None) -> Pledge | None:
+    """The pledge if this holder is its pledgee (a bank's own pledges only)."""
+    return (
+        Pledge.objects.filter(pk=pledge_id, pledgee_id=holder_id)
+        .select_related("application__product")
+        .first()
+    )
+
+
+def registered_application_id(registration_number: str) -> int | None:
+    """The registration's application id, by its registration number (None: no such one)."""
+    return (
+        Application.objects.filter(registration_number=registration_number.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def pending_changes() -> list[ChangeRequest]:
+    """Change requests of registered rights waiting for an examiner (变更审查), oldest first."""
+    return list(
+        ChangeRequest.objects.filter(status=RecordStatus.PENDING)
+        .select_related("application__product")
+        .order_by("requested_at", "id")
+    )
+
+
+def change_request(change_id: int) -> ChangeRequest | None:
+    """One change request, with its registration."""
+    return ChangeRequest.objects.filter(pk=change_id).select_related("application__product").first()

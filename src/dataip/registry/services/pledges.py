@@ -80,6 +80,122 @@ def pledge(
     )
 
 
+# ── a pledge registered by the pledgee, confirmed by a holder (质押登记与出质人确认) ──────
+
+
+def propose_pledge(
+    application_id: int,
+    *,
+    actor: Actor,
+    amount: object,
+    starts: object,
+    ends: object,
+    contract_reference: str,
+    currency: str = "CNY",
+    valuation_reference: str = "",
+    at: datetime | None = None,
+) -> Pledge:
+    """The pledgee (a bank: the actor's organisation) registers a pledge; it stands once a
+    holder of the right confirms it (:func:`confirm_pledge`)."""
+    if len(actor.holder_ids) != 1:
+        raise PermissionDenied(gettext_noop("Only a member of the lending organisation may."))
+    [pledgee_id] = actor.holder_ids
+    regime = regime_of(application_id)
+    errors = FieldErrors()
+    value = money(errors, "amount", amount, currency, regime, zero=False)
+    first, last = period(errors, "starts", starts, "ends", ends)
+    contract_reference = required_text(errors, "contract_reference", contract_reference, 100)
+    valuation_reference = (valuation_reference or "").strip()
+    if len(valuation_reference) > 100:
+        errors.add("valuation_reference", gettext_noop("At most 100 characters."))
+    errors.raise_if_any()
+    return create_record(
+        Pledge,
+        application_id,
+        Action.PROPOSE_PLEDGE,
+        actor=actor,
+        at=at,
+        fields={
+            "pledgee_id": pledgee_id,
+            "amount": value,
+            "currency": currency,
+            "starts": first,
+            "ends": last,
+            "contract_reference": contract_reference,
+            "valuation_reference": valuation_reference,
+            "status": PledgeStatus.PROPOSED,
+        },
+        payload=lambda record: {"pledge": record.pk, "pledgee": pledgee_id},
+    )
+
+
+def _waiting(pledge_id: int) -> Pledge:
+    record = Pledge.objects.filter(pk=pledge_id, status=PledgeStatus.PROPOSED).first()
+    if record is None:
+        raise NotFound(gettext_noop("No such pledge waiting for confirmation."))
+    return record
+
+
+def _still_waiting(pledge_id: int) -> Any:
+    """Under the application's lock: whether the pledge still waits (two holders at once)."""
+    return lambda application: {
+        "pledge_proposed": Pledge.objects.filter(
+            pk=pledge_id, status=PledgeStatus.PROPOSED
+        ).exists()
+    }
+
+
+def confirm_pledge(pledge_id: int, *, actor: Actor, at: datetime | None = None) -> Pledge:
+    """A holder of the right confirms the pledge its pledgee registered: now it stands."""
+    record = _waiting(pledge_id)
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        Pledge.objects.filter(pk=pledge_id).update(status=PledgeStatus.ACTIVE, confirmed_at=when)
+        return {
+            "pledge": pledge_id,
+            "pledgee": record.pledgee_id,
+            "starts": record.starts.isoformat(),
+            "ends": record.ends.isoformat(),
+        }
+
+    transition(
+        record.application_id,
+        Action.CONFIRM_PLEDGE,
+        actor=actor,
+        at=at,
+        effect=effect,
+        public=True,
+        context_extra=_still_waiting(pledge_id),
+    )
+    record.refresh_from_db()
+    return record
+
+
+def decline_pledge(
+    pledge_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Pledge:
+    """A holder of the right declines the pledge registered in its name (with a reason)."""
+    record = _waiting(pledge_id)
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        Pledge.objects.filter(pk=pledge_id).update(
+            status=PledgeStatus.DECLINED, decline_reason=reason.strip()
+        )
+        return {"pledge": pledge_id}
+
+    transition(
+        record.application_id,
+        Action.DECLINE_PLEDGE,
+        actor=actor,
+        reason=reason,
+        at=at,
+        effect=effect,
+        context_extra=_still_waiting(pledge_id),
+    )
+    record.refresh_from_db()
+    return record
+
+
 def consent(
     pledge_id: int, *, actor: Actor, purpose: str, at: datetime | None = None
 ) -> PledgeConsent:

@@ -125,6 +125,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     query = urlencode({"next": _next(request, reverse("web:staff-home"))})
                     return redirect(f"{reverse('web:otp')}?{query}")
                 landing = "web:my-applications" if user.holder_id else "web:home"
+                if user.holder is not None and user.holder.is_lender:
+                    landing = "web:encumbrances"
                 return redirect(_next(request, reverse(landing)))
     elif form.errors:
         status = 422

@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dataip.errors import NotFound, gettext_noop
+from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import labels, queries
+from dataip.registry.i18n import describe
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants, staff
-from dataip.registry.services import examination, publicity
+from dataip.registry.queries import applicants, rights, staff
+from dataip.registry.services import changes, examination, lifecycle, publicity
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web.access import actor_of, staff_required
+from dataip.web.errors import put_on_form
+from dataip.web.forms import PortalForm
 from dataip.web.views._common import action_buttons, allowed, may_propose
 from dataip.web.views.declared import declared_fields
 
@@ -90,6 +95,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     buttons = action_buttons(application, [a for a in actions if a in STEPS])
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
+        "can_revoke": Action.REVOKE in actions,
         "application": application,
         "missing": [labels.field(n) for n in applicants.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
@@ -150,3 +156,113 @@ def decide_objection(request: HttpRequest, objection_id: int) -> HttpResponse:
         raise NotFound(gettext_noop("No such action."))
     messages.success(request, _("The objection was decided."))
     return redirect("web:case", found.application_id)
+
+
+# ── registered rights: change requests and revocation (登记后) ────────────────────────────
+
+
+class ChangeDecisionForm(PortalForm):
+    """Approve or refuse a change request; a refusal needs its reason."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            ("approve", gettext_lazy("Approve: the change applies, a certificate is re-issued")),
+            ("refuse", gettext_lazy("Refuse")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=gettext_lazy("Required when refusing."),
+    )
+    confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
+
+
+class RevokeForm(PortalForm):
+    """Revoke a registration on an upheld challenge or a court decision."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("The decision's reference"),
+        max_length=200,
+        help_text=gettext_lazy("The court judgment's or the registry's decision number."),
+    )
+    confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _refused(form: forms.Form, error: DomainError) -> None:
+    if isinstance(error, ValidationFailed):
+        put_on_form(form, error)
+    else:
+        form.add_error(None, describe(error))
+
+
+@staff_required(*EXAMINERS)
+@require_GET
+def change_queue(request: HttpRequest) -> HttpResponse:
+    """Change requests of registered rights waiting for an examiner, the oldest first."""
+    return render(request, "web/staff/changes.html", {"changes": rights.pending_changes()})
+
+
+@staff_required(*EXAMINERS)
+@require_http_methods(["GET", "POST"])
+def change_request(request: HttpRequest, change_id: int) -> HttpResponse:
+    """One change request: the old and new value of each particular; approve or refuse."""
+    found = rights.change_request(change_id)
+    if found is None:
+        raise NotFound(gettext_noop("No such change request."))
+    form = ChangeDecisionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                changes.approve_change(change_id, actor=actor_of(request), reason=data["reason"])
+            else:
+                changes.refuse_change(change_id, actor=actor_of(request), reason=data["reason"])
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The change request was decided."))
+            return redirect("web:change-queue")
+    rows = [
+        {"field": labels.field(name), "old": diff.get("old"), "new": diff.get("new")}
+        for name, diff in found.changes.items()
+    ]
+    context = {"change": found, "rows": rows, "form": form}
+    return render(request, "web/staff/change.html", context, status=422 if form.errors else 200)
+
+
+@staff_required(Role.REGISTRAR)
+@require_http_methods(["GET", "POST"])
+def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The registrar revokes a registration (撤销), with the reason and the decision's
+    reference; the public record and verification show it."""
+    application = _case(request, application_id)
+    if application.status != Status.REGISTERED:
+        raise NotFound(gettext_noop("No such registration."))
+    form = RevokeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.revoke(
+                application.pk,
+                actor=actor_of(request),
+                reason=form.cleaned_data["reason"],
+                reference=form.cleaned_data["reference"],
+            )
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("The registration is revoked."))
+            return redirect("web:case", application.pk)
+    context = {"application": application, "form": form}
+    return render(request, "web/staff/revoke.html", context, status=422 if form.errors else 200)
