@@ -275,17 +275,18 @@ def _log_signed(note: str, key: Ed25519Verifier) -> str:
 
 
 def _timestamp(
-    document: dict[str, Any], note: str, tsa_ca_pem: bytes | None
+    document: dict[str, Any], note: str, key: Ed25519Verifier, tsa_ca_pem: bytes | None
 ) -> TimestampInfo | None:
-    """Verify the optional RFC 3161 token over the signed checkpoint note."""
+    """Verify the optional RFC 3161 token over the checkpoint ``note`` as ``key`` signed it."""
     if document.get("timestamp") is None:
-        return None
+        return None  # no token: the note need not be re-parsed for its log-signed form
     encoded = _get(document, "timestamp.token", str)
     try:
         token = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise MalformedInput("timestamp token is not base64") from None
-    return verify_timestamp(token, note.encode("utf-8"), ca_pem=tsa_ca_pem)
+    signed = _log_signed(note, key)
+    return verify_timestamp(token, signed.encode("utf-8"), ca_pem=tsa_ca_pem)
 
 
 def verify_bundle(
@@ -325,15 +326,16 @@ def verify_bundle(
             raise ProofError(
                 f"entry {index} is beyond the checkpoint's tree size {checkpoint.size}"
             )
-        verify_inclusion(index, checkpoint.size, leaf_hash(body), proof.path, checkpoint.root_hash)
+        hashed = leaf_hash(body)
+        verify_inclusion(index, checkpoint.size, hashed, proof.path, checkpoint.root_hash)
         step = "timestamp"
-        stamp = _timestamp(document, _log_signed(proof.checkpoint_note, key), tsa_ca_pem)
+        stamp = _timestamp(document, proof.checkpoint_note, key, tsa_ca_pem)
     except VerificationError as exc:
         raise _fail(exc, exc.step or step) from None
     return VerifiedBundle(
         origin=checkpoint.origin,
         index=index,
-        leaf_hash=leaf_hash(body),
+        leaf_hash=hashed,
         event=event,
         checkpoint=checkpoint,
         checkpoint_note=proof.checkpoint_note,
