@@ -290,8 +290,8 @@ class _Witnesses:
                 policy = WitnessPolicy.parse(text)
             trusted = None
             if trust_file is not None:
-                text = _read_input(trust_file, "互认名单", "trust list").decode("utf-8")
-                trusted = TrustList.parse(text)
+                _read_input(trust_file, "互认名单", "trust list")  # exits if unreadable
+                trusted = TrustList.load(trust_file)
         except (VerificationError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "message", str(exc))
             typer.echo(
@@ -342,14 +342,15 @@ def _verify_certificate(
     from dataip.certificates.verify import verify_certificate_pdf
     from dataip.evidence import VerificationError
 
-    if ca is None:
+    listed = b"" if witnesses.trusted is None else witnesses.trusted.ca_pem()
+    if ca is None and not listed:
         typer.echo(
             "证书 PDF 需要 --ca（登记机构根证书，/verify/ca.pem）\n"
             "A certificate PDF needs --ca (the registry's CA certificate, /verify/ca.pem)",
             err=True,
         )
         raise typer.Exit(2)
-    ca_pem = _read_input(ca, "登记机构根证书", "CA file")
+    ca_pem = (b"" if ca is None else _read_input(ca, "登记机构根证书", "CA file")) + listed
     try:
         verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
     except VerificationError as exc:

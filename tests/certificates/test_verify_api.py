@@ -105,7 +105,9 @@ def test_bad_uploads_are_400_problems(api: TestClient) -> None:
 
 def test_it_is_documented_in_the_openapi_schema() -> None:
     paths = _api.get_openapi_schema(path_prefix="/api/v1/")["paths"]
-    assert set(paths) == {"/api/v1/verify/{number}", "/api/v1/verify"}
+    assert set(paths) == {"/api/v1/verify/{number}", "/api/v1/verify", "/api/v1/verify/bundle"}
     upload = paths["/api/v1/verify"]["post"]["requestBody"]["content"]
     assert "pdf" in upload["multipart/form-data"]["schema"]["properties"]
+    bundle = paths["/api/v1/verify/bundle"]["post"]["requestBody"]["content"]
+    assert "bundle" in bundle["multipart/form-data"]["schema"]["properties"]
     assert paths["/api/v1/verify/{number}"]["get"]["tags"] == ["verification"]

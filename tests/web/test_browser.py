@@ -367,7 +367,7 @@ def test_the_whole_journey_in_a_real_browser(
         ],
     )
     with public.page.expect_navigation():
-        public.page.locator("form[enctype] button[type=submit]").click()
+        public.page.locator("form[enctype]:has(#pdf) button[type=submit]").click()
     assert public.page.locator(".verdict.good").count() == 1
     public.shot("verified-upload")
     public.go(f"/registry/{application.number}")

@@ -240,6 +240,11 @@ there are any, are still added to it)."""
 DATAIP_WITNESS_TIMEOUT = float(os.environ.get("DATAIP_WITNESS_TIMEOUT", "5"))
 """Seconds to wait for a witness; a witness that does not answer is asked again by ``tick``."""
 
+DATAIP_TRUST_LIST = os.environ.get("DATAIP_TRUST_LIST", "")
+"""Trust list (互认名单) of peer registries, a file in the format of ``dataip verify
+--trust-list`` (docs/evidence.md §7): the verify page and ``/api/v1/verify`` then also recognise
+their evidence bundles. Empty: only this registry's own evidence."""
+
 DATAIP_PUBLIC_URL = os.environ.get("DATAIP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 """The registry's public address: certificates' QR codes open ``<it>/verify/<number>``."""
 

@@ -7,8 +7,10 @@ through :mod:`dataip.certificates.lookup`; none writes anything.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
@@ -20,6 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dataip.certificates import lookup, pki
 from dataip.certificates.verify import MAX_PDF_BYTES
 from dataip.errors import DomainError, NotFound
+from dataip.evidence import VerificationError
+from dataip.evidence.trust_list import TrustList, recognise_bundle
+from dataip.ledger import keys
 from dataip.registry.i18n import describe
 
 STATUS_TEXT = {
@@ -108,6 +113,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
     except MultiPartParserError:
         uploaded = None
     if uploaded is None:
+        try:
+            bundle = request.FILES.get("bundle")
+        except MultiPartParserError:
+            bundle = None
+        if bundle is not None:
+            return _bundle(request, bundle.read(MAX_PDF_BYTES + 1))
         return _form(request, status=400, upload_error=_("Choose a certificate PDF to upload."))
     if uploaded.size is not None and uploaded.size > MAX_PDF_BYTES:
         return _form(request, status=400, upload_error=too_large)
@@ -116,6 +127,36 @@ def _upload(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _form(request, status=400, upload_error=describe(exc))
     return _result(request, answer)
+
+
+def trust_list() -> TrustList | None:
+    """The trust list of ``DATAIP_TRUST_LIST``, or None when the setting is empty."""
+    path = str(getattr(settings, "DATAIP_TRUST_LIST", "") or "")
+    return TrustList.load(Path(path)) if path else None
+
+
+def _bundle(request: HttpRequest, data: bytes) -> HttpResponse:
+    """Check an uploaded evidence bundle: ours, or a registry's on the trust list."""
+    if not data or len(data) > MAX_PDF_BYTES:
+        return _form(
+            request, status=400, bundle_error=_("Choose an evidence bundle (JSON) to upload.")
+        )
+    lang = _lang()
+    trusted = trust_list()  # a broken trust list is the operator's error: let it be loud
+    try:
+        recognised = recognise_bundle(data, keys.all_vkeys(), trusted)
+    except VerificationError as exc:
+        refused = {"failure": exc.explain(lang), "origin": None}
+        return render(request, "web/verify_bundle_result.html", refused)
+    context: dict[str, Any] = {
+        "failure": None,
+        "origin": recognised.origin,
+        "peer": recognised.peer,
+        "policy_checked": recognised.policy_checked,
+        "cosigners": ", ".join(recognised.cosigners) or "—",
+        "summary": recognised.bundle.summary(lang),
+    }
+    return render(request, "web/verify_bundle_result.html", context)
 
 
 @require_GET

@@ -8,6 +8,9 @@ this registry never issued is a 404 problem (``certificate_not_found``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -16,6 +19,7 @@ from ninja import P, QueryEx, Router
 
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.verify import (
+    BundleVerificationOut,
     CertificateOut,
     HolderOut,
     PledgeOut,
@@ -25,6 +29,9 @@ from dataip.api.schemas.verify import (
 from dataip.certificates import lookup
 from dataip.certificates.verify import MAX_PDF_BYTES
 from dataip.errors import NotFound, gettext_noop
+from dataip.evidence import VerificationError
+from dataip.evidence.trust_list import TrustList, recognise_bundle
+from dataip.ledger import keys
 from dataip.registry.regimes import load_regime
 
 router = Router(tags=["verification"])
@@ -39,6 +46,20 @@ _UPLOAD_DOC = {
                     "type": "object",
                     "required": ["pdf"],
                     "properties": {"pdf": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+_BUNDLE_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["bundle"],
+                    "properties": {"bundle": {"type": "string", "format": "binary"}},
                 }
             }
         },
@@ -123,6 +144,62 @@ def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
         certificate=_certificate(answer),
         signature=_signature(answer),
         bundleUrl=bundle_url,
+    )
+
+
+@router.post(
+    "/bundle",
+    response={200: BundleVerificationOut, **ERRORS},
+    summary="Verify an evidence bundle (own or a peer registry's)",
+    openapi_extra=_BUNDLE_DOC,
+)
+def verify_bundle_upload(request: HttpRequest) -> BundleVerificationOut:
+    """Upload an evidence bundle (multipart field ``bundle``): it is verified with this
+    registry's log keys, or with those of a registry on its trust list (``DATAIP_TRUST_LIST``),
+    whose witness policy must then be met. The answer names the issuing registry (origin)."""
+    try:
+        uploaded = request.FILES.get("bundle")
+    except MultiPartParserError:
+        uploaded = None
+    data = b"" if uploaded is None else uploaded.read(MAX_PDF_BYTES + 1)
+    if not data or len(data) > MAX_PDF_BYTES:
+        raise lookup.BadUpload(gettext_noop("Choose an evidence bundle (JSON) to upload."))
+    path = str(getattr(settings, "DATAIP_TRUST_LIST", "") or "")
+    trusted = TrustList.load(Path(path)) if path else None
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
+    try:
+        found = recognise_bundle(data, keys.all_vkeys(), trusted)
+    except VerificationError as exc:
+        return BundleVerificationOut(
+            verdict="not_recognised",
+            origin=None,
+            peer=None,
+            witnessPolicyMet=None,
+            cosigners=[],
+            eventType=None,
+            logIndex=None,
+            treeSize=None,
+            rootHash=None,
+            summary=None,
+            reasonCode=exc.code,
+            reason=exc.explain(lang),
+            failedStep=exc.step,
+        )
+    bundle = found.bundle
+    return BundleVerificationOut(
+        verdict="genuine",
+        origin=found.origin,
+        peer=found.peer,
+        witnessPolicyMet=True if found.policy_checked else None,
+        cosigners=list(found.cosigners),
+        eventType=bundle.event_type,
+        logIndex=bundle.index,
+        treeSize=bundle.checkpoint.size,
+        rootHash=bundle.checkpoint.root_hash.hex(),
+        summary=bundle.summary(lang),
+        reasonCode=None,
+        reason=None,
+        failedStep=None,
     )
 
 

@@ -73,3 +73,24 @@ class VerificationOut(Schema):
     certificate: CertificateOut | None
     signature: SignatureOut | None
     bundleUrl: str | None
+
+
+class BundleVerificationOut(Schema):
+    """An evidence bundle's answer: ``verdict`` is ``genuine`` or ``not_recognised``
+    (``reasonCode``/``reason`` say why). ``origin`` is the log of the registry that issued it;
+    ``peer`` is true for a registry on this registry's trust list (``DATAIP_TRUST_LIST``), whose
+    witness policy was then checked (``witnessPolicyMet``, ``cosigners``)."""
+
+    verdict: str
+    origin: str | None
+    peer: bool | None
+    witnessPolicyMet: bool | None
+    cosigners: list[str]
+    eventType: str | None
+    logIndex: int | None
+    treeSize: int | None
+    rootHash: str | None
+    summary: str | None
+    reasonCode: str | None
+    reason: str | None
+    failedStep: str | None
