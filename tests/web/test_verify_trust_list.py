@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from typer.testing import CliRunner
 
+from dataip import keystore
 from dataip.certificates import pki
 from dataip.certificates._x509 import make_own_pki
 from dataip.cli import app
@@ -224,3 +225,76 @@ def test_dataip_verify_takes_a_pdfs_ca_from_the_trust_list(
     assert refused.exit_code == 1, refused.output
     assert "Traceback" not in refused.output
     assert "CA" in refused.output or "trusted" in refused.output, refused.output
+
+
+def test_a_peer_registrys_certificate_pdf_is_recognised_on_the_page_and_the_api(
+    settings: Any,
+    tmp_path: Path,
+    personas: Personas,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """A certificate issued by another registry (its own log key and CA) is recognised by the
+    verify page and ``POST /api/v1/verify`` when the trust list names that registry, and is
+    not genuine here without it."""
+    settings.DATAIP_CERT_DIR = tmp_path / "peer-pki"
+    settings.DATAIP_CERT_PKCS12_FILE = ""
+    settings.DATAIP_CERT_CA_FILE = ""
+    settings.DATAIP_CERTIFICATES_AUTO = True
+    settings.DATAIP_LOG_ORIGIN = PEER_ORIGIN
+    certificate = issued(personas, django_capture_on_commit_callbacks)[1]
+    pdf = pdf_of(certificate)
+    peer_logs = "".join(f"log {vkey}\n" for vkey in keys.all_vkeys())
+    (tmp_path / "peer-ca.pem").write_bytes(pki.trust_pem())
+
+    # This registry runs under its own origin, log key and CA.
+    settings.DATAIP_LOG_ORIGIN = "sh.example.cn/log/v1"
+    ours = Ed25519Signer.generate("sh.example.cn/log/v1")
+    settings.DATAIP_LOG_KEY_DIR = tmp_path / "our-keys"
+    (tmp_path / "our-keys").mkdir()
+    keys.write_key(tmp_path / "our-keys" / "log.key", ours)
+    (tmp_path / "our-keys" / "log.vkeys").write_text(ours.vkey + "\n")
+    own_ca = make_own_pki("上海数据知识产权登记中心", "Shanghai Data IP Registry")
+    (tmp_path / "our-ca.pem").write_bytes(own_ca.ca_cert)
+    settings.DATAIP_CERT_CA_FILE = str(tmp_path / "our-ca.pem")
+    keystore.forget()
+    assert keys.all_vkeys() == [ours.vkey]
+
+    def page(language: str) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        upload = SimpleUploadedFile("cert.pdf", pdf, content_type="application/pdf")
+        response = client.post("/verify", {"pdf": upload})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def api() -> dict[str, Any]:
+        upload = SimpleUploadedFile("cert.pdf", pdf, content_type="application/pdf")
+        response = Client().post("/api/v1/verify", {"pdf": upload})
+        assert response.status_code == 200
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    settings.DATAIP_TRUST_LIST = ""
+    assert api()["verdict"] == "not_genuine"
+    assert "Genuine: issued by the registry" not in page("en")
+
+    trust = tmp_path / "trust.txt"
+    trust.write_text(f"registry {PEER_ORIGIN}\n{peer_logs}ca peer-ca.pem\n")
+    settings.DATAIP_TRUST_LIST = str(trust)
+    answer = api()
+    assert answer["verdict"] == "genuine"
+    assert answer["issuedBy"] == PEER_ORIGIN
+    assert answer["certificate"] is None  # its status is the issuing registry's to tell
+    english = page("en")
+    assert f"Genuine: issued by the registry {PEER_ORIGIN}" in english
+    assert certificate.number in english
+    chinese = page("zh-hans")
+    assert f"由本登记机构认可的登记机构 {PEER_ORIGIN} 签发" in chinese
+    assert "请向签发机构查询" in chinese
+
+    # A trust list that names the peer with another CA does not make its PDF genuine.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "trust.txt").write_text(
+        f"registry {PEER_ORIGIN}\n{peer_logs}ca ../our-ca.pem\n"
+    )
+    settings.DATAIP_TRUST_LIST = str(tmp_path / "sub" / "trust.txt")
+    assert api()["verdict"] == "not_genuine"

@@ -20,6 +20,8 @@ from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verif
 from dataip.errors import DomainError, NotFound, gettext_noop
 from dataip.evidence import VerificationError
 from dataip.evidence.commitments import PUBLIC_FIELDS
+from dataip.evidence.trust_list import TrustList
+from dataip.evidence.witness_policy import check_policy
 from dataip.ledger import bundles, keys, timestamps
 from dataip.registry import clock
 from dataip.registry.events import event_openings
@@ -130,6 +132,11 @@ class Answer:
     pledges: list[PublicPledge] = field(default_factory=list)
     verified: VerifiedCertificate | None = None
     failure: VerificationError | None = None
+    issuer: str = ""
+    """The log origin of the peer registry (on the trust list) that issued a verified PDF;
+    empty for this registry's own certificates."""
+    cosigners: tuple[str, ...] = ()
+    """The peer's witnesses whose cosignatures met its policy."""
     identical: bool | None = None
 
     @property
@@ -144,10 +151,11 @@ class Answer:
 
     @property
     def verdict(self) -> str:
-        """``genuine``, ``not_genuine`` (a PDF that failed) or ``unknown`` (no such number)."""
+        """``genuine`` (ours, or a trusted peer's: see ``issuer``), ``not_genuine`` (a PDF that
+        failed) or ``unknown`` (no such number)."""
         if self.failure is not None:
             return "not_genuine"
-        return "genuine" if self.found else "unknown"
+        return "genuine" if self.found or self.issuer else "unknown"
 
 
 def _status(application: Application, certificate: Certificate | None, today: date) -> str:
@@ -210,8 +218,14 @@ def answer_for_number(
     return _answer(application, version, query, today)
 
 
-def answer_for_pdf(data: bytes, *, today: date | None = None) -> Answer:
-    """Verify an uploaded certificate PDF, then say what the registry knows of it."""
+def answer_for_pdf(
+    data: bytes, *, today: date | None = None, trusted: TrustList | None = None
+) -> Answer:
+    """Verify an uploaded certificate PDF, then say what the registry knows of it.
+
+    A PDF that does not verify with this registry's keys and CA is tried against the peer
+    registries of ``trusted`` (their log keys, CAs and witness policies): mutual recognition
+    (互认). Such an answer names the ``issuer``; its status is kept by that registry."""
     if not data:
         raise BadUpload(gettext_noop("Choose a certificate PDF to upload."))
     if len(data) > MAX_PDF_BYTES:
@@ -228,7 +242,7 @@ def answer_for_pdf(data: bytes, *, today: date | None = None) -> Answer:
             gettext_noop("The file is not a readable PDF (%(detail)s)."), detail=exc.message
         ) from None
     except VerificationError as exc:
-        return Answer(found=False, failure=exc)
+        return _peer_answer(data, trusted) or Answer(found=False, failure=exc)
     content = verified.content
     query = Query("certificate", content.certificate_number)
     application = _find(query)
@@ -247,6 +261,25 @@ def answer_for_pdf(data: bytes, *, today: date | None = None) -> Answer:
         pledges=answer.pledges,
         verified=verified,
         identical=identical,
+    )
+
+
+def _peer_answer(data: bytes, trusted: TrustList | None) -> Answer | None:
+    """The answer for a certificate a registry on the trust list issued; None if it is not
+    one (the caller then reports why it failed against this registry's own keys)."""
+    if trusted is None or not trusted.registries:
+        return None
+    try:
+        verified = verify_certificate_pdf(
+            data, trusted.log_vkeys(), trusted.ca_pem(), tsa_ca_pem=timestamps.tsa_ca_pem()
+        )
+        origin = verified.bundle.origin
+        names = check_policy(verified.bundle.checkpoint_note, trusted.policy_for(origin))
+    except VerificationError:
+        return None
+    query = Query("certificate", verified.content.certificate_number)
+    return Answer(
+        found=False, query=query, verified=verified, issuer=origin, cosigners=tuple(names)
     )
 
 

@@ -123,7 +123,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if uploaded.size is not None and uploaded.size > MAX_PDF_BYTES:
         return _form(request, status=400, upload_error=too_large)
     try:
-        answer = lookup.answer_for_pdf(uploaded.read())
+        answer = lookup.answer_for_pdf(uploaded.read(), trusted=trust_list())
     except DomainError as exc:
         return _form(request, status=400, upload_error=describe(exc))
     return _result(request, answer)

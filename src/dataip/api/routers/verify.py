@@ -121,6 +121,12 @@ def _signature(answer: lookup.Answer) -> SignatureOut | None:
     )
 
 
+def _trust_list() -> TrustList | None:
+    """The trust list of ``DATAIP_TRUST_LIST`` (peer registries), or None when it is empty."""
+    path = str(getattr(settings, "DATAIP_TRUST_LIST", "") or "")
+    return TrustList.load(Path(path)) if path else None
+
+
 def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
     cert = answer.certificate
     bundle_url = None
@@ -131,6 +137,8 @@ def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
     lang = "en" if (get_language() or "").startswith("en") else "zh"
     return VerificationOut(
         verdict=answer.verdict,
+        issuedBy=answer.issuer or None,
+        cosigners=list(answer.cosigners),
         status=answer.status or None,
         underPledge=answer.under_pledge,
         pledges=[
@@ -164,8 +172,7 @@ def verify_bundle_upload(request: HttpRequest) -> BundleVerificationOut:
     data = b"" if uploaded is None else uploaded.read(MAX_PDF_BYTES + 1)
     if not data or len(data) > MAX_PDF_BYTES:
         raise lookup.BadUpload(gettext_noop("Choose an evidence bundle (JSON) to upload."))
-    path = str(getattr(settings, "DATAIP_TRUST_LIST", "") or "")
-    trusted = TrustList.load(Path(path)) if path else None
+    trusted = _trust_list()
     lang = "en" if (get_language() or "").startswith("en") else "zh"
     try:
         found = recognise_bundle(data, keys.all_vkeys(), trusted)
@@ -244,4 +251,4 @@ def verify_pdf(request: HttpRequest) -> VerificationOut:
     if uploaded is None:
         raise lookup.BadUpload(gettext_noop("Choose a certificate PDF to upload."))
     data = uploaded.read(MAX_PDF_BYTES + 1)
-    return _out(request, lookup.answer_for_pdf(data))
+    return _out(request, lookup.answer_for_pdf(data, trusted=_trust_list()))

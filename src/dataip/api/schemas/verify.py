@@ -61,9 +61,14 @@ class VerificationOut(Schema):
     """The answer: ``verdict`` is ``genuine``, ``not_genuine`` (an uploaded PDF that failed;
     ``reasonCode`` and ``reason`` say why) or ``unknown`` (signed by this registry but not in
     its records). ``status`` is ``valid``, ``expired``, ``cancelled``, ``revoked``,
-    ``superseded`` or ``pending`` (registered, certificate being issued)."""
+    ``superseded`` or ``pending`` (registered, certificate being issued). ``issuedBy`` names
+    the log origin of a registry on this registry's trust list that issued an uploaded,
+    verified certificate (``null`` for this registry's own), and ``cosigners`` the witnesses
+    that met its policy; this registry keeps no status for such a certificate."""
 
     verdict: str
+    issuedBy: str | None = None
+    cosigners: list[str] = []
     status: str | None
     underPledge: bool
     pledges: list[PledgeOut]
