@@ -80,8 +80,12 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.APPROVE_CHANGE: {"examiner", "registrar"},
     Action.REFUSE_CHANGE: {"examiner", "registrar"},
     Action.PROPOSE_TRANSFER: {"applicant"},
+    # The parties still to confirm (the assignee; other joint holders) confirm or decline;
+    # the proposer's organisation withdraws.
+    Action.AGREE_TO_TRANSFER: {"assignee"},
     Action.CONFIRM_TRANSFER: {"assignee"},
-    Action.CANCEL_TRANSFER: {"applicant", "assignee"},
+    Action.DECLINE_TRANSFER: {"assignee"},
+    Action.CANCEL_TRANSFER: {"applicant"},
     Action.GRANT_LICENCE: {"applicant"},
     Action.END_LICENCE: {"applicant"},
     Action.RECORD_TRADE: {"applicant"},
@@ -117,6 +121,8 @@ def context(status: Status) -> Context:
         holder_ids=frozenset({10}),
         pledgee_ids=frozenset({30}),
         transfer_assignee_ids=frozenset({40}),
+        transfer_proposer_ids=frozenset({10}),
+        transfer_waiting_ids=frozenset({40}),
         pledge_proposed=True,
     )
 
@@ -234,3 +240,32 @@ def test_formal_only_regimes_approve_after_formal_examination() -> None:
     assert decide(formal_only, Action.APPROVE, EXAMINER).to == Status.APPROVED
     with pytest.raises(GuardFailed):
         decide(formal_only, Action.PASS_FORMAL_EXAMINATION, EXAMINER)
+
+
+def test_a_transfer_takes_effect_with_the_last_partys_confirmation() -> None:
+    joint = Actor(user_id=11, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({20}))
+    base = dict(
+        status=Status.REGISTERED,
+        today=date(2026, 6, 1),
+        holder_ids=frozenset({10, 20}),
+        transfer_assignee_ids=frozenset({40}),
+        transfer_proposer_ids=frozenset({10}),
+    )
+    both = Context(**base, transfer_waiting_ids=frozenset({20, 40}))  # type: ignore[arg-type]
+    assert decide(both, Action.AGREE_TO_TRANSFER, joint).then == ()
+    with pytest.raises(GuardFailed, match="Other parties"):
+        decide(both, Action.CONFIRM_TRANSFER, ASSIGNEE)
+    with pytest.raises(PermissionDenied):  # the proposer does not confirm its own proposal
+        decide(both, Action.AGREE_TO_TRANSFER, APPLICANT)
+    last = Context(**base, transfer_waiting_ids=frozenset({40}))  # type: ignore[arg-type]
+    assert decide(last, Action.CONFIRM_TRANSFER, ASSIGNEE).then
+    with pytest.raises(GuardFailed, match="completes"):
+        decide(last, Action.AGREE_TO_TRANSFER, ASSIGNEE)
+    with pytest.raises(PermissionDenied):  # Beta confirmed already: it may no longer decline
+        decide(last, Action.DECLINE_TRANSFER, joint)
+    pledged = Context(  # type: ignore[arg-type]
+        **base, transfer_waiting_ids=frozenset({40}), pledgee_ids=frozenset({30})
+    )
+    with pytest.raises(GuardFailed, match="pledgee must consent"):
+        decide(pledged, Action.CONFIRM_TRANSFER, ASSIGNEE)
+    assert decide(pledged, Action.CANCEL_TRANSFER, APPLICANT).to == Status.REGISTERED

@@ -27,7 +27,8 @@ The procedure::
     The applicant may withdraw at any point before approval. rejected, withdrawn: terminal.
 
 After registration (登记后) the right's life is recorded on the registered application:
-changes (examined where the regime says so), transfers (both sides confirm), licences,
+changes (examined where the regime says so), transfers (the assignee and every other joint
+holder confirm; any of them may decline, the proposer may withdraw), licences,
 trades, pledges and their release, service revenue, valuations and renewal; the holder may
 cancel (注销) and the registry may revoke (撤销). While a pledge stands, a transfer, an
 exclusive licence or a cancellation needs the pledgee's consent.
@@ -113,6 +114,8 @@ class Action(StrEnum):
     PROPOSE_TRANSFER = "propose_transfer"
     CONFIRM_TRANSFER = "confirm_transfer"
     CANCEL_TRANSFER = "cancel_transfer"
+    AGREE_TO_TRANSFER = "agree_to_transfer"
+    DECLINE_TRANSFER = "decline_transfer"
     GRANT_LICENCE = "grant_licence"
     END_LICENCE = "end_licence"
     RECORD_TRADE = "record_trade"
@@ -189,6 +192,11 @@ class Context:
     pending_change: bool = False
     transfer_assignee_ids: frozenset[int] | None = None
     """The assignee of a proposed transfer waiting for confirmation (None: no proposal)."""
+    transfer_proposer_ids: frozenset[int] = frozenset()
+    """The holder that proposed the pending transfer (it may withdraw it)."""
+    transfer_waiting_ids: frozenset[int] = frozenset()
+    """The parties to the pending transfer (the assignee, the other joint holders) that have
+    not confirmed it yet."""
     licence_conflict: str = ""
     """Why the proposed licence collides with one in force (empty: no collision)."""
     exclusive: bool = False
@@ -234,9 +242,15 @@ def right_holder(actor: Actor, ctx: Context) -> bool:
     return bool(actor.holder_ids & ctx.holder_ids)
 
 
-def assignee(actor: Actor, ctx: Context) -> bool:
-    """A member of the assignee of the proposed transfer."""
-    return bool(ctx.transfer_assignee_ids and actor.holder_ids & ctx.transfer_assignee_ids)
+def transfer_party(actor: Actor, ctx: Context) -> bool:
+    """A member of a party to the proposed transfer that has not confirmed it yet: the assignee
+    or another joint holder."""
+    return bool(actor.holder_ids & ctx.transfer_waiting_ids)
+
+
+def transfer_proposer(actor: Actor, ctx: Context) -> bool:
+    """A member of the holder that proposed the transfer."""
+    return bool(actor.holder_ids & ctx.transfer_proposer_ids)
 
 
 def pledgee(actor: Actor, ctx: Context) -> bool:
@@ -463,6 +477,20 @@ def transfer_pending(ctx: Context) -> Message | None:
     return None
 
 
+def last_confirmation(ctx: Context) -> Message | None:
+    """Only one party's confirmation is missing: with it, the transfer takes effect."""
+    if len(ctx.transfer_waiting_ids) != 1:
+        return Message(gettext_noop("Other parties must still confirm the transfer."))
+    return None
+
+
+def more_confirmations_due(ctx: Context) -> Message | None:
+    """More than one party has still to confirm the transfer."""
+    if len(ctx.transfer_waiting_ids) < 2:
+        return Message(gettext_noop("This confirmation completes the transfer."))
+    return None
+
+
 def pledged(ctx: Context) -> Message | None:
     """A pledge stands."""
     if not ctx.pledgee_ids:
@@ -626,15 +654,28 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.REGISTERED, A.PROPOSE_TRANSFER): Rule(
         S.REGISTERED, right_holder, all_of(no_transfer_pending, pledgee_consents("transfer"))
     ),
+    (S.REGISTERED, A.AGREE_TO_TRANSFER): Rule(
+        S.REGISTERED,
+        transfer_party,
+        all_of(transfer_pending, more_confirmations_due),
+        effect="one party's confirmation recorded; the others still confirm",
+    ),
     (S.REGISTERED, A.CONFIRM_TRANSFER): Rule(
         S.REGISTERED,
-        assignee,
-        all_of(transfer_pending, pledgee_consents("transfer")),
-        effect="the assignee becomes the holder; certificate re-issued",
+        transfer_party,
+        all_of(transfer_pending, last_confirmation, pledgee_consents("transfer")),
+        effect="the last confirmation: the assignee becomes the holder; certificate re-issued",
         then=(C.ISSUE_CERTIFICATE,),
     ),
+    (S.REGISTERED, A.DECLINE_TRANSFER): Rule(
+        S.REGISTERED,
+        transfer_party,
+        transfer_pending,
+        reason_required=True,
+        effect="the transfer is cancelled",
+    ),
     (S.REGISTERED, A.CANCEL_TRANSFER): Rule(
-        S.REGISTERED, either(right_holder, assignee), transfer_pending
+        S.REGISTERED, transfer_proposer, transfer_pending, effect="the proposer withdraws it"
     ),
     (S.REGISTERED, A.GRANT_LICENCE): Rule(
         S.REGISTERED, right_holder, all_of(no_licence_conflict, exclusive_needs_consent)

@@ -530,6 +530,9 @@ class _Replayer:
             "effective_date": _opt(p, "effective_date"),
             "price": _amount(p, "price") if p.get("price", UNKNOWN) is not None else None,
             "currency": _opt(p, "currency"),
+            "proposer_id": _opt(p, "proposer"),
+            "declined_by_id": None,
+            "reason": "",
         }
 
     def _on_confirm_transfer(self, e: dict[str, Any], p: dict[str, Any]) -> None:
@@ -543,7 +546,14 @@ class _Replayer:
     def _on_cancel_transfer(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         transfer = self.state.transfers.get(int(p["transfer"]))
         if transfer is not None:
-            transfer.update(status=RecordStatus.CANCELLED.value, decided_at=e["occurred_at"])
+            transfer.update(
+                status=RecordStatus.CANCELLED.value,
+                decided_at=e["occurred_at"],
+                declined_by_id=p.get("party"),
+                reason=(e["reason"] or "").strip(),
+            )
+
+    _on_decline_transfer = _on_cancel_transfer
 
     # ── licences, trades, revenue ────────────────────────────────────────────────────────
 
@@ -556,6 +566,8 @@ class _Replayer:
             "starts": _opt(p, "starts"),
             "ends": _opt(p, "ends"),
             "licensee_id": _opt(p, "licensee"),
+            "licensee_name": p.get("licensee_name", ""),
+            "licensee_identifier": p.get("licensee_identifier", ""),
             "amount": _amount(p, "fee"),
             "currency": _opt(p, "currency"),
             "ended_on": None,
@@ -682,8 +694,9 @@ def _by_app(rows: Iterable[Any], key: str = "application_id") -> dict[int, list[
 
 
 _RECORD_TABLES: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
-    ("licences", Licence, ("kind", "starts", "ends", "licensee_id", "amount", "currency",
-                           "ended_on", "end_reason", "recorded_at")),
+    ("licences", Licence, ("kind", "starts", "ends", "licensee_id", "licensee_name",
+                           "licensee_identifier", "amount", "currency", "ended_on",
+                           "end_reason", "recorded_at")),
     ("trades", Trade, ("amount", "currency", "recorded_at")),
     ("revenues", ServiceRevenue, ("amount", "currency", "period_start", "period_end",
                                   "recorded_at")),
@@ -692,7 +705,8 @@ _RECORD_TABLES: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
     ("valuations", Valuation, ("method", "amount", "currency", "pledge_id", "trade_id",
                                "recorded_at")),
     ("transfers", Transfer, ("assignee_id", "status", "proposed_at", "decided_at",
-                             "contract_date", "effective_date", "price", "currency")),
+                             "contract_date", "effective_date", "price", "currency",
+                             "proposer_id", "declined_by_id", "reason")),
     ("objections", Objection, ("ground", "status", "decided_at")),
 )  # fmt: skip
 

@@ -24,6 +24,7 @@ from dataip.registry.models.rights import (
     ServiceRevenue,
     Trade,
     Transfer,
+    TransferConfirmation,
     Valuation,
     ValuationMethod,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ServiceRevenue",
     "Trade",
     "Transfer",
+    "TransferConfirmation",
     "UpdateFrequency",
     "Valuation",
     "ValuationMethod",

@@ -51,8 +51,10 @@ class ChangeRequest(models.Model):
 
 
 class Transfer(models.Model):
-    """A transfer of the right to another holder (转让): proposed by the holder, confirmed by
-    the assignee."""
+    """A transfer of the right to another holder (转让): proposed by a holder, it takes effect
+    once the assignee and every other joint holder have confirmed it (:class:`TransferConfirmation`);
+    any of them may decline it, and the proposer may withdraw it (both: cancelled, with the
+    reason)."""
 
     application = models.ForeignKey(
         "registry.Application", on_delete=models.PROTECT, related_name="transfers"
@@ -76,6 +78,45 @@ class Transfer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("confirmed or cancelled"), null=True)
+    proposer = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    declined_by = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("declined by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("why it was declined or withdrawn"), blank=True)
+
+    def parties(self) -> frozenset[int]:
+        """The holders whose confirmation the transfer needs: the assignee and every holder at
+        the proposal other than the proposer's organisation."""
+        previous = {int(holder) for holder, _share in self.previous_holders}
+        return frozenset((previous | {self.assignee_id}) - {self.proposer_id})
+
+
+class TransferConfirmation(models.Model):
+    """One party's confirmation of a transfer (转让确认): the assignee's or a joint holder's."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="confirmations")
+    holder = models.ForeignKey(
+        "registry.Holder", verbose_name=_("party"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "holder"], name="uniq_transfer_party"),
+        ]
 
 
 class LicenceKind(models.TextChoices):
@@ -93,8 +134,16 @@ class Licence(Money):
         "registry.Application", on_delete=models.PROTECT, related_name="licences"
     )
     licensee = models.ForeignKey(
-        "registry.Holder", verbose_name=_("licensee"), on_delete=models.PROTECT, related_name="+"
+        "registry.Holder",
+        verbose_name=_("licensee"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
+    licensee_name = models.CharField(_("licensee's name"), max_length=200, blank=True)
+    licensee_identifier = models.CharField(_("licensee's identity code"), max_length=18, blank=True)
+    """A licensee not registered with the registry (licensee None): its name and its unified
+    social credit code or resident ID number."""
     kind = models.CharField(_("kind"), max_length=10, choices=LicenceKind.choices)
     scope = models.TextField(_("scope of use"))
     territory = models.CharField(_("territory"), max_length=200)
@@ -106,6 +155,11 @@ class Licence(Money):
 
     class Meta:
         indexes = [models.Index(fields=["application", "kind"])]
+
+    @property
+    def licensee_display(self) -> str:
+        """The licensee's name: the registered holder's, or the one written on the licence."""
+        return self.licensee.name if self.licensee is not None else self.licensee_name
 
 
 class Trade(Money):

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Sum
 
 from dataip.errors import NotFound, gettext_noop
@@ -14,6 +15,7 @@ from dataip.registry import clock
 from dataip.registry.models import (
     Application,
     ChangeRequest,
+    Holder,
     Licence,
     LicenceKind,
     Pledge,
@@ -21,6 +23,7 @@ from dataip.registry.models import (
     RecordStatus,
     ServiceRevenue,
     Trade,
+    Transfer,
     Valuation,
 )
 from dataip.registry.regimes import load_regime
@@ -290,3 +293,78 @@ def pending_changes() -> list[ChangeRequest]:
 def change_request(change_id: int) -> ChangeRequest | None:
     """One change request, with its registration."""
     return ChangeRequest.objects.filter(pk=change_id).select_related("application__product").first()
+
+
+# ── transfers (转让) and the parties that confirm them ────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class TransferView:
+    """A transfer with its parties: who must confirm it, who has, who has yet to."""
+
+    transfer: Transfer
+    parties: list[str]
+    confirmed: list[str]
+    waiting: list[str]
+    waiting_ids: frozenset[int]
+
+
+def _view(transfer: Transfer) -> TransferView:
+    confirmed = set(transfer.confirmations.values_list("holder_id", flat=True))
+    parties = transfer.parties()
+    names = dict(Holder.objects.filter(pk__in=parties).values_list("pk", "name"))
+    return TransferView(
+        transfer=transfer,
+        parties=[names.get(h, "") for h in sorted(parties)],
+        confirmed=[names.get(h, "") for h in sorted(parties & confirmed)],
+        waiting=[names.get(h, "") for h in sorted(parties - confirmed)],
+        waiting_ids=frozenset(parties - confirmed),
+    )
+
+
+def transfers_of(application: Application) -> list[TransferView]:
+    """Every transfer proposed on a registration (pending, confirmed, cancelled), newest first."""
+    found = application.transfers.select_related(
+        "assignee", "proposer", "declined_by", "application__product"
+    ).order_by("-id")
+    return [_view(t) for t in found]
+
+
+def transfers_waiting_for(holder_ids: frozenset[int]) -> list[TransferView]:
+    """Pending transfers these holders are a party to and have not confirmed yet: as the
+    assignee, or as a joint holder other than the proposer (转让确认), oldest first."""
+    if not holder_ids:
+        return []
+    candidates = (
+        Transfer.objects.filter(status=RecordStatus.PENDING)
+        .filter(
+            models.Q(assignee_id__in=holder_ids)
+            | models.Q(application__holders__holder_id__in=holder_ids)
+        )
+        .select_related("assignee", "proposer", "application__product")
+        .distinct()
+        .order_by("id")
+    )
+    views = [_view(t) for t in candidates]
+    return [v for v in views if v.waiting_ids & holder_ids]
+
+
+def transfer_for_party(holder_ids: frozenset[int], transfer_id: int) -> TransferView:
+    """A pending transfer waiting for one of these holders; otherwise NotFound."""
+    for view in transfers_waiting_for(holder_ids):
+        if view.transfer.pk == transfer_id:
+            return view
+    raise NotFound(gettext_noop("No such transfer waiting for confirmation."))
+
+
+def proposed_transfer(actor: Actor, transfer_id: int) -> Transfer:
+    """A transfer proposed on a registration ``actor``'s organisation holds (or held when it
+    proposed it); otherwise NotFound."""
+    transfer = (
+        Transfer.objects.filter(pk=transfer_id, proposer_id__in=actor.holder_ids)
+        .select_related("assignee", "application__product")
+        .first()
+    )
+    if transfer is None:
+        raise NotFound(gettext_noop("No such transfer."))
+    return transfer

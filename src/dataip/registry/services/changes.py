@@ -1,8 +1,9 @@
 """Changes (变更) and transfers (转让) of a registered right.
 
 A change of registered particulars applies at once, or after an examiner approves where the
-regime requires; a transfer is proposed by the holder and confirmed by the assignee. Both make
-a new certificate version due (``Consequence.ISSUE_CERTIFICATE`` in the workflow)."""
+regime requires; a transfer is proposed by a holder and takes effect once the assignee and
+every other joint holder have confirmed it. Both make a new certificate version due
+(``Consequence.ISSUE_CERTIFICATE`` in the workflow)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from dataip.errors import FieldErrors, NotFound, gettext_noop
+from django.db import transaction
+
+from dataip.errors import Conflict, FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.actors import user_id_of
 from dataip.registry.fields import CHANGEABLE, clean_product
@@ -22,10 +25,11 @@ from dataip.registry.models import (
     ConsentPurpose,
     RecordStatus,
     Transfer,
+    TransferConfirmation,
 )
 from dataip.registry.services.applications import product_digest
 from dataip.registry.services.records import create_record, regime_of, use_consent
-from dataip.registry.services.transition import Made, transition
+from dataip.registry.services.transition import Made, lock_application, transition
 from dataip.registry.validators import iso_date, known_holder, money
 from dataip.registry.workflow import Action, Actor
 
@@ -164,7 +168,8 @@ def propose_transfer(
     currency: str = "CNY",
     at: datetime | None = None,
 ) -> Transfer:
-    """The holder proposes to transfer the right; the assignee must confirm."""
+    """A holder proposes to transfer the right to another registered holder (the assignee);
+    it takes effect once the assignee and every other joint holder have confirmed it."""
     regime = regime_of(application_id)
     errors = FieldErrors()
     assignee = known_holder(errors, "assignee", assignee_id)
@@ -176,12 +181,15 @@ def propose_transfer(
     errors.raise_if_any()
 
     def previous_holders(application: Application, when: datetime) -> dict[str, Any]:
-        holders = list(application.holders.values_list("holder_id", "share"))
-        if assignee is not None and [h for h, _ in holders] == [assignee.pk]:
+        holders = list(application.holders.order_by("id").values_list("holder_id", "share"))
+        ids = [h for h, _ in holders]
+        proposer = min(actor.holder_ids & set(ids), default=None)
+        if assignee is not None and (ids == [assignee.pk] or assignee.pk == proposer):
             FieldErrors.raise_one("assignee", gettext_noop("The assignee already holds the right."))
         return {
             "previous_holders": [[h, str(s)] for h, s in holders],
             "proposed_by_id": user_id_of(actor),
+            "proposer_id": proposer,
         }
 
     return create_record(
@@ -202,6 +210,8 @@ def propose_transfer(
         payload=lambda transfer: {
             "transfer": transfer.pk,
             "assignee": assignee_id,
+            "proposer": transfer.proposer_id,
+            "parties": sorted(transfer.parties()),
             "contract_date": signed.isoformat(),
             "effective_date": effective.isoformat(),
             "price": None if amount is None else str(amount),
@@ -210,53 +220,102 @@ def propose_transfer(
     )
 
 
-def confirm_transfer(transfer_id: int, *, actor: Actor, at: datetime | None = None) -> Application:
-    """The assignee confirms: it becomes the sole holder and a new certificate version is due."""
+def _pending_transfer(transfer_id: int) -> Transfer:
     transfer = Transfer.objects.filter(pk=transfer_id, status=RecordStatus.PENDING).first()
     if transfer is None:
         raise NotFound(gettext_noop("No such transfer waiting for confirmation."))
+    return transfer
+
+
+def _still_pending(transfer_id: int) -> Transfer:
+    """Under the application's lock: the transfer, if no one has decided it meanwhile."""
+    transfer = Transfer.objects.filter(pk=transfer_id, status=RecordStatus.PENDING).first()
+    if transfer is None:
+        raise Conflict(gettext_noop("The transfer was decided meanwhile; reload and try again."))
+    return transfer
+
+
+def _waiting_parties(transfer: Transfer) -> frozenset[int]:
+    return transfer.parties() - set(transfer.confirmations.values_list("holder_id", flat=True))
+
+
+def confirm_transfer(transfer_id: int, *, actor: Actor, at: datetime | None = None) -> Application:
+    """A party to the transfer (the assignee, or another joint holder) confirms it; the
+    confirmation is recorded and logged. The last one makes it take effect: the assignee
+    becomes the sole holder (the pledgee's consent is used where a pledge stands) and a new
+    certificate version is due."""
+    transfer = _pending_transfer(transfer_id)
+    with transaction.atomic():
+        # Which action this confirmation is (the last one or not) is decided under the lock,
+        # so two parties confirming at once cannot both be "the last".
+        lock_application(transfer.application_id)
+        waiting = _waiting_parties(_still_pending(transfer_id))
+        party = min(actor.holder_ids & waiting, default=None)
+        final = len(waiting) == 1
+        action = Action.CONFIRM_TRANSFER if final else Action.AGREE_TO_TRANSFER
+
+        def effect(application: Application, when: datetime) -> dict[str, Any]:
+            TransferConfirmation.objects.create(
+                transfer_id=transfer_id,
+                holder_id=party,
+                confirmed_by_id=user_id_of(actor),
+                confirmed_at=when,
+            )
+            payload: dict[str, Any] = {"transfer": transfer_id, "party": party}
+            if not final:
+                return payload
+            use_consent(application, ConsentPurpose.TRANSFER, when)
+            ApplicationHolder.objects.filter(application=application).delete()
+            ApplicationHolder.objects.create(
+                application=application, holder_id=transfer.assignee_id, share=Decimal(100)
+            )
+            Transfer.objects.filter(pk=transfer_id).update(
+                status=RecordStatus.CONFIRMED, confirmed_by_id=actor.user_id, decided_at=when
+            )
+            application.certificate_version += 1
+            return {**payload, "assignee": transfer.assignee_id}
+
+        return transition(
+            transfer.application_id, action, actor=actor, at=at, effect=effect, public=final
+        ).application
+
+
+def _end_transfer(
+    transfer_id: int, action: Action, actor: Actor, reason: str, at: datetime | None
+) -> Application:
+    transfer = _pending_transfer(transfer_id)
 
     def effect(application: Application, when: datetime) -> dict[str, Any]:
-        use_consent(application, ConsentPurpose.TRANSFER, when)
-        ApplicationHolder.objects.filter(application=application).delete()
-        ApplicationHolder.objects.create(
-            application=application, holder_id=transfer.assignee_id, share=Decimal(100)
-        )
+        pending = _still_pending(transfer_id)
+        declined_by = None
+        if action == Action.DECLINE_TRANSFER:
+            declined_by = min(actor.holder_ids & _waiting_parties(pending), default=None)
         Transfer.objects.filter(pk=transfer_id).update(
-            status=RecordStatus.CONFIRMED, confirmed_by_id=actor.user_id, decided_at=when
+            status=RecordStatus.CANCELLED,
+            decided_at=when,
+            reason=reason.strip(),
+            declined_by_id=declined_by,
         )
-        application.certificate_version += 1
-        return {"transfer": transfer_id, "assignee": transfer.assignee_id}
+        payload: dict[str, Any] = {"transfer": transfer_id}
+        if declined_by is not None:
+            payload["party"] = declined_by
+        return payload
 
     return transition(
-        transfer.application_id,
-        Action.CONFIRM_TRANSFER,
-        actor=actor,
-        at=at,
-        effect=effect,
-        public=True,
+        transfer.application_id, action, actor=actor, reason=reason, at=at, effect=effect
     ).application
+
+
+def decline_transfer(
+    transfer_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """A party to the transfer (the assignee, or another joint holder who has not confirmed)
+    declines it, with the reason: the transfer is cancelled."""
+    return _end_transfer(transfer_id, Action.DECLINE_TRANSFER, actor, reason, at)
 
 
 def cancel_transfer(
     transfer_id: int, *, actor: Actor, reason: str = "", at: datetime | None = None
 ) -> Application:
-    """Either side withdraws a transfer that was not yet confirmed."""
-    transfer = Transfer.objects.filter(pk=transfer_id, status=RecordStatus.PENDING).first()
-    if transfer is None:
-        raise NotFound(gettext_noop("No such transfer waiting for confirmation."))
-
-    def effect(application: Application, when: datetime) -> dict[str, Any]:
-        Transfer.objects.filter(pk=transfer_id).update(
-            status=RecordStatus.CANCELLED, decided_at=when
-        )
-        return {"transfer": transfer_id}
-
-    return transition(
-        transfer.application_id,
-        Action.CANCEL_TRANSFER,
-        actor=actor,
-        reason=reason,
-        at=at,
-        effect=effect,
-    ).application
+    """The proposer's organisation withdraws a transfer that has not taken effect yet."""
+    return _end_transfer(transfer_id, Action.CANCEL_TRANSFER, actor, reason, at)

@@ -78,11 +78,13 @@ def rights_context(application: Application, regime: Regime) -> dict[str, Any]:
         ).values_list("pledge_id", "purpose"):
             by_purpose.setdefault(purpose, set()).add(pledge_id)
         consents = frozenset(k for k, v in by_purpose.items() if len(v) == len(pledges))
-    transfer = (
-        Transfer.objects.filter(application=application, status=RecordStatus.PENDING)
-        .values_list("assignee_id", flat=True)
-        .first()
-    )
+    transfer = Transfer.objects.filter(
+        application=application, status=RecordStatus.PENDING
+    ).first()
+    waiting: frozenset[int] = frozenset()
+    if transfer is not None:
+        confirmed = transfer.confirmations.values_list("holder_id", flat=True)
+        waiting = transfer.parties() - set(confirmed)
     return {
         "holder_ids": frozenset(application.holders.values_list("holder_id", flat=True)),
         "pledgee_ids": frozenset(pledgee for _, pledgee in pledges),
@@ -93,5 +95,9 @@ def rights_context(application: Application, regime: Regime) -> dict[str, Any]:
         "pending_change": ChangeRequest.objects.filter(
             application=application, status=RecordStatus.PENDING
         ).exists(),
-        "transfer_assignee_ids": None if transfer is None else frozenset({transfer}),
+        "transfer_assignee_ids": None if transfer is None else frozenset({transfer.assignee_id}),
+        "transfer_proposer_ids": frozenset(
+            {transfer.proposer_id} if transfer and transfer.proposer_id else ()
+        ),
+        "transfer_waiting_ids": waiting,
     }

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from dataip.errors import FieldErrors, NotFound, gettext_noop
+from dataip.errors import Conflict, FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
+from dataip.registry.identifiers import InvalidIdentifier, validate_resident_id, validate_uscc
 from dataip.registry.models import (
     Application,
     ConsentPurpose,
@@ -16,6 +17,7 @@ from dataip.registry.models import (
     ServiceRevenue,
     Trade,
 )
+from dataip.registry.queries.applicants import holder_by_identifier
 from dataip.registry.services.records import create_record, regime_of, use_consent
 from dataip.registry.services.transition import transition
 from dataip.registry.validators import NO_DATE, iso_date, known_holder, money, period, required_text
@@ -35,24 +37,59 @@ def licence_conflict(application: Application, kind: str, starts: date, ends: da
     return ""
 
 
+def _licensee(
+    errors: FieldErrors, licensee_id: int | None, name: str, identifier: str
+) -> tuple[int | None, str, str]:
+    """The licensee: a registered holder (by id, or by its identity code), or a party outside
+    the registry named by its name and identity code (统一社会信用代码, or a resident ID for a
+    natural person). Returns the holder's id, or the name and the normalised code."""
+    if licensee_id is not None:
+        holder = known_holder(errors, "licensee", licensee_id)
+        return (holder.pk if holder else None), "", ""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        errors.add("licensee", gettext_noop("This field is required."))
+        return None, "", ""
+    registered = holder_by_identifier(identifier)
+    if registered is not None:
+        return registered.pk, "", ""
+    code = ""
+    try:
+        code = validate_uscc(identifier, field="licensee")
+    except InvalidIdentifier:
+        try:
+            code = validate_resident_id(identifier, field="licensee")
+        except InvalidIdentifier:
+            errors.add(
+                "licensee",
+                gettext_noop("Give a valid unified social credit code or resident ID number."),
+            )
+    name = required_text(errors, "licensee_name", name)
+    return None, name, code
+
+
 def grant_licence(
     application_id: int,
     *,
     actor: Actor,
-    licensee_id: int,
     kind: str,
     scope: str,
     territory: str,
     starts: object,
     ends: object,
+    licensee_id: int | None = None,
+    licensee_identifier: str = "",
+    licensee_name: str = "",
     fee: object = 0,
     currency: str = "CNY",
     at: datetime | None = None,
 ) -> Licence:
-    """Record a licence (许可备案); an exclusive or sole licence excludes overlapping ones."""
+    """Record a licence (许可备案) to a registered holder (``licensee_id``, or its identity
+    code), or to a party outside the registry (its name and identity code); an exclusive or
+    sole licence excludes overlapping ones. A holder of the right cannot be its licensee."""
     regime = regime_of(application_id)
     errors = FieldErrors()
-    known_holder(errors, "licensee", licensee_id)
+    holder_id, name, code = _licensee(errors, licensee_id, licensee_name, licensee_identifier)
     if kind not in LicenceKind.values:
         errors.add("kind", gettext_noop("Choose exclusive, sole or ordinary."))
     scope = required_text(errors, "scope", scope, 2000)
@@ -62,7 +99,11 @@ def grant_licence(
     errors.raise_if_any()
     exclusive = kind != LicenceKind.ORDINARY
 
-    def consent_used(application: Application, when: datetime) -> None:
+    def prepare(application: Application, when: datetime) -> None:
+        if holder_id is not None and application.holders.filter(holder_id=holder_id).exists():
+            FieldErrors.raise_one(
+                "licensee", gettext_noop("A holder of the right cannot be its licensee.")
+            )
         if exclusive:
             use_consent(application, ConsentPurpose.EXCLUSIVE_LICENCE, when)
 
@@ -73,6 +114,20 @@ def grant_licence(
             "exclusive": exclusive,
         }
 
+    def payload(licence: Licence) -> dict[str, Any]:
+        logged: dict[str, Any] = {
+            "licence": licence.pk,
+            "kind": kind,
+            "starts": first.isoformat(),
+            "ends": last.isoformat(),
+            "licensee": holder_id,
+            "fee": str(amount),
+            "currency": currency,
+        }
+        if holder_id is None:
+            logged.update(licensee_name=name, licensee_identifier=code)
+        return logged
+
     return create_record(
         Licence,
         application_id,
@@ -80,7 +135,9 @@ def grant_licence(
         actor=actor,
         at=at,
         fields={
-            "licensee_id": licensee_id,
+            "licensee_id": holder_id,
+            "licensee_name": name,
+            "licensee_identifier": code,
             "kind": kind,
             "scope": scope,
             "territory": territory,
@@ -89,18 +146,10 @@ def grant_licence(
             "amount": amount,
             "currency": currency,
         },
-        prepare=consent_used,
+        prepare=prepare,
         context_extra=conflict,
         public=True,
-        payload=lambda licence: {
-            "licence": licence.pk,
-            "kind": kind,
-            "starts": first.isoformat(),
-            "ends": last.isoformat(),
-            "licensee": licensee_id,
-            "fee": str(amount),
-            "currency": currency,
-        },
+        payload=payload,
     )
 
 
@@ -112,7 +161,8 @@ def end_licence(
     on: object | None = None,
     at: datetime | None = None,
 ) -> Application:
-    """End a licence early (terminated, or surrendered), with the date and reason."""
+    """End a licence early (terminated, or surrendered), with the date and reason. Whether the
+    licence is still in force is checked again under the lock (two ends at once: one wins)."""
     licence = Licence.objects.filter(pk=licence_id, ended_on=None).first()
     if licence is None:
         raise NotFound(gettext_noop("No such licence in force."))
@@ -123,7 +173,9 @@ def end_licence(
     errors.raise_if_any()
 
     def effect(application: Application, when: datetime) -> dict[str, Any]:
-        Licence.objects.filter(pk=licence_id).update(ended_on=ended, end_reason=reason)
+        ending = Licence.objects.filter(pk=licence_id, ended_on=None)
+        if not ending.update(ended_on=ended, end_reason=reason):
+            raise Conflict(gettext_noop("The licence was ended meanwhile; reload the page."))
         return {"licence": licence_id, "ended_on": ended.isoformat()}
 
     return transition(
