@@ -74,9 +74,7 @@ def test_two_parties_confirming_at_once_make_the_transfer_take_effect_once(
     assert results == ["ok", "ok"]
     transfer.refresh_from_db()
     assert transfer.status == RecordStatus.CONFIRMED
-    assert list(app.holders.values_list("holder_id", "share")) == [
-        (gamma.holder.pk, Decimal(100))
-    ]
+    assert list(app.holders.values_list("holder_id", "share")) == [(gamma.holder.pk, Decimal(100))]
     actions = sorted(
         app.events.filter(action__in=["agree_to_transfer", "confirm_transfer"]).values_list(
             "action", flat=True

@@ -142,12 +142,11 @@ def test_a_joint_holder_declines_with_a_reason_and_the_transfer_is_cancelled(
     with pytest.raises(NotFound):
         changes.confirm_transfer(transfer.pk, actor=gamma.actor)
     assert transfers_waiting_for(gamma.actor.holder_ids) == []
-    assert encumbrances(registration_number=joint.registration_number or "")[0].pending_transfers == []
+    found = encumbrances(registration_number=joint.registration_number or "")[0]
+    assert found.pending_transfers == []
 
 
-def test_only_the_proposer_withdraws(
-    personas: Personas, joint: Application, gamma: Person
-) -> None:
+def test_only_the_proposer_withdraws(personas: Personas, joint: Application, gamma: Person) -> None:
     transfer = propose(joint, personas.applicant, gamma)
     for party in (personas.other_applicant, gamma, personas.objector):
         with pytest.raises(PermissionDenied):
@@ -211,9 +210,7 @@ def test_a_pledge_made_meanwhile_blocks_the_last_confirmation_and_nothing_is_hal
     assert PledgeConsent.objects.filter(used_at=None).count() == 0
 
 
-def test_the_encumbrance_search_shows_a_pending_transfer(
-    personas: Personas, gamma: Person
-) -> None:
+def test_the_encumbrance_search_shows_a_pending_transfer(personas: Personas, gamma: Person) -> None:
     app = at_stage(personas, Status.REGISTERED)
     transfer = propose(app, personas.applicant, gamma)
     found = encumbrances(registration_number=app.registration_number or "")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -244,28 +245,26 @@ def test_formal_only_regimes_approve_after_formal_examination() -> None:
 
 def test_a_transfer_takes_effect_with_the_last_partys_confirmation() -> None:
     joint = Actor(user_id=11, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({20}))
-    base = dict(
+    base = Context(
         status=Status.REGISTERED,
         today=date(2026, 6, 1),
         holder_ids=frozenset({10, 20}),
         transfer_assignee_ids=frozenset({40}),
         transfer_proposer_ids=frozenset({10}),
     )
-    both = Context(**base, transfer_waiting_ids=frozenset({20, 40}))  # type: ignore[arg-type]
+    both = replace(base, transfer_waiting_ids=frozenset({20, 40}))
     assert decide(both, Action.AGREE_TO_TRANSFER, joint).then == ()
     with pytest.raises(GuardFailed, match="Other parties"):
         decide(both, Action.CONFIRM_TRANSFER, ASSIGNEE)
     with pytest.raises(PermissionDenied):  # the proposer does not confirm its own proposal
         decide(both, Action.AGREE_TO_TRANSFER, APPLICANT)
-    last = Context(**base, transfer_waiting_ids=frozenset({40}))  # type: ignore[arg-type]
+    last = replace(base, transfer_waiting_ids=frozenset({40}))
     assert decide(last, Action.CONFIRM_TRANSFER, ASSIGNEE).then
     with pytest.raises(GuardFailed, match="completes"):
         decide(last, Action.AGREE_TO_TRANSFER, ASSIGNEE)
     with pytest.raises(PermissionDenied):  # Beta confirmed already: it may no longer decline
         decide(last, Action.DECLINE_TRANSFER, joint)
-    pledged = Context(  # type: ignore[arg-type]
-        **base, transfer_waiting_ids=frozenset({40}), pledgee_ids=frozenset({30})
-    )
+    pledged = replace(last, pledgee_ids=frozenset({30}))
     with pytest.raises(GuardFailed, match="pledgee must consent"):
         decide(pledged, Action.CONFIRM_TRANSFER, ASSIGNEE)
     assert decide(pledged, Action.CANCEL_TRANSFER, APPLICANT).to == Status.REGISTERED

@@ -24,6 +24,7 @@ from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
+from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
 
 DESCRIPTION = """\
@@ -118,6 +119,7 @@ api.add_router("", public_router)
 api.add_router("/applications", applications_router)
 api.add_router("", bank_router)
 api.add_router("", rights_router)
+api.add_router("", transfers_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

@@ -11,6 +11,7 @@ from dataip.web.views import (
     public,
     rights,
     rules,
+    transfers,
 )
 
 app_name = "web"
@@ -88,6 +89,20 @@ urlpatterns = [
     path("pledges/waiting", bank.waiting, name="pledges-waiting"),
     path("pledges/<int:pledge_id>/confirm", bank.confirm, name="pledge-confirm"),
     path("pledges/<int:pledge_id>/decline", bank.decline, name="pledge-decline"),
+    # Transfers: the holder proposes and withdraws; the assignee and joint holders confirm
+    path(
+        "applications/<int:application_id>/rights/transfer",
+        transfers.propose,
+        name="rights-transfer",
+    ),
+    path(
+        "applications/<int:application_id>/rights/transfers/<int:transfer_id>/withdraw",
+        transfers.withdraw,
+        name="rights-transfer-withdraw",
+    ),
+    path("transfers/waiting", transfers.waiting, name="transfers-waiting"),
+    path("transfers/<int:transfer_id>/confirm", transfers.confirm, name="transfer-confirm"),
+    path("transfers/<int:transfer_id>/decline", transfers.decline, name="transfer-decline"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
     path("staff/rules", rules.rules, name="rules"),

@@ -58,7 +58,6 @@ from dataip.registry.models import (
     Valuation,
 )
 from dataip.registry.queries import rights
-from dataip.registry.queries.applicants import holder_by_identifier
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 
 router = Router(tags=["rights"], auth=token_auth)
@@ -119,7 +118,13 @@ def _licence(licence: Licence) -> LicenceOut:
     return LicenceOut(
         id=licence.pk,
         registrationNumber=licence.application.registration_number or "",
-        licensee=LicenseeOut(holderId=licence.licensee_id, name=licence.licensee.name),
+        licensee=LicenseeOut(
+            holderId=licence.licensee_id,
+            name=licence.licensee_display,
+            identifier=(
+                licence.licensee.identifier if licence.licensee else licence.licensee_identifier
+            ),
+        ),
         kind=licence.kind,
         kindLabel=labels.licence(licence.kind),
         scope=licence.scope,
@@ -225,22 +230,27 @@ def grant_licence(
     request: HttpRequest, number: Number, body: BodyEx[LicenceIn, P()]
 ) -> Answer[LicenceOut]:
     """Record a licence (许可备案) to a registered holder named by its credit code or ID
-    number: exclusive, sole or ordinary; an exclusive or sole licence may not overlap another
-    licence in force, and needs the pledgee's consent while a pledge stands."""
+    number, or to a party outside the registry (its credit code or resident ID number and its
+    ``licenseeName``): exclusive, sole or ordinary; an exclusive or sole licence may not
+    overlap another licence in force, and needs the pledgee's consent while a pledge stands.
+    A holder of the right cannot be its licensee."""
     who, application = _held(request, number)
-    licensee = holder_by_identifier(body.licensee)
-    made = licensing.grant_licence(
-        application.pk,
-        actor=who.actor,
-        licensee_id=licensee.pk if licensee else 0,  # 0: the service says no such holder
-        kind=body.kind.value,
-        scope=body.scope,
-        territory=body.territory,
-        starts=body.starts,
-        ends=body.ends,
-        fee=body.fee,
-        currency=body.currency,
-    )
+    try:
+        made = licensing.grant_licence(
+            application.pk,
+            actor=who.actor,
+            licensee_identifier=body.licensee,
+            licensee_name=body.licenseeName,
+            kind=body.kind.value,
+            scope=body.scope,
+            territory=body.territory,
+            starts=body.starts,
+            ends=body.ends,
+            fee=body.fee,
+            currency=body.currency,
+        )
+    except ValidationFailed as refused:
+        raise _renamed(refused, {"licensee_name": "licenseeName"}) from None
     return Answer(201, _licence(rights.held_licence(who.actor, made.pk)))
 
 

@@ -36,9 +36,13 @@ Currency = Field("CNY", min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
 
 class LicenceIn(Input):
-    """A licence granted to a registered holder, named by its credit code or ID number."""
+    """A licence granted to a registered holder, named by its credit code or ID number, or to
+    a party outside the registry: its credit code (or resident ID number) and its name."""
 
     licensee: str = Field(max_length=18, pattern=r"^[0-9A-Za-z]+$")
+    licenseeName: str = Field(
+        "", max_length=200, description="Needed only when the licensee is not registered"
+    )
     kind: LicenceKind
     scope: str = Field(max_length=2000)
     territory: str = Field(max_length=200)
@@ -56,10 +60,12 @@ class EndLicenceIn(Input):
 
 
 class LicenseeOut(Schema):
-    """The licensee of a licence."""
+    """The licensee of a licence: a registered holder (``holderId``), or a party outside the
+    registry (``holderId`` null) with its identity code."""
 
-    holderId: int
+    holderId: int | None
     name: str
+    identifier: str
 
 
 class LicenceOut(Schema):

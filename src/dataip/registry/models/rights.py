@@ -52,9 +52,9 @@ class ChangeRequest(models.Model):
 
 class Transfer(models.Model):
     """A transfer of the right to another holder (转让): proposed by a holder, it takes effect
-    once the assignee and every other joint holder have confirmed it (:class:`TransferConfirmation`);
-    any of them may decline it, and the proposer may withdraw it (both: cancelled, with the
-    reason)."""
+    once the assignee and every other joint holder have confirmed it (one
+    :class:`TransferConfirmation` each); any of them may decline it, and the proposer may
+    withdraw it (both: cancelled, with the reason)."""
 
     application = models.ForeignKey(
         "registry.Application", on_delete=models.PROTECT, related_name="transfers"

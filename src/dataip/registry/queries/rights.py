@@ -309,7 +309,8 @@ class TransferView:
     waiting_ids: frozenset[int]
 
 
-def _view(transfer: Transfer) -> TransferView:
+def transfer_view(transfer: Transfer) -> TransferView:
+    """A transfer with the names of its parties, who confirmed it and who has yet to."""
     confirmed = set(transfer.confirmations.values_list("holder_id", flat=True))
     parties = transfer.parties()
     names = dict(Holder.objects.filter(pk__in=parties).values_list("pk", "name"))
@@ -327,7 +328,7 @@ def transfers_of(application: Application) -> list[TransferView]:
     found = application.transfers.select_related(
         "assignee", "proposer", "declined_by", "application__product"
     ).order_by("-id")
-    return [_view(t) for t in found]
+    return [transfer_view(t) for t in found]
 
 
 def transfers_waiting_for(holder_ids: frozenset[int]) -> list[TransferView]:
@@ -345,7 +346,7 @@ def transfers_waiting_for(holder_ids: frozenset[int]) -> list[TransferView]:
         .distinct()
         .order_by("id")
     )
-    views = [_view(t) for t in candidates]
+    views = [transfer_view(t) for t in candidates]
     return [v for v in views if v.waiting_ids & holder_ids]
 
 

@@ -250,11 +250,11 @@ def confirm_transfer(transfer_id: int, *, actor: Actor, at: datetime | None = No
         # so two parties confirming at once cannot both be "the last".
         lock_application(transfer.application_id)
         waiting = _waiting_parties(_still_pending(transfer_id))
-        party = min(actor.holder_ids & waiting, default=None)
         final = len(waiting) == 1
         action = Action.CONFIRM_TRANSFER if final else Action.AGREE_TO_TRANSFER
 
         def effect(application: Application, when: datetime) -> dict[str, Any]:
+            party = min(actor.holder_ids & waiting)  # the workflow let only a waiting party in
             TransferConfirmation.objects.create(
                 transfer_id=transfer_id,
                 holder_id=party,

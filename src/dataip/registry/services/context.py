@@ -78,9 +78,7 @@ def rights_context(application: Application, regime: Regime) -> dict[str, Any]:
         ).values_list("pledge_id", "purpose"):
             by_purpose.setdefault(purpose, set()).add(pledge_id)
         consents = frozenset(k for k, v in by_purpose.items() if len(v) == len(pledges))
-    transfer = Transfer.objects.filter(
-        application=application, status=RecordStatus.PENDING
-    ).first()
+    transfer = Transfer.objects.filter(application=application, status=RecordStatus.PENDING).first()
     waiting: frozenset[int] = frozenset()
     if transfer is not None:
         confirmed = transfer.confirmations.values_list("holder_id", flat=True)

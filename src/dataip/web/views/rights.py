@@ -28,7 +28,6 @@ from dataip.registry.details import FieldType
 from dataip.registry.i18n import describe
 from dataip.registry.models import Application, LicenceKind, ValuationMethod
 from dataip.registry.queries import rights
-from dataip.registry.queries.applicants import holder_by_identifier
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import Action, Actor, decide
@@ -80,7 +79,14 @@ class LicenceForm(CheckedForm):
     licensee = forms.CharField(
         label=gettext_lazy("Licensee's credit code or ID number"),
         max_length=18,
-        help_text=gettext_lazy("The licensee must be registered with the registry."),
+        help_text=gettext_lazy(
+            "Unified social credit code, or resident ID number for a natural person."
+        ),
+    )
+    licensee_name = forms.CharField(
+        label=gettext_lazy("Licensee's name"),
+        max_length=200,
+        help_text=gettext_lazy("Needed only if the licensee is not registered with the registry."),
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of licence"),
@@ -269,6 +275,7 @@ OFFERED = (
     Action.RECORD_REVENUE,
     Action.REQUEST_CHANGE,
     Action.RECORD_VALUATION,
+    Action.PROPOSE_TRANSFER,
     Action.RENEW,
     Action.CANCEL,
 )
@@ -278,6 +285,7 @@ PAGES = {
     Action.RECORD_REVENUE: "web:rights-revenue",
     Action.REQUEST_CHANGE: "web:rights-change",
     Action.RECORD_VALUATION: "web:rights-valuation",
+    Action.PROPOSE_TRANSFER: "web:rights-transfer",
     Action.RENEW: "web:rights-renew",
     Action.CANCEL: "web:rights-cancel",
 }
@@ -314,6 +322,8 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
         "valuations": [(v, labels.valuation_method(v.method)) for v in records.valuations],
         "changes": [(c, labels.record_status(c.status)) for c in records.changes],
         "income": rights.income_statement(application),
+        "transfers": rights.transfers_of(application),
+        "can_withdraw": not why_not(application, actor, Action.CANCEL_TRANSFER),
     }
     return render(request, "web/rights/manage.html", context)
 
@@ -321,16 +331,16 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def licence(request: HttpRequest, application_id: int) -> HttpResponse:
-    """Record a licence granted to a registered holder."""
+    """Record a licence granted to a registered holder or to a party outside the registry."""
     application = held(request, application_id)
     form = LicenceForm(_data(request))
 
     def act(data: dict[str, Any]) -> object:
-        licensee = holder_by_identifier(data["licensee"])
         return licensing.grant_licence(
             application.pk,
             actor=actor_of(request),
-            licensee_id=licensee.pk if licensee else 0,  # 0: the service says no such holder
+            licensee_identifier=data["licensee"] or "",
+            licensee_name=data["licensee_name"] or "",
             kind=data["kind"],
             scope=data["scope"],
             territory=data["territory"],
@@ -362,7 +372,7 @@ def end_licence(request: HttpRequest, application_id: int, licence_id: int) -> H
     initial = {"on": clock.local_date(clock.now()).isoformat()}
     form = EndLicenceForm(_data(request), initial=initial)
     title = _("End the licence to %(licensee)s (%(starts)s – %(ends)s)") % {
-        "licensee": found.licensee.name,
+        "licensee": found.licensee_display,
         "starts": f"{found.starts:%Y-%m-%d}",
         "ends": f"{found.ends:%Y-%m-%d}",
     }
