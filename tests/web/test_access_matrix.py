@@ -198,6 +198,43 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"confirm": "on", "reason": "x"},
         everyone(404, anonymous=LOGIN),
     ),
+    # Transfers: the holder proposes and withdraws; the parties confirm or decline
+    "propose a transfer (form)": (
+        "get",
+        "/applications/{registered}/rights/transfer",
+        {},
+        staff("applicant"),
+    ),
+    "propose a transfer (unknown assignee)": (
+        "post",
+        "/applications/{registered}/rights/transfer",
+        {"assignee": "X1", "contract_date": "2026-05-01", "confirmed": "True"},
+        staff("applicant", ok=422),
+    ),
+    "withdraw a transfer one did not propose": (
+        "post",
+        "/applications/{registered}/rights/transfers/999999/withdraw",
+        {"confirmed": "True"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "transfers to confirm": (
+        "get",
+        "/transfers/waiting",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+    ),
+    "confirm a transfer that does not wait": (
+        "post",
+        "/transfers/999999/confirm",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "decline a transfer that does not wait": (
+        "post",
+        "/transfers/999999/decline",
+        {"confirm": "on", "reason": "x"},
+        everyone(404, anonymous=LOGIN),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",

@@ -212,9 +212,16 @@ def test_a_holder_records_a_licence(world: World, language: str, done: str) -> N
     [
         (
             "en",
-            ["No such holder.", "Must not be before the start.", "Must be a number."],
+            [
+                "Give a valid unified social credit code or resident ID number.",
+                "Must not be before the start.",
+                "Must be a number.",
+            ],
         ),
-        ("zh-hans", ["该登记主体不存在。", "不得早于开始日期。", "必须为数字。"]),
+        (
+            "zh-hans",
+            ["请填写有效的统一社会信用代码或居民身份证号码。", "不得早于开始日期。", "必须为数字。"],
+        ),
     ],
 )
 def test_bad_licence_input_names_each_field_and_records_nothing(
