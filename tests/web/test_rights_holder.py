@@ -220,7 +220,11 @@ def test_a_holder_records_a_licence(world: World, language: str, done: str) -> N
         ),
         (
             "zh-hans",
-            ["请填写有效的统一社会信用代码或居民身份证号码。", "不得早于开始日期。", "必须为数字。"],
+            [
+                "请填写有效的统一社会信用代码或居民身份证号码。",
+                "不得早于开始日期。",
+                "必须为数字。",
+            ],
         ),
     ],
 )

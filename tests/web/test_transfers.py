@@ -290,7 +290,7 @@ def test_a_licence_to_a_party_outside_the_registry(world: World) -> None:
     ("language", "form", "reason"),
     [
         ("en", licence_form(licensee_name=""), "This field is required."),
-        ("zh-hans", licence_form(licensee="91310000000000001X"), "统一社会信用代码或居民身份证号码"),
+        ("zh-hans", licence_form(licensee="91310000000000001X"), "有效的统一社会信用代码"),
         ("en", {}, "A holder of the right cannot be its licensee."),
         ("zh-hans", {}, "权利人不能成为本登记的被许可方。"),
     ],
