@@ -16,8 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import Application, Licence, Material, Pledge
-from dataip.registry.services import examination, pledges
+from dataip.registry.models import Application, Licence, Material, Pledge, Transfer
+from dataip.registry.services import changes, examination, pledges
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
@@ -57,6 +57,17 @@ class World:
                 contract_reference="ZY-M",
             )
             return app
+        if name in {"transferable", "transfer"}:  # held by Alpha, unpledged (+ a transfer to Beta)
+            app = at_stage(p, Status.REGISTERED)
+            if name == "transfer":
+                changes.propose_transfer(
+                    app.pk,
+                    actor=p.applicant.actor,
+                    assignee_id=p.other_applicant.holder.pk,
+                    contract_date="2026-05-01",
+                    effective_date="2026-05-01",
+                )
+            return app
         if name == "draft":
             return draft(p)
         if name == "submitted":
@@ -67,6 +78,11 @@ class World:
 
     def pledge(self, name: str) -> int:
         return Pledge.objects.filter(application=self.app(name)).values_list("pk", flat=True)[0]
+
+    def transfer(self) -> int:
+        return Transfer.objects.filter(application=self.app("transfer")).values_list(
+            "pk", flat=True
+        )[0]
 
     def material(self) -> int:
         return Material.objects.filter(application=self.app("draft")).values_list("pk", flat=True)[
@@ -297,6 +313,41 @@ CASES: dict[str, Case] = {
         {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 201},
         body=lambda w: {"purpose": "transfer"},
     ),
+    # Transfers: Alpha ("own") proposes and withdraws; Beta ("other"), the assignee, confirms
+    # or declines (it acts before the bank and Alpha, who are refused either way).
+    "list_transfers": Case("GET", lambda w: f"registrations/{_reg(w)}/transfers", _own_only(200)),
+    "propose_transfer": Case(
+        "POST",
+        lambda w: f"registrations/{w.app('transferable').registration_number}/transfers",
+        _own_only(201),
+        body=lambda w: {
+            "assignee": w.personas.other_applicant.holder.identifier,
+            "contractDate": "2026-05-01",
+            "effectiveDate": "2026-05-10",
+            "price": "1000.00",
+        },
+    ),
+    "waiting_transfers": Case(
+        "GET",
+        lambda w: "transfers/waiting",
+        _any_token(200),
+        needs=("transfer",),
+        checks={p: _lists(lambda p: int(p == "other"))(p) for p in ("own", "other", "bank")},
+    ),
+    "confirm_transfer": Case(
+        "POST",
+        lambda w: f"transfers/{w.transfer()}/confirm",
+        {**UNAUTHENTICATED, "other": 200, "bank": 404, "own": 404},
+    ),
+    "decline_transfer": Case(
+        "POST",
+        lambda w: f"transfers/{w.transfer()}/decline",
+        {**UNAUTHENTICATED, "other": 200, "bank": 404, "own": 404},
+        body=lambda w: {"reason": "不同意"},
+    ),
+    "cancel_transfer": Case(
+        "POST", lambda w: f"transfers/{w.transfer()}/cancel", _own_only(200), body=lambda w: {}
+    ),
 }
 
 
@@ -312,7 +363,7 @@ def test_every_route_is_in_the_matrix() -> None:
         operation["operationId"].rsplit(f"_{module}_", 1)[1]
         for path, operations in schema["paths"].items()
         for operation in operations.values()
-        for module in ("public", "applications", "bank", "rights")
+        for module in ("public", "applications", "bank", "rights", "transfers")
         if f"_routers_{module}_" in operation["operationId"]
     }
     assert routes == {name.split("#")[0] for name in CASES}

@@ -76,6 +76,7 @@ def test_a_holder_records_a_licence(
     assert made["licensee"] == {
         "holderId": personas.other_applicant.holder.pk,
         "name": personas.other_applicant.holder.name,
+        "identifier": personas.other_applicant.holder.identifier,
     }
     assert (made["kind"], made["fee"], made["currency"]) == ("ordinary", "120000.50", "CNY")
     assert made["kindLabel"] == ("Ordinary (普通)" if language == "en" else "普通许可")
@@ -89,7 +90,11 @@ def test_a_holder_records_a_licence(
 
 
 @pytest.mark.parametrize(
-    ("language", "reason"), [("en", "No such holder."), ("zh", "该登记主体不存在。")]
+    ("language", "reason"),
+    [
+        ("en", "Give a valid unified social credit code or resident ID number."),
+        ("zh", "请填写有效的统一社会信用代码或居民身份证号码。"),
+    ],
 )
 def test_bad_licence_input_names_each_field_and_records_nothing(
     holder: Api, personas: Personas, registered: Application, language: str, reason: str
@@ -98,7 +103,7 @@ def test_bad_licence_input_names_each_field_and_records_nothing(
     before = Event.objects.count()
     body = licence_body(personas, licensee="X" * 18, ends="2026-01-01", fee="1.234", scope=" ")
     problem = assert_problem(holder.post(path(registered, "licences"), body), 422)
-    assert sorted(field_names(problem)) == ["ends", "fee", "licensee", "scope"]
+    assert sorted(field_names(problem)) == ["ends", "fee", "licensee", "licenseeName", "scope"]
     assert reason in [e["reason"] for e in problem["errors"]]
     assert Licence.objects.count() == 0
     assert Event.objects.count() == before

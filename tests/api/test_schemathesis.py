@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dataip.registry.models import Material
-from dataip.registry.services import publicity
+from dataip.registry.services import changes, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Tokens, registered_with_rights
 from tests.support.builders import at_stage, draft
@@ -73,10 +73,23 @@ def populated(personas: Personas, bank: Person) -> Known:
     approved = at_stage(personas, Status.APPROVED)
     announced = publicity.announce(approved.pk, actor=personas.examiner.actor)
     drafts = [draft(personas), draft(personas, complete=False, name="半成品")]
+    transferred = at_stage(personas, Status.REGISTERED)  # with a transfer to Beta pending
+    transfer = changes.propose_transfer(
+        transferred.pk,
+        actor=personas.applicant.actor,
+        assignee_id=personas.other_applicant.holder.pk,
+        contract_date="2026-05-01",
+        effective_date="2026-05-01",
+    )
     return {
         "application_id": [a.pk for a in (registered, announced, *drafts)],
         "material_id": list(Material.objects.values_list("pk", flat=True)[:3]),
-        "number": [registered.registration_number, announced.number],
+        "number": [
+            registered.registration_number,
+            announced.number,
+            transferred.registration_number,
+        ],
+        "transfer_id": [transfer.pk],
     }
 
 

@@ -61,6 +61,8 @@ def test_money_accepts_amounts_with_two_decimals(
         ("-1", False, "Must be more than zero."),
         ("0", False, "Must be more than zero."),
         ("10000000000000000", True, "The amount is too large."),
+        ("1E+40", True, "The amount is too large."),  # too large to quantize, not a crash
+        ("-1E+40", True, "Must not be negative."),
     ],
 )
 def test_money_refuses_what_is_not_an_amount(amount: object, zero: bool, reason: str) -> None:

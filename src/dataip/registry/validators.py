@@ -30,7 +30,8 @@ def money(
     except InvalidOperation:
         errors.add(field, gettext_noop("Must be a number."))
         return Decimal(0)
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    # The size is checked before the decimals: quantizing a huge number overflows the context.
+    if not value.is_finite():
         errors.add(field, gettext_noop("Must be a number with at most two decimals."))
     elif value < 0 or (value == 0 and not zero):
         errors.add(
@@ -41,6 +42,8 @@ def money(
         )
     elif value >= Decimal(10) ** 16:
         errors.add(field, gettext_noop("The amount is too large."))
+    elif value != value.quantize(Decimal("0.01")):
+        errors.add(field, gettext_noop("Must be a number with at most two decimals."))
     if currency not in regime.currencies:
         errors.add(
             "currency",

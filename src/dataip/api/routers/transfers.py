@@ -15,11 +15,11 @@ from dataip.api.auth import caller, token_auth
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.transfers import (
-    DeclineIn,
+    TransferDeclineIn,
     TransferIn,
     TransferList,
     TransferOut,
-    WithdrawIn,
+    TransferWithdrawIn,
 )
 from dataip.errors import ValidationFailed
 from dataip.registry import labels
@@ -119,7 +119,7 @@ def propose_transfer(
     response={200: TransferList, **ERRORS},
     summary="Transfers waiting for you",
 )
-def transfers_waiting(request: HttpRequest) -> TransferList:
+def waiting_transfers(request: HttpRequest) -> TransferList:
     """Pending transfers your organisation is a party to and has not confirmed: as the
     assignee, or as a joint holder other than the proposer (转让确认); the oldest first."""
     found = rights.transfers_waiting_for(caller(request).actor.holder_ids)
@@ -147,7 +147,7 @@ def confirm_transfer(request: HttpRequest, transfer_id: TransferId) -> TransferO
     summary="Decline a transfer",
 )
 def decline_transfer(
-    request: HttpRequest, transfer_id: TransferId, body: BodyEx[DeclineIn, P()]
+    request: HttpRequest, transfer_id: TransferId, body: BodyEx[TransferDeclineIn, P()]
 ) -> TransferOut:
     """Decline, as the assignee or a joint holder, a transfer waiting for you, with the
     reason: the transfer is cancelled."""
@@ -163,7 +163,7 @@ def decline_transfer(
     summary="Withdraw a transfer",
 )
 def cancel_transfer(
-    request: HttpRequest, transfer_id: TransferId, body: BodyEx[WithdrawIn, P()]
+    request: HttpRequest, transfer_id: TransferId, body: BodyEx[TransferWithdrawIn, P()]
 ) -> TransferOut:
     """Withdraw a transfer your organisation proposed, before it takes effect."""
     who = caller(request)

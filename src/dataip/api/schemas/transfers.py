@@ -22,13 +22,13 @@ class TransferIn(Input):
     currency: str = Field("CNY", min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
 
-class DeclineIn(Input):
+class TransferDeclineIn(Input):
     """Why the party declines the transfer."""
 
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class WithdrawIn(Input):
+class TransferWithdrawIn(Input):
     """Why the proposer withdraws the transfer (optional)."""
 
     reason: str = Field("", max_length=2000)
