@@ -171,7 +171,8 @@ def test_a_licence_to_a_party_outside_the_registry(
     }
     made = own.post(f"registrations/{joint.registration_number}/licences", sent)
     assert made.status_code == 201, made.content
-    assert made.json()["licensee"] == {"holderId": None, "name": "己数据应用公司", "identifier": code}
+    licensee = made.json()["licensee"]
+    assert licensee == {"holderId": None, "name": "己数据应用公司", "identifier": code}
     unnamed = own.post(
         f"registrations/{joint.registration_number}/licences",
         {**sent, "licensee": valid_uscc(91), "licenseeName": ""},
