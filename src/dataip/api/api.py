@@ -34,7 +34,8 @@ Registry for data intellectual property (数据知识产权登记平台).
   trading platforms, current announcements, statistics, certificate verification, and the
   transparency log with its proofs and evidence bundles.
 * **Applicants**, **holders of registered rights** (licences, trades, service revenue,
-  changes, renewal, cancellation, valuations, income split), **licensees** and **banks**: an
+  changes, transfers, renewal, cancellation, valuations, income split), **licensees**,
+  **assignees and joint holders** confirming a transfer, and **banks**: an
   API token of your organisation, created on the portal,
   sent as `Authorization: Bearer dip_…`.
 
