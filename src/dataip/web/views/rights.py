@@ -322,7 +322,10 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
         "valuations": [(v, labels.valuation_method(v.method)) for v in records.valuations],
         "changes": [(c, labels.record_status(c.status)) for c in records.changes],
         "income": rights.income_statement(application),
-        "transfers": rights.transfers_of(application),
+        "transfers": [
+            (view, bool(view.waiting_ids & actor.holder_ids))
+            for view in rights.transfers_of(application)
+        ],
         "can_withdraw": not why_not(application, actor, Action.CANCEL_TRANSFER),
     }
     return render(request, "web/rights/manage.html", context)
