@@ -206,7 +206,7 @@ CASES: dict[str, Case] = {
             "licensee": w.bank.holder.identifier,
             "kind": "ordinary",
             "scope": "风控模型",
-            "territory": "全国",
+            "territory": "nationwide",
             "starts": (today() + timedelta(days=400)).isoformat(),
             "ends": (today() + timedelta(days=500)).isoformat(),
             "fee": "10",

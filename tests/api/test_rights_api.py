@@ -49,7 +49,7 @@ def licence_body(personas: Personas, **changes: Any) -> dict[str, Any]:
         "licensee": personas.other_applicant.holder.identifier,
         "kind": "ordinary",
         "scope": "商业分析",
-        "territory": "全国",
+        "territory": "nationwide",
         "starts": "2026-05-01",
         "ends": "2027-04-30",
         "fee": "120000.50",

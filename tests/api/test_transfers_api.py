@@ -165,7 +165,7 @@ def test_a_licence_to_a_party_outside_the_registry(
         "licenseeName": "己数据应用公司",
         "kind": "ordinary",
         "scope": "商业分析",
-        "territory": "全国",
+        "territory": "nationwide",
         "starts": "2026-05-01",
         "ends": "2027-04-30",
     }

@@ -100,5 +100,6 @@ def test_two_exclusive_licences_at_once_cannot_both_succeed(personas: Personas) 
             ends="2026-12-31",
         )
 
-    assert run_together(grant, grant) == ["condition not met", "ok"]
+    # the loser is told on its territory field (the guard's reason, under the row lock)
+    assert run_together(grant, grant) == ["ValidationFailed", "ok"]
     assert Licence.objects.count() == 1

@@ -122,10 +122,11 @@ def test_exclusive_licences_do_not_overlap(personas: Personas, registered: Appli
         ("ordinary", "2026-12-01", "2027-03-01"),
         ("sole", "2026-01-01", "2026-05-01"),
     ]:
-        with pytest.raises(GuardFailed, match="exclusive or sole"):
+        with pytest.raises(ValidationFailed, match="exclusive or sole") as refused:
             licensing.grant_licence(
                 registered.pk, actor=actor, kind=kind, starts=starts, ends=ends, **common
             )
+        assert list(refused.value.errors) == ["territory"]
     licensing.grant_licence(
         registered.pk,
         actor=actor,

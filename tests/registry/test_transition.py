@@ -176,4 +176,6 @@ def test_every_rule_that_issues_a_certificate_is_declared() -> None:
         (Status.REGISTERED, Action.APPROVE_CHANGE),
         (Status.REGISTERED, Action.CONFIRM_TRANSFER),
         (Status.REGISTERED, Action.RENEW),
+        (Status.REGISTERED, Action.CORRECT_PARTICULARS),
+        (Status.REGISTERED, Action.REISSUE_CERTIFICATE),
     }

@@ -102,6 +102,8 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.RENEW: {"applicant"},
     Action.CANCEL: {"applicant"},
     Action.REVOKE: {"registrar"},
+    Action.CORRECT_PARTICULARS: {"registrar"},
+    Action.REISSUE_CERTIFICATE: {"registrar"},
 }
 
 

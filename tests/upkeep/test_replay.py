@@ -236,7 +236,7 @@ def test_a_licence_inserted_without_an_event_is_named(registry: Registry) -> Non
         licensee_id=registry.bank.holder.pk,
         kind="exclusive",
         scope="全部",
-        territory="全球",
+        territory="nationwide",
         starts=day(60).date(),
         ends=day(400).date(),
         amount=0,

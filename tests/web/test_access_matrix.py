@@ -235,6 +235,34 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"confirm": "on", "reason": "x"},
         everyone(404, anonymous=LOGIN),
     ),
+    # The registrar on a registered right; the queue after registration; API tokens
+    "pending after registration": ("get", "/examine/pending", {}, staff("examiner", "registrar")),
+    "correct the particulars": (
+        "get",
+        "/examine/{registered}/correct",
+        {},
+        staff("registrar"),
+    ),
+    "correct without confirming": (
+        "post",
+        "/examine/{registered}/correct",
+        {"reason": "笔误"},
+        staff("registrar", ok=422),
+    ),
+    "re-issue the certificate": ("get", "/examine/{registered}/reissue", {}, staff("registrar")),
+    "re-issue without confirming": (
+        "post",
+        "/examine/{registered}/reissue",
+        {"ground": "lost", "reason": "遗失"},
+        staff("registrar", ok=422),
+    ),
+    "API tokens": ("get", "/account/tokens", {}, everyone(200, anonymous=LOGIN)),
+    "revoke a token one cannot see": (
+        "post",
+        "/account/tokens/999999/revoke",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",

@@ -74,7 +74,7 @@ def licence_form(world: World, **changes: str) -> dict[str, str]:
         "licensee": world.licensee.holder.identifier,
         "kind": "ordinary",
         "scope": "商业分析",
-        "territory": "全国",
+        "territory": "nationwide",
         "starts": "2026-05-01",
         "ends": "2027-04-30",
         "fee": "120000.50",
@@ -89,7 +89,7 @@ def grant(world: World, **changes: Any) -> Licence:
         "licensee_id": world.licensee.holder.pk,
         "kind": "ordinary",
         "scope": "分析",
-        "territory": "全国",
+        "territory": "nationwide",
         "starts": "2026-04-01",
         "ends": "2027-03-31",
         "fee": "100",
@@ -248,7 +248,10 @@ def test_an_overlapping_exclusive_licence_is_refused_on_the_form(world: World) -
     grant(world, kind="exclusive", starts="2026-05-01", ends="2027-04-30")
     form = licence_form(world, kind="sole")
     response = world.client("holder").post(world.url("licence"), form)
-    assert response.status_code == 409
+    assert response.status_code == 422
+    assert "An exclusive or sole licence cannot overlap another licence in force." in (
+        response.content.decode()
+    )
     assert Licence.objects.count() == 1
 
 

@@ -266,7 +266,7 @@ def licence_form(**changes: str) -> dict[str, str]:
         "licensee_name": "己数据应用公司",
         "kind": "ordinary",
         "scope": "商业分析",
-        "territory": "全国",
+        "territory": "nationwide",
         "starts": "2026-05-01",
         "ends": "2027-04-30",
         "fee": "1000",

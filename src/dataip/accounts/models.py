@@ -36,10 +36,17 @@ class ApiToken(models.Model):
     """An API token of an organisation (接口令牌): platforms, banks and applicants' systems.
 
     Only a SHA-256 digest is stored; the token itself is shown once, when it is created.
+    A token without a holder is a staff token (员工令牌): it acts for the examiner or registrar
+    who created it, in the staff roles that person has when the token is used, on the staff
+    routes only.
     """
 
     holder = models.ForeignKey(
-        "registry.Holder", on_delete=models.PROTECT, related_name="api_tokens"
+        "registry.Holder",
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        null=True,
+        blank=True,
     )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)

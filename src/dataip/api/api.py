@@ -24,6 +24,7 @@ from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
+from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
 
@@ -38,6 +39,8 @@ Registry for data intellectual property (数据知识产权登记平台).
   **assignees and joint holders** confirming a transfer, and **banks**: an
   API token of your organisation, created on the portal,
   sent as `Authorization: Bearer dip_…`.
+* **Examiners and registrars** (the queue of pending requests after registration, corrections,
+  certificate re-issues): a staff token, created on the account page.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
@@ -121,6 +124,7 @@ api.add_router("/applications", applications_router)
 api.add_router("", bank_router)
 api.add_router("", rights_router)
 api.add_router("", transfers_router)
+api.add_router("", staff_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

@@ -59,6 +59,8 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "renew": ("已续展", "renewed"),
     "cancel": ("已注销", "cancelled"),
     "revoke": ("已撤销", "revoked"),
+    "correct_particulars": ("登记事项已更正", "particulars corrected"),
+    "reissue_certificate": ("证书已补发", "certificate re-issued"),
     # events outside the workflow
     "certificate_issued": ("证书已签发", "certificate issued"),
     "deposit": ("数据存证", "dataset deposited"),

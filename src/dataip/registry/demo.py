@@ -169,6 +169,15 @@ COMPANY_EN = [
 PDF = b"%PDF-1.4\n% dataip demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+DEMO_TERRITORIES: tuple[str | list[str], ...] = (
+    "nationwide",
+    ["310000"],  # 上海市
+    ["310000", "320500", "330100"],  # 上海市, 江苏省苏州市, 浙江省杭州市
+    ["440300"],  # 广东省深圳市
+)
+"""Licence territories of the demo (GB/T 2260 codes), chosen by the registration's id."""
+
+
 def registry_is_empty() -> bool:
     """True when no holder or application exists yet (demo data loads only once)."""
     return not Holder.objects.exists() and not Application.objects.exists()
@@ -550,7 +559,7 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 licensee_id=licensee.holder_id or 0,
                 kind=rng.choice(["ordinary", "ordinary", "exclusive"]),
                 scope="数据分析与模型训练 analytics and model training",
-                territory="中国 China",
+                territory=DEMO_TERRITORIES[app.pk % len(DEMO_TERRITORIES)],
                 starts=at.date(),
                 ends=at.date() + timedelta(days=365),
                 fee=f"{rng.randrange(5, 500) * 10_000}.00",

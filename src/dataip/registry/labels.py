@@ -10,13 +10,14 @@ table certificates print (:data:`dataip.registry.kinds.KIND_NAMES`); product fie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from dataip.evidence.event_types import event_name
 from dataip.registry import details, fields, reference
+from dataip.registry import territory as territories
 from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
@@ -66,6 +67,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.RENEW: gettext_lazy("renew"),
     Action.CANCEL: gettext_lazy("cancel the registration"),
     Action.REVOKE: gettext_lazy("revoke the registration"),
+    Action.CORRECT_PARTICULARS: gettext_lazy("correct the particulars"),
+    Action.REISSUE_CERTIFICATE: gettext_lazy("re-issue the certificate"),
 }
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
@@ -90,6 +93,23 @@ PERSONAL_INFORMATION_LABELS: Mapping[str, Promise] = {
     "anonymised": gettext_lazy("Anonymised"),
     "consented": gettext_lazy("Processed with consent"),
     "other_lawful_basis": gettext_lazy("Other lawful basis"),
+}
+
+
+#: The kinds of request after registration the staff queue lists (``queries.staff.Pending``).
+PENDING_LABELS: Mapping[str, Promise] = {
+    "change": gettext_lazy("Change request to examine"),
+    "transfer": gettext_lazy("Transfer waiting for confirmation"),
+    "pledge": gettext_lazy("Pledge waiting for the holder's confirmation"),
+    "renewal": gettext_lazy("Renewal window open"),
+    "lapsed": gettext_lazy("Validity ended, not yet expired"),
+}
+#: Who must act next on a pending request.
+WAITS_FOR_LABELS: Mapping[str, Promise] = {
+    "examiner": gettext_lazy("an examiner"),
+    "assignee": gettext_lazy("the assignee"),
+    "holder": gettext_lazy("the holder"),
+    "system": gettext_lazy("the registry's system (dataip tick)"),
 }
 
 
@@ -120,6 +140,16 @@ def event(code: str) -> str:
 def role(code: str) -> str:
     """The role in which someone acted."""
     return _named(ROLE_LABELS, code)
+
+
+def pending(code: str) -> str:
+    """The kind of a request after registration that waits (the staff queue)."""
+    return _named(PENDING_LABELS, code)
+
+
+def waits_for(code: str) -> str:
+    """Who must act next on a pending request."""
+    return _named(WAITS_FOR_LABELS, code)
 
 
 def kind(code: str) -> str:
@@ -181,6 +211,18 @@ def province(code: str) -> str:
     except KeyError:
         return code
     return found.name_en if is_english() else found.name_zh
+
+
+def territory(regions: Sequence[str], legacy_text: str = "") -> str:
+    """A licence's territory: nationwide, or its regions by name (GB/T 2260); a licence
+    recorded before territories were structured shows its own words."""
+    if legacy_text and not regions:
+        return gettext("%(text)s (recorded as free text; compared as nationwide)") % {
+            "text": legacy_text
+        }
+    if not regions:
+        return gettext("Nationwide")
+    return "、".join(territories.name(code, is_english()) for code in regions)
 
 
 #: How the value of a product field or detail with codes is named.

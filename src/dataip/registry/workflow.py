@@ -30,7 +30,8 @@ After registration (登记后) the right's life is recorded on the registered ap
 changes (examined where the regime says so), transfers (the assignee and every other joint
 holder confirm; any of them may decline, the proposer may withdraw), licences,
 trades, pledges and their release, service revenue, valuations and renewal; the holder may
-cancel (注销) and the registry may revoke (撤销). While a pledge stands, a transfer, an
+cancel (注销) and the registry may revoke (撤销), correct an obvious error in the particulars
+(更正) or re-issue the certificate (补发/换发). While a pledge stands, a transfer, an
 exclusive licence or a cancellation needs the pledgee's consent.
 """
 
@@ -130,6 +131,9 @@ class Action(StrEnum):
     RENEW = "renew"
     CANCEL = "cancel"
     REVOKE = "revoke"
+    # The registrar on a registered right (登记管理员)
+    CORRECT_PARTICULARS = "correct_particulars"
+    REISSUE_CERTIFICATE = "reissue_certificate"
 
 
 class Role(StrEnum):
@@ -709,6 +713,20 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         S.CANCELLED, right_holder, pledgee_consents("cancellation"), reason_required=True
     ),
     (S.REGISTERED, A.REVOKE): Rule(S.REVOKED, registrar, reason_required=True),
+    (S.REGISTERED, A.CORRECT_PARTICULARS): Rule(
+        S.REGISTERED,
+        registrar,
+        reason_required=True,
+        effect="an obvious error in the particulars corrected (更正); certificate re-issued",
+        then=(C.ISSUE_CERTIFICATE,),
+    ),
+    (S.REGISTERED, A.REISSUE_CERTIFICATE): Rule(
+        S.REGISTERED,
+        registrar,
+        reason_required=True,
+        effect="same particulars, a new certificate version (补发/换发)",
+        then=(C.ISSUE_CERTIFICATE,),
+    ),
     # Withdrawal by the applicant before approval (撤回)
     **{(status, A.WITHDRAW): Rule(S.WITHDRAWN, applicant) for status in BEFORE_APPROVAL},
 }

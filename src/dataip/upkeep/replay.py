@@ -512,6 +512,13 @@ class _Replayer:
         self.state.certificate_version += 1
         self.state.product = _opt(p, "product_sha256")
 
+    def _on_correct_particulars(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self.state.certificate_version += 1
+        self.state.product = _opt(p, "product_sha256")
+
+    def _on_reissue_certificate(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self.state.certificate_version += 1
+
     def _on_refuse_change(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         change = self.state.changes.get(int(p["change"]))
         if change is not None:

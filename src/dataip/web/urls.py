@@ -34,6 +34,8 @@ urlpatterns = [
     path("account/two-factor", account.otp, name="otp"),
     path("account/two-factor/setup", account.otp_setup, name="otp-setup"),
     path("account/two-factor/qr.svg", account.otp_qr, name="otp-qr"),
+    path("account/tokens", account.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:token_id>/revoke", account.revoke_api_token, name="revoke-api-token"),
     # Applicants
     path("applications/", applicant.my_applications, name="my-applications"),
     path("applications/new", applicant.new_application, name="new-application"),
@@ -111,6 +113,9 @@ urlpatterns = [
     path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),
     path("examine/<int:application_id>/revoke", examiner.revoke, name="revoke"),
+    path("examine/<int:application_id>/correct", examiner.correct, name="correct"),
+    path("examine/<int:application_id>/reissue", examiner.reissue, name="reissue"),
+    path("examine/pending", examiner.pending, name="pending-requests"),
     path("examine/<int:application_id>/act", examiner.act, name="act"),
     path("examine/<int:application_id>/assign", examiner.assign, name="assign"),
     path(

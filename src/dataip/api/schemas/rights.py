@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import create_model
@@ -32,6 +32,10 @@ else:
     )
 
 Amount = Decimal
+RegionCode = Annotated[str, Field(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$", examples=["310000"])]
+Territory = Literal["nationwide"] | Annotated[list[RegionCode], Field(min_length=1, max_length=100)]
+"""``"nationwide"`` (全国), or GB/T 2260 codes of provinces and prefectures (2, 4 or 6 digits;
+a province includes its prefectures)."""
 Currency = Field("CNY", min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
 
 
@@ -45,7 +49,10 @@ class LicenceIn(Input):
     )
     kind: LicenceKind
     scope: str = Field(max_length=2000)
-    territory: str = Field(max_length=200)
+    territory: Territory = Field(
+        description='"nationwide", or a list of GB/T 2260 province or prefecture codes',
+        examples=["nationwide", ["310000", "320500"]],
+    )
     starts: date
     ends: date
     fee: Amount = Field(Decimal(0), description="At most two decimals; 0 for a free licence")
@@ -77,7 +84,14 @@ class LicenceOut(Schema):
     kind: str
     kindLabel: str
     scope: str
-    territory: str
+    territory: Literal["nationwide"] | list[str] = Field(
+        description='"nationwide", or the 6-digit GB/T 2260 codes of the territory'
+    )
+    territoryLabel: str = Field(description="The territory named in the caller's language")
+    territoryText: str = Field(
+        description="The free text of a licence recorded before territories were structured "
+        "(compared as nationwide); empty otherwise"
+    )
     starts: date
     ends: date
     fee: str

@@ -146,7 +146,12 @@ class Licence(Money):
     social credit code or resident ID number."""
     kind = models.CharField(_("kind"), max_length=10, choices=LicenceKind.choices)
     scope = models.TextField(_("scope of use"))
-    territory = models.CharField(_("territory"), max_length=200)
+    territory = models.CharField(
+        _("territory (as first recorded, free text)"), max_length=200, blank=True
+    )
+    regions = models.JSONField(_("territory (GB/T 2260 codes)"), default=list, blank=True)
+    """The 6-digit GB/T 2260 codes of the territory (``registry.territory``); empty: nationwide.
+    ``territory`` keeps the free text of a licence recorded before territories were structured."""
     starts = models.DateField(_("from"))
     ends = models.DateField(_("until"))
     ended_on = models.DateField(_("ended early on"), null=True)

@@ -25,6 +25,8 @@ REASONS_SHOWN_TO_APPLICANT = frozenset(
         Action.WITHDRAW,
         Action.REFUSE_CHANGE,
         Action.REVOKE,
+        Action.CORRECT_PARTICULARS,
+        Action.REISSUE_CERTIFICATE,
     }
 )
 """Reasons addressed to the applicant; experts' opinions and objectors' statements are not."""

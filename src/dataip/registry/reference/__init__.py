@@ -1,4 +1,4 @@
-"""Reference code tables: GB/T 4754-2017 industries and GB/T 2260 provinces.
+"""Reference code tables: GB/T 4754-2017 industries, GB/T 2260 provinces and prefectures.
 
 The CSV files in ``data/`` are packaged with the code and read with :mod:`importlib.resources`,
 once per process. English names are the project's own (unofficial) translations; see the
@@ -15,11 +15,14 @@ from importlib import resources
 
 __all__ = [
     "Industry",
+    "Prefecture",
     "Province",
     "Section",
     "UnknownCode",
     "industries",
     "industry",
+    "prefecture",
+    "prefectures",
     "province",
     "provinces",
     "section",
@@ -70,6 +73,18 @@ class Province:
     code6: str
     name_zh: str
     short_name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prefecture:
+    """A prefecture-level division (地级行政区: city, prefecture, league, autonomous
+    prefecture) with its GB/T 2260 code (4-digit and 6-digit forms) and its province."""
+
+    code4: str
+    code6: str
+    province_code2: str
+    name_zh: str
     name_en: str
 
 
@@ -151,3 +166,33 @@ def province(code: str) -> Province:
         return _provinces_by_code()[wanted]
     except KeyError:
         raise UnknownCode("GB/T 2260 province", wanted) from None
+
+
+@cache
+def prefectures() -> tuple[Prefecture, ...]:
+    """Return the prefecture-level divisions in code order (see ``data/README.md`` for the
+    source and what is left out: the districts of the four municipalities and the county-level
+    units directly under a province are reached through their province)."""
+    rows = _read_csv("gbt2260-prefectures.csv")
+    return tuple(sorted((Prefecture(**row) for row in rows), key=lambda p: p.code4))
+
+
+@cache
+def _prefectures_by_code() -> dict[str, Prefecture]:
+    table: dict[str, Prefecture] = {}
+    for item in prefectures():
+        table[item.code4] = item
+        table[item.code6] = item
+    return table
+
+
+def prefecture(code: str) -> Prefecture:
+    """Return the prefecture for a 4-digit (``"3205"``) or 6-digit (``"320500"``) code.
+
+    Raise :class:`UnknownCode` for anything else.
+    """
+    wanted = code.strip()
+    try:
+        return _prefectures_by_code()[wanted]
+    except KeyError:
+        raise UnknownCode("GB/T 2260 prefecture", wanted) from None

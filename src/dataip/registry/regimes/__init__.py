@@ -96,6 +96,11 @@ class Regime:
     """Whether the public sees a pledge's secured amount (pledgee and dates are always public)."""
     sources: str
     notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    change_decision: Period = Period(20, DayUnit.WORKING_DAYS)
+    """How long an examiner has to decide a change request (the staff queue flags it after)."""
+    confirmation: Period = Period(30, DayUnit.CALENDAR_DAYS)
+    """How long a proposed transfer or pledge may wait for its confirmation before the staff
+    queue flags it as overdue."""
 
     def allows(self, kind: ProductKind | str) -> bool:
         """Return whether this regime registers objects of ``kind``."""
@@ -236,8 +241,16 @@ def _type_name(value: object) -> str:
 _PERIOD_KEYS: Final = frozenset({"length", "unit"})
 _MATERIALS_KEYS: Final = frozenset({"required", "when_filed_by_agent"})
 _RIGHTS_KEYS: Final = frozenset(
-    {"currencies", "change_requires_examination", "publish_pledge_amount"}
+    {
+        "currencies",
+        "change_requires_examination",
+        "publish_pledge_amount",
+        "change_decision_working_days",
+        "confirmation_days",
+    }
 )
+"""``change_decision_working_days`` and ``confirmation_days`` may be left out (defaults: 20
+working days, 30 days)."""
 #: Settings a regime file must have; ``[notes]`` may explain any of them.
 _SETTINGS: Final = frozenset(
     {
@@ -332,6 +345,18 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
         publish_pledge_amount=rights.bool_("publish_pledge_amount"),
         sources=root.str_("sources"),
         notes=MappingProxyType(notes),
+        change_decision=Period(
+            rights.int_("change_decision_working_days", minimum=1)
+            if "change_decision_working_days" in rights.data
+            else 20,
+            DayUnit.WORKING_DAYS,
+        ),
+        confirmation=Period(
+            rights.int_("confirmation_days", minimum=1)
+            if "confirmation_days" in rights.data
+            else 30,
+            DayUnit.CALENDAR_DAYS,
+        ),
     )
 
 

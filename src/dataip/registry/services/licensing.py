@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from dataip.errors import Conflict, FieldErrors, NotFound, gettext_noop
+from dataip.errors import (
+    Conflict,
+    FieldErrors,
+    GuardFailed,
+    NotFound,
+    ValidationFailed,
+    gettext_noop,
+)
 from dataip.registry import clock
+from dataip.registry import territory as territories
 from dataip.registry.identifiers import InvalidIdentifier, validate_resident_id, validate_uscc
 from dataip.registry.models import (
     Application,
@@ -23,17 +31,34 @@ from dataip.registry.services.transition import transition
 from dataip.registry.validators import NO_DATE, iso_date, known_holder, money, period, required_text
 from dataip.registry.workflow import Action, Actor
 
+CONFLICTS = (
+    gettext_noop("An exclusive or sole licence cannot overlap another licence in force."),
+    gettext_noop("An exclusive or sole licence is in force for that term."),
+)
+"""Why a licence collides with one in force (the workflow's guard; named on ``territory``)."""
 
-def licence_conflict(application: Application, kind: str, starts: date, ends: date) -> str:
+
+def licence_conflict(
+    application: Application,
+    kind: str,
+    starts: date,
+    ends: date,
+    regions: territories.Territory = (),
+) -> str:
     """Why a new licence would collide with one in force: exclusive and sole licences admit no
-    other licence over an overlapping term (territories are free text, so they do not help)."""
-    overlapping = Licence.objects.filter(
-        application=application, starts__lte=ends, ends__gte=starts, ended_on=None
-    )
-    if kind != LicenceKind.ORDINARY and overlapping.exists():
-        return gettext_noop("An exclusive or sole licence cannot overlap another licence in force.")
-    if overlapping.exclude(kind=LicenceKind.ORDINARY).exists():
-        return gettext_noop("An exclusive or sole licence is in force for that term.")
+    other licence over an overlapping term and territory (GB/T 2260 regions, nationwide
+    overlapping all; a licence with free-text territory counts as nationwide)."""
+    overlapping = [
+        licence
+        for licence in Licence.objects.filter(
+            application=application, starts__lte=ends, ends__gte=starts, ended_on=None
+        ).only("kind", "regions")
+        if territories.overlaps(licence.regions or (), regions)
+    ]
+    if kind != LicenceKind.ORDINARY and overlapping:
+        return CONFLICTS[0]
+    if any(licence.kind != LicenceKind.ORDINARY for licence in overlapping):
+        return CONFLICTS[1]
     return ""
 
 
@@ -74,7 +99,7 @@ def grant_licence(
     actor: Actor,
     kind: str,
     scope: str,
-    territory: str,
+    territory: object,
     starts: object,
     ends: object,
     licensee_id: int | None = None,
@@ -86,14 +111,15 @@ def grant_licence(
 ) -> Licence:
     """Record a licence (许可备案) to a registered holder (``licensee_id``, or its identity
     code), or to a party outside the registry (its name and identity code); an exclusive or
-    sole licence excludes overlapping ones. A holder of the right cannot be its licensee."""
+    sole licence excludes overlapping ones. A holder of the right cannot be its licensee.
+    ``territory``: ``"nationwide"`` or GB/T 2260 codes (:func:`territory.parse`)."""
     regime = regime_of(application_id)
     errors = FieldErrors()
     holder_id, name, code = _licensee(errors, licensee_id, licensee_name, licensee_identifier)
     if kind not in LicenceKind.values:
         errors.add("kind", gettext_noop("Choose exclusive, sole or ordinary."))
     scope = required_text(errors, "scope", scope, 2000)
-    territory = required_text(errors, "territory", territory)
+    regions = territories.parse(errors, "territory", territory)
     first, last = period(errors, "starts", starts, "ends", ends)
     amount = money(errors, "fee", fee, currency, regime, zero=True)
     errors.raise_if_any()
@@ -110,7 +136,7 @@ def grant_licence(
     def conflict(application: Application) -> dict[str, Any]:
         # Computed under the row lock, so two exclusive licences at once cannot both pass.
         return {
-            "licence_conflict": licence_conflict(application, kind, first, last),
+            "licence_conflict": licence_conflict(application, kind, first, last, regions),
             "exclusive": exclusive,
         }
 
@@ -121,6 +147,7 @@ def grant_licence(
             "starts": first.isoformat(),
             "ends": last.isoformat(),
             "licensee": holder_id,
+            "territory": list(regions) or territories.NATIONWIDE,
             "fee": str(amount),
             "currency": currency,
         }
@@ -128,29 +155,34 @@ def grant_licence(
             logged.update(licensee_name=name, licensee_identifier=code)
         return logged
 
-    return create_record(
-        Licence,
-        application_id,
-        Action.GRANT_LICENCE,
-        actor=actor,
-        at=at,
-        fields={
-            "licensee_id": holder_id,
-            "licensee_name": name,
-            "licensee_identifier": code,
-            "kind": kind,
-            "scope": scope,
-            "territory": territory,
-            "starts": first,
-            "ends": last,
-            "amount": amount,
-            "currency": currency,
-        },
-        prepare=prepare,
-        context_extra=conflict,
-        public=True,
-        payload=payload,
-    )
+    try:
+        return create_record(
+            Licence,
+            application_id,
+            Action.GRANT_LICENCE,
+            actor=actor,
+            at=at,
+            fields={
+                "licensee_id": holder_id,
+                "licensee_name": name,
+                "licensee_identifier": code,
+                "kind": kind,
+                "scope": scope,
+                "regions": list(regions),
+                "starts": first,
+                "ends": last,
+                "amount": amount,
+                "currency": currency,
+            },
+            prepare=prepare,
+            context_extra=conflict,
+            public=True,
+            payload=payload,
+        )
+    except GuardFailed as refused:
+        if refused.message.msgid in CONFLICTS:  # the territory is what the holder can change
+            raise ValidationFailed({"territory": [refused.message]}) from None
+        raise
 
 
 def end_licence(

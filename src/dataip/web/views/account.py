@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import django_otp
 import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
@@ -15,15 +16,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dataip.accounts import tokens
 from dataip.accounts.models import User
 from dataip.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry.services import applications as filing
 from dataip.web.access import is_staff_member, is_verified, login_required, user_of
 from dataip.web.errors import put_on_form
-from dataip.web.forms import LoginForm, SignUpForm, TokenForm
+from dataip.web.forms import LoginForm, PortalForm, SignUpForm, TokenForm
 from dataip.web.security import client_address, login_blocked, login_failed, login_succeeded
 
 HOLDER_FIELDS = {
@@ -232,3 +235,79 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
+
+
+# ── API tokens (接口令牌): an organisation's, or an examiner's or registrar's own ──────────
+
+
+class NewTokenForm(PortalForm):
+    """A name for a new API token (what system will use it)."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What will use it, e.g. the ERP system or a script."),
+    )
+
+
+class RevokeTokenForm(PortalForm):
+    """Revoking a token cannot be undone."""
+
+    confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
+
+
+def _token_owner(request: HttpRequest) -> User | HttpResponse:
+    """The user whose tokens the page shows; staff only in a session verified with TOTP."""
+    user = user_of(request)
+    if tokens.is_staff(user):
+        if not is_verified(request):
+            return redirect(f"{reverse('web:otp')}?{urlencode({'next': request.get_full_path()})}")
+        return user
+    if user.holder_id is None:
+        raise NotFound(gettext_noop("No such page."))
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The API tokens of the user's organisation (an examiner's or registrar's own staff
+    tokens): create one, shown once; revoke one."""
+    owner = _token_owner(request)
+    if isinstance(owner, HttpResponse):
+        return owner
+    form = NewTokenForm(request.POST if request.method == "POST" else None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, secret = tokens.create_token(owner, form.cleaned_data["name"])
+        except ValidationFailed as error:
+            put_on_form(form, error)
+        else:
+            form = NewTokenForm()
+    context = {
+        "form": form,
+        "secret": secret,
+        "tokens": tokens.tokens_of(owner),
+        "staff": tokens.is_staff(owner),
+        "revoke_form": RevokeTokenForm(),
+    }
+    return render(request, "web/tokens.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the tokens the user may see, after confirming."""
+    owner = _token_owner(request)
+    if isinstance(owner, HttpResponse):
+        return owner
+    if token_id not in {t.pk for t in tokens.tokens_of(owner) if t.revoked_at is None}:
+        raise NotFound(gettext_noop("No such token of your organisation."))
+    form = RevokeTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the confirmation to revoke the token."))
+        return redirect("web:api-tokens")
+    tokens.revoke_token(owner, token_id)
+    messages.success(request, _("The token is revoked."))
+    return redirect("web:api-tokens")

@@ -10,23 +10,26 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import labels, queries
+from dataip.registry import fields, labels, queries
 from dataip.registry.i18n import describe
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, rights, staff
-from dataip.registry.services import changes, examination, lifecycle, publicity
+from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
+from dataip.registry.services.registrar import ReissueGround
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web.access import actor_of, staff_required
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
 from dataip.web.views._common import action_buttons, allowed, may_propose
 from dataip.web.views.declared import declared_fields
+from dataip.web.views.rights import ChangeForm
 
 EXAMINERS = (Role.EXAMINER, Role.REGISTRAR)
 
@@ -96,6 +99,8 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
         "can_revoke": Action.REVOKE in actions,
+        "can_correct": Action.CORRECT_PARTICULARS in actions,
+        "can_reissue": Action.REISSUE_CERTIFICATE in actions,
         "application": application,
         "missing": [labels.field(n) for n in applicants.missing_for_submission(application)],
         "materials": list(application.materials.order_by("id")),
@@ -266,3 +271,148 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
             return redirect("web:case", application.pk)
     context = {"application": application, "form": form}
     return render(request, "web/staff/revoke.html", context, status=422 if form.errors else 200)
+
+
+# ── the registrar on a registered right: correction, re-issue; the queue (登记后) ─────────
+
+
+class CorrectionForm(ChangeForm):
+    """The registered particulars prefilled; the registrar corrects the wrong ones (更正)."""
+
+    holder_name = forms.CharField(label=gettext_lazy("Holder's name"), max_length=200)
+    holder_name_en = forms.CharField(
+        label=gettext_lazy("Holder's name in English"), max_length=200, required=False
+    )
+    holder_address = forms.CharField(
+        label=gettext_lazy("Holder's address"), max_length=300, required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy("The obvious error and where the right value comes from."),
+    )
+    confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        last = ["holder_name", "holder_name_en", "holder_address", "reason", "confirm"]
+        self.order_fields([*(n for n in self.fields if n not in last), *last])
+
+    def corrected(self, application: Application) -> dict[str, Any]:
+        """The particulars whose value differs from the registered one."""
+        holder_fields = ("holder_name", "holder_name_en", "holder_address", "reason", "confirm")
+        others = {name: self.fields.pop(name) for name in holder_fields}
+        try:
+            found = self.changed(application)  # the product's particulars only
+        finally:
+            self.fields.update(others)
+        holder = application.filed_by
+        for name in ("holder_name", "holder_name_en", "holder_address"):
+            value = (self.cleaned_data.get(name) or "").strip()
+            if value != (getattr(holder, name.removeprefix("holder_")) or ""):
+                found[name] = value
+        return found
+
+
+class ReissueForm(PortalForm):
+    """Issue the certificate again with the same particulars (补发/换发)."""
+
+    ground = forms.ChoiceField(
+        label=gettext_lazy("Ground"), choices=ReissueGround.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
+
+
+def _registered_case(request: HttpRequest, application_id: int) -> Application:
+    application = _case(request, application_id)
+    if application.status != Status.REGISTERED:
+        raise NotFound(gettext_noop("No such registration."))
+    return application
+
+
+@staff_required(Role.REGISTRAR)
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The registrar corrects an obvious error in the registered particulars (更正), with the
+    reason; logged, and a new certificate version is issued."""
+    application = _registered_case(request, application_id)
+    product, holder = application.product, application.filed_by
+    initial = {name: getattr(product, name) for name in fields.CHANGEABLE}
+    initial |= {"holder_name": holder.name, "holder_name_en": holder.name_en}
+    initial["holder_address"] = holder.address
+    form = CorrectionForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registrar.correct_particulars(
+                application.pk,
+                actor=actor_of(request),
+                values=form.corrected(application),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(
+                request, _("The particulars are corrected; a new certificate is issued.")
+            )
+            return redirect("web:case", application.pk)
+    context = {"application": application, "form": form}
+    return render(request, "web/staff/correct.html", context, status=422 if form.errors else 200)
+
+
+@staff_required(Role.REGISTRAR)
+@require_http_methods(["GET", "POST"])
+def reissue(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The registrar issues the certificate again with the same particulars (补发/换发)."""
+    application = _registered_case(request, application_id)
+    form = ReissueForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            registrar.reissue_certificate(
+                application.pk,
+                actor=actor_of(request),
+                ground=form.cleaned_data["ground"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("A new certificate version is issued."))
+            return redirect("web:case", application.pk)
+    context = {"application": application, "form": form}
+    return render(request, "web/staff/reissue.html", context, status=422 if form.errors else 200)
+
+
+@staff_required(*EXAMINERS)
+@require_GET
+def pending(request: HttpRequest) -> HttpResponse:
+    """Requests after registration that wait, with their deadlines (overdue ones first)."""
+    kind = request.GET.get("kind", "")
+    everything = staff.pending_requests()
+    counts = staff.pending_counts(everything)
+    shown = [item for item in everything if not kind or item.kind == kind]
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "item": item,
+            "kind": labels.pending(item.kind),
+            "waits_for": labels.waits_for(item.waits_for),
+            "url": reverse("web:change-request", args=[item.record_id])
+            if item.kind == staff.Pending.CHANGE
+            else reverse("web:case", args=[item.application.pk]),
+        }
+        for item in page.object_list
+    ]
+    tabs = [(k.value, labels.pending(k.value), counts[k.value]) for k in staff.Pending]
+    context = {
+        "rows": rows,
+        "page": page,
+        "tabs": tabs,
+        "kind": kind,
+        "overdue": counts["overdue"],
+    }
+    return render(request, "web/staff/pending.html", context)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dataip.errors import DomainError, FieldErrors, ValidationFailed, gettext_noop
 from dataip.registry import clock, fields, labels
+from dataip.registry import territory as territories
 from dataip.registry.details import FieldType
 from dataip.registry.i18n import describe
 from dataip.registry.models import Application, LicenceKind, ValuationMethod
@@ -73,6 +74,20 @@ class ConfirmedForm(PortalForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+def _territory_choices() -> list[tuple[str, str]]:
+    """Nationwide, then every province followed by its prefectures, named in the language of
+    the page."""
+    english = labels.is_english()
+    return [(territories.NATIONWIDE, _("Nationwide")), *territories.choices(english)]
+
+
+class TerritoryField(forms.MultipleChoiceField):
+    """Nationwide or regions; nothing chosen is left for the service to name."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [item for item in super().to_python(value) if item]
+
+
 class LicenceForm(CheckedForm):
     """A licence to record (许可备案)."""
 
@@ -95,7 +110,15 @@ class LicenceForm(CheckedForm):
     scope = forms.CharField(
         label=gettext_lazy("Scope of use"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    territory = forms.CharField(label=gettext_lazy("Territory"), max_length=200)
+    territory = TerritoryField(
+        label=gettext_lazy("Territory"),
+        choices=_territory_choices,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=gettext_lazy(
+            "Nationwide, or one or more provinces and cities (GB/T 2260); hold Ctrl or ⌘ to "
+            "choose several. A province includes its cities."
+        ),
+    )
     starts = _date("From")
     ends = _date("Until")
     fee = _amount("Licence fee")
@@ -312,6 +335,7 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
             {
                 "licence": lic,
                 "kind": labels.licence(lic.kind),
+                "territory": labels.territory(lic.regions, lic.territory),
                 "in_force": rights.in_force(lic, today),
                 "can_end": can_end and lic.ended_on is None,
             }
@@ -545,7 +569,12 @@ def granted(request: HttpRequest) -> HttpResponse:
     today = clock.local_date(clock.now())
     found = rights.licences_granted_to(actor_of(request).holder_ids)
     rows = [
-        {"licence": lic, "kind": labels.licence(lic.kind), "in_force": rights.in_force(lic, today)}
+        {
+            "licence": lic,
+            "kind": labels.licence(lic.kind),
+            "territory": labels.territory(lic.regions, lic.territory),
+            "in_force": rights.in_force(lic, today),
+        }
         for lic in found
     ]
     return render(request, "web/rights/granted.html", {"rows": rows})

@@ -1,0 +1,84 @@
+"""Schemas of the staff API (examiners and registrars, with a staff token): the queue of
+requests after registration with their deadlines, the correction of particulars (更正) and the
+re-issue of a certificate (补发/换发)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ninja import Field, Schema
+from pydantic import create_model
+
+from dataip.api.schemas.common import Input, Page
+from dataip.api.schemas.products import input_fields
+from dataip.registry.fields import PRODUCT_FIELDS
+from dataip.registry.queries.staff import Pending
+from dataip.registry.services.registrar import ReissueGround
+
+Reason = Field(min_length=1, max_length=2000, description="Why (shown in the history)")
+
+if TYPE_CHECKING:  # the fields are made at import time; to mypy this is a plain input
+    CorrectionIn = Input
+else:
+    CorrectionIn = create_model(
+        "CorrectionIn",
+        __base__=Input,
+        __doc__="The corrected particulars (only those sent are corrected), and the reason.",
+        __module__=__name__,
+        **input_fields(f for f in PRODUCT_FIELDS if f.changeable),
+        holderName=(str | None, Field(None, max_length=200)),
+        holderNameEn=(str | None, Field(None, max_length=200)),
+        holderAddress=(str | None, Field(None, max_length=300)),
+        reason=(str, Reason),
+    )
+
+
+class ReissueIn(Input):
+    """Why the certificate is issued again with the same particulars."""
+
+    ground: ReissueGround = Field(description="lost (补发), damaged (换发) or other")
+    reason: str = Reason
+
+
+class StaffRegistration(Schema):
+    """A registration after the registrar's act: a new certificate version is due."""
+
+    registrationNumber: str
+    status: str
+    statusLabel: str
+    certificateVersion: int
+
+
+class PendingOut(Schema):
+    """A request after registration that waits, with its deadline."""
+
+    kind: Pending
+    kindLabel: str
+    applicationId: int
+    registrationNumber: str
+    productName: str
+    recordId: int | None = Field(description="The change request, transfer or pledge")
+    since: date
+    due: date
+    overdue: bool
+    waitsFor: str = Field(description="examiner, assignee, holder or system")
+    waitsForLabel: str
+
+
+class PendingCounts(Schema):
+    """How many requests of each kind wait, and how many are overdue."""
+
+    change: int
+    transfer: int
+    pledge: int
+    renewal: int
+    lapsed: int
+    overdue: int
+
+
+class PendingList(Page):
+    """A page of the queue, the earliest deadline first (overdue ones lead)."""
+
+    counts: PendingCounts
+    items: list[PendingOut]

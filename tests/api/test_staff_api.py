@@ -1,0 +1,148 @@
+"""The staff API (a staff token of an examiner or a registrar): the queue of requests after
+registration, corrections of particulars and certificate re-issues; every persona."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dataip.accounts.tokens import create_token, revoke_token
+from dataip.api.api import api as api_of_the_site
+from dataip.registry.models import Application, Event
+from dataip.registry.services import changes
+from dataip.registry.workflow import Status
+from tests.api._support import Api, Tokens, assert_problem, field_names
+from tests.support.builders import at_stage
+from tests.support.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registered(personas: Personas) -> Application:
+    return at_stage(personas, Status.REGISTERED)
+
+
+@pytest.fixture
+def staff_tokens(personas: Personas) -> dict[str, str]:
+    old, revoked = create_token(personas.registrar.user, "old")
+    revoke_token(personas.registrar.user, old.pk)
+    return {
+        "examiner": create_token(personas.examiner.user, "queue")[1],
+        "registrar": create_token(personas.registrar.user, "desk")[1],
+        "revoked_staff": revoked,
+    }
+
+
+def _number(app: Application) -> str:
+    return app.registration_number or ""
+
+
+CASES: dict[str, tuple[str, Any, Any, dict[str, int]]] = {
+    # name: (method, path(app), body, status per persona)
+    "queue": ("GET", lambda a: "staff/queue", None, {"examiner": 200, "registrar": 200}),
+    "correct": (
+        "POST",
+        lambda a: f"staff/registrations/{_number(a)}/corrections",
+        {"name": "更正后的名称", "reason": "笔误"},
+        {"examiner": 403, "registrar": 200},
+    ),
+    "reissue": (
+        "POST",
+        lambda a: f"staff/registrations/{_number(a)}/certificate-reissues",
+        {"ground": "damaged", "reason": "PDF 损坏"},
+        {"examiner": 403, "registrar": 200},
+    ),
+}
+PERSONAS = ("anonymous", "revoked", "revoked_staff", "own", "other", "bank", "examiner")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_staff_routes_as_every_persona(
+    name: str,
+    api: Api,
+    tokens: Tokens,
+    staff_tokens: dict[str, str],
+    registered: Application,
+) -> None:
+    method, path, body, allowed = CASES[name]
+    expected = {"anonymous": 401, "revoked": 401, "revoked_staff": 401} | dict.fromkeys(
+        ("own", "other", "bank"), 403
+    )
+    expected |= allowed
+    for persona in (*PERSONAS, "registrar"):
+        secret = staff_tokens.get(persona) or tokens.of(persona.replace("_staff", ""))
+        if persona == "revoked_staff":
+            secret = staff_tokens["revoked_staff"]
+        response = api.as_(secret).call(method, path(registered), body)
+        assert response.status_code == expected[persona], (persona, response.content)
+        if expected[persona] >= 400:
+            assert_problem(response, expected[persona])
+    corrected = Event.objects.filter(action__in=["correct_particulars", "reissue_certificate"])
+    assert corrected.count() == (0 if name == "queue" else 1), "only the registrar's act counts"
+
+
+def test_every_staff_route_is_covered() -> None:
+    schema = api_of_the_site.get_openapi_schema(path_prefix="")
+    routes = {
+        operation["operationId"].rsplit("_routers_staff_", 1)[1]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        if "_routers_staff_" in operation["operationId"]
+    }
+    assert routes == set(CASES)
+
+
+def test_a_staff_token_opens_no_organisations_route(
+    api: Api, staff_tokens: dict[str, str], registered: Application
+) -> None:
+    staff = api.as_(staff_tokens["registrar"])
+    assert_problem(staff.get("applications"), 401)
+    assert_problem(staff.get(f"registrations/{_number(registered)}/licences"), 401)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_queue_names_kinds_and_deadlines(
+    api: Api,
+    staff_tokens: dict[str, str],
+    personas: Personas,
+    registered: Application,
+    language: str,
+) -> None:
+    change = changes.request_change(
+        registered.pk, actor=personas.applicant.actor, values={"name": "新名称"}
+    )
+    examiner = api.as_(staff_tokens["examiner"])
+    examiner.language = language
+    body = examiner.get("staff/queue").json()
+    assert body["counts"]["change"] == 1
+    [item] = [i for i in body["items"] if i["kind"] == "change"]
+    assert item["recordId"] == change.pk
+    assert item["registrationNumber"] == registered.registration_number
+    assert item["due"] > item["since"]
+    assert item["overdue"] is False
+    assert item["waitsFor"] == "examiner"
+    assert item["kindLabel"] == (
+        "Change request to examine" if language == "en" else "待审查的变更申请"
+    )
+    only = examiner.get("staff/queue?kind=pledge").json()
+    assert [i["kind"] for i in only["items"]] == []
+    assert_problem(examiner.get("staff/queue?kind=nonsense"), 422)
+
+
+def test_corrections_name_each_refused_field_as_sent(
+    api: Api, staff_tokens: dict[str, str], registered: Application
+) -> None:
+    registrar = api.as_(staff_tokens["registrar"])
+    path = f"staff/registrations/{_number(registered)}/corrections"
+    refused = registrar.post(path, {"holderName": " ", "reason": "笔误"})
+    assert field_names(assert_problem(refused, 422)) == ["holderName"]
+    unknown = registrar.post(path, {"registrationNumber": "X", "reason": "笔误"})
+    assert_problem(unknown, 422)
+    assert_problem(registrar.post("staff/registrations/NOSUCH/corrections", {"reason": "x"}), 404)
+    done = registrar.post(path, {"holderAddress": "上海市浦东新区 1 号", "reason": "地址笔误"})
+    assert done.status_code == 200, done.content
+    assert done.json()["certificateVersion"] == registered.certificate_version + 1
+    registered.filed_by.refresh_from_db()
+    assert registered.filed_by.address == "上海市浦东新区 1 号"
