@@ -31,8 +31,11 @@ def test_revoked_tokens_no_longer_work(personas: Personas) -> None:
     assert authenticate(secret) is None
 
 
-def test_only_organisations_get_tokens(personas: Personas) -> None:
+def test_only_organisations_and_staff_get_tokens(personas: Personas) -> None:
     with pytest.raises(PermissionDenied):
-        create_token(personas.examiner.user, "staff")
+        create_token(personas.objector.user, "a person without an organisation")
+    staff, _ = create_token(personas.examiner.user, "staff")
+    assert staff.holder_id is None
+    assert staff.created_by_id == personas.examiner.user.pk
     with pytest.raises(ValidationFailed):
         create_token(personas.applicant.user, "  ")

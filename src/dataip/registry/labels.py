@@ -107,7 +107,7 @@ PENDING_LABELS: Mapping[str, Promise] = {
 #: Who must act next on a pending request.
 WAITS_FOR_LABELS: Mapping[str, Promise] = {
     "examiner": gettext_lazy("an examiner"),
-    "assignee": gettext_lazy("the assignee"),
+    "assignee": gettext_lazy("the assignee and the other joint holders"),
     "holder": gettext_lazy("the holder"),
     "system": gettext_lazy("the registry's system (dataip tick)"),
 }
