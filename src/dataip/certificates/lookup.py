@@ -31,7 +31,7 @@ from dataip.registry.identifiers import (
     parse_registration_number,
 )
 from dataip.registry.models import Application
-from dataip.registry.queries.public import PublicPledge, public_record
+from dataip.registry.queries.public import PublicPledge, PublicState, public_record
 from dataip.registry.regimes import all_regimes
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 
@@ -130,6 +130,8 @@ class Answer:
     current: Certificate | None = None
     status: str = ""
     pledges: list[PublicPledge] = field(default_factory=list)
+    state: PublicState | None = None
+    """The state of the right, as the public registration page shows it."""
     verified: VerifiedCertificate | None = None
     failure: VerificationError | None = None
     issuer: str = ""
@@ -185,6 +187,7 @@ def _answer(
         if chosen is None:
             return Answer(found=False, query=query)
     day = today or clock.local_date(clock.now())
+    record = public_record(application, today=day)
     return Answer(
         found=True,
         query=query,
@@ -192,7 +195,8 @@ def _answer(
         certificate=chosen,
         current=current,
         status=_status(application, chosen, day),
-        pledges=public_record(application, today=day).pledges,
+        pledges=record.pledges,
+        state=record.state,
     )
 
 
@@ -259,6 +263,7 @@ def answer_for_pdf(
         current=answer.current,
         status=answer.status,
         pledges=answer.pledges,
+        state=answer.state,
         verified=verified,
         identical=identical,
     )

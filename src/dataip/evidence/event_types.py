@@ -4,8 +4,9 @@ name the events of a history with the same table (:mod:`dataip.registry.labels`)
 reading ``dataip verify`` and a holder reading the history see the same words.
 
 Workflow actions are named as the history shows them: the steps up to registration by what was
-done (``submit``), registration and the records after it as records (``registered``,
-``licence granted``).
+done (``submit``), the public steps (the announcement and after) and the records after
+registration as what happened, in plain words (``announced to the public``, ``registered``,
+``licence granted``): the public history of a registration shows these names.
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "record_opinion": ("提交评审意见", "record an opinion"),
     "approve": ("审查通过", "approve"),
     "reject": ("不予登记", "refuse registration"),
-    "announce": ("公示", "announce"),
-    "file_objection": ("提出异议", "file an objection"),
-    "dismiss_objection": ("驳回异议", "dismiss the objection"),
-    "uphold_objection": ("认定异议成立", "uphold the objection"),
-    "close_publicity": ("结束公示", "close the announcement"),
+    "announce": ("公示", "announced to the public"),
+    "file_objection": ("提出异议", "objection filed"),
+    "dismiss_objection": ("异议被驳回", "objection dismissed"),
+    "uphold_objection": ("异议成立", "objection upheld"),
+    "close_publicity": ("公示结束", "announcement closed"),
     "register": ("予以登记", "registered"),
     "withdraw": ("撤回", "withdraw"),
     "deem_withdrawn": ("视为撤回", "deem withdrawn"),
-    "expire": ("有效期届满", "expire"),
+    "expire": ("有效期届满", "validity ended"),
     # records after registration
     "request_change": ("申请变更", "change requested"),
     "approve_change": ("变更已核准", "change approved"),

@@ -11,6 +11,8 @@ table certificates print (:data:`dataip.registry.kinds.KIND_NAMES`); product fie
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext, gettext_lazy
@@ -23,6 +25,9 @@ from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
 from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
 from dataip.registry.workflow import Action, Role
+
+if TYPE_CHECKING:
+    from dataip.registry.queries.public import PublicState
 
 #: What each action does, as a verb: how domain messages name an action.
 ACTION_LABELS: Mapping[str, Promise] = {
@@ -270,3 +275,108 @@ def field(name: str) -> str:
         return gettext("File")
     product_field = fields.FIELDS_BY_NAME.get(name)
     return gettext(product_field.label) if product_field else name
+
+
+# ── the state of a right, in plain words (the public page, the public API, verification) ──
+
+
+@dataclass(frozen=True)
+class StateLine:
+    """One plain sentence about the state of a right; ``code`` says what it is about
+    (``pledge``, ``licence``, ``transfer``, ``cancelled``, ``revoked``, ``expired``, ``clear``)."""
+
+    code: str
+    text: str
+
+
+def _space() -> str:
+    """What separates two sentences: a space in English, nothing in Chinese."""
+    return " " if is_english() else ""
+
+
+def _day(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def state_lines(state: PublicState) -> list[StateLine]:
+    """The state of a public registration in plain words, the most serious first: the end of
+    the right, pledges standing, exclusive or sole licences in force, a pending transfer; or
+    that nothing stands on it."""
+    lines: list[StateLine] = []
+    if state.status == "revoked":
+        text = gettext("Revoked by the registry on %(date)s.") % {"date": _day(state.ended_on)}
+        if state.decision_reference:
+            text += _space() + gettext("Decision: %(reference)s.") % {
+                "reference": state.decision_reference
+            }
+        lines.append(StateLine("revoked", text))
+    elif state.status == "cancelled":
+        lines.append(
+            StateLine(
+                "cancelled",
+                gettext("Cancelled at the holder's request on %(date)s.")
+                % {"date": _day(state.ended_on)},
+            )
+        )
+    elif state.status == "expired":
+        lines.append(
+            StateLine(
+                "expired",
+                gettext("Expired: the period of validity ended on %(date)s.")
+                % {"date": _day(state.valid_until)},
+            )
+        )
+    for pledge in state.pledges:
+        values = {
+            "pledgee": pledge.pledgee,
+            "starts": _day(pledge.starts),
+            "ends": _day(pledge.ends),
+        }
+        text = gettext("Under pledge to %(pledgee)s, from %(starts)s to %(ends)s.") % values
+        if pledge.amount is not None:
+            text += _space() + gettext("Secured amount: %(amount)s %(currency)s.") % {
+                "amount": pledge.amount,
+                "currency": pledge.currency,
+            }
+        lines.append(StateLine("pledge", text))
+    for lic in state.licences:
+        values = {
+            "licensee": lic.licensee,
+            "starts": _day(lic.starts),
+            "ends": _day(lic.ends),
+            "territory": territory(lic.regions, lic.territory_text),
+        }
+        template = (
+            gettext(
+                "Licensed exclusively to %(licensee)s, from %(starts)s to %(ends)s, "
+                "territory: %(territory)s."
+            )
+            if lic.kind == "exclusive"
+            else gettext(
+                "Licensed solely to %(licensee)s (the holder may also use it), from %(starts)s "
+                "to %(ends)s, territory: %(territory)s."
+            )
+        )
+        lines.append(StateLine("licence", template % values))
+    if state.transfer_proposed_on is not None:
+        lines.append(
+            StateLine(
+                "transfer",
+                gettext(
+                    "Being transferred: a transfer proposed on %(date)s waits for the "
+                    "confirmation of the parties."
+                )
+                % {"date": _day(state.transfer_proposed_on)},
+            )
+        )
+    if not lines and state.status == "registered":
+        lines.append(
+            StateLine(
+                "clear",
+                gettext(
+                    "In force. No pledge, no exclusive or sole licence and no pending transfer "
+                    "is recorded."
+                ),
+            )
+        )
+    return lines

@@ -25,6 +25,7 @@ from dataip.errors import DomainError, NotFound
 from dataip.evidence import VerificationError
 from dataip.evidence.trust_list import TrustList, recognise_bundle
 from dataip.ledger import keys
+from dataip.registry import labels
 from dataip.registry.i18n import describe
 
 STATUS_TEXT = {
@@ -73,6 +74,7 @@ def _result(request: HttpRequest, answer: lookup.Answer) -> HttpResponse:
         "status_text": STATUS_TEXT.get(answer.status, ""),
         "failure": None if answer.failure is None else answer.failure.explain(_lang()),
         "bundle_url": bundle_url,
+        "state_lines": [] if answer.state is None else labels.state_lines(answer.state),
         "content": None if answer.verified is None else answer.verified.content,
         "holders": []
         if answer.application is None

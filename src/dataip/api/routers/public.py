@@ -33,12 +33,14 @@ from dataip.api.schemas.public import (
     PublicLicence,
     PublicPledge,
     PublicProduct,
+    PublicState,
     Registration,
     RegistrationSummary,
     SearchResults,
     Statistics,
 )
 from dataip.registry import labels
+from dataip.registry.clock import local_date
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, SearchEntry
 from dataip.registry.queries.public import (
@@ -137,6 +139,7 @@ def _registration(application: Application) -> Registration:
         validFrom=application.valid_from,
         validUntil=application.valid_until,
         underPledge=record.under_pledge,
+        state=PublicState.of(record.state),
         product=PublicProduct(**product),
         holders=[PublicHolder(name=name, share=str(share)) for name, share in record.holders],
         pledges=[
@@ -155,7 +158,7 @@ def _registration(application: Application) -> Registration:
             for lic in record.licences
         ],
         history=[
-            PublicEvent(action=action, label=labels.event(action), at=at)
+            PublicEvent(action=action, label=labels.event(action), at=at, day=local_date(at))
             for action, at in record.history
         ],
     )
@@ -168,7 +171,10 @@ def _registration(application: Application) -> Registration:
 )
 def registration(request: HttpRequest, number: PathEx[str, NUMBER]) -> Registration:
     """The public record of a registration, by registration number (or, while it is
-    announced, by application number): public fields, holders, pledges, licences, history."""
+    announced, by application number): first its ``state`` (pledges standing, exclusive or
+    sole licences in force, a pending transfer, cancellation or revocation, with a plain-words
+    ``summary``), then public fields, holders, pledges, licences and the public history (each
+    event named in plain words, with its day)."""
     return _registration(public_application(number))
 
 

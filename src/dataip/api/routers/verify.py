@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from ninja import P, QueryEx, Router
 
 from dataip.api.schemas.log import Problem
+from dataip.api.schemas.public import PublicState
 from dataip.api.schemas.verify import (
     BundleVerificationOut,
     CertificateOut,
@@ -146,6 +147,7 @@ def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
             for p in answer.pledges
             if p.in_force
         ],
+        state=None if answer.state is None else PublicState.of(answer.state),
         reasonCode=None if failure is None else failure.code,
         reason=None if failure is None else failure.explain(lang),
         failedStep=None if failure is None else failure.step,

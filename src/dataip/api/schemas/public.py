@@ -11,7 +11,9 @@ from pydantic import create_model
 
 from dataip.api.schemas.common import Page
 from dataip.api.schemas.products import output_fields
+from dataip.registry import labels
 from dataip.registry.fields import PRODUCT_FIELDS
+from dataip.registry.queries import public as queries
 
 
 class Facet(Schema):
@@ -90,11 +92,93 @@ class PublicLicence(Schema):
 
 
 class PublicEvent(Schema):
-    """A public step of the registration's history."""
+    """A public step of the registration's history: its type (``action``), its name in plain
+    words in the request's language (``label``), its time and its day (Asia/Shanghai)."""
 
     action: str
     label: str
     at: datetime
+    day: date
+
+
+class StateLicence(Schema):
+    """An exclusive or sole licence in force: the licensee, term and territory (GB/T 2260
+    codes in ``regions``, empty for nationwide; ``territory`` names it). Scope and fee are not
+    public."""
+
+    kind: str
+    kindLabel: str
+    licensee: str
+    starts: date
+    ends: date
+    regions: list[str]
+    territory: str
+
+
+class StateLine(Schema):
+    """One plain sentence about the state, in the request's language; ``code`` is ``revoked``,
+    ``cancelled``, ``expired``, ``pledge``, ``licence``, ``transfer`` or ``clear``."""
+
+    code: str
+    text: str
+
+
+class PublicState(Schema):
+    """The state of the right (权利状态), as the top of the public registration page shows it:
+    pledges standing (pledgee and term; the amount only where the regime publishes it),
+    exclusive or sole licences in force, a transfer waiting for confirmation (its date only),
+    and the end of the right (``endedOn`` for a cancellation or revocation; for a revocation
+    ``decisionReference`` where the regime publishes it). ``summary`` says it in plain words."""
+
+    status: str
+    statusLabel: str
+    underPledge: bool
+    licensedExclusively: bool
+    beingTransferred: bool
+    pledges: list[PublicPledge]
+    exclusiveLicences: list[StateLicence]
+    transferProposedOn: date | None
+    endedOn: date | None
+    decisionReference: str | None
+    summary: list[StateLine]
+
+    @classmethod
+    def of(cls, state: queries.PublicState) -> PublicState:
+        """The schema of a :class:`~dataip.registry.queries.public.PublicState`."""
+        return cls(
+            status=state.status,
+            statusLabel=labels.status(state.status),
+            underPledge=state.under_pledge,
+            licensedExclusively=state.licensed_exclusively,
+            beingTransferred=state.being_transferred,
+            pledges=[
+                PublicPledge(
+                    pledgee=p.pledgee,
+                    starts=p.starts,
+                    ends=p.ends,
+                    inForce=p.in_force,
+                    amount=None if p.amount is None else str(p.amount),
+                    currency=p.currency,
+                )
+                for p in state.pledges
+            ],
+            exclusiveLicences=[
+                StateLicence(
+                    kind=lic.kind,
+                    kindLabel=labels.licence(lic.kind),
+                    licensee=lic.licensee,
+                    starts=lic.starts,
+                    ends=lic.ends,
+                    regions=list(lic.regions),
+                    territory=labels.territory(lic.regions, lic.territory_text),
+                )
+                for lic in state.licences
+            ],
+            transferProposedOn=state.transfer_proposed_on,
+            endedOn=state.ended_on,
+            decisionReference=state.decision_reference or None,
+            summary=[StateLine(code=x.code, text=x.text) for x in labels.state_lines(state)],
+        )
 
 
 class Registration(Schema):
@@ -112,6 +196,7 @@ class Registration(Schema):
     validFrom: date | None
     validUntil: date | None
     underPledge: bool
+    state: PublicState
     product: PublicProduct
     holders: list[PublicHolder]
     pledges: list[PublicPledge]

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Schema
 
+from dataip.api.schemas.public import PublicState
+
 
 class HolderOut(Schema):
     """A holder of the right and its share in per cent."""
@@ -72,6 +74,9 @@ class VerificationOut(Schema):
     status: str | None
     underPledge: bool
     pledges: list[PledgeOut]
+    state: PublicState | None = None
+    """The state of the right as the public registration page shows it (null when the
+    registry has no record of the certificate)."""
     reasonCode: str | None
     reason: str | None
     failedStep: str | None

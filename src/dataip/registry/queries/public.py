@@ -16,7 +16,7 @@ from dataip.registry import clock
 from dataip.registry.details import public_details
 from dataip.registry.fields import PUBLIC_FIELDS
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import Application, PledgeStatus
+from dataip.registry.models import Application, LicenceKind, PledgeStatus, RecordStatus
 from dataip.registry.regimes import load_regime
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 
@@ -141,6 +141,58 @@ class PublicLicence:
     in_force: bool
 
 
+@dataclass(frozen=True)
+class StateLicence:
+    """An exclusive or sole licence in force, as the public sees it: the licensee, the term
+    and the territory (GB/T 2260 codes, empty: nationwide; or the free text of an old record).
+    The scope and the fee stay between the parties."""
+
+    kind: str
+    licensee: str
+    starts: date
+    ends: date
+    regions: tuple[str, ...]
+    territory_text: str
+
+
+@dataclass(frozen=True)
+class PublicState:
+    """The state of the right (权利状态) that the public sees first: the pledges that stand,
+    the exclusive or sole licences in force, a transfer waiting for its confirmation (its date
+    only: the assignee and the price stay between the parties), and the end of the right
+    (cancelled or revoked: the date; for a revocation, the decision's reference where the
+    regime publishes it). The registration page, the public API and verification show it."""
+
+    status: str
+    pledges: tuple[PublicPledge, ...]
+    licences: tuple[StateLicence, ...]
+    transfer_proposed_on: date | None
+    ended_on: date | None
+    decision_reference: str
+    valid_until: date | None
+
+    @property
+    def under_pledge(self) -> bool:
+        """True while a pledge stands."""
+        return bool(self.pledges)
+
+    @property
+    def licensed_exclusively(self) -> bool:
+        """True while an exclusive or sole licence is in force."""
+        return bool(self.licences)
+
+    @property
+    def being_transferred(self) -> bool:
+        """True while a transfer waits for its confirmation."""
+        return self.transfer_proposed_on is not None
+
+    @property
+    def unencumbered(self) -> bool:
+        """True if nothing stands on the right (no pledge, no exclusive or sole licence, no
+        pending transfer)."""
+        return not (self.pledges or self.licences or self.being_transferred)
+
+
 STOOD = (PledgeStatus.ACTIVE, PledgeStatus.RELEASED)
 """Pledges the public sees: those that stand or stood (not proposals, not declined ones)."""
 
@@ -155,11 +207,53 @@ class PublicRecord:
     pledges: list[PublicPledge]
     licences: list[PublicLicence]
     history: list[tuple[str, datetime]]
+    state: PublicState
 
     @property
     def under_pledge(self) -> bool:
         """True while a pledge stands."""
         return any(p.in_force for p in self.pledges)
+
+
+def public_state(application: Application, pledges: list[PublicPledge], today: date) -> PublicState:
+    """The state of a public registration (``pledges``: those the public record lists)."""
+    status = Status(application.status)
+    regime = load_regime(application.regime_code)
+    licences = tuple(
+        StateLicence(
+            kind=lic.kind,
+            licensee=lic.licensee_display,
+            starts=lic.starts,
+            ends=lic.ends,
+            regions=tuple(lic.regions or ()),
+            territory_text=lic.territory,
+        )
+        for lic in application.licences.exclude(kind=LicenceKind.ORDINARY)
+        .filter(ended_on=None, starts__lte=today, ends__gte=today)
+        .select_related("licensee")
+        .order_by("id")
+    )
+    pending = (
+        application.transfers.filter(status=RecordStatus.PENDING)
+        .order_by("id")
+        .values_list("proposed_at", flat=True)
+        .first()
+    )
+    ended = status in (Status.CANCELLED, Status.REVOKED) and application.decided_at is not None
+    reference = ""
+    if status == Status.REVOKED and regime.publish_decision_reference:
+        reference = application.decision_reference or ""
+    return PublicState(
+        status=status.value,
+        pledges=tuple(p for p in pledges if p.in_force),
+        licences=licences,
+        transfer_proposed_on=None if pending is None else clock.local_date(pending),
+        ended_on=clock.local_date(application.decided_at)
+        if ended and application.decided_at
+        else None,
+        decision_reference=reference,
+        valid_until=application.valid_until,
+    )
 
 
 def public_record(application: Application, *, today: date | None = None) -> PublicRecord:
@@ -192,4 +286,5 @@ def public_record(application: Application, *, today: date | None = None) -> Pub
     ]
     history = list(application.events.filter(public=True).values_list("action", "occurred_at"))
     holders = list(application.holders.values_list("holder__name", "share"))
-    return PublicRecord(application, fields, holders, pledges, licences, history)
+    state = public_state(application, pledges, today)
+    return PublicRecord(application, fields, holders, pledges, licences, history, state)

@@ -101,6 +101,9 @@ class Regime:
     confirmation: Period = Period(30, DayUnit.CALENDAR_DAYS)
     """How long a proposed transfer or pledge may wait for its confirmation before the staff
     queue flags it as overdue."""
+    publish_decision_reference: bool = True
+    """Whether the public sees the reference of the decision that revoked a registration (the
+    fact and the date of the revocation are always public)."""
 
     def allows(self, kind: ProductKind | str) -> bool:
         """Return whether this regime registers objects of ``kind``."""
@@ -247,10 +250,11 @@ _RIGHTS_KEYS: Final = frozenset(
         "publish_pledge_amount",
         "change_decision_working_days",
         "confirmation_days",
+        "publish_decision_reference",
     }
 )
-"""``change_decision_working_days`` and ``confirmation_days`` may be left out (defaults: 20
-working days, 30 days)."""
+"""``change_decision_working_days``, ``confirmation_days`` and ``publish_decision_reference``
+may be left out (defaults: 20 working days, 30 days, published)."""
 #: Settings a regime file must have; ``[notes]`` may explain any of them.
 _SETTINGS: Final = frozenset(
     {
@@ -357,6 +361,9 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
             else 30,
             DayUnit.CALENDAR_DAYS,
         ),
+        publish_decision_reference=rights.bool_("publish_decision_reference")
+        if "publish_decision_reference" in rights.data
+        else True,
     )
 
 

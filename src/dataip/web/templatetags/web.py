@@ -32,6 +32,12 @@ def action_name(action: str) -> str:
 
 
 @register.simple_tag
+def event_name(event_type: str) -> str:
+    """An event of a history, in plain words in the active language."""
+    return labels.event(event_type)
+
+
+@register.simple_tag
 def role_name(role: str) -> str:
     """The role in which someone acted, in the active language."""
     return labels.role(role)

@@ -100,6 +100,7 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "record": record,
             "fields": public_fields(record.product, ProductKind(record.product["kind"])),
             "can_object": can_object,
+            "state_lines": labels.state_lines(record.state),
             "industry": labels.industry(record.product["industry_code"]),
             "province": labels.province(record.product["province_code"]),
         },
