@@ -29,6 +29,7 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "reject": ("不予登记", "refuse registration"),
     "announce": ("公示", "announce"),
     "file_objection": ("提出异议", "file an objection"),
+    "answer_objection": ("答辩异议", "answer an objection"),
     "dismiss_objection": ("驳回异议", "dismiss the objection"),
     "uphold_objection": ("认定异议成立", "uphold the objection"),
     "close_publicity": ("结束公示", "close the announcement"),

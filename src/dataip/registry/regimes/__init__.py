@@ -101,6 +101,9 @@ class Regime:
     confirmation: Period = Period(30, DayUnit.CALENDAR_DAYS)
     """How long a proposed transfer or pledge may wait for its confirmation before the staff
     queue flags it as overdue."""
+    objection_decision: Period = Period(60, DayUnit.CALENDAR_DAYS)
+    """How long the registry has to decide an objection (异议), counted from its filing; the
+    examiners' queues flag it when it is due soon and when it is overdue."""
 
     def allows(self, kind: ProductKind | str) -> bool:
         """Return whether this regime registers objects of ``kind``."""
@@ -251,13 +254,14 @@ _RIGHTS_KEYS: Final = frozenset(
 )
 """``change_decision_working_days`` and ``confirmation_days`` may be left out (defaults: 20
 working days, 30 days)."""
-#: Settings a regime file must have; ``[notes]`` may explain any of them.
+#: Settings a regime file must have (``objection_decision`` may be left out: 60 calendar days);
+#: ``[notes]`` may explain any of them.
 _SETTINGS: Final = frozenset(
     {
         "name_zh", "name_en", "registry_name_zh", "registry_name_en", "registry_code",
         "announcement", "correction", "validity_years", "validity_capped_by_agreement",
         "renewal_window_days", "allowed_kinds", "deposit_required", "expert_review",
-        "expert_panel_min", "materials", "check_algorithm", "rights",
+        "expert_panel_min", "materials", "check_algorithm", "rights", "objection_decision",
     }
 )  # fmt: skip
 _TOP_KEYS: Final = _SETTINGS | {"code", "sources", "notes"}
@@ -321,6 +325,10 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
     notes_table = root.table("notes", _SETTINGS)
     notes = {key: notes_table.str_(key) for key in notes_table.data}
 
+    objection_decision = Period(60, DayUnit.CALENDAR_DAYS)
+    if "objection_decision" in root.data:
+        objection_decision = _period(root.table("objection_decision", _PERIOD_KEYS))
+
     return Regime(
         code=code,
         name_zh=root.str_("name_zh"),
@@ -357,6 +365,7 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
             else 30,
             DayUnit.CALENDAR_DAYS,
         ),
+        objection_decision=objection_decision,
     )
 
 
