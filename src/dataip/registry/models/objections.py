@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,7 +46,7 @@ class Objection(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
     )
-    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
     """The last day to decide it: the regime's ``objection_decision`` from the filing day."""
     decided_by = models.ForeignKey(

@@ -134,6 +134,7 @@ def file_objection(
             objector=user,
             ground=ground,
             statement=statement.strip(),
+            filed_at=when,
             reference=numbering.next_objection_reference(regime, today),
             decision_due=regime.objection_decision.end(today),
         )
