@@ -61,9 +61,11 @@ def test_the_holder_answers_once_with_files_before_the_decision(personas: Person
         evidence=[("licence.pdf", io.BytesIO(PDF))],
         at=day(9),
     )
-    assert answer.evidence.get().sha256 and answer.answered_by == personas.applicant.user
+    assert answer.evidence.get().sha256
+    assert answer.answered_by == personas.applicant.user
     event = app.events.get(action=Action.ANSWER_OBJECTION)
-    assert event.actor_role == "applicant" and event.to_status == Status.UNDER_PUBLICITY
+    assert event.actor_role == "applicant"
+    assert event.to_status == Status.UNDER_PUBLICITY
     # The holder's evidence bundle of that step opens the leaf's commitment to the payload,
     # which names the objection and the answer's files by their digests.
     assert event.payload["evidence"] == [answer.evidence.get().sha256]
@@ -107,7 +109,8 @@ def test_a_refused_answer_leaves_nothing(personas: Personas) -> None:
             at=day(9),
         )
     assert set(caught.value.errors) == {"statement", "evidence.0"}
-    assert not ObjectionAnswer.objects.exists() and not AnswerEvidence.objects.exists()
+    assert not ObjectionAnswer.objects.exists()
+    assert not AnswerEvidence.objects.exists()
     assert not app.events.filter(action=Action.ANSWER_OBJECTION).exists()
 
 
@@ -151,8 +154,14 @@ def test_each_side_sees_only_its_own(personas: Personas) -> None:
     assert found.get_filed_objection(personas.objector.user, objection.reference or "") == objection
     assert found.objections_against(personas.applicant.actor, app.pk) == [objection]
     evidence = objection.evidence.get()
-    assert found.objection_file_for(personas.applicant.actor, objection.pk, evidence.pk)
-    assert found.objection_file_for(personas.examiner.actor, objection.pk, evidence.pk)
+    assert (
+        found.objection_file_for(personas.applicant.actor, objection.pk, evidence.pk).pk
+        == evidence.pk
+    )
+    assert (
+        found.objection_file_for(personas.examiner.actor, objection.pk, evidence.pk).pk
+        == evidence.pk
+    )
     for person in (personas.other_applicant, personas.objector):
         with pytest.raises(Exception, match="No such"):
             found.objections_against(person.actor, app.pk)

@@ -231,7 +231,8 @@ def test_an_objection_reference_or_answer_changed_without_an_event_is_named(
 ) -> None:
     first, second = Objection.objects.filter(application=registry.announced).order_by("id")
     filed = timezone.localtime(second.filed_at).date()
-    assert second.reference and second.decision_due == filed + timedelta(days=60)
+    assert second.reference
+    assert second.decision_due == filed + timedelta(days=60)
     Objection.objects.filter(pk=first.pk).update(reference="YY20263100999999")
     ObjectionAnswer.objects.filter(objection=second).update(answered_at=day(30))
     assert audit().named() == {
