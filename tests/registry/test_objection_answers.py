@@ -149,8 +149,8 @@ def test_the_holder_answers_while_the_objection_is_reviewed_after_the_announceme
 def test_each_side_sees_only_its_own(personas: Personas) -> None:
     app = at_stage(personas, Status.UNDER_PUBLICITY)
     objection = _object(personas, app)
-    assert found.objections_filed_by(personas.objector.user) == [objection]
-    assert found.objections_filed_by(personas.other_applicant.user) == []
+    assert list(found.objections_filed_by(personas.objector.user)) == [objection]
+    assert not found.objections_filed_by(personas.other_applicant.user).exists()
     assert found.get_filed_objection(personas.objector.user, objection.reference or "") == objection
     assert found.objections_against(personas.applicant.actor, app.pk) == [objection]
     evidence = objection.evidence.get()

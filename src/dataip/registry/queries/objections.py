@@ -45,14 +45,22 @@ def _with_details(objections: QuerySet[Objection]) -> QuerySet[Objection]:
     )
 
 
-def objections_filed_by(user: User) -> list[Objection]:
-    """The objections a person filed, the newest first ("My objections")."""
-    return list(_with_details(Objection.objects.filter(objector=user)).order_by("-id"))
+def _filed_by(user: User) -> QuerySet[Objection]:
+    if user.holder_id is None:
+        return Objection.objects.filter(objector=user)
+    return Objection.objects.filter(objector__holder_id=user.holder_id)
+
+
+def objections_filed_by(user: User) -> QuerySet[Objection]:
+    """The objections a person filed -- or, for a person acting for an organisation, that
+    anyone of the organisation filed -- the newest first ("My objections")."""
+    return _with_details(_filed_by(user)).order_by("-id")
 
 
 def get_filed_objection(user: User, reference: str) -> Objection:
-    """One objection the person filed, by its reference; NotFound for anyone else's."""
-    found = _with_details(Objection.objects.filter(objector=user, reference=reference)).first()
+    """One objection the person (or its organisation) filed, by its reference; NotFound for
+    anyone else's."""
+    found = _with_details(_filed_by(user).filter(reference=reference)).first()
     if found is None:
         raise NotFound(gettext_noop("No such objection."))
     return found

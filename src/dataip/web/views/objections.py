@@ -49,7 +49,7 @@ class AnswerForm(PortalForm):
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """My objections: each with its reference, where it stands and the decision's reasons."""
-    rows = with_deadline(found.objections_filed_by(user_of(request)))
+    rows = with_deadline(list(found.objections_filed_by(user_of(request))))
     return render(request, "web/objections/mine.html", {"rows": rows})
 
 
