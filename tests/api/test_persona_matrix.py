@@ -7,6 +7,7 @@ nothing, and the allowed persona's change happens last.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,8 +17,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import Application, Licence, Material, Pledge, Transfer
-from dataip.registry.services import changes, examination, pledges
+from dataip.registry.models import (
+    AnswerEvidence,
+    Application,
+    Licence,
+    Material,
+    Objection,
+    Pledge,
+    Transfer,
+)
+from dataip.registry.services import changes, examination, pledges, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
@@ -68,6 +77,30 @@ class World:
                     effective_date="2026-05-01",
                 )
             return app
+        if name in {"announced", "objected", "answered"}:
+            app = at_stage(p, Status.UNDER_PUBLICITY)
+            # Announced now (the builders' dates lie in the past): objections are open.
+            Application.objects.filter(pk=app.pk).update(
+                announcement_starts=today(), announcement_ends=today() + timedelta(days=14)
+            )
+            if name != "announced":
+                objection = publicity.file_objection(
+                    app.pk,
+                    actor=p.other_applicant.actor,
+                    user=p.other_applicant.user,
+                    ground="ownership_dispute",
+                    statement="数据属于乙方",
+                    evidence=[("proof.pdf", io.BytesIO(PDF))],
+                )
+                if name == "answered":
+                    publicity.answer_objection(
+                        objection.pk,
+                        actor=p.applicant.actor,
+                        user=p.applicant.user,
+                        statement="答辩",
+                        evidence=[("answer.pdf", io.BytesIO(PDF))],
+                    )
+            return app
         if name == "draft":
             return draft(p)
         if name == "submitted":
@@ -78,6 +111,9 @@ class World:
 
     def pledge(self, name: str) -> int:
         return Pledge.objects.filter(application=self.app(name)).values_list("pk", flat=True)[0]
+
+    def objection(self, name: str) -> Objection:
+        return Objection.objects.filter(application=self.app(name)).get()
 
     def transfer(self) -> int:
         return Transfer.objects.filter(application=self.app("transfer")).values_list(
@@ -348,6 +384,61 @@ CASES: dict[str, Case] = {
     "cancel_transfer": Case(
         "POST", lambda w: f"transfers/{w.transfer()}/cancel", _own_only(200), body=lambda w: {}
     ),
+    # Objections: any organisation but the applicant's files one; each side sees its own
+    "file_objection": Case(
+        "POST",
+        lambda w: f"announcements/{w.app('announced').number}/objections",
+        {**UNAUTHENTICATED, "other": 201, "bank": 201, "own": 403},
+        body=lambda w: {
+            "ground": "other",
+            "statement": "异议",
+            "evidence": [SimpleUploadedFile("a.pdf", PDF, "application/pdf")],
+        },
+        multipart=True,
+    ),
+    "my_objections": Case(
+        "GET",
+        lambda w: "objections",
+        _any_token(200),
+        needs=("objected",),
+        checks={p: _lists(lambda q: 1 if q == "other" else 0)(p) for p in ("other", "bank", "own")},
+    ),
+    "my_objection": Case(
+        "GET",
+        lambda w: f"objections/{w.objection('objected').reference}",
+        {**UNAUTHENTICATED, "other": 200, "bank": 404, "own": 404},
+    ),
+    "application_objections": Case(
+        "GET",
+        lambda w: f"applications/{w.app('objected').pk}/objections",
+        _own_only(200),
+        checks={"own": _lists(lambda q: 1)("own")},
+    ),
+    "answer_objection": Case(
+        "POST",
+        lambda w: (
+            f"applications/{w.app('objected').pk}/objections/{w.objection('objected').pk}/answer"
+        ),
+        _own_only(201),
+        body=lambda w: {"statement": "答辩"},
+        multipart=True,
+    ),
+    "objection_file": Case(
+        "GET",
+        lambda w: (
+            f"objections/{w.objection('objected').pk}/files/"
+            f"{w.objection('objected').evidence.get().pk}"
+        ),
+        _own_only(200),
+    ),
+    "answer_file": Case(
+        "GET",
+        lambda w: (
+            f"objections/{w.objection('answered').pk}/answer-files/"
+            f"{AnswerEvidence.objects.get(answer__objection=w.objection('answered')).pk}"
+        ),
+        _own_only(200),
+    ),
 }
 
 
@@ -363,7 +454,7 @@ def test_every_route_is_in_the_matrix() -> None:
         operation["operationId"].rsplit(f"_{module}_", 1)[1]
         for path, operations in schema["paths"].items()
         for operation in operations.values()
-        for module in ("public", "applications", "bank", "rights", "transfers")
+        for module in ("public", "applications", "bank", "rights", "transfers", "objections")
         if f"_routers_{module}_" in operation["operationId"]
     }
     assert routes == {name.split("#")[0] for name in CASES}

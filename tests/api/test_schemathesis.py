@@ -11,6 +11,7 @@ A bounded number of examples per operation keeps it to a few seconds.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ from dataip.registry.models import Material
 from dataip.registry.services import changes, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Tokens, registered_with_rights
-from tests.support.builders import at_stage, draft
+from tests.support.builders import PDF, at_stage, draft
 from tests.support.personas import Person, Personas
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,25 @@ def populated(personas: Personas, bank: Person) -> Known:
         contract_date="2026-05-01",
         effective_date="2026-05-01",
     )
+    objection = publicity.file_objection(
+        announced.pk,
+        actor=personas.other_applicant.actor,
+        user=personas.other_applicant.user,
+        ground="other",
+        statement="异议",
+        evidence=[("proof.pdf", io.BytesIO(PDF))],
+    )
+    answer = publicity.answer_objection(
+        objection.pk,
+        actor=personas.applicant.actor,
+        user=personas.applicant.user,
+        statement="答辩",
+        evidence=[("answer.pdf", io.BytesIO(PDF))],
+    )
     return {
+        "objection_id": [objection.pk],
+        "file_id": [objection.evidence.get().pk, answer.evidence.get().pk],
+        "reference": [objection.reference],
         "application_id": [a.pk for a in (registered, announced, *drafts)],
         "material_id": list(Material.objects.values_list("pk", flat=True)[:3]),
         "number": [

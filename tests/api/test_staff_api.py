@@ -3,17 +3,18 @@ registration, corrections of particulars and certificate re-issues; every person
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 
 from dataip.accounts.tokens import create_token, revoke_token
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import Application, Event
-from dataip.registry.services import changes
+from dataip.registry.models import AnswerEvidence, Application, Event, Objection
+from dataip.registry.services import changes, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names
-from tests.support.builders import at_stage
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,63 @@ CASES: dict[str, tuple[str, Any, Any, dict[str, int]]] = {
         {"examiner": 403, "registrar": 200},
     ),
 }
+CASES |= {
+    "objection_queue": (
+        "GET",
+        lambda a: "staff/objections",
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+    "decide_objection": (
+        "POST",
+        lambda a: f"staff/objections/{_objection().pk}/decision",
+        {"decision": "dismiss", "reason": "无据"},
+        {"examiner": 200, "registrar": 409},  # decided once: the second decision is refused
+    ),
+    "staff_objection_file": (
+        "GET",
+        lambda a: f"staff/objections/{_objection().pk}/files/{_objection().evidence.get().pk}",
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+    "staff_answer_file": (
+        "GET",
+        lambda a: (
+            f"staff/objections/{_objection().pk}/answer-files/{AnswerEvidence.objects.get().pk}"
+        ),
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+}
+
+
+def _objection() -> Objection:
+    return Objection.objects.get()
+
+
+def objected(personas: Personas) -> Application:
+    """An announced application with an objection (and its evidence) and the holder's answer."""
+    app = at_stage(personas, Status.UNDER_PUBLICITY)
+    objection = publicity.file_objection(
+        app.pk,
+        actor=personas.objector.actor,
+        user=personas.objector.user,
+        ground="other",
+        statement="异议",
+        evidence=[("proof.pdf", io.BytesIO(PDF))],
+        at=day(8),
+    )
+    publicity.answer_objection(
+        objection.pk,
+        actor=personas.applicant.actor,
+        user=personas.applicant.user,
+        statement="答辩",
+        evidence=[("answer.pdf", io.BytesIO(PDF))],
+        at=day(9),
+    )
+    return app
+
+
 PERSONAS = ("anonymous", "revoked", "revoked_staff", "own", "other", "bank", "examiner")
 
 
@@ -65,8 +123,11 @@ def test_staff_routes_as_every_persona(
     tokens: Tokens,
     staff_tokens: dict[str, str],
     registered: Application,
+    personas: Personas,
 ) -> None:
     method, path, body, allowed = CASES[name]
+    if "objection" in name or "answer" in name:
+        objected(personas)
     expected = {"anonymous": 401, "revoked": 401, "revoked_staff": 401} | dict.fromkeys(
         ("own", "other", "bank"), 403
     )
@@ -80,7 +141,10 @@ def test_staff_routes_as_every_persona(
         if expected[persona] >= 400:
             assert_problem(response, expected[persona])
     corrected = Event.objects.filter(action__in=["correct_particulars", "reissue_certificate"])
-    assert corrected.count() == (0 if name == "queue" else 1), "only the registrar's act counts"
+    acts = name in {"correct", "reissue"}
+    assert corrected.count() == (1 if acts else 0), "only the registrar's act counts"
+    decided = Event.objects.filter(action="dismiss_objection").count()
+    assert decided == (1 if name == "decide_objection" else 0), "decided once, by the examiner"
 
 
 def test_every_staff_route_is_covered() -> None:

@@ -61,6 +61,7 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.ANNOUNCE: {"examiner", "registrar"},
     Action.DISMISS_OBJECTION: {"examiner", "registrar"},
     Action.UPHOLD_OBJECTION: {"examiner", "registrar"},
+    Action.ANSWER_OBJECTION: {"applicant"},
     Action.ASSIGN_EXPERT: {"registrar"},
     Action.RECORD_OPINION: {"panel_expert"},
     Action.FILE_OBJECTION: {

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from dataip.certificates.issue import record_due_certificate
@@ -29,6 +30,8 @@ from dataip.registry.models import (
     Application,
     ApplicationHolder,
     Licence,
+    Objection,
+    ObjectionAnswer,
     Pledge,
     PledgeConsent,
     Transfer,
@@ -146,9 +149,13 @@ def build(personas: Personas, tmp_path: Path) -> Registry:
         ground="other", statement="异议 objection", at=day(8),
     )  # fmt: skip
     publicity.dismiss_objection(objection.pk, actor=examiner, reason="无据 unfounded", at=day(9))
-    publicity.file_objection(
+    second = publicity.file_objection(
         announced.pk, actor=personas.objector.actor, user=personas.objector.user,
         ground="untrue_materials", statement="再次异议", at=day(10),
+    )  # fmt: skip
+    publicity.answer_objection(
+        second.pk, actor=owner, user=personas.applicant.user, statement="答辩 our answer",
+        evidence=[("licence.pdf", io.BytesIO(b"%PDF-1.4 answer"))], at=day(11),
     )  # fmt: skip
     manifest = manifest_of(make_tree(tmp_path / "data", files(3, "f", 2)))
     deposit = deposits.create_deposit(
@@ -216,6 +223,21 @@ def test_a_changed_validity_is_named(registry: Registry) -> None:
         "field": "valid_until",
         "value": longer.isoformat(),
         "expected": app.valid_until.isoformat(),
+    }
+
+
+def test_an_objection_reference_or_answer_changed_without_an_event_is_named(
+    registry: Registry,
+) -> None:
+    first, second = Objection.objects.filter(application=registry.announced).order_by("id")
+    filed = timezone.localtime(second.filed_at).date()
+    assert second.reference
+    assert second.decision_due == filed + timedelta(days=60)
+    Objection.objects.filter(pk=first.pk).update(reference="YY20263100999999")
+    ObjectionAnswer.objects.filter(objection=second).update(answered_at=day(30))
+    assert audit().named() == {
+        ("registry_objection", first.pk, "reference"),
+        ("registry_objection", second.pk, "answer__answered_at"),
     }
 
 

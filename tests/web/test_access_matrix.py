@@ -7,14 +7,15 @@ announcement, and confidential fields never reach the public or other applicants
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 
 from dataip.accounts.models import User
-from dataip.registry.models import Application
-from dataip.registry.services import examination
+from dataip.registry.models import Application, Objection
+from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Status
 from tests.support.personas import Personas, make_holder, make_person
 from tests.web._builders import build, freeze
@@ -30,6 +31,7 @@ PERSONAS = (
     "registrar",
     "bank",
     "other_bank",
+    "objector",
 )
 LOGIN = 302
 
@@ -63,6 +65,7 @@ class World:
             "registrar": p.registrar.user,
             "bank": self.bank,
             "other_bank": self.other_bank,
+            "objector": p.objector.user,
         }[name]
 
 
@@ -75,6 +78,14 @@ def world(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> World:
         examined.pk, actor=personas.registrar.actor, expert=personas.experts[0].user
     )
     announced = build(personas, Status.UNDER_PUBLICITY, name="公示中的数据集")
+    publicity.file_objection(
+        announced.pk,
+        actor=personas.objector.actor,
+        user=personas.objector.user,
+        ground="other",
+        statement="异议",
+        evidence=[("proof.pdf", io.BytesIO(b"%PDF-1.4 proof"))],
+    )
     banks = []
     for index, name in ((60, "bank"), (61, "other_bank")):
         holder = make_holder(index, f"Bank {index}")
@@ -118,12 +129,13 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
     "change requests queue": ("get", "/examine/changes", {}, staff("examiner", "registrar")),
     "reviews": ("get", "/review/", {}, staff("outside_expert", "panel_expert")),
     "review": ("get", "/review/{examined}", {}, staff("panel_expert")),
-    # Experts act for their employer, which may file applications of its own.
+    # Experts act for their employer, which may file applications of its own. A person acting
+    # for no organisation (the objector) has no page of an organisation's.
     "my applications": (
         "get",
         "/applications/",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "withdraw": ("post", "/applications/{examined}/withdraw", {}, staff("applicant", ok=302)),
     "decide (panel incomplete)": (
@@ -160,31 +172,31 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         "get",
         "/licences/",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "encumbrance search": (
         "get",
         "/bank/encumbrances?registration_number=X1",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "pledges a bank holds": (
         "get",
         "/bank/pledges/",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "register a pledge (on an unregistered application)": (
         "post",
         "/bank/pledges/new",
         {"registration_number": "X1", "amount": "1", "starts": "2026-05-01", "ends": "2026-06-01"},
-        everyone(422, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(422, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "pledges to confirm": (
         "get",
         "/pledges/waiting",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "confirm a pledge that does not wait": (
         "post",
@@ -221,7 +233,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         "get",
         "/transfers/waiting",
         {},
-        everyone(200, anonymous=LOGIN, examiner=404, registrar=404),
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
     "confirm a transfer that does not wait": (
         "post",
@@ -256,7 +268,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"ground": "lost", "reason": "遗失"},
         staff("registrar", ok=422),
     ),
-    "API tokens": ("get", "/account/tokens", {}, everyone(200, anonymous=LOGIN)),
+    "API tokens": ("get", "/account/tokens", {}, everyone(200, anonymous=LOGIN, objector=404)),
     "revoke a token one cannot see": (
         "post",
         "/account/tokens/999999/revoke",
@@ -269,6 +281,33 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"ground": "other", "statement": "异议"},
         everyone(302, applicant=403),
     ),
+    # Objections, both sides
+    "my objections": ("get", "/objections/", {}, everyone(200, anonymous=LOGIN)),
+    "an objection by its reference": (
+        "get",
+        "/objections/{reference}",
+        {},
+        everyone(404, anonymous=LOGIN, objector=200),
+    ),
+    "objections to decide": ("get", "/examine/objections", {}, staff("examiner", "registrar")),
+    "an objection to answer": (
+        "get",
+        "/applications/{announced}/objections/{objection}",
+        {},
+        staff("applicant"),
+    ),
+    "answer without confirming": (
+        "post",
+        "/applications/{announced}/objections/{objection}",
+        {"statement": "答辩"},
+        staff("applicant", ok=422),
+    ),
+    "an objection's evidence file": (
+        "get",
+        "/objections/{objection}/files/{objection_file}",
+        {},
+        staff("applicant", "examiner", "registrar"),
+    ),
 }
 CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
 
@@ -278,7 +317,12 @@ def fill(template: str, world: World) -> str:
     assert material is not None
     registered = world.registered.pk if "{registered}" in template else 0
     other = world.personas.other_applicant.holder.identifier
+    objection = Objection.objects.get(application=world.announced)
     return template.format(
+        announced=world.announced.pk,
+        objection=objection.pk,
+        objection_file=objection.evidence.get().pk,
+        reference=objection.reference,
         registered=registered,
         other_identifier=other,
         examined=world.examined.pk,

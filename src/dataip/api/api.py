@@ -22,6 +22,7 @@ from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
+from dataip.api.routers.objections import router as objections_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
@@ -39,8 +40,12 @@ Registry for data intellectual property (数据知识产权登记平台).
   **assignees and joint holders** confirming a transfer, and **banks**: an
   API token of your organisation, created on the portal,
   sent as `Authorization: Bearer dip_…`.
-* **Examiners and registrars** (the queue of pending requests after registration, corrections,
-  certificate re-issues): a staff token, created on the account page.
+* **Objectors** (any organisation but the applicant's: file an objection while an
+  application is announced, get its reference, read the decision and its reasons) and
+  **holders answering** each objection to their application in writing, with files.
+* **Examiners and registrars** (the queue of pending requests after registration, objections
+  to decide with their deadlines, corrections, certificate re-issues): a staff token, created
+  on the account page.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
@@ -124,6 +129,7 @@ api.add_router("/applications", applications_router)
 api.add_router("", bank_router)
 api.add_router("", rights_router)
 api.add_router("", transfers_router)
+api.add_router("", objections_router)
 api.add_router("", staff_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)

@@ -30,6 +30,7 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "reject": ("不予登记", "refuse registration"),
     "announce": ("公示", "announced to the public"),
     "file_objection": ("提出异议", "objection filed"),
+    "answer_objection": ("答辩异议", "objection answered by the holder"),
     "dismiss_objection": ("异议被驳回", "objection dismissed"),
     "uphold_objection": ("异议成立", "objection upheld"),
     "close_publicity": ("公示结束", "announcement closed"),

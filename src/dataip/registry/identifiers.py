@@ -47,14 +47,17 @@ __all__ = [
     "Label",
     "Mod11_2",
     "Mod37_36",
+    "ObjectionReference",
     "RegistrantTypeCode",
     "RegistrationNumber",
     "format_application_number",
     "format_certificate_number",
+    "format_objection_reference",
     "format_registration_number",
     "get_check_algorithm",
     "parse_application_number",
     "parse_certificate_number",
+    "parse_objection_reference",
     "parse_registration_number",
     "register_check_algorithm",
     "validate_resident_id",
@@ -464,6 +467,48 @@ def parse_application_number(value: str, *, field: str = "application_number") -
     ):
         raise InvalidIdentifier(field, "format")
     parts = ApplicationNumber(int(digits[:4]), digits[4:8], int(digits[8:]))
+    if parts.year < 1000 or parts.serial == 0:
+        raise InvalidIdentifier(field, "format")
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionReference:
+    """The parts of an objection's reference number (异议编号); ``str()`` gives e.g.
+    ``YY20263100000007``: the objector quotes it, and the decision names it."""
+
+    year: int
+    registry_code: str
+    serial: int
+
+    PREFIX: ClassVar[str] = "YY"
+
+    def __str__(self) -> str:
+        return f"{self.PREFIX}{self.year:04d}{self.registry_code}{self.serial:06d}"
+
+
+def format_objection_reference(year: int, registry_code: str, serial: int) -> str:
+    """Return ``"YY"`` + year (4) + registry code (4) + serial (6), e.g. ``YY20263100000007``,
+    the same layout as an application number. Raise ValueError like
+    :func:`format_application_number`."""
+    _check_range("year", year, 1000, 9999)
+    _check_registry_code(registry_code)
+    _check_range("serial", serial, 1, _APP_SERIAL_MAX)
+    return str(ObjectionReference(year, registry_code, serial))
+
+
+def parse_objection_reference(value: str, *, field: str = "reference") -> ObjectionReference:
+    """Split an objection reference; raise :class:`InvalidIdentifier` (``empty``, ``length`` or
+    ``format``)."""
+    text = _prepare(value, field, 16)
+    digits = text[2:]
+    if (
+        not text.startswith(ObjectionReference.PREFIX)
+        or not digits.isascii()
+        or not digits.isdigit()
+    ):
+        raise InvalidIdentifier(field, "format")
+    parts = ObjectionReference(int(digits[:4]), digits[4:8], int(digits[8:]))
     if parts.year < 1000 or parts.serial == 0:
         raise InvalidIdentifier(field, "format")
     return parts

@@ -43,6 +43,7 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.REJECT: gettext_lazy("refuse registration"),
     Action.ANNOUNCE: gettext_lazy("announce"),
     Action.FILE_OBJECTION: gettext_lazy("file an objection"),
+    Action.ANSWER_OBJECTION: gettext_lazy("answer an objection"),
     Action.DISMISS_OBJECTION: gettext_lazy("dismiss the objection"),
     Action.UPHOLD_OBJECTION: gettext_lazy("uphold the objection"),
     Action.CLOSE_PUBLICITY: gettext_lazy("close the announcement"),

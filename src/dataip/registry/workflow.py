@@ -18,7 +18,9 @@ The procedure::
       formal_examination ─reject→ rejected
       expert_review: registrar assigns experts, each expert records an opinion;
           ─approve→ approved / ─reject→ rejected      (the decision must follow the panel)
-      approved ─announce→ under_publicity (length per regime); anyone may object meanwhile
+      approved ─announce→ under_publicity (length per regime); anyone may object meanwhile;
+          the holder answers each objection in writing before the examiner decides it, who
+          decides within the regime's limit (the queues flag it when due soon or overdue)
       under_publicity ─(period over, no pending objection)→ registered
       under_publicity ─(period over, objections pending)→ objection_review
       under_publicity / objection_review ─uphold objection→ rejected
@@ -101,6 +103,7 @@ class Action(StrEnum):
     REJECT = "reject"
     ANNOUNCE = "announce"
     FILE_OBJECTION = "file_objection"
+    ANSWER_OBJECTION = "answer_objection"
     DISMISS_OBJECTION = "dismiss_objection"
     UPHOLD_OBJECTION = "uphold_objection"
     CLOSE_PUBLICITY = "close_publicity"
@@ -607,6 +610,16 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.UNDER_PUBLICITY, A.FILE_OBJECTION): Rule(
         S.UNDER_PUBLICITY, third_party, publicity_running, reason_required=True
     ),
+    **{
+        (status, A.ANSWER_OBJECTION): Rule(
+            status,
+            applicant,
+            objection_pending,
+            reason_required=True,
+            effect="the holder's written answer and its files recorded, before the decision",
+        )
+        for status in (S.UNDER_PUBLICITY, S.OBJECTION_REVIEW)
+    },
     (S.UNDER_PUBLICITY, A.DISMISS_OBJECTION): Rule(
         S.UNDER_PUBLICITY, examiner, objection_pending, reason_required=True
     ),

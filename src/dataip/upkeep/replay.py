@@ -460,7 +460,15 @@ class _Replayer:
             "ground": _opt(p, "ground"),
             "status": ObjectionStatus.PENDING.value,
             "decided_at": None,
+            "reference": _opt(p, "reference"),
+            "decision_due": _opt(p, "decision_due"),
+            "answer__answered_at": None,
         }
+
+    def _on_answer_objection(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        objection = self.state.objections.get(int(p["objection"]))
+        if objection is not None:
+            objection["answer__answered_at"] = e["occurred_at"]
 
     def _decide_objection(self, e: dict[str, Any], p: dict[str, Any], status: str) -> None:
         objection = self.state.objections.get(int(p["objection"]))
@@ -714,7 +722,8 @@ _RECORD_TABLES: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
     ("transfers", Transfer, ("assignee_id", "status", "proposed_at", "decided_at",
                              "contract_date", "effective_date", "price", "currency",
                              "proposer_id", "declined_by_id", "reason")),
-    ("objections", Objection, ("ground", "status", "decided_at")),
+    ("objections", Objection, ("ground", "status", "decided_at", "reference", "decision_due",
+                               "answer__answered_at")),
 )  # fmt: skip
 
 

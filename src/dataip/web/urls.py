@@ -8,6 +8,7 @@ from dataip.web.views import (
     examiner,
     expert,
     files,
+    objections,
     public,
     rights,
     rules,
@@ -27,6 +28,24 @@ urlpatterns = [
     path("announcements", public.announcements, name="announcements"),
     path("announcements/<str:number>/objection", public.objection, name="objection"),
     path("statistics", public.statistics, name="statistics"),
+    # Objections, both sides: the objector's own, the holder's answer, the files
+    path("objections/", objections.mine, name="my-objections"),
+    path("objections/<str:reference>", objections.my_objection, name="my-objection"),
+    path(
+        "objections/<int:objection_id>/files/<int:file_id>",
+        objections.objection_file,
+        name="objection-file",
+    ),
+    path(
+        "objections/<int:objection_id>/answer-files/<int:file_id>",
+        objections.answer_file,
+        name="answer-file",
+    ),
+    path(
+        "applications/<int:application_id>/objections/<int:objection_id>",
+        objections.answer,
+        name="answer-objection",
+    ),
     # Accounts
     path("account/signup", account.signup, name="signup"),
     path("account/login", account.sign_in, name="login"),
@@ -110,6 +129,7 @@ urlpatterns = [
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/objections", objections.queue, name="objection-queue"),
     path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),
     path("examine/<int:application_id>/revoke", examiner.revoke, name="revoke"),

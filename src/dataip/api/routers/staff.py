@@ -15,8 +15,15 @@ from ninja.params import BodyEx, PathEx
 from dataip.api import pagination
 from dataip.api.auth import staff_caller, staff_token_auth
 from dataip.api.errors import api_name
-from dataip.api.schemas.common import ValidationProblem
+from dataip.api.routers.objections import download, objection_out
+from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
+from dataip.api.schemas.objections import (
+    DecisionIn,
+    ObjectionCounts,
+    ObjectionOut,
+    StaffObjectionList,
+)
 from dataip.api.schemas.staff import (
     CorrectionIn,
     PendingCounts,
@@ -26,11 +33,11 @@ from dataip.api.schemas.staff import (
     StaffRegistration,
 )
 from dataip.errors import NotFound, ValidationFailed, gettext_noop
-from dataip.registry import labels
+from dataip.registry import clock, labels
 from dataip.registry.fields import CHANGEABLE
 from dataip.registry.models import Application
-from dataip.registry.queries import rights, staff
-from dataip.registry.services import registrar
+from dataip.registry.queries import objections, rights, staff
+from dataip.registry.services import publicity, registrar
 from dataip.registry.workflow import Role
 
 router = Router(tags=["staff"], auth=staff_token_auth)
@@ -153,3 +160,82 @@ def reissue(
         application_id, actor=who.actor, ground=body.ground.value, reason=body.reason
     )
     return Answer(200, _state(done))
+
+
+# ── objections to decide (异议审查) ─────────────────────────────────────────────────────────
+
+ObjectionId = PathEx[int, P(ge=1, le=MAX_ID, description="The objection's id")]
+FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
+
+
+@router.get(
+    "/staff/objections",
+    response={200: StaffObjectionList, **ERRORS},
+    summary="Objections to decide",
+)
+def objection_queue(
+    request: HttpRequest,
+    cursor: pagination.Cursor = None,
+    limit: pagination.Limit = pagination.DEFAULT_LIMIT,
+) -> StaffObjectionList:
+    """Objections waiting for a decision (examiners and registrars), the earliest due first:
+    each with its ground, statement, evidence, the holder's answer and its due date from the
+    regime, flagged ``due_soon`` (7 days or fewer) or ``overdue``."""
+    staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    waiting = list(
+        objections.undecided_objections().prefetch_related("evidence", "answer__evidence")
+    )
+    today = clock.local_date(clock.now())
+    states = [objections.deadline_state(o.decision_due, today, decided=False) for o in waiting]
+    page = pagination.by_key(
+        waiting, lambda o: ((o.decision_due or today).isoformat(), o.pk), cursor, limit, (str, int)
+    )
+    return StaffObjectionList(
+        counts=ObjectionCounts(
+            waiting=len(waiting), overdue=states.count("overdue"), dueSoon=states.count("due_soon")
+        ),
+        items=[objection_out(request, o, staff=True) for o in page.items],
+        next=pagination.next_link(request, page.next_cursor),
+        nextCursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/staff/objections/{objection_id}/decision",
+    response={200: ObjectionOut, **ACTING},
+    summary="Decide an objection",
+)
+def decide_objection(
+    request: HttpRequest, objection_id: ObjectionId, body: BodyEx[DecisionIn, P()]
+) -> Answer[ObjectionOut]:
+    """Dismiss (驳回) or uphold (成立) an objection, with the reasons the objector reads.
+    Upholding refuses the registration; dismissing the last pending objection after the
+    announcement registers it."""
+    who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    decide = (
+        publicity.dismiss_objection if body.decision == "dismiss" else publicity.uphold_objection
+    )
+    decide(objection_id, actor=who.actor, reason=body.reason)
+    return Answer(200, objection_out(request, staff.get_objection(objection_id), staff=True))
+
+
+@router.get(
+    "/staff/objections/{objection_id}/files/{file_id}",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="An evidence file of an objection (staff)",
+)
+def staff_objection_file(request: HttpRequest, objection_id: ObjectionId, file_id: FileId) -> Any:
+    """An evidence file filed with an objection."""
+    who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    return download(objections.objection_file_for(who.actor, objection_id, file_id))
+
+
+@router.get(
+    "/staff/objections/{objection_id}/answer-files/{file_id}",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="A file of the holder's answer (staff)",
+)
+def staff_answer_file(request: HttpRequest, objection_id: ObjectionId, file_id: FileId) -> Any:
+    """A file of the holder's answer to an objection."""
+    who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    return download(objections.objection_file_for(who.actor, objection_id, file_id, answer=True))

@@ -9,7 +9,13 @@ from dataip.registry.models.applications import (
 from dataip.registry.models.events import Event
 from dataip.registry.models.holders import Holder, HolderKind
 from dataip.registry.models.numbering import NumberSequence
-from dataip.registry.models.objections import Objection, ObjectionEvidence, ObjectionGround
+from dataip.registry.models.objections import (
+    AnswerEvidence,
+    Objection,
+    ObjectionAnswer,
+    ObjectionEvidence,
+    ObjectionGround,
+)
 from dataip.registry.models.products import DataProduct, UpdateFrequency
 from dataip.registry.models.rights import (
     ChangeRequest,
@@ -31,6 +37,7 @@ from dataip.registry.models.rights import (
 from dataip.registry.models.search import SearchEntry
 
 __all__ = [
+    "AnswerEvidence",
     "Application",
     "ApplicationHolder",
     "ChangeRequest",
@@ -44,6 +51,7 @@ __all__ = [
     "Material",
     "NumberSequence",
     "Objection",
+    "ObjectionAnswer",
     "ObjectionEvidence",
     "ObjectionGround",
     "PanelAssignment",

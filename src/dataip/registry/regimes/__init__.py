@@ -104,6 +104,9 @@ class Regime:
     publish_decision_reference: bool = True
     """Whether the public sees the reference of the decision that revoked a registration (the
     fact and the date of the revocation are always public)."""
+    objection_decision: Period = Period(60, DayUnit.CALENDAR_DAYS)
+    """How long the registry has to decide an objection (异议), counted from its filing; the
+    examiners' queues flag it when it is due soon and when it is overdue."""
 
     def allows(self, kind: ProductKind | str) -> bool:
         """Return whether this regime registers objects of ``kind``."""
@@ -253,15 +256,16 @@ _RIGHTS_KEYS: Final = frozenset(
         "publish_decision_reference",
     }
 )
-"""``change_decision_working_days``, ``confirmation_days`` and ``publish_decision_reference``
-may be left out (defaults: 20 working days, 30 days, published)."""
+"""``change_decision_working_days``, ``confirmation_days``, ``publish_decision_reference`` and
+``objection_decision`` may be left out (defaults: 20 working days, 30 days, published, 60
+calendar days)."""
 #: Settings a regime file must have; ``[notes]`` may explain any of them.
 _SETTINGS: Final = frozenset(
     {
         "name_zh", "name_en", "registry_name_zh", "registry_name_en", "registry_code",
         "announcement", "correction", "validity_years", "validity_capped_by_agreement",
         "renewal_window_days", "allowed_kinds", "deposit_required", "expert_review",
-        "expert_panel_min", "materials", "check_algorithm", "rights",
+        "expert_panel_min", "materials", "check_algorithm", "rights", "objection_decision",
     }
 )  # fmt: skip
 _TOP_KEYS: Final = _SETTINGS | {"code", "sources", "notes"}
@@ -325,6 +329,10 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
     notes_table = root.table("notes", _SETTINGS)
     notes = {key: notes_table.str_(key) for key in notes_table.data}
 
+    objection_decision = Period(60, DayUnit.CALENDAR_DAYS)
+    if "objection_decision" in root.data:
+        objection_decision = _period(root.table("objection_decision", _PERIOD_KEYS))
+
     return Regime(
         code=code,
         name_zh=root.str_("name_zh"),
@@ -364,6 +372,7 @@ def _build(source: str, stem: str, data: Mapping[str, Any]) -> Regime:
         publish_decision_reference=rights.bool_("publish_decision_reference")
         if "publish_decision_reference" in rights.data
         else True,
+        objection_decision=objection_decision,
     )
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from dataip.registry.identifiers import (
     format_application_number,
     format_certificate_number,
+    format_objection_reference,
     format_registration_number,
 )
 from dataip.registry.models import NumberSequence
@@ -53,3 +54,9 @@ def next_certificate_number(regime: Regime, on: date) -> str:
     """The next certificate number (证书编号): year, month, registry code, serial."""
     serial = next_serial(f"certificate:{regime.registry_code}:{on.year}")
     return format_certificate_number(on.year, on.month, regime.registry_code, serial)
+
+
+def next_objection_reference(regime: Regime, on: date) -> str:
+    """The next objection reference (异议编号) of this registry and year."""
+    serial = next_serial(f"objection:{regime.registry_code}:{on.year}")
+    return format_objection_reference(on.year, regime.registry_code, serial)

@@ -5,22 +5,33 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from io import BytesIO
 from typing import IO, Any
 
 from django.core.files.base import File
 from django.db import transaction
 
 from dataip.accounts.models import User
-from dataip.errors import FieldErrors, NotFound, gettext_noop
+from dataip.errors import Conflict, FieldErrors, NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.identifiers import RegistrantTypeCode
-from dataip.registry.models import Application, HolderKind, Objection, ObjectionEvidence
+from dataip.registry.models import (
+    AnswerEvidence,
+    Application,
+    HolderKind,
+    Objection,
+    ObjectionAnswer,
+    ObjectionEvidence,
+)
 from dataip.registry.models.objections import ObjectionGround, ObjectionStatus
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import numbering
 from dataip.registry.services.transition import Made, transition
 from dataip.registry.validators import MAX_MATERIAL_BYTES, sniff
 from dataip.registry.workflow import Action, Actor, Status
+
+MAX_STATEMENT = 20000
+"""The longest objection or answer statement, in characters."""
 
 REGISTRANT_TYPES = {
     HolderKind.LEGAL_PERSON: RegistrantTypeCode.LEGAL_PERSON,
@@ -46,6 +57,54 @@ def announce(application_id: int, *, actor: Actor, at: datetime | None = None) -
     ).application
 
 
+def _read_evidence(
+    evidence: Sequence[tuple[str, IO[bytes]]], errors: FieldErrors, field: str = "evidence"
+) -> list[tuple[str, bytes, str]]:
+    """Read and check each evidence file (kind sniffed from its content, size capped); a bad
+    one is named ``evidence.<position>``."""
+    files = []
+    for position, (name, content) in enumerate(evidence):
+        data = content.read(MAX_MATERIAL_BYTES + 1)
+        content_type = sniff(name, data[:4096])
+        if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
+            errors.add(
+                f"{field}.{position}",
+                gettext_noop("Evidence must be a PDF, image, ZIP or text file of at most 20 MiB."),
+            )
+        else:
+            files.append((name, data, content_type))
+    return files
+
+
+def _store_evidence(
+    model: type[ObjectionEvidence] | type[AnswerEvidence],
+    files: list[tuple[str, bytes, str]],
+    **owner: Any,
+) -> list[str]:
+    """Store the files (by content hash) for their objection or answer; their digests."""
+    digests = []
+    for name, data, content_type in files:
+        sha256 = hashlib.sha256(data).hexdigest()
+        item = model(
+            original_name=name[-255:],
+            content_type=content_type,
+            size=len(data),
+            sha256=sha256,
+            **owner,
+        )
+        item.file.save(sha256, File(BytesIO(data)), save=False)
+        item.save()
+        digests.append(sha256)
+    return digests
+
+
+def _statement_errors(statement: str, errors: FieldErrors, field: str) -> None:
+    if not statement.strip():
+        errors.add(field, gettext_noop("This field is required."))
+    elif len(statement) > MAX_STATEMENT:
+        errors.add(field, gettext_noop("At most %(max)s characters."), max=MAX_STATEMENT)
+
+
 def file_objection(
     application_id: int,
     *,
@@ -56,50 +115,85 @@ def file_objection(
     evidence: Sequence[tuple[str, IO[bytes]]] = (),
     at: datetime | None = None,
 ) -> Objection:
-    """File an objection (提出异议) with grounds and evidence while the announcement runs."""
+    """File an objection (提出异议) with grounds and evidence while the announcement runs.
+
+    The objection gets its reference number (异议编号) and the day by which the registry
+    decides it (the regime's ``objection_decision``, counted from the filing day)."""
     errors = FieldErrors()
     if ground not in ObjectionGround.values:
         errors.add("ground", gettext_noop("Choose a valid ground."))
-    if not statement.strip():
-        errors.add("statement", gettext_noop("This field is required."))
-    elif len(statement) > 20000:
-        errors.add("statement", gettext_noop("At most %(max)s characters."), max=20000)
-    files = []
-    for position, (name, content) in enumerate(evidence):
-        data = content.read(MAX_MATERIAL_BYTES + 1)
-        content_type = sniff(name, data[:4096])
-        if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
-            errors.add(
-                f"evidence.{position}",
-                gettext_noop("Evidence must be a PDF, image, ZIP or text file of at most 20 MiB."),
-            )
-        else:
-            files.append((name, data, content_type))
+    _statement_errors(statement, errors, "statement")
+    files = _read_evidence(evidence, errors)
     errors.raise_if_any()
 
     def effect(application: Application, when: datetime) -> Made[Objection]:
+        regime = load_regime(application.regime_code)
+        today = clock.local_date(when)
         objection = Objection.objects.create(
-            application=application, objector=user, ground=ground, statement=statement.strip()
+            application=application,
+            objector=user,
+            ground=ground,
+            statement=statement.strip(),
+            filed_at=when,
+            reference=numbering.next_objection_reference(regime, today),
+            decision_due=regime.objection_decision.end(today),
         )
-        digests = []
-        for name, data, content_type in files:
-            sha256 = hashlib.sha256(data).hexdigest()
-            item = ObjectionEvidence(
-                objection=objection,
-                original_name=name[-255:],
-                content_type=content_type,
-                size=len(data),
-                sha256=sha256,
-            )
-            from io import BytesIO
-
-            item.file.save(sha256, File(BytesIO(data)), save=False)
-            item.save()
-            digests.append(sha256)
-        return Made(objection, {"objection": objection.pk, "ground": ground, "evidence": digests})
+        digests = _store_evidence(ObjectionEvidence, files, objection=objection)
+        payload = {
+            "objection": objection.pk,
+            "reference": objection.reference,
+            "decision_due": regime.objection_decision.end(today).isoformat(),
+            "ground": ground,
+            "evidence": digests,
+        }
+        return Made(objection, payload)
 
     return transition(
         application_id, Action.FILE_OBJECTION, actor=actor, reason=statement, at=at, effect=effect
+    ).made
+
+
+def answer_objection(
+    objection_id: int,
+    *,
+    actor: Actor,
+    user: User,
+    statement: str,
+    evidence: Sequence[tuple[str, IO[bytes]]] = (),
+    at: datetime | None = None,
+) -> ObjectionAnswer:
+    """The holder answers an objection in writing, with files (答辩), before it is decided.
+
+    One answer per objection; refused once the objection is decided or already answered."""
+    errors = FieldErrors()
+    _statement_errors(statement, errors, "statement")
+    files = _read_evidence(evidence, errors)
+    errors.raise_if_any()
+    found = Objection.objects.filter(pk=objection_id).values_list("application_id", flat=True)
+    application_id = found.first()
+    if application_id is None:
+        raise NotFound(gettext_noop("No such objection."))
+
+    def effect(application: Application, when: datetime) -> Made[ObjectionAnswer]:
+        objection = Objection.objects.select_for_update().get(pk=objection_id)
+        if objection.status != ObjectionStatus.PENDING:
+            raise Conflict(gettext_noop("This objection has been decided; it cannot be answered."))
+        if ObjectionAnswer.objects.filter(objection=objection).exists():
+            raise Conflict(gettext_noop("This objection has already been answered."))
+        answer = ObjectionAnswer.objects.create(
+            objection=objection, statement=statement.strip(), answered_by=user, answered_at=when
+        )
+        digests = _store_evidence(AnswerEvidence, files, answer=answer)
+        payload = {"objection": objection.pk, "reference": objection.reference, "evidence": digests}
+        return Made(answer, payload)
+
+    return transition(
+        application_id,
+        Action.ANSWER_OBJECTION,
+        actor=actor,
+        reason=statement,
+        at=at,
+        effect=effect,
     ).made
 
 

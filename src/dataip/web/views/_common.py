@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext_lazy
 
 from dataip.registry import clock, labels
-from dataip.registry.models import Application
+from dataip.registry.models import Application, Objection
+from dataip.registry.models.objections import ObjectionStatus
+from dataip.registry.queries import objections as found
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions, may_act
 
@@ -56,3 +59,23 @@ def download(file: Any, name: str, content_type: str) -> FileResponse:
     response["Content-Type"] = content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+FILES_AGAIN = gettext_lazy(
+    "Choose the evidence files again: files are not kept when the form is refused."
+)
+"""Said next to the file field of a refused form: a browser never sends files twice."""
+
+
+def with_deadline(objections: list[Objection]) -> list[dict[str, Any]]:
+    """Each objection with where its decision stands against its due date."""
+    today = clock.local_date(clock.now())
+    return [
+        {
+            "objection": o,
+            "deadline": found.deadline_state(
+                o.decision_due, today, o.status != ObjectionStatus.PENDING
+            ),
+        }
+        for o in objections
+    ]

@@ -19,6 +19,7 @@ from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants
 from dataip.registry.queries.files import certificates_of
+from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
@@ -34,7 +35,7 @@ from dataip.web.forms import (
     NewApplicationForm,
     ProductStepForm,
 )
-from dataip.web.views._common import action_buttons, allowed
+from dataip.web.views._common import action_buttons, allowed, with_deadline
 
 EDITING = (Status.DRAFT, Status.CORRECTION_REQUESTED)
 
@@ -291,5 +292,8 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "certificates": certificates_of(app),
         "materials": filing.current_materials(app),
         "is_public": Status(app.status) in PUBLIC_STATUSES,
+        "objections": with_deadline(objections_against(actor, app.pk))
+        if actor.holder_ids & applicant_holder_ids(app)
+        else [],
     }
     return render(request, "web/application.html", context)

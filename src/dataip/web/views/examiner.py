@@ -21,13 +21,14 @@ from dataip.registry.i18n import describe
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, rights, staff
+from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
 from dataip.registry.services.registrar import ReissueGround
 from dataip.registry.workflow import Action, Actor, Role, Status
 from dataip.web.access import actor_of, staff_required
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
-from dataip.web.views._common import action_buttons, allowed, may_propose
+from dataip.web.views._common import action_buttons, allowed, may_propose, with_deadline
 from dataip.web.views.declared import declared_fields
 from dataip.web.views.rights import ChangeForm
 
@@ -72,11 +73,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(staff.queue(status), 50).get_page(request.GET.get("page"))
     counts = staff.queue_counts()
     tabs = [(s.value, labels.status(s.value), counts[s.value]) for s in staff.QUEUE_STATUSES]
-    return render(
-        request,
-        "web/queue.html",
-        {"status": status, "status_name": labels.status(status), "page": page, "tabs": tabs},
-    )
+    undecided = with_deadline(list(undecided_objections()))
+    context = {
+        "status": status,
+        "status_name": labels.status(status),
+        "page": page,
+        "tabs": tabs,
+        "objections_waiting": len(undecided),
+        "objections_overdue": sum(1 for r in undecided if r["deadline"] == "overdue"),
+        "objections_due_soon": sum(1 for r in undecided if r["deadline"] == "due_soon"),
+    }
+    return render(request, "web/queue.html", context)
 
 
 def _case(request: HttpRequest, application_id: int) -> Application:
@@ -107,7 +114,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
         "holders": applicants.holders_with_shares(application),
         "panel": staff.panel_of(application),
-        "objections": staff.objections_to(application),
+        "objections": with_deadline(staff.objections_to(application)),
         "events": applicants.events_of(application),
         "buttons": buttons,
         "can_assign": can_assign,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dataip.errors import ValidationFailed
 from dataip.registry import clock, labels
 from dataip.registry.kinds import ProductKind
-from dataip.registry.queries import search
+from dataip.registry.queries import objections, search
 from dataip.registry.queries.public import (
     current_announcements,
     home_figures,
@@ -21,11 +21,11 @@ from dataip.registry.queries.public import (
 )
 from dataip.registry.queries.statistics import public_counts_by
 from dataip.registry.services import publicity
-from dataip.registry.workflow import Action, Status
+from dataip.registry.workflow import Action
 from dataip.web.access import actor_of, login_required, signed_in_user, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import ObjectionForm
-from dataip.web.views._common import allowed
+from dataip.web.views._common import FILES_AGAIN, allowed
 from dataip.web.views.declared import public_fields
 
 
@@ -88,7 +88,8 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
     record = public_record(application)
     # Anyone may be offered the objection form while the announcement runs; for a signed-in
     # person, the workflow says whether this person may object (not the applicant's side).
-    can_object = application.status == Status.UNDER_PUBLICITY and (
+    today = clock.local_date(clock.now())
+    can_object = objections.objections_open(application, today) and (
         signed_in_user(request) is None
         or Action.FILE_OBJECTION in allowed(application, actor_of(request))
     )
@@ -118,14 +119,19 @@ def announcements(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def objection(request: HttpRequest, number: str) -> HttpResponse:
-    """File an objection to an announced application (grounds, statement, evidence)."""
+    """File an objection to an announced application (grounds, statement, evidence), only
+    while the announcement runs. A refused form keeps what was typed and asks for the files
+    again."""
     application = public_application(number)
+    if not objections.objections_open(application, clock.local_date(clock.now())):
+        context = {"application": application}
+        return render(request, "web/objection_closed.html", context, status=409)
     user = user_of(request)
     form = ObjectionForm(request.POST or None, request.FILES or None)
+    files = request.FILES.getlist("evidence") if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
-        files = request.FILES.getlist("evidence")
         try:
-            publicity.file_objection(
+            filed = publicity.file_objection(
                 application.pk,
                 actor=actor_of(request),
                 user=user,
@@ -137,8 +143,14 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
             names = {f"evidence.{i}": "evidence" for i in range(len(files))}
             put_on_form(form, error, names)
         else:
-            messages.success(request, _("Your objection was filed. The registry will decide it."))
-            return redirect("web:registration", number=number)
+            messages.success(
+                request,
+                _("Your objection was filed under reference %(reference)s.")
+                % {"reference": filed.reference},
+            )
+            return redirect("web:my-objection", reference=filed.reference)
+    if form.errors and files and "evidence" not in form.errors:
+        form.add_error("evidence", str(FILES_AGAIN))
     status = 422 if form.errors else 200
     return render(
         request, "web/objection.html", {"application": application, "form": form}, status=status
