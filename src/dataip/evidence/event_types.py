@@ -63,6 +63,8 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "reissue_certificate": ("证书已补发", "certificate re-issued"),
     # events outside the workflow
     "certificate_issued": ("证书已签发", "certificate issued"),
+    "encumbrance_statement_issued": ("出具权利负担查询证明", "encumbrance statement issued"),
+    "pledge_certificate_issued": ("出具质押登记证明", "pledge registration certificate issued"),
     "deposit": ("数据存证", "dataset deposited"),
     "ledger_key_rotation": ("更换日志签名密钥", "log signing key rotated"),
     "ledger_key_replaced": (
