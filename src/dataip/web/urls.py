@@ -83,6 +83,16 @@ urlpatterns = [
     path("licences/", rights.granted, name="licences-granted"),
     # Banks and other lenders
     path("bank/encumbrances", bank.encumbrances, name="encumbrances"),
+    path(
+        "bank/encumbrances/<str:number>/statement.pdf",
+        bank.statement_pdf,
+        name="encumbrance-statement",
+    ),
+    path(
+        "pledges/<int:pledge_id>/certificate.pdf",
+        bank.pledge_certificate_pdf,
+        name="pledge-certificate",
+    ),
     path("bank/pledges/", bank.pledges, name="bank-pledges"),
     path("bank/pledges/new", bank.new_pledge, name="bank-new-pledge"),
     path("bank/pledges/<int:pledge_id>/release", bank.release, name="bank-release"),

@@ -6,7 +6,7 @@ its consents and its release. The same services as the pages under ``/bank/``.""
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import P, QueryEx, Router
 from ninja import Status as Answer
 from ninja.params import PathEx
@@ -30,6 +30,8 @@ from dataip.api.schemas.bank import (
 )
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
+from dataip.certificates import issue_records
+from dataip.certificates.models import IssuedRecord
 from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import labels
 from dataip.registry.models import Pledge
@@ -40,6 +42,25 @@ router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
 ACTING: dict[int, type[Problem]] = {**ERRORS, 403: Problem, 404: Problem, 409: Problem}
 PledgeId = PathEx[int, P(ge=1, le=MAX_ID, description="The pledge's id")]
+RegistrationNumber = PathEx[
+    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number")
+]
+PDF_ANSWER = {
+    "responses": {
+        200: {
+            "description": "A sealed PDF (PAdES), Chinese and English; `dataip verify` checks it",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _pdf(row: IssuedRecord) -> HttpResponse:
+    name, data = issue_records.record_pdf(row)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _held(p: Pledge) -> PledgeHeld:
@@ -273,3 +294,31 @@ def encumbrances(
         next=pagination.next_link(request, page.next_cursor),
         nextCursor=page.next_cursor,
     )
+
+
+@router.get(
+    "/encumbrances/{number}/statement.pdf",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="Encumbrance statement (signed PDF)",
+    openapi_extra=PDF_ANSWER,
+)
+def encumbrance_statement(request: HttpRequest, number: RegistrationNumber) -> HttpResponse:
+    """The encumbrance search of one registration as a signed statement (查询证明): status,
+    validity, holders, pledges, exclusive or sole licences in force and pending transfers, as
+    of the registration's latest ledger entry. Each call issues a new statement with its own
+    number, and records its issuing in the ledger (a private leaf); the PDF embeds the
+    evidence and carries the registry's seal, so `dataip verify` checks it offline."""
+    return _pdf(issue_records.issue_encumbrance_statement(number, actor=caller(request).actor))
+
+
+@router.get(
+    "/pledges/{pledge_id}/certificate.pdf",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="Pledge registration certificate (signed PDF)",
+    openapi_extra=PDF_ANSWER,
+)
+def pledge_certificate(request: HttpRequest, pledge_id: PledgeId) -> HttpResponse:
+    """The registration certificate (质押登记证明) of a pledge in force or released, for its
+    pledgee and the holders of the pledged right (404 for anyone else); issued at the first
+    request, the same sealed file afterwards."""
+    return _pdf(issue_records.pledge_certificate(pledge_id, actor=caller(request).actor))

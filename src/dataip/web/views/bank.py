@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dataip.certificates import issue_records
+from dataip.certificates.models import IssuedRecord
 from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock
 from dataip.registry.i18n import describe
@@ -96,6 +98,30 @@ def encumbrances(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/bank/encumbrances.html", context, status=422 if form.errors else 200
     )
+
+
+def _pdf(row: IssuedRecord) -> HttpResponse:
+    name, data = issue_records.record_pdf(row)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@applicant_required
+@require_GET
+def statement_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The encumbrance search of one registration as a signed statement (查询证明): a sealed
+    PDF answering as of now, its issuing recorded in the ledger; ``dataip verify`` checks it."""
+    return _pdf(issue_records.issue_encumbrance_statement(number, actor=actor_of(request)))
+
+
+@applicant_required
+@require_GET
+def pledge_certificate_pdf(request: HttpRequest, pledge_id: int) -> HttpResponse:
+    """A registered pledge's registration certificate (质押登记证明), for its pledgee and the
+    holders of the pledged right; the same sealed file at each download."""
+    return _pdf(issue_records.pledge_certificate(pledge_id, actor=actor_of(request)))
 
 
 # ── the bank's pledges (质押登记) ─────────────────────────────────────────────────────────
