@@ -121,9 +121,7 @@ def test_the_verify_api_names_the_record_and_whether_the_pledge_stands(
     pdf = _download(client_for(bank.user), f"/pledges/{pledge.pk}/certificate.pdf")
     for language, title in (("zh-hans", "质押登记证明"), ("en", "Pledge Registration Certificate")):
         upload = SimpleUploadedFile("p.pdf", pdf, content_type="application/pdf")
-        body = (
-            Client(HTTP_ACCEPT_LANGUAGE=language).post("/api/v1/verify", {"pdf": upload}).json()
-        )
+        body = Client(HTTP_ACCEPT_LANGUAGE=language).post("/api/v1/verify", {"pdf": upload}).json()
         assert body["verdict"] == "genuine"
         assert body["record"]["kind"] == "pledge_certificate"
         assert title in body["record"]["title"]

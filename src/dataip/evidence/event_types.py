@@ -50,6 +50,8 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "record_trade": ("记录交易", "trade recorded"),
     "pledge": ("质押登记", "pledge registered"),
     "consent": ("质权人同意", "pledgee's consent"),
+    "request_consent": ("出质人征求质权人同意", "pledgee's consent requested"),
+    "refuse_consent": ("质权人不同意", "pledgee's consent refused"),
     "release_pledge": ("质押解除", "pledge released"),
     "propose_pledge": ("质权人申请质押登记", "pledge proposed by the pledgee"),
     "confirm_pledge": ("出质人确认质押", "pledge confirmed by the holder"),

@@ -16,6 +16,9 @@ from dataip.api.auth import caller, token_auth
 from dataip.api.schemas.bank import (
     ConsentIn,
     ConsentOut,
+    ConsentRequestIn,
+    ConsentRequestOut,
+    ConsentRequests,
     Encumbrance,
     Encumbrances,
     ExclusiveLicence,
@@ -34,7 +37,7 @@ from dataip.certificates import issue_records
 from dataip.certificates.models import IssuedRecord
 from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import labels
-from dataip.registry.models import Pledge
+from dataip.registry.models import ConsentRequest, Pledge
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
 
@@ -42,6 +45,7 @@ router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
 ACTING: dict[int, type[Problem]] = {**ERRORS, 403: Problem, 404: Problem, 409: Problem}
 PledgeId = PathEx[int, P(ge=1, le=MAX_ID, description="The pledge's id")]
+RequestId = PathEx[int, P(ge=1, le=MAX_ID, description="The request's id")]
 RegistrationNumber = PathEx[
     str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number")
 ]
@@ -322,3 +326,97 @@ def pledge_certificate(request: HttpRequest, pledge_id: PledgeId) -> HttpRespons
     pledgee and the holders of the pledged right (404 for anyone else); issued at the first
     request, the same sealed file afterwards."""
     return _pdf(issue_records.pledge_certificate(pledge_id, actor=caller(request).actor))
+
+
+# ── requests for the pledgee's consent (征求质权人同意) ─────────────────────────────────
+
+
+def _consent_request(r: ConsentRequest) -> ConsentRequestOut:
+    application = r.pledge.application
+    return ConsentRequestOut(
+        id=r.pk,
+        pledge=r.pledge_id,
+        registrationNumber=application.registration_number,
+        productName=application.product.name,
+        purpose=r.purpose,
+        purposeLabel=str(r.get_purpose_display()),
+        note=r.note,
+        status=r.status,
+        statusLabel=str(r.get_status_display()),
+        requestedAt=r.requested_at,
+        decidedAt=r.decided_at,
+        refusalReason=r.refusal_reason,
+        consent=r.consent_id,
+    )
+
+
+def _reread_request(request_id: int) -> ConsentRequestOut:
+    found = ConsentRequest.objects.select_related("pledge__application__product").get(pk=request_id)
+    return _consent_request(found)
+
+
+@router.post(
+    "/pledges/{pledge_id}/consent-requests",
+    response={201: ConsentRequestOut, **ACTING},
+    summary="Ask the pledgee's consent",
+)
+def request_consent(
+    request: HttpRequest, pledge_id: PledgeId, body: ConsentRequestIn
+) -> Answer[ConsentRequestOut]:
+    """A holder of a pledged right asks the pledgee of a pledge in force to consent to a
+    transfer, an exclusive or sole licence, or the cancellation (holder's token). The request
+    waits in the pledgee's `GET /consents` until it gives or refuses it; one request of a
+    purpose may wait at a time (422 on ``purpose`` otherwise)."""
+    made = pledging.request_consent(
+        pledge_id, actor=caller(request).actor, purpose=body.purpose, note=body.note
+    )
+    return Answer(201, _reread_request(made.pk))
+
+
+@router.get(
+    "/consent-requests",
+    response={200: ConsentRequests, **ERRORS},
+    summary="Your requests for consent",
+)
+def my_consent_requests(request: HttpRequest) -> ConsentRequests:
+    """The requests for consent made on rights your organisation holds, newest first, with
+    the pledgee's answer."""
+    found = rights.consent_requests_of(caller(request).actor.holder_ids)
+    return ConsentRequests(items=[_consent_request(r) for r in found])
+
+
+@router.get(
+    "/consents", response={200: ConsentRequests, **ERRORS}, summary="Requests for your consent"
+)
+def consent_requests(request: HttpRequest) -> ConsentRequests:
+    """The requests of holders waiting for your organisation's consent as pledgee (oldest
+    first), then those you answered (newest first). The same list as the page
+    `/bank/consents`."""
+    found = rights.consent_requests_for_pledgee(caller(request).holder_id)
+    return ConsentRequests(items=[_consent_request(r) for r in found])
+
+
+@router.post(
+    "/consents/{request_id}/give",
+    response={200: ConsentRequestOut, **ACTING},
+    summary="Give the consent asked for",
+)
+def give_consent(request: HttpRequest, request_id: RequestId) -> ConsentRequestOut:
+    """Give the consent a holder asked for: one consent, used by its next action of that
+    purpose. 404 if the request is not addressed to you or no longer waits."""
+    pledging.give_requested_consent(request_id, actor=caller(request).actor)
+    return _reread_request(request_id)
+
+
+@router.post(
+    "/consents/{request_id}/refuse",
+    response={200: ConsentRequestOut, **ACTING},
+    summary="Refuse the consent asked for",
+)
+def refuse_consent(
+    request: HttpRequest, request_id: RequestId, body: ReasonIn
+) -> ConsentRequestOut:
+    """Refuse the consent a holder asked for, with the reason the holder reads. Nothing is
+    consented; the holder may ask again."""
+    pledging.refuse_consent(request_id, actor=caller(request).actor, reason=body.reason)
+    return _reread_request(request_id)

@@ -27,7 +27,7 @@ from dataip.certificates.models import IssuedRecord
 from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock
 from dataip.registry.i18n import describe
-from dataip.registry.models import ConsentPurpose, Pledge, PledgeStatus
+from dataip.registry.models import ConsentPurpose, ConsentRequestStatus, Pledge, PledgeStatus
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
 from dataip.web.access import actor_of, applicant_required, user_of
@@ -300,6 +300,67 @@ def consent(request: HttpRequest, pledge_id: int) -> HttpResponse:
         button=_("Give consent"),
         done=_("Consent given. The holder's next such action uses it."),
         back="web:bank-pledges",
+    )
+
+
+# ── requests for the pledgee's consent (征求质权人同意) ─────────────────────────────────
+
+
+@applicant_required
+@require_GET
+def consents(request: HttpRequest) -> HttpResponse:
+    """Requests of holders waiting for the bank's consent, then those it answered."""
+    found = rights.consent_requests_for_pledgee(user_of(request).holder_id)
+    return render(request, "web/bank/consents.html", {"requests": found})
+
+
+def _consent_action(
+    request: HttpRequest, request_id: int, form: forms.Form, act: Any, *, title: str, done: str
+) -> HttpResponse:
+    asked = rights.consent_request_for_pledgee(user_of(request).holder_id, request_id)
+    if asked.status != ConsentRequestStatus.PENDING:
+        raise NotFound(gettext_noop("No such request waiting for your consent."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("web:bank-consents")
+    context = {"asked": asked, "pledge": asked.pledge, "form": form, "title": title}
+    return render(
+        request, "web/bank/consent_action.html", context, status=422 if form.errors else 200
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def give_consent(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Give the consent a holder asked for (one consent, used by its next such action)."""
+    return _consent_action(
+        request,
+        request_id,
+        ConfirmForm(_posted(request)),
+        lambda data: pledging.give_requested_consent(request_id, actor=actor_of(request)),
+        title=_("Give consent"),
+        done=_("Consent given. The holder's next such action uses it."),
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def refuse_consent(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Refuse the consent a holder asked for, with the reason the holder will read."""
+    return _consent_action(
+        request,
+        request_id,
+        ReasonForm(_posted(request)),
+        lambda data: pledging.refuse_consent(
+            request_id, actor=actor_of(request), reason=data["reason"]
+        ),
+        title=_("Refuse consent"),
+        done=_("Consent refused. The holder sees your reason."),
     )
 
 
