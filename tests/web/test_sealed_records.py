@@ -50,7 +50,7 @@ def test_the_search_page_offers_the_statement_and_the_link_downloads_a_sealed_on
     application = pledged[0]
     client = client_for(bank.user, language=language)
     page = client.get(
-        "/bank/encumbrances", {"registration_number": application.registration_number}
+        "/bank/encumbrances", {"registration_number": application.registration_number or ""}
     ).content.decode()
     assert _statement_url(application) in page
     words = "下载签章版查询证明" if language == "zh-hans" else "Download as a signed statement"
