@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -206,3 +207,27 @@ def test_a_proposed_pledge_has_no_certificate_yet(
     )
     with pytest.raises(NotFound):
         pledge_certificate(proposed.pk, actor=bank.actor)
+
+
+def test_the_page_is_the_same_for_the_same_record(
+    pledged: tuple[Application, Pledge], bank: Person
+) -> None:
+    from dataip.certificates.record_render import render_record
+
+    row = issue_encumbrance_statement(pledged[0].registration_number or "", actor=bank.actor)
+    content = RecordContent.from_json(row.data.encode())
+    assert render_record(content, ledger="x") == render_record(content, ledger="x")
+
+
+def test_a_tsa_that_does_not_answer_leaves_the_statement_recorded_but_unsealed(
+    pledged: tuple[Application, Pledge], bank: Person, settings: Any
+) -> None:
+    from dataip.certificates.issue_records import NotSealed
+
+    settings.DATAIP_TSA_URL = "http://127.0.0.1:9/"
+    settings.DATAIP_TSA_TIMEOUT = 1
+    with pytest.raises(NotSealed):
+        issue_encumbrance_statement(pledged[0].registration_number or "", actor=bank.actor)
+    row = IssuedRecord.objects.get()
+    assert row.event is not None
+    assert row.pdf_sha256 == ""

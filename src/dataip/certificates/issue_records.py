@@ -32,8 +32,8 @@ from dataip.certificates.records import (
     RecordContent,
     ledger_payload,
 )
-from dataip.certificates.seal import Attachment, seal_pdf
-from dataip.errors import NotFound, gettext_noop
+from dataip.certificates.seal import Attachment, SealError, seal_pdf
+from dataip.errors import DomainError, NotFound, gettext_noop
 from dataip.evidence.bundle import verify_bundle
 from dataip.ledger import bundles, keys
 from dataip.ledger.models import LogEntry
@@ -52,6 +52,13 @@ __all__ = [
 ]
 
 NONE = "无 / none"
+
+
+class NotSealed(DomainError):
+    """The record was recorded, but its PDF could not be sealed now (e.g. the TSA is down)."""
+
+    code = "not_sealed"
+    http_status = 503
 
 
 def _both(name: Callable[[str], str], code: str) -> str:
@@ -333,14 +340,19 @@ def complete_record(row: IssuedRecord) -> IssuedRecord:
         Attachment(ATTACHMENT_LATEST, latest, "application/json",
                    "The registration's latest ledger leaf before it / 该登记此前最新的账本条目"),
     ]  # fmt: skip
-    signed = seal_pdf(
-        page,
-        attachments,
-        pki.signer(),
-        timestamper=pki.timestamper(),
-        reason=f"{content.title_en} / {content.title_zh}",
-        location=content.registry_en,
-    )
+    try:
+        signed = seal_pdf(
+            page,
+            attachments,
+            pki.signer(),
+            timestamper=pki.timestamper(),
+            reason=f"{content.title_en} / {content.title_zh}",
+            location=content.registry_en,
+        )
+    except SealError:
+        raise NotSealed(
+            gettext_noop("The document could not be sealed now. Please try again later.")
+        ) from None
     with transaction.atomic():
         stored = IssuedRecord.objects.select_for_update().get(pk=row.pk)
         if not stored.pdf_sha256:
