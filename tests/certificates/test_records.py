@@ -77,7 +77,10 @@ def test_a_statement_states_what_stands_as_of_the_registrations_latest_leaf(
     assert not event.public
     assert event.payload == ledger_payload(content)
     assert verified.bundle.index == event.leaf_index  # type: ignore[attr-defined]
-    for lang, words in (("zh", "权利负担查询证明真实有效"), ("en", "GENUINE encumbrance")):
+    for lang, words in (
+        ("zh", "权利负担查询证明真实有效"),
+        ("en", "GENUINE: Encumbrance Statement"),
+    ):
         summary = verified.summary(lang)  # type: ignore[attr-defined]
         assert words in summary
         assert row.number in summary
@@ -176,7 +179,7 @@ def test_a_pledge_certificate_is_issued_once_to_pledgee_and_holder(
     assert content.data["amount"] == str(pledge.amount) == "3000000.00"
     assert content.data["contract_reference"] == "ZY-2026-01"
     assert "质押登记证明" in verified.summary("zh")  # type: ignore[attr-defined]
-    assert "pledge registration certificate" in verified.summary("en")  # type: ignore[attr-defined]
+    assert "Pledge Registration Certificate" in verified.summary("en")  # type: ignore[attr-defined]
     report = pdfsig(bytes(first.pdf), tmp_path, nss_db(tmp_path / "nss", pki.trust_pem()))
     assert "Signature is Valid." in report
     signature = PdfFileReader(io.BytesIO(bytes(first.pdf))).embedded_signatures[0]

@@ -146,7 +146,7 @@ def test_dataip_verify_says_what_the_statement_proves_and_fails_a_changed_one(
     result = runner.invoke(app, ["verify", str(path), "--key", str(key), "--ca", str(ca)])
     assert result.exit_code == 0, result.output
     assert "权利负担查询证明真实有效" in result.output
-    assert "GENUINE encumbrance statement" in result.output
+    assert "GENUINE: Encumbrance Statement" in result.output
     assert "丙银行 Bank C" in result.output
     path.write_bytes(change_signed_byte(pdf, b"/Title"))
     failed = runner.invoke(app, ["verify", str(path), "--key", str(key), "--ca", str(ca)])

@@ -240,7 +240,7 @@ class VerifiedRecord:
             lines.append("注意：离线验证只证明出具时的内容；此后的变化请在登记机构查询。")
         else:
             lines = [
-                f"GENUINE {c.title_en.lower()}: signature and ledger evidence verified.",
+                f"GENUINE: {c.title_en}; signature and ledger evidence verified.",
                 f"- number {c.number}, registration {c.registration_number}, issued {c.issued_at};",
                 f"- it states the registration as of ledger entry {c.as_of_index} (its latest), "
                 f"and its issuing is ledger entry {self.bundle.index};",
