@@ -106,7 +106,7 @@ def render_record(
     c.setFillColor(MUTED)
     c.setFont(font, 7)
     c.drawCentredString(
-        (x1 + x2) / 2, y1 + 2, "电子印章 · 数字签名  Electronic seal · digital signature"
+        (x1 + x2) / 2, y1 + 12, "电子印章 · 数字签名  Electronic seal · digital signature"
     )
     _footer(c, font, content, ledger)
     c.showPage()
