@@ -339,7 +339,8 @@ def _verify_certificate(
     witnesses: _Witnesses,
 ) -> None:
     """The PDF branch of ``dataip verify``: signature, embedded bundle, inclusion proof."""
-    from dataip.certificates.verify import verify_certificate_pdf
+    from dataip.certificates.records import VerifiedRecord, is_record_pdf, verify_record_pdf
+    from dataip.certificates.verify import VerifiedCertificate, verify_certificate_pdf
     from dataip.evidence import VerificationError
 
     listed = b"" if witnesses.trusted is None else witnesses.trusted.ca_pem()
@@ -352,7 +353,12 @@ def _verify_certificate(
         raise typer.Exit(2)
     ca_pem = (b"" if ca is None else _read_input(ca, "登记机构根证书", "CA file")) + listed
     try:
-        verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
+        if is_record_pdf(data):  # an encumbrance statement or a pledge registration certificate
+            verified: VerifiedCertificate | VerifiedRecord = verify_record_pdf(
+                data, keys, ca_pem, tsa_ca_pem=tsa
+            )
+        else:
+            verified = verify_certificate_pdf(data, keys, ca_pem, tsa_ca_pem=tsa)
     except VerificationError as exc:
         for language in _languages(lang):
             typer.echo(exc.explain(language), err=True)

@@ -20,6 +20,7 @@ from dataip.api.api import api as api_of_the_site
 from dataip.registry.models import (
     AnswerEvidence,
     Application,
+    ConsentRequest,
     Licence,
     Material,
     Objection,
@@ -55,6 +56,10 @@ class World:
         p = self.personas
         if name == "registered":
             return registered_with_rights(p, self.bank)[0]
+        if name == "consent_request":  # pledged to the bank; Alpha asks its consent
+            app, pledge = registered_with_rights(p, self.bank)
+            pledges.request_consent(pledge.pk, actor=p.applicant.actor, purpose="transfer")
+            return app
         if name == "proposed":
             app = at_stage(p, Status.REGISTERED)
             pledges.propose_pledge(
@@ -165,6 +170,12 @@ def _licence(world: World) -> int:
     return Licence.objects.filter(application=world.app("registered")).values_list("pk", flat=True)[
         0
     ]
+
+
+def _consent_request(world: World) -> int:
+    return ConsentRequest.objects.filter(
+        pledge__application=world.app("consent_request")
+    ).values_list("pk", flat=True)[0]
 
 
 def _draft(world: World) -> str:
@@ -348,6 +359,48 @@ CASES: dict[str, Case] = {
         lambda w: f"pledges/{w.pledge('registered')}/consents",
         {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 201},
         body=lambda w: {"purpose": "transfer"},
+    ),
+    # Sealed records: a statement for any organisation; a pledge's certificate for its pledgee
+    # and the pledged right's holder, not for the licensee ("other").
+    "encumbrance_statement": Case(
+        "GET", lambda w: f"encumbrances/{_reg(w)}/statement.pdf", _any_token(200)
+    ),
+    "pledge_certificate": Case(
+        "GET",
+        lambda w: f"pledges/{w.pledge('registered')}/certificate.pdf",
+        {**UNAUTHENTICATED, "other": 404, "bank": 200, "own": 200},
+    ),
+    # Consent: Alpha ("own") asks the bank, which gives or refuses it.
+    "request_consent": Case(
+        "POST",
+        lambda w: f"pledges/{w.pledge('registered')}/consent-requests",
+        {**UNAUTHENTICATED, "other": 403, "bank": 403, "own": 201},
+        body=lambda w: {"purpose": "cancellation", "note": "拟注销"},
+    ),
+    "my_consent_requests": Case(
+        "GET",
+        lambda w: "consent-requests",
+        _any_token(200),
+        needs=("consent_request",),
+        checks={p: _lists(lambda p: int(p == "own"))(p) for p in ("own", "other", "bank")},
+    ),
+    "consent_requests": Case(
+        "GET",
+        lambda w: "consents",
+        _any_token(200),
+        needs=("consent_request",),
+        checks={p: _lists(lambda p: int(p == "bank"))(p) for p in ("own", "other", "bank")},
+    ),
+    "give_consent": Case(
+        "POST",
+        lambda w: f"consents/{_consent_request(w)}/give",
+        {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 200},
+    ),
+    "refuse_consent": Case(
+        "POST",
+        lambda w: f"consents/{_consent_request(w)}/refuse",
+        {**UNAUTHENTICATED, "other": 404, "own": 404, "bank": 200},
+        body=lambda w: {"reason": "贷款未清偿"},
     ),
     # Transfers: Alpha ("own") proposes and withdraws; Beta ("other"), the assignee, confirms
     # or declines (it acts before the bank and Alpha, who are refused either way).

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import translation
 
+from dataip.certificates.records import KINDS as RECORD_KINDS
 from dataip.certificates.verify import EVENT_TYPE as CERTIFICATE_EVENT
 from dataip.errors import Message, gettext_noop
 from dataip.evidence.deposit_receipt import EVENT_TYPE as DEPOSIT_EVENT
@@ -22,7 +23,13 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 
 LOGGED_ACTIONS = sorted({action.value for (_, action), rule in TRANSITIONS.items() if rule.logged})
-OTHER_EVENTS = [CERTIFICATE_EVENT, DEPOSIT_EVENT, ROTATION_EVENT, REPLACEMENT_EVENT]
+OTHER_EVENTS = [
+    CERTIFICATE_EVENT,
+    DEPOSIT_EVENT,
+    ROTATION_EVENT,
+    REPLACEMENT_EVENT,
+    *(event for event, _, _ in RECORD_KINDS.values()),
+]
 
 
 def _chinese(text: str) -> bool:

@@ -93,6 +93,8 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.RECORD_TRADE: {"applicant"},
     Action.PLEDGE: {"applicant"},
     Action.CONSENT: {"pledgee"},
+    Action.REQUEST_CONSENT: {"applicant"},
+    Action.REFUSE_CONSENT: {"pledgee"},
     Action.RELEASE_PLEDGE: {"pledgee", "registrar"},
     # Any organisation that does not hold the right may register a pledge as pledgee.
     Action.PROPOSE_PLEDGE: {"other_applicant", "pledgee", "assignee"},

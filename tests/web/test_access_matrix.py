@@ -210,6 +210,43 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"confirm": "on", "reason": "x"},
         everyone(404, anonymous=LOGIN),
     ),
+    # Sealed records and requests for consent (a real pledge: tests/web/test_bank_consents.py)
+    "encumbrance statement (PDF)": (
+        "get",
+        "/bank/encumbrances/{registered_number}/statement.pdf",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
+    ),
+    "pledge certificate of a pledge one cannot see": (
+        "get",
+        "/pledges/999999/certificate.pdf",
+        {},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "requests for the bank's consent": (
+        "get",
+        "/bank/consents",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
+    ),
+    "give a consent not asked of one": (
+        "post",
+        "/bank/consents/999999/give",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "refuse a consent not asked of one": (
+        "post",
+        "/bank/consents/999999/refuse",
+        {"confirm": "on", "reason": "x"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "ask the pledgee's consent (form; no pledge stands)": (
+        "get",
+        "/applications/{registered}/rights/consent",
+        {},
+        staff("applicant"),
+    ),
     # Transfers: the holder proposes and withdraws; the parties confirm or decline
     "propose a transfer (form)": (
         "get",
@@ -316,6 +353,9 @@ def fill(template: str, world: World) -> str:
     material = world.examined.materials.first()
     assert material is not None
     registered = world.registered.pk if "{registered}" in template else 0
+    registered_number = (
+        world.registered.registration_number if "{registered_number}" in template else ""
+    )
     other = world.personas.other_applicant.holder.identifier
     objection = Objection.objects.get(application=world.announced)
     return template.format(
@@ -324,6 +364,7 @@ def fill(template: str, world: World) -> str:
         objection_file=objection.evidence.get().pk,
         reference=objection.reference,
         registered=registered,
+        registered_number=registered_number,
         other_identifier=other,
         examined=world.examined.pk,
         examined_number=world.examined.number,

@@ -15,7 +15,8 @@ from datetime import date
 
 from dataip.certificates import pki
 from dataip.certificates.errors import MalformedPdf
-from dataip.certificates.models import Certificate
+from dataip.certificates.models import Certificate, IssuedRecord
+from dataip.certificates.records import VerifiedRecord, is_record_pdf, verify_record_pdf
 from dataip.certificates.verify import MAX_PDF_BYTES, VerifiedCertificate, verify_certificate_pdf
 from dataip.errors import DomainError, NotFound, gettext_noop
 from dataip.evidence import VerificationError
@@ -140,6 +141,18 @@ class Answer:
     cosigners: tuple[str, ...] = ()
     """The peer's witnesses whose cosignatures met its policy."""
     identical: bool | None = None
+    record: VerifiedRecord | None = None
+    """A verified encumbrance statement or pledge registration certificate (not a certificate)."""
+    issued_record: IssuedRecord | None = None
+    """This registry's row of that record (None if it has no record of it)."""
+
+    @property
+    def record_status(self) -> str:
+        """For a pledge registration certificate: ``in_force`` or ``released`` now (else '')."""
+        row = self.issued_record
+        if row is None or row.pledge is None:
+            return ""
+        return "in_force" if row.pledge.status == "active" else "released"
 
     @property
     def under_pledge(self) -> bool:
@@ -237,6 +250,8 @@ def answer_for_pdf(
             gettext_noop("The file is larger than %(limit)s MiB: it is not a certificate."),
             limit=MAX_PDF_BYTES // (1024 * 1024),
         )
+    if is_record_pdf(data):
+        return _record_answer(data, today)
     try:
         verified = verify_certificate_pdf(
             data, keys.all_vkeys(), pki.trust_pem(), tsa_ca_pem=timestamps.tsa_ca_pem()
@@ -266,6 +281,40 @@ def answer_for_pdf(
         state=answer.state,
         verified=verified,
         identical=identical,
+    )
+
+
+def _record_answer(data: bytes, today: date | None) -> Answer:
+    """The answer for an uploaded encumbrance statement or pledge registration certificate:
+    verified offline-style, then looked up by its number (its status: the registration's now)."""
+    try:
+        verified = verify_record_pdf(
+            data, keys.all_vkeys(), pki.trust_pem(), tsa_ca_pem=timestamps.tsa_ca_pem()
+        )
+    except VerificationError as exc:
+        return Answer(found=False, failure=exc)
+    content = verified.content
+    query = Query("registration", content.registration_number)
+    row = (
+        IssuedRecord.objects.select_related("application__product", "pledge")
+        .filter(number=content.number, data_sha256=content.sha256())
+        .first()
+    )
+    if row is None:
+        return Answer(found=False, query=query, record=verified)
+    application = row.application
+    day = today or clock.local_date(clock.now())
+    current = application.certificates.order_by("-version").first()
+    return Answer(
+        found=True,
+        query=query,
+        application=application,
+        current=current,
+        status=_status(application, current, day),
+        pledges=public_record(application, today=day).pledges,
+        record=verified,
+        issued_record=row,
+        identical=row.pdf_sha256 == hashlib.sha256(data).hexdigest(),
     )
 
 

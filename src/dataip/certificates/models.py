@@ -67,3 +67,65 @@ class Certificate(models.Model):
     def issued(self) -> bool:
         """True once the signed PDF is stored."""
         return bool(self.pdf)
+
+
+class RecordKind(models.TextChoices):
+    """The sealed records other than the certificate (:mod:`dataip.certificates.records`)."""
+
+    ENCUMBRANCE_STATEMENT = "encumbrance_statement", _("Encumbrance statement")
+    PLEDGE_CERTIFICATE = "pledge_certificate", _("Pledge registration certificate")
+
+
+class IssuedRecord(models.Model):
+    """One sealed record the registry issued: an encumbrance statement (查询证明) a lender asked
+    for, or a pledge's registration certificate (质押登记证明). Written with its ledger event
+    in one transaction; the signed PDF is kept, so a court can compare a copy with it. Rows
+    are never deleted."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    application = models.ForeignKey(
+        "registry.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="issued_records",
+    )
+    pledge = models.OneToOneField(
+        "registry.Pledge",
+        verbose_name=_("pledge"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+        null=True,
+        blank=True,
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    data = models.TextField(_("record data (canonical JSON)"), blank=True)
+    data_sha256 = models.CharField(_("SHA-256 of the record data"), max_length=64, blank=True)
+    event = models.OneToOneField(
+        "registry.Event",
+        on_delete=models.PROTECT,
+        related_name="issued_record",
+        null=True,
+        blank=True,
+    )
+    pdf = models.BinaryField(_("signed PDF"), blank=True, default=b"")
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("issued record")
+        verbose_name_plural = _("issued records")
+        indexes = [models.Index(fields=["application", "kind"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Issued records are evidence: never deleted."""
+        raise PermissionError("issued records are never deleted")

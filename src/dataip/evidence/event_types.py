@@ -52,6 +52,8 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "record_trade": ("记录交易", "trade recorded"),
     "pledge": ("质押登记", "pledge registered"),
     "consent": ("质权人同意", "pledgee's consent"),
+    "request_consent": ("出质人征求质权人同意", "pledgee's consent requested"),
+    "refuse_consent": ("质权人不同意", "pledgee's consent refused"),
     "release_pledge": ("质押解除", "pledge released"),
     "propose_pledge": ("质权人申请质押登记", "pledge proposed by the pledgee"),
     "confirm_pledge": ("出质人确认质押", "pledge confirmed by the holder"),
@@ -65,6 +67,8 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "reissue_certificate": ("证书已补发", "certificate re-issued"),
     # events outside the workflow
     "certificate_issued": ("证书已签发", "certificate issued"),
+    "encumbrance_statement_issued": ("出具权利负担查询证明", "encumbrance statement issued"),
+    "pledge_certificate_issued": ("出具质押登记证明", "pledge registration certificate issued"),
     "deposit": ("数据存证", "dataset deposited"),
     "ledger_key_rotation": ("更换日志签名密钥", "log signing key rotated"),
     "ledger_key_replaced": (

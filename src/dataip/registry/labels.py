@@ -64,6 +64,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.RECORD_TRADE: gettext_lazy("record a trade"),
     Action.PLEDGE: gettext_lazy("record a pledge"),
     Action.CONSENT: gettext_lazy("consent as pledgee"),
+    Action.REQUEST_CONSENT: gettext_lazy("ask the pledgee's consent"),
+    Action.REFUSE_CONSENT: gettext_lazy("refuse consent as pledgee"),
     Action.RELEASE_PLEDGE: gettext_lazy("release the pledge"),
     Action.PROPOSE_PLEDGE: gettext_lazy("propose a pledge"),
     Action.CONFIRM_PLEDGE: gettext_lazy("confirm the pledge"),

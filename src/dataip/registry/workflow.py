@@ -125,6 +125,8 @@ class Action(StrEnum):
     RECORD_TRADE = "record_trade"
     PLEDGE = "pledge"
     CONSENT = "consent"
+    REQUEST_CONSENT = "request_consent"
+    REFUSE_CONSENT = "refuse_consent"
     RELEASE_PLEDGE = "release_pledge"
     PROPOSE_PLEDGE = "propose_pledge"
     CONFIRM_PLEDGE = "confirm_pledge"
@@ -710,6 +712,12 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         S.REGISTERED, right_holder, pledge_waiting, reason_required=True
     ),
     (S.REGISTERED, A.CONSENT): Rule(S.REGISTERED, pledgee, pledged),
+    (S.REGISTERED, A.REQUEST_CONSENT): Rule(
+        S.REGISTERED, right_holder, pledged, effect="the request waits for the pledgee"
+    ),
+    (S.REGISTERED, A.REFUSE_CONSENT): Rule(
+        S.REGISTERED, pledgee, pledged, reason_required=True, effect="nothing is consented"
+    ),
     (S.REGISTERED, A.RELEASE_PLEDGE): Rule(
         S.REGISTERED, either(pledgee, registrar), pledged, reason_required=True
     ),

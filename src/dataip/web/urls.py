@@ -95,6 +95,11 @@ urlpatterns = [
     path("applications/<int:application_id>/rights/renewal", rights.renew, name="rights-renew"),
     path("applications/<int:application_id>/rights/cancel", rights.cancel, name="rights-cancel"),
     path(
+        "applications/<int:application_id>/rights/consent",
+        rights.request_consent,
+        name="rights-consent",
+    ),
+    path(
         "applications/<int:application_id>/rights/valuation",
         rights.valuation,
         name="rights-valuation",
@@ -102,10 +107,23 @@ urlpatterns = [
     path("licences/", rights.granted, name="licences-granted"),
     # Banks and other lenders
     path("bank/encumbrances", bank.encumbrances, name="encumbrances"),
+    path(
+        "bank/encumbrances/<str:number>/statement.pdf",
+        bank.statement_pdf,
+        name="encumbrance-statement",
+    ),
+    path(
+        "pledges/<int:pledge_id>/certificate.pdf",
+        bank.pledge_certificate_pdf,
+        name="pledge-certificate",
+    ),
     path("bank/pledges/", bank.pledges, name="bank-pledges"),
     path("bank/pledges/new", bank.new_pledge, name="bank-new-pledge"),
     path("bank/pledges/<int:pledge_id>/release", bank.release, name="bank-release"),
     path("bank/pledges/<int:pledge_id>/consent", bank.consent, name="bank-consent"),
+    path("bank/consents", bank.consents, name="bank-consents"),
+    path("bank/consents/<int:request_id>/give", bank.give_consent, name="bank-consent-give"),
+    path("bank/consents/<int:request_id>/refuse", bank.refuse_consent, name="bank-consent-refuse"),
     # Holders: pledges waiting for their confirmation
     path("pledges/waiting", bank.waiting, name="pledges-waiting"),
     path("pledges/<int:pledge_id>/confirm", bank.confirm, name="pledge-confirm"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dataip.certificates import lookup, pki
+from dataip.certificates.records import VerifiedRecord
 from dataip.certificates.verify import MAX_PDF_BYTES
 from dataip.errors import DomainError, NotFound
 from dataip.evidence import VerificationError
@@ -60,7 +61,27 @@ def _form(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpRespo
     return render(request, "web/verify.html", context, status=status)
 
 
+def _record_result(
+    request: HttpRequest, answer: lookup.Answer, record: VerifiedRecord
+) -> HttpResponse:
+    """The answer for a verified encumbrance statement or pledge registration certificate."""
+    lang = _lang()
+    checkpoint = record.bundle.checkpoint
+    context = {
+        "answer": answer,
+        "record": record,
+        "title": record.title(lang),
+        "rows": [(zh if lang == "zh" else en, value) for zh, en, value in record.content.rows],
+        "tree_size": checkpoint.size,
+        "root_hash": checkpoint.root_hash.hex(),
+        "status_word": STATUS_WORD.get(answer.status, ""),
+    }
+    return render(request, "web/verify_record_result.html", context)
+
+
 def _result(request: HttpRequest, answer: lookup.Answer) -> HttpResponse:
+    if answer.record is not None:
+        return _record_result(request, answer, answer.record)
     certificate = answer.certificate
     bundle_url = None
     if certificate is not None and certificate.pdf:

@@ -6,7 +6,7 @@ its consents and its release. The same services as the pages under ``/bank/``.""
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import P, QueryEx, Router
 from ninja import Status as Answer
 from ninja.params import PathEx
@@ -16,6 +16,9 @@ from dataip.api.auth import caller, token_auth
 from dataip.api.schemas.bank import (
     ConsentIn,
     ConsentOut,
+    ConsentRequestIn,
+    ConsentRequestOut,
+    ConsentRequests,
     Encumbrance,
     Encumbrances,
     ExclusiveLicence,
@@ -30,9 +33,11 @@ from dataip.api.schemas.bank import (
 )
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
+from dataip.certificates import issue_records
+from dataip.certificates.models import IssuedRecord
 from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import labels
-from dataip.registry.models import Pledge
+from dataip.registry.models import ConsentRequest, Pledge
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
 
@@ -40,6 +45,26 @@ router = Router(tags=["banks"], auth=token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
 ACTING: dict[int, type[Problem]] = {**ERRORS, 403: Problem, 404: Problem, 409: Problem}
 PledgeId = PathEx[int, P(ge=1, le=MAX_ID, description="The pledge's id")]
+RequestId = PathEx[int, P(ge=1, le=MAX_ID, description="The request's id")]
+RegistrationNumber = PathEx[
+    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number")
+]
+PDF_ANSWER = {
+    "responses": {
+        200: {
+            "description": "A sealed PDF (PAdES), Chinese and English; `dataip verify` checks it",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _pdf(row: IssuedRecord) -> HttpResponse:
+    name, data = issue_records.record_pdf(row)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _held(p: Pledge) -> PledgeHeld:
@@ -273,3 +298,125 @@ def encumbrances(
         next=pagination.next_link(request, page.next_cursor),
         nextCursor=page.next_cursor,
     )
+
+
+@router.get(
+    "/encumbrances/{number}/statement.pdf",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="Encumbrance statement (signed PDF)",
+    openapi_extra=PDF_ANSWER,
+)
+def encumbrance_statement(request: HttpRequest, number: RegistrationNumber) -> HttpResponse:
+    """The encumbrance search of one registration as a signed statement (查询证明): status,
+    validity, holders, pledges, exclusive or sole licences in force and pending transfers, as
+    of the registration's latest ledger entry. Each call issues a new statement with its own
+    number, and records its issuing in the ledger (a private leaf); the PDF embeds the
+    evidence and carries the registry's seal, so `dataip verify` checks it offline."""
+    return _pdf(issue_records.issue_encumbrance_statement(number, actor=caller(request).actor))
+
+
+@router.get(
+    "/pledges/{pledge_id}/certificate.pdf",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="Pledge registration certificate (signed PDF)",
+    openapi_extra=PDF_ANSWER,
+)
+def pledge_certificate(request: HttpRequest, pledge_id: PledgeId) -> HttpResponse:
+    """The registration certificate (质押登记证明) of a pledge in force or released, for its
+    pledgee and the holders of the pledged right (404 for anyone else); issued at the first
+    request, the same sealed file afterwards."""
+    return _pdf(issue_records.pledge_certificate(pledge_id, actor=caller(request).actor))
+
+
+# ── requests for the pledgee's consent (征求质权人同意) ─────────────────────────────────
+
+
+def _consent_request(r: ConsentRequest) -> ConsentRequestOut:
+    application = r.pledge.application
+    return ConsentRequestOut(
+        id=r.pk,
+        pledge=r.pledge_id,
+        registrationNumber=application.registration_number,
+        productName=application.product.name,
+        purpose=r.purpose,
+        purposeLabel=str(r.get_purpose_display()),
+        note=r.note,
+        status=r.status,
+        statusLabel=str(r.get_status_display()),
+        requestedAt=r.requested_at,
+        decidedAt=r.decided_at,
+        refusalReason=r.refusal_reason,
+        consent=r.consent_id,
+    )
+
+
+def _reread_request(request_id: int) -> ConsentRequestOut:
+    found = ConsentRequest.objects.select_related("pledge__application__product").get(pk=request_id)
+    return _consent_request(found)
+
+
+@router.post(
+    "/pledges/{pledge_id}/consent-requests",
+    response={201: ConsentRequestOut, **ACTING},
+    summary="Ask the pledgee's consent",
+)
+def request_consent(
+    request: HttpRequest, pledge_id: PledgeId, body: ConsentRequestIn
+) -> Answer[ConsentRequestOut]:
+    """A holder of a pledged right asks the pledgee of a pledge in force to consent to a
+    transfer, an exclusive or sole licence, or the cancellation (holder's token). The request
+    waits in the pledgee's `GET /consents` until it gives or refuses it; one request of a
+    purpose may wait at a time (422 on ``purpose`` otherwise)."""
+    made = pledging.request_consent(
+        pledge_id, actor=caller(request).actor, purpose=body.purpose, note=body.note
+    )
+    return Answer(201, _reread_request(made.pk))
+
+
+@router.get(
+    "/consent-requests",
+    response={200: ConsentRequests, **ERRORS},
+    summary="Your requests for consent",
+)
+def my_consent_requests(request: HttpRequest) -> ConsentRequests:
+    """The requests for consent made on rights your organisation holds, newest first, with
+    the pledgee's answer."""
+    found = rights.consent_requests_of(caller(request).actor.holder_ids)
+    return ConsentRequests(items=[_consent_request(r) for r in found])
+
+
+@router.get(
+    "/consents", response={200: ConsentRequests, **ERRORS}, summary="Requests for your consent"
+)
+def consent_requests(request: HttpRequest) -> ConsentRequests:
+    """The requests of holders waiting for your organisation's consent as pledgee (oldest
+    first), then those you answered (newest first). The same list as the page
+    `/bank/consents`."""
+    found = rights.consent_requests_for_pledgee(caller(request).holder_id)
+    return ConsentRequests(items=[_consent_request(r) for r in found])
+
+
+@router.post(
+    "/consents/{request_id}/give",
+    response={200: ConsentRequestOut, **ACTING},
+    summary="Give the consent asked for",
+)
+def give_consent(request: HttpRequest, request_id: RequestId) -> ConsentRequestOut:
+    """Give the consent a holder asked for: one consent, used by its next action of that
+    purpose. 404 if the request is not addressed to you or no longer waits."""
+    pledging.give_requested_consent(request_id, actor=caller(request).actor)
+    return _reread_request(request_id)
+
+
+@router.post(
+    "/consents/{request_id}/refuse",
+    response={200: ConsentRequestOut, **ACTING},
+    summary="Refuse the consent asked for",
+)
+def refuse_consent(
+    request: HttpRequest, request_id: RequestId, body: ReasonIn
+) -> ConsentRequestOut:
+    """Refuse the consent a holder asked for, with the reason the holder reads. Nothing is
+    consented; the holder may ask again."""
+    pledging.refuse_consent(request_id, actor=caller(request).actor, reason=body.reason)
+    return _reread_request(request_id)

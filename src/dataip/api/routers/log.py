@@ -76,7 +76,19 @@ def log_info(request: HttpRequest) -> LogInfo:
     )
 
 
-@router.get("/checkpoint", response={200: str, **ERRORS}, summary="Latest checkpoint")
+@router.get(
+    "/checkpoint",
+    response={200: str, **ERRORS},
+    summary="Latest checkpoint",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The C2SP signed note",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
 def checkpoint(request: HttpRequest) -> HttpResponse:
     """The latest published checkpoint as a C2SP signed note (``text/plain``): the log's
     signature, then the cosignatures of its witnesses (C2SP tlog-cosignature)."""

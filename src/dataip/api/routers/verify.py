@@ -24,6 +24,7 @@ from dataip.api.schemas.verify import (
     CertificateOut,
     HolderOut,
     PledgeOut,
+    RecordOut,
     SignatureOut,
     VerificationOut,
 )
@@ -103,7 +104,30 @@ def _certificate(answer: lookup.Answer) -> CertificateOut | None:
     )
 
 
+def _record(answer: lookup.Answer, lang: str) -> RecordOut | None:
+    record = answer.record
+    if record is None:
+        return None
+    content, checkpoint = record.content, record.bundle.checkpoint
+    return RecordOut(
+        kind=content.kind,
+        title=record.title(lang),
+        number=content.number,
+        registrationNumber=content.registration_number,
+        issuedAt=content.issued_at,
+        rows=[[zh if lang == "zh" else en, value] for zh, en, value in content.rows],
+        asOfIndex=content.as_of_index,
+        logIndex=record.bundle.index,
+        treeSize=checkpoint.size,
+        rootHash=checkpoint.root_hash.hex(),
+        pledgeStatus=answer.record_status or None,
+        summary=record.summary(lang),
+    )
+
+
 def _signature(answer: lookup.Answer) -> SignatureOut | None:
+    if answer.record is not None:
+        return _record_signature(answer)
     verified = answer.verified
     if verified is None:
         return None
@@ -117,6 +141,25 @@ def _signature(answer: lookup.Answer) -> SignatureOut | None:
         identicalToIssued=answer.identical,
         logOrigin=verified.bundle.origin,
         logIndex=verified.bundle.index,
+        treeSize=checkpoint.size,
+        rootHash=checkpoint.root_hash.hex(),
+    )
+
+
+def _record_signature(answer: lookup.Answer) -> SignatureOut | None:
+    record = answer.record
+    if record is None:
+        return None
+    checkpoint = record.bundle.checkpoint
+    return SignatureOut(
+        signer=record.signer_subject,
+        signerSha256=record.signer_sha256,
+        signedAt=record.signed_at,
+        timestampAt=record.timestamp_at,
+        timestampTrusted=record.timestamp_trusted,
+        identicalToIssued=answer.identical,
+        logOrigin=record.bundle.origin,
+        logIndex=record.bundle.index,
         treeSize=checkpoint.size,
         rootHash=checkpoint.root_hash.hex(),
     )
@@ -154,6 +197,7 @@ def _out(request: HttpRequest, answer: lookup.Answer) -> VerificationOut:
         certificate=_certificate(answer),
         signature=_signature(answer),
         bundleUrl=bundle_url,
+        record=_record(answer, lang),
     )
 
 

@@ -143,3 +143,37 @@ class ConsentOut(Schema):
     pledge: int
     purpose: str
     givenAt: datetime
+
+
+class ConsentRequestIn(Schema):
+    """A holder asks the pledgee's consent, once, to a transfer, an exclusive or sole licence
+    or the voluntary cancellation; ``note`` is read by the pledgee."""
+
+    purpose: Annotated[str, Field(pattern=r"^(transfer|exclusive_licence|cancellation)$")]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ConsentRequestOut(Schema):
+    """A request for the pledgee's consent: ``status`` is ``pending``, ``given`` (then
+    ``consent`` is the consent's id, used by the holder's next such action) or ``refused``
+    (with ``refusalReason``)."""
+
+    id: int
+    pledge: int
+    registrationNumber: str | None
+    productName: str
+    purpose: str
+    purposeLabel: str
+    note: str
+    status: str
+    statusLabel: str
+    requestedAt: datetime
+    decidedAt: datetime | None
+    refusalReason: str
+    consent: int | None
+
+
+class ConsentRequests(Schema):
+    """Requests for consent: waiting ones first, oldest first; then answered ones."""
+
+    items: list[ConsentRequestOut]

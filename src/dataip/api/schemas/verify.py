@@ -59,6 +59,27 @@ class SignatureOut(Schema):
     rootHash: str
 
 
+class RecordOut(Schema):
+    """An uploaded encumbrance statement (``kind`` ``encumbrance_statement``, 查询证明) or pledge
+    registration certificate (``pledge_certificate``, 质押登记证明): what it states
+    (``rows``: label and value in the request's language), the ledger entry it states the
+    registration as of, the checkpoint proving its issuing, and (for a pledge certificate)
+    whether the pledge stands now (``pledgeStatus``: ``in_force`` or ``released``)."""
+
+    kind: str
+    title: str
+    number: str
+    registrationNumber: str
+    issuedAt: str
+    rows: list[list[str]]
+    asOfIndex: int
+    logIndex: int
+    treeSize: int
+    rootHash: str
+    pledgeStatus: str | None
+    summary: str
+
+
 class VerificationOut(Schema):
     """The answer: ``verdict`` is ``genuine``, ``not_genuine`` (an uploaded PDF that failed;
     ``reasonCode`` and ``reason`` say why) or ``unknown`` (signed by this registry but not in
@@ -83,6 +104,7 @@ class VerificationOut(Schema):
     certificate: CertificateOut | None
     signature: SignatureOut | None
     bundleUrl: str | None
+    record: RecordOut | None = None
 
 
 class BundleVerificationOut(Schema):

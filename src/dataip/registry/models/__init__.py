@@ -20,6 +20,8 @@ from dataip.registry.models.products import DataProduct, UpdateFrequency
 from dataip.registry.models.rights import (
     ChangeRequest,
     ConsentPurpose,
+    ConsentRequest,
+    ConsentRequestStatus,
     Licence,
     LicenceKind,
     Pledge,
@@ -42,6 +44,8 @@ __all__ = [
     "ApplicationHolder",
     "ChangeRequest",
     "ConsentPurpose",
+    "ConsentRequest",
+    "ConsentRequestStatus",
     "DataProduct",
     "Event",
     "Holder",

@@ -239,6 +239,42 @@ class PledgeConsent(models.Model):
     used_at = models.DateTimeField(_("used"), null=True)
 
 
+class ConsentRequestStatus(models.TextChoices):
+    """Where a holder's request for the pledgee's consent stands."""
+
+    PENDING = "pending", _("Waiting for the pledgee")
+    GIVEN = "given", _("Consent given")
+    REFUSED = "refused", _("Consent refused")
+
+
+class ConsentRequest(models.Model):
+    """A holder asks the pledgee of a standing pledge to consent to one transfer, exclusive
+    licence or cancellation (征求质权人同意); the pledgee gives it (a :class:`PledgeConsent`)
+    or refuses it with a reason."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="consent_requests")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    note = models.TextField(_("note to the pledgee"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ConsentRequestStatus.choices,
+        default=ConsentRequestStatus.PENDING,
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True)
+    refusal_reason = models.TextField(_("why the pledgee refused"), blank=True)
+    consent = models.OneToOneField(
+        PledgeConsent, on_delete=models.PROTECT, null=True, related_name="request"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["pledge", "status"])]
+
+
 class ServiceRevenue(Money):
     """Revenue earned by data services on the product, for a period (数据服务收入)."""
 

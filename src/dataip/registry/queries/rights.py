@@ -15,6 +15,8 @@ from dataip.registry import clock
 from dataip.registry.models import (
     Application,
     ChangeRequest,
+    ConsentRequest,
+    ConsentRequestStatus,
     Holder,
     Licence,
     LicenceKind,
@@ -369,3 +371,47 @@ def proposed_transfer(actor: Actor, transfer_id: int) -> Transfer:
     if transfer is None:
         raise NotFound(gettext_noop("No such transfer."))
     return transfer
+
+
+def consent_requests_for_pledgee(holder_id: int | None) -> list[ConsentRequest]:
+    """Requests for consent addressed to this pledgee (a bank): those waiting first (oldest
+    first), then those answered (newest first)."""
+    found = ConsentRequest.objects.filter(pledge__pledgee_id=holder_id or 0).select_related(
+        "pledge__application__product"
+    )
+    waiting = found.filter(status=ConsentRequestStatus.PENDING).order_by("id")
+    answered = found.exclude(status=ConsentRequestStatus.PENDING).order_by("-id")[:100]
+    return [*waiting, *answered]
+
+
+def consent_request_for_pledgee(holder_id: int | None, request_id: int) -> ConsentRequest:
+    """One request for consent addressed to this pledgee; :class:`NotFound` otherwise."""
+    found = (
+        ConsentRequest.objects.filter(pk=request_id, pledge__pledgee_id=holder_id or 0)
+        .select_related("pledge__application__product")
+        .first()
+    )
+    if found is None:
+        raise NotFound(gettext_noop("No such request waiting for your consent."))
+    return found
+
+
+def pledges_of(application: Application) -> list[Pledge]:
+    """The pledges of a registration standing or released (not those proposed or declined),
+    newest first, with their requests for consent."""
+    return list(
+        application.pledges.filter(status__in=[PledgeStatus.ACTIVE, PledgeStatus.RELEASED])
+        .select_related("pledgee")
+        .prefetch_related("consent_requests")
+        .order_by("-id")
+    )
+
+
+def consent_requests_of(holder_ids: frozenset[int]) -> list[ConsentRequest]:
+    """The requests for consent made on rights these holders hold, newest first."""
+    return list(
+        ConsentRequest.objects.filter(pledge__application__holders__holder_id__in=holder_ids)
+        .select_related("pledge__application__product", "pledge__pledgee")
+        .distinct()
+        .order_by("-id")
+    )

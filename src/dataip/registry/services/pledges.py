@@ -15,6 +15,8 @@ from dataip.registry.actors import user_id_of
 from dataip.registry.models import (
     Application,
     ConsentPurpose,
+    ConsentRequest,
+    ConsentRequestStatus,
     Pledge,
     PledgeConsent,
     PledgeStatus,
@@ -217,6 +219,119 @@ def consent(
         return Made(given, {"pledge": pledge_id, "purpose": purpose, "consent": given.pk})
 
     return transition(record.application_id, Action.CONSENT, actor=actor, at=at, effect=effect).made
+
+
+# ── the holder asks, the pledgee gives or refuses (征求质权人同意) ───────────────────────
+
+
+def request_consent(
+    pledge_id: int, *, actor: Actor, purpose: str, note: str = "", at: datetime | None = None
+) -> ConsentRequest:
+    """A holder of the pledged right asks the pledgee of a standing pledge to consent to one
+    transfer, exclusive licence or cancellation; the request waits on the pledgee's page."""
+    record = Pledge.objects.filter(pk=pledge_id, status=PledgeStatus.ACTIVE).first()
+    if record is None:
+        raise NotFound(gettext_noop("No such pledge in force."))
+    errors = FieldErrors()
+    if purpose not in ConsentPurpose.values:
+        errors.add("purpose", gettext_noop("Choose transfer, exclusive licence or cancellation."))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        errors.add("note", gettext_noop("At most %(max)s characters."), max=2000)
+    errors.raise_if_any()
+
+    def effect(application: Application, when: datetime) -> Made[ConsentRequest]:
+        if ConsentRequest.objects.filter(
+            pledge_id=pledge_id, purpose=purpose, status=ConsentRequestStatus.PENDING
+        ).exists():
+            FieldErrors.raise_one(
+                "purpose", gettext_noop("A request for this consent already waits for the pledgee.")
+            )
+        made = ConsentRequest.objects.create(
+            pledge=record,
+            purpose=purpose,
+            note=note,
+            requested_by_id=user_id_of(actor),
+            requested_at=when,
+        )
+        return Made(made, {"pledge": pledge_id, "purpose": purpose, "request": made.pk})
+
+    return transition(
+        record.application_id, Action.REQUEST_CONSENT, actor=actor, at=at, effect=effect
+    ).made
+
+
+def _pending_request(request_id: int, actor: Actor) -> ConsentRequest:
+    found = (
+        ConsentRequest.objects.select_related("pledge")
+        .filter(pk=request_id, status=ConsentRequestStatus.PENDING)
+        .first()
+    )
+    if found is None or found.pledge.pledgee_id not in actor.holder_ids:
+        raise NotFound(gettext_noop("No such request waiting for your consent."))
+    if found.pledge.status != PledgeStatus.ACTIVE:
+        raise NotFound(gettext_noop("No such pledge in force."))
+    return found
+
+
+def _still_pending(request_id: int) -> None:
+    """Under the application's lock: the request has not been answered meanwhile."""
+    if not ConsentRequest.objects.filter(
+        pk=request_id, status=ConsentRequestStatus.PENDING
+    ).exists():
+        raise NotFound(gettext_noop("No such request waiting for your consent."))
+
+
+def give_requested_consent(
+    request_id: int, *, actor: Actor, at: datetime | None = None
+) -> ConsentRequest:
+    """The pledgee gives the consent a holder asked for: one consent, used by the holder's next
+    such action (as :func:`consent` gives one unasked)."""
+    asked = _pending_request(request_id, actor)
+
+    def effect(application: Application, when: datetime) -> Made[PledgeConsent]:
+        _still_pending(request_id)
+        given = PledgeConsent.objects.create(
+            pledge=asked.pledge, purpose=asked.purpose, given_by_id=user_id_of(actor), given_at=when
+        )
+        ConsentRequest.objects.filter(pk=request_id).update(
+            status=ConsentRequestStatus.GIVEN, decided_at=when, consent=given
+        )
+        payload = {"pledge": asked.pledge_id, "purpose": asked.purpose, "consent": given.pk}
+        return Made(given, {**payload, "request": request_id})
+
+    transition(asked.pledge.application_id, Action.CONSENT, actor=actor, at=at, effect=effect)
+    asked.refresh_from_db()
+    return asked
+
+
+def refuse_consent(
+    request_id: int, *, actor: Actor, reason: str, at: datetime | None = None
+) -> ConsentRequest:
+    """The pledgee refuses the consent a holder asked for, with its reason; nothing is
+    consented, and the holder may ask again."""
+    asked = _pending_request(request_id, actor)
+    errors = FieldErrors()
+    reason = required_text(errors, "reason", reason, 2000)
+    errors.raise_if_any()
+
+    def effect(application: Application, when: datetime) -> dict[str, Any]:
+        _still_pending(request_id)
+        ConsentRequest.objects.filter(pk=request_id).update(
+            status=ConsentRequestStatus.REFUSED, decided_at=when, refusal_reason=reason
+        )
+        return {"pledge": asked.pledge_id, "purpose": asked.purpose, "request": request_id}
+
+    transition(
+        asked.pledge.application_id,
+        Action.REFUSE_CONSENT,
+        actor=actor,
+        reason=reason,
+        at=at,
+        effect=effect,
+    )
+    asked.refresh_from_db()
+    return asked
 
 
 def release_pledge(

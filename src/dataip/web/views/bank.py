@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dataip.certificates import issue_records
+from dataip.certificates.models import IssuedRecord
 from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock
 from dataip.registry.i18n import describe
-from dataip.registry.models import ConsentPurpose, Pledge, PledgeStatus
+from dataip.registry.models import ConsentPurpose, ConsentRequestStatus, Pledge, PledgeStatus
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
 from dataip.web.access import actor_of, applicant_required, user_of
@@ -96,6 +98,30 @@ def encumbrances(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/bank/encumbrances.html", context, status=422 if form.errors else 200
     )
+
+
+def _pdf(row: IssuedRecord) -> HttpResponse:
+    name, data = issue_records.record_pdf(row)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@applicant_required
+@require_GET
+def statement_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The encumbrance search of one registration as a signed statement (查询证明): a sealed
+    PDF answering as of now, its issuing recorded in the ledger; ``dataip verify`` checks it."""
+    return _pdf(issue_records.issue_encumbrance_statement(number, actor=actor_of(request)))
+
+
+@applicant_required
+@require_GET
+def pledge_certificate_pdf(request: HttpRequest, pledge_id: int) -> HttpResponse:
+    """A registered pledge's registration certificate (质押登记证明), for its pledgee and the
+    holders of the pledged right; the same sealed file at each download."""
+    return _pdf(issue_records.pledge_certificate(pledge_id, actor=actor_of(request)))
 
 
 # ── the bank's pledges (质押登记) ─────────────────────────────────────────────────────────
@@ -274,6 +300,67 @@ def consent(request: HttpRequest, pledge_id: int) -> HttpResponse:
         button=_("Give consent"),
         done=_("Consent given. The holder's next such action uses it."),
         back="web:bank-pledges",
+    )
+
+
+# ── requests for the pledgee's consent (征求质权人同意) ─────────────────────────────────
+
+
+@applicant_required
+@require_GET
+def consents(request: HttpRequest) -> HttpResponse:
+    """Requests of holders waiting for the bank's consent, then those it answered."""
+    found = rights.consent_requests_for_pledgee(user_of(request).holder_id)
+    return render(request, "web/bank/consents.html", {"requests": found})
+
+
+def _consent_action(
+    request: HttpRequest, request_id: int, form: forms.Form, act: Any, *, title: str, done: str
+) -> HttpResponse:
+    asked = rights.consent_request_for_pledgee(user_of(request).holder_id, request_id)
+    if asked.status != ConsentRequestStatus.PENDING:
+        raise NotFound(gettext_noop("No such request waiting for your consent."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("web:bank-consents")
+    context = {"asked": asked, "pledge": asked.pledge, "form": form, "title": title}
+    return render(
+        request, "web/bank/consent_action.html", context, status=422 if form.errors else 200
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def give_consent(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Give the consent a holder asked for (one consent, used by its next such action)."""
+    return _consent_action(
+        request,
+        request_id,
+        ConfirmForm(_posted(request)),
+        lambda data: pledging.give_requested_consent(request_id, actor=actor_of(request)),
+        title=_("Give consent"),
+        done=_("Consent given. The holder's next such action uses it."),
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def refuse_consent(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Refuse the consent a holder asked for, with the reason the holder will read."""
+    return _consent_action(
+        request,
+        request_id,
+        ReasonForm(_posted(request)),
+        lambda data: pledging.refuse_consent(
+            request_id, actor=actor_of(request), reason=data["reason"]
+        ),
+        title=_("Refuse consent"),
+        done=_("Consent refused. The holder sees your reason."),
     )
 
 

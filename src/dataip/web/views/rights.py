@@ -27,7 +27,13 @@ from dataip.registry import clock, fields, labels
 from dataip.registry import territory as territories
 from dataip.registry.details import FieldType
 from dataip.registry.i18n import describe
-from dataip.registry.models import Application, LicenceKind, ValuationMethod
+from dataip.registry.models import (
+    Application,
+    ConsentPurpose,
+    LicenceKind,
+    PledgeStatus,
+    ValuationMethod,
+)
 from dataip.registry.queries import rights
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.context import context_for
@@ -351,6 +357,8 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
             for view in rights.transfers_of(application)
         ],
         "can_withdraw": not why_not(application, actor, Action.CANCEL_TRANSFER),
+        "pledges": rights.pledges_of(application),
+        "can_ask_consent": not why_not(application, actor, Action.REQUEST_CONSENT),
     }
     return render(request, "web/rights/manage.html", context)
 
@@ -556,6 +564,46 @@ def valuation(request: HttpRequest, application_id: int) -> HttpResponse:
         title=_("Attach a valuation"),
         act=act,
         done=_("The valuation was recorded."),
+    )
+
+
+class ConsentRequestForm(PortalForm):
+    """The holder asks the pledgee of one standing pledge for its consent (征求质权人同意)."""
+
+    pledge = forms.TypedChoiceField(label=gettext_lazy("Pledge"), coerce=int, choices=[])
+    purpose = forms.ChoiceField(label=gettext_lazy("Consent to"), choices=ConsentPurpose.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note to the pledgee"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, application: Application, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        standing = application.pledges.filter(status=PledgeStatus.ACTIVE).select_related("pledgee")
+        self.fields["pledge"].choices = [  # type: ignore[attr-defined]
+            (p.pk, f"{p.pledgee.name} · {p.starts:%Y-%m-%d} – {p.ends:%Y-%m-%d}") for p in standing
+        ]
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def request_consent(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Ask the pledgee's consent to a transfer, an exclusive licence or the cancellation; the
+    request waits on the pledgee's consents page until it gives or refuses it."""
+    application = held(request, application_id)
+    form = ConsentRequestForm(application, _data(request), initial=request.GET.dict())
+    return _door(
+        request,
+        application,
+        form,
+        action=Action.REQUEST_CONSENT,
+        title=_("Ask the pledgee's consent"),
+        act=lambda data: pledges.request_consent(
+            data["pledge"], actor=actor_of(request), purpose=data["purpose"], note=data["note"]
+        ),
+        done=_("Your request waits for the pledgee's answer."),
     )
 
 
