@@ -333,10 +333,10 @@ def test_the_whole_journey_in_a_real_browser(
     public.submit()
 
     examiner.go(f"/examine/{app_id}")
-    examiner.page.fill("article.objection textarea", "证据不能证明权属争议。")
+    examiner.page.fill("textarea[id^=objection-reason-]", "证据不能证明权属争议。")
     examiner.shot("objection-review")
     with examiner.page.expect_navigation():
-        examiner.page.click("article.objection button[value=dismiss]")
+        examiner.page.click("button[name=decision][value=dismiss]")
     examiner.shot("objection-dismissed")
     examiner.close()
 
