@@ -21,13 +21,14 @@ from dataip.registry.models import (
     AnswerEvidence,
     Application,
     ConsentRequest,
+    DecisionDocument,
     Licence,
     Material,
     Objection,
     Pledge,
     Transfer,
 )
-from dataip.registry.services import changes, examination, pledges, publicity
+from dataip.registry.services import changes, examination, lifecycle, pledges, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
@@ -106,6 +107,16 @@ class World:
                         evidence=[("answer.pdf", io.BytesIO(PDF))],
                     )
             return app
+        if name == "revoked":  # revoked by the registrar, with the decision's document
+            app = at_stage(p, Status.REGISTERED)
+            lifecycle.revoke(
+                app.pk,
+                actor=p.registrar.actor,
+                reason="法院判决",
+                reference="(2026)沪73民初1号",
+                decision=[("判决书.pdf", io.BytesIO(PDF))],
+            )
+            return app
         if name == "draft":
             return draft(p)
         if name == "submitted":
@@ -176,6 +187,10 @@ def _consent_request(world: World) -> int:
     return ConsentRequest.objects.filter(
         pledge__application=world.app("consent_request")
     ).values_list("pk", flat=True)[0]
+
+
+def _revoked(world: World) -> str:
+    return world.app("revoked").registration_number or ""
 
 
 def _draft(world: World) -> str:
@@ -481,6 +496,17 @@ CASES: dict[str, Case] = {
         lambda w: (
             f"objections/{w.objection('objected').pk}/files/"
             f"{w.objection('objected').evidence.get().pk}"
+        ),
+        _own_only(200),
+    ),
+    # The decision that revoked a registration: its holders read it and its document
+    "decision": Case("GET", lambda w: f"registrations/{_revoked(w)}/decision", _own_only(200)),
+    "decision#none": Case("GET", lambda w: f"registrations/{_reg(w)}/decision", _own_only(404)),
+    "decision_file": Case(
+        "GET",
+        lambda w: (
+            f"registrations/{_revoked(w)}/decision-files/"
+            f"{DecisionDocument.objects.get(application=w.app('revoked')).pk}"
         ),
         _own_only(200),
     ),

@@ -3,15 +3,24 @@ registration, corrections of particulars and certificate re-issues; every person
 
 from __future__ import annotations
 
+import hashlib
 import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.accounts.tokens import create_token, revoke_token
 from dataip.api.api import api as api_of_the_site
-from dataip.registry.models import AnswerEvidence, Application, Event, Objection
-from dataip.registry.services import changes, publicity
+from dataip.registry.models import (
+    AnswerEvidence,
+    Application,
+    ChangeRequest,
+    DecisionDocument,
+    Event,
+    Objection,
+)
+from dataip.registry.services import changes, lifecycle, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names
 from tests.support.builders import PDF, at_stage, day
@@ -86,8 +95,48 @@ CASES |= {
 }
 
 
+CASES |= {
+    "decide_change": (
+        "POST",
+        lambda a: f"staff/changes/{ChangeRequest.objects.get().pk}/decision",
+        {"decision": "refuse", "reason": "与事实不符"},
+        {"examiner": 200, "registrar": 409},  # decided once: the second decision is refused
+    ),
+    "revoke": (
+        "POST",
+        lambda a: f"staff/registrations/{_number(a)}/revocation",
+        lambda: {
+            "reason": "法院判决",
+            "reference": "(2026)沪73民初1号",
+            "decision": SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf"),
+        },
+        {"examiner": 403, "registrar": 200},
+    ),
+    "staff_decision_file": (
+        "GET",
+        lambda a: (
+            f"staff/registrations/{_number(a)}/decision-files/{DecisionDocument.objects.get().pk}"
+        ),
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+}
+MULTIPART = {"revoke"}
+
+
 def _objection() -> Objection:
     return Objection.objects.get()
+
+
+def revoked(personas: Personas, registered: Application) -> None:
+    """The registration revoked by the registrar, with the decision's document."""
+    lifecycle.revoke(
+        registered.pk,
+        actor=personas.registrar.actor,
+        reason="法院判决",
+        reference="(2026)沪73民初1号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
+    )
 
 
 def objected(personas: Personas) -> Application:
@@ -128,6 +177,12 @@ def test_staff_routes_as_every_persona(
     method, path, body, allowed = CASES[name]
     if "objection" in name or "answer" in name:
         objected(personas)
+    if name == "decide_change":
+        changes.request_change(
+            registered.pk, actor=personas.applicant.actor, values={"name": "新名称"}
+        )
+    if name == "staff_decision_file":
+        revoked(personas, registered)
     expected = {"anonymous": 401, "revoked": 401, "revoked_staff": 401} | dict.fromkeys(
         ("own", "other", "bank"), 403
     )
@@ -136,7 +191,9 @@ def test_staff_routes_as_every_persona(
         secret = staff_tokens.get(persona) or tokens.of(persona.replace("_staff", ""))
         if persona == "revoked_staff":
             secret = staff_tokens["revoked_staff"]
-        response = api.as_(secret).call(method, path(registered), body)
+        sent = body() if callable(body) else body
+        kwargs: dict[str, Any] = {"content_type": None} if name in MULTIPART else {}
+        response = api.as_(secret).call(method, path(registered), sent, **kwargs)
         assert response.status_code == expected[persona], (persona, response.content)
         if expected[persona] >= 400:
             assert_problem(response, expected[persona])
@@ -210,3 +267,41 @@ def test_corrections_name_each_refused_field_as_sent(
     assert done.json()["certificateVersion"] == registered.certificate_version + 1
     registered.filed_by.refresh_from_db()
     assert registered.filed_by.address == "上海市浦东新区 1 号"
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [("en", "Attach the decision's document."), ("zh", "请附上决定文书。")],
+)
+def test_a_revocation_without_its_document_is_refused_and_changes_nothing(
+    api: Api, staff_tokens: dict[str, str], registered: Application, language: str, reason: str
+) -> None:
+    registrar = Api(api.client, staff_tokens["registrar"], language)
+    path = f"staff/registrations/{_number(registered)}/revocation"
+    refused = registrar.post(
+        path, data={"reason": "法院判决", "reference": "(2026)1号"}, content_type=None
+    )
+    body = assert_problem(refused, 422)
+    assert reason in str(body)
+    assert "decision" in field_names(body)
+    registered.refresh_from_db()
+    assert registered.status == Status.REGISTERED
+    assert not DecisionDocument.objects.exists()
+    done = registrar.post(
+        path,
+        data={
+            "reason": "法院判决",
+            "reference": "(2026)1号",
+            "decision": SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf"),
+        },
+        content_type=None,
+    )
+    assert done.status_code == 200, done.content
+    answer = done.json()
+    assert answer["status"] == "revoked"
+    assert answer["decisionReference"] == "(2026)1号"
+    (document,) = answer["decisionFiles"]
+    assert document["sha256"] == hashlib.sha256(PDF).hexdigest()
+    fetched = registrar.get(document["url"].split("/api/v1/", 1)[1])
+    assert fetched.status_code == 200
+    assert fetched.content == PDF

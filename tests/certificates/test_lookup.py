@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
 from tests.certificates._support import Capture, issued
 from tests.ledger._support import committed
-from tests.support.builders import at_stage, day, today_of
+from tests.support.builders import PDF, at_stage, day, today_of
 from tests.support.personas import Personas, make_person, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,7 @@ def test_it_is_cancelled_or_revoked_when_the_registration_is(
         actor=personas.registrar.actor,
         reason="法院判决",
         reference="(2026)沪0115民初1号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
         at=day(60),
     )
     assert lookup.answer_for_number(certificate.number).status == "revoked"

@@ -3,6 +3,8 @@ a certificate (补发/换发), each a logged event that issues a new certificate
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from dataip.certificates.models import Certificate
@@ -15,7 +17,7 @@ from dataip.upkeep.audit import FullAuditReport, run_audit
 from dataip.upkeep.replay import ReplayFinding
 from tests.certificates._support import Capture, issued, pdf_of
 from tests.ledger._support import committed
-from tests.support.builders import at_stage, day
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +146,11 @@ def test_nothing_is_corrected_before_registration_or_after_revocation(
     from dataip.registry.services import lifecycle
 
     lifecycle.revoke(
-        registered.pk, actor=personas.registrar.actor, reason="法院判决", reference="(2026)1号"
+        registered.pk,
+        actor=personas.registrar.actor,
+        reason="法院判决",
+        reference="(2026)1号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
     )
     with pytest.raises(TransitionNotAllowed):
         registrar.correct_particulars(

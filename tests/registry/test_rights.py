@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from dataip.registry.queries.rights import encumbrances, income_statement, pledg
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
-from tests.support.builders import at_stage, day
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Person, Personas, make_person, valid_uscc
 
 
@@ -266,17 +267,38 @@ def test_renewal_only_inside_the_window(personas: Personas, registered: Applicat
 
 
 def test_revocation_needs_a_decision_reference(personas: Personas, registered: Application) -> None:
+    for documents in ([], [("a.pdf", io.BytesIO(PDF)), ("b.pdf", io.BytesIO(PDF))]):
+        with pytest.raises(ValidationFailed) as refused:
+            lifecycle.revoke(
+                registered.pk,
+                actor=personas.registrar.actor,
+                reason="法院判决",
+                reference="(2026)1号",
+                decision=documents,
+            )
+        assert set(refused.value.errors) == {"decision"}
     with pytest.raises(ValidationFailed):
         lifecycle.revoke(
-            registered.pk, actor=personas.registrar.actor, reason="法院判决", reference=""
+            registered.pk,
+            actor=personas.registrar.actor,
+            reason="法院判决",
+            reference="",
+            decision=[("判决书.pdf", io.BytesIO(PDF))],
         )
     with pytest.raises(PermissionDenied):
-        lifecycle.revoke(registered.pk, actor=personas.examiner.actor, reason="x", reference="y")
+        lifecycle.revoke(
+            registered.pk,
+            actor=personas.examiner.actor,
+            reason="x",
+            reference="y",
+            decision=[("判决书.pdf", io.BytesIO(PDF))],
+        )
     app = lifecycle.revoke(
         registered.pk,
         actor=personas.registrar.actor,
         reason="法院判决",
         reference="(2026)沪0115民初1号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
     )
     assert app.status == Status.REVOKED
     assert app.decision_reference == "(2026)沪0115民初1号"

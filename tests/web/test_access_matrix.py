@@ -217,6 +217,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {},
         everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
+    "a decision's document one cannot see": (
+        "get",
+        "/applications/{registered}/decision-files/999999",
+        {},
+        everyone(404, anonymous=LOGIN),
+    ),
     "pledge certificate of a pledge one cannot see": (
         "get",
         "/pledges/999999/certificate.pdf",

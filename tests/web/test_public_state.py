@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import io
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from dataip.registry.models import Application
 from dataip.registry.queries import public as public_queries
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.workflow import Status
-from tests.support.builders import at_stage, day
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Person, Personas, make_holder, make_person
 from tests.web._builders import freeze
 from tests.web.conftest import client_for
@@ -238,6 +239,7 @@ def test_a_revocation_shows_its_date_and_decision_reference(
         actor=personas.registrar.actor,
         reason="法院判决确认权属争议",
         reference="(2026)沪0115民初123号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
         at=day(85),
     )
     number = registered.registration_number or ""

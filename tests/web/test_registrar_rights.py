@@ -3,12 +3,16 @@ request, revoking a registration; each with a confirmation and in the user's lan
 
 from __future__ import annotations
 
-import pytest
+import hashlib
 
-from dataip.registry.models import Application, ChangeRequest
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from dataip.registry.models import Application, ChangeRequest, DecisionDocument
 from dataip.registry.services import changes
 from dataip.registry.workflow import Status
-from tests.support.builders import at_stage
+from tests.support.builders import PDF, at_stage
 from tests.support.personas import Personas, make_holder, make_person
 from tests.web.conftest import client_for
 
@@ -104,11 +108,54 @@ def test_the_registrar_revokes_with_the_decisions_reference_after_confirming(
     assert "此字段为必填项。" in text, "the decision's reference is required"
     registered.refresh_from_db()
     assert registered.status == Status.REGISTERED
-    done = registrar.post(
+    no_file = registrar.post(
         url, {"reason": "法院判决", "reference": "(2026)沪73民初1号", "confirm": "on"}
+    )
+    assert no_file.status_code == 422
+    assert "(2026)沪73民初1号" in no_file.content.decode(), "what was typed is kept"
+    not_a_document = registrar.post(
+        url,
+        {
+            "reason": "法院判决",
+            "reference": "(2026)沪73民初1号",
+            "confirm": "on",
+            "decision": SimpleUploadedFile("decision.exe", b"MZ\x90\x00binary"),
+        },
+    )
+    assert not_a_document.status_code == 422
+    assert "决定文书须为不超过 20 MiB 的 PDF 文件或图片。" in not_a_document.content.decode()
+    registered.refresh_from_db()
+    assert registered.status == Status.REGISTERED
+    assert not DecisionDocument.objects.exists(), "a refused revocation stores nothing"
+    done = registrar.post(
+        url,
+        {
+            "reason": "法院判决",
+            "reference": "(2026)沪73民初1号",
+            "confirm": "on",
+            "decision": SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf"),
+        },
     )
     assert done.status_code == 302
     registered.refresh_from_db()
     assert registered.status == Status.REVOKED
     assert registered.decision_reference == "(2026)沪73民初1号"
+    document = DecisionDocument.objects.get()
+    assert document.sha256 == hashlib.sha256(PDF).hexdigest()
+    event = registered.events.get(action="revoke")
+    assert event.payload["decision"] == [document.sha256], "the event commits to the document"
+    case = registrar.get(f"/examine/{registered.pk}").content.decode()
+    file_url = f"/applications/{registered.pk}/decision-files/{document.pk}"
+    assert "已被登记机构撤销" in case
+    assert file_url in case
+    holder = client_for(personas.applicant.user, language="en")
+    page = holder.get(f"/applications/{registered.pk}").content.decode()
+    assert "Revoked by the registry" in page
+    assert file_url in page
+    for reader in (holder, registrar):
+        download = reader.get(file_url)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert client_for(personas.other_applicant.user).get(file_url).status_code == 404
+    assert Client().get(file_url).status_code == 302, "anonymous: sign in first"
     assert registrar.get(url).status_code == 404, "only a registration in force is revoked"

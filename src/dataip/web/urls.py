@@ -151,6 +151,11 @@ urlpatterns = [
     path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),
     path("examine/<int:application_id>/revoke", examiner.revoke, name="revoke"),
+    path(
+        "applications/<int:application_id>/decision-files/<int:file_id>",
+        examiner.decision_file,
+        name="decision-file",
+    ),
     path("examine/<int:application_id>/correct", examiner.correct, name="correct"),
     path("examine/<int:application_id>/reissue", examiner.reissue, name="reissue"),
     path("examine/pending", examiner.pending, name="pending-requests"),

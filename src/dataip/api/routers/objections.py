@@ -31,7 +31,7 @@ from dataip.api.schemas.objections import (
 )
 from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry import clock
-from dataip.registry.models import AnswerEvidence, Objection, ObjectionEvidence
+from dataip.registry.models import AnswerEvidence, DecisionDocument, Objection, ObjectionEvidence
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.queries import objections as found
 from dataip.registry.queries.public import public_application
@@ -298,7 +298,7 @@ def answer_objection(
     return Answer(201, objection_out(request, again))
 
 
-def download(item: ObjectionEvidence | AnswerEvidence) -> HttpResponse:
+def download(item: ObjectionEvidence | AnswerEvidence | DecisionDocument) -> HttpResponse:
     """The stored file (at most 20 MiB) as a download, never inline: uploads are not trusted
     content. Read whole, so the file is closed before the answer leaves."""
     with item.file.open("rb") as stored:

@@ -21,6 +21,7 @@ from ninja.params import BodyEx, PathEx
 from dataip.api import pagination
 from dataip.api.auth import Caller, caller, token_auth
 from dataip.api.errors import api_name
+from dataip.api.routers.objections import download
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.rights import (
@@ -28,6 +29,8 @@ from dataip.api.schemas.rights import (
     ChangeIn,
     ChangeList,
     ChangeOut,
+    DecisionFileOut,
+    DecisionOut,
     EndLicenceIn,
     HolderIncome,
     IncomeSplit,
@@ -46,7 +49,7 @@ from dataip.api.schemas.rights import (
     ValuationList,
     ValuationOut,
 )
-from dataip.errors import ValidationFailed
+from dataip.errors import NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, labels
 from dataip.registry.fields import CHANGEABLE
 from dataip.registry.models import (
@@ -490,3 +493,58 @@ def record_valuation(
         raise _renamed(refused, {"pledge": "pledgeId", "trade": "tradeId"}) from None
     made.refresh_from_db()  # amounts as stored (two decimals)
     return Answer(201, _valuation(made))
+
+
+# ── the registry's decision on a registration you hold (撤销决定) ───────────────────────────
+
+FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
+
+
+def decision_files(
+    request: HttpRequest, application: Application, route: str
+) -> list[DecisionFileOut]:
+    """The decision's documents, each with its download address under ``route``."""
+    number = application.registration_number or ""
+    return [
+        DecisionFileOut(
+            id=d.pk,
+            name=d.original_name,
+            sha256=d.sha256,
+            size=d.size,
+            url=request.build_absolute_uri(f"/api/v1/{route}/{number}/decision-files/{d.pk}"),
+        )
+        for d in rights.decision_documents_of(application)
+    ]
+
+
+@router.get(
+    "/registrations/{number}/decision",
+    response={200: DecisionOut, **ERRORS},
+    summary="The decision that revoked a registration",
+)
+def decision(request: HttpRequest, number: Number) -> DecisionOut:
+    """The registry's decision that revoked a registration you hold: its reference, reasons,
+    date and document (404 while no decision was taken)."""
+    _, application = _held(request, number)
+    if not application.decision_reference:
+        raise NotFound(gettext_noop("No decision was taken on this registration."))
+    return DecisionOut(
+        registrationNumber=application.registration_number or "",
+        status=application.status,
+        statusLabel=labels.status(application.status),
+        decisionReference=application.decision_reference,
+        reason=application.decision_reason,
+        decidedAt=application.decided_at,
+        files=decision_files(request, application, "registrations"),
+    )
+
+
+@router.get(
+    "/registrations/{number}/decision-files/{file_id}",
+    response={200: None, **ERRORS},
+    summary="A decision's document",
+)
+def decision_file(request: HttpRequest, number: Number, file_id: FileId) -> Any:
+    """The document of the decision that revoked a registration you hold."""
+    who, application = _held(request, number)
+    return download(rights.decision_document_for(who.actor, application.pk, file_id))

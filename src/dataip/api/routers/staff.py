@@ -16,6 +16,7 @@ from dataip.api import pagination
 from dataip.api.auth import staff_caller, staff_token_auth
 from dataip.api.errors import api_name
 from dataip.api.routers.objections import download, objection_out
+from dataip.api.routers.rights import decision_files
 from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.objections import (
@@ -25,19 +26,23 @@ from dataip.api.schemas.objections import (
     StaffObjectionList,
 )
 from dataip.api.schemas.staff import (
+    ChangeDecisionIn,
+    ChangeDecisionOut,
     CorrectionIn,
     PendingCounts,
     PendingList,
     PendingOut,
     ReissueIn,
+    RevocationOut,
     StaffRegistration,
 )
-from dataip.errors import NotFound, ValidationFailed, gettext_noop
+from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, labels
 from dataip.registry.fields import CHANGEABLE
 from dataip.registry.models import Application
 from dataip.registry.queries import objections, rights, staff
-from dataip.registry.services import publicity, registrar
+from dataip.registry.services import changes, lifecycle, publicity, registrar
+from dataip.registry.validators import MAX_MATERIAL_BYTES
 from dataip.registry.workflow import Role
 
 router = Router(tags=["staff"], auth=staff_token_auth)
@@ -239,3 +244,122 @@ def staff_answer_file(request: HttpRequest, objection_id: ObjectionId, file_id: 
     """A file of the holder's answer to an objection."""
     who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
     return download(objections.objection_file_for(who.actor, objection_id, file_id, answer=True))
+
+
+# ── change requests and revocation (变更审查、撤销) ─────────────────────────────────────────
+
+ChangeId = PathEx[int, P(ge=1, le=MAX_ID, description="The change request's id")]
+REVOCATION_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["reason", "reference", "decision"],
+                    "properties": {
+                        "reason": {"type": "string", "maxLength": 4000},
+                        "reference": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "description": "The court judgment's or the registry's decision number",
+                        },
+                        "decision": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The decision's document: PDF or image, at most 20 MiB",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/staff/changes/{change_id}/decision",
+    response={200: ChangeDecisionOut, **ACTING},
+    summary="Decide a change request",
+)
+def decide_change(
+    request: HttpRequest, change_id: ChangeId, body: BodyEx[ChangeDecisionIn, P()]
+) -> Answer[ChangeDecisionOut]:
+    """Approve or refuse a pending change of registered particulars (变更), with the reasons
+    (required to refuse). Approving applies the change and issues a new certificate version."""
+    who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    change = rights.change_request(change_id)
+    if change is None:
+        raise NotFound(gettext_noop("No such change request."))
+    if body.decision == "approve":
+        changes.approve_change(change_id, actor=who.actor, reason=body.reason)
+    else:
+        changes.refuse_change(change_id, actor=who.actor, reason=body.reason)
+    change.refresh_from_db()
+    change.application.refresh_from_db()
+    return Answer(
+        200,
+        ChangeDecisionOut(
+            id=change.pk,
+            registrationNumber=change.application.registration_number or "",
+            status=change.status,
+            reason=change.reason,
+            certificateVersion=change.application.certificate_version,
+        ),
+    )
+
+
+def content_length(request: HttpRequest) -> int:
+    """The declared size of the request's body (0 when absent or not a number)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@router.post(
+    "/staff/registrations/{number}/revocation",
+    response={200: RevocationOut, 413: Problem, **ACTING},
+    summary="Revoke a registration",
+    openapi_extra=REVOCATION_DOC,
+)
+def revoke(request: HttpRequest, number: Number) -> Answer[RevocationOut]:
+    """The registrar revokes a registration (撤销) after an upheld challenge or a court
+    decision (multipart: ``reason``, ``reference``, ``decision`` — the decision's document).
+    Final; the public record and verification show it."""
+    who = staff_caller(request, Role.REGISTRAR)
+    application_id = _registered(number)
+    if content_length(request) > MAX_MATERIAL_BYTES + 64 * 1024:
+        FieldErrors.raise_one(
+            "decision", gettext_noop("The decision must be a PDF or an image of at most 20 MiB.")
+        )
+    uploaded = request.FILES.getlist("decision")
+    done = lifecycle.revoke(
+        application_id,
+        actor=who.actor,
+        reason=request.POST.get("reason", ""),
+        reference=request.POST.get("reference", ""),
+        decision=[((f.name or "decision").replace("\x00", ""), f) for f in uploaded],
+    )
+    return Answer(
+        200,
+        RevocationOut(
+            **_state(done).dict(),
+            decisionReference=done.decision_reference,
+            decisionFiles=decision_files(request, done, "staff/registrations"),
+        ),
+    )
+
+
+@router.get(
+    "/staff/registrations/{number}/decision-files/{file_id}",
+    response={200: None, **ERRORS, 404: Problem},
+    summary="A decision's document (staff)",
+)
+def staff_decision_file(request: HttpRequest, number: Number, file_id: FileId) -> Any:
+    """The document of a decision on a registration (its revocation)."""
+    who = staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    application_id = rights.registered_application_id(number)
+    if application_id is None:
+        raise NotFound(gettext_noop("No such file."))
+    return download(rights.decision_document_for(who.actor, application_id, file_id))

@@ -249,3 +249,25 @@ class IncomeSplit(Schema):
 
     registrationNumber: str
     holders: list[HolderIncome]
+
+
+class DecisionFileOut(Schema):
+    """The document of a decision on a registration, by its SHA-256."""
+
+    id: int
+    name: str
+    sha256: str
+    size: int
+    url: str
+
+
+class DecisionOut(Schema):
+    """The registry's decision that revoked a registration you hold (撤销), with its document."""
+
+    registrationNumber: str
+    status: str
+    statusLabel: str
+    decisionReference: str
+    reason: str
+    decidedAt: datetime | None
+    files: list[DecisionFileOut]

@@ -5,13 +5,14 @@ re-issue of a certificate (补发/换发)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ninja import Field, Schema
 from pydantic import create_model
 
 from dataip.api.schemas.common import Input, Page
 from dataip.api.schemas.products import input_fields
+from dataip.api.schemas.rights import DecisionFileOut
 from dataip.registry.fields import PRODUCT_FIELDS
 from dataip.registry.queries.staff import Pending
 from dataip.registry.services.registrar import ReissueGround
@@ -82,3 +83,29 @@ class PendingList(Page):
 
     counts: PendingCounts
     items: list[PendingOut]
+
+
+class ChangeDecisionIn(Input):
+    """The examiner's decision on a change of registered particulars (变更审查)."""
+
+    decision: Literal["approve", "refuse"] = Field(
+        description="approve (the change applies; a new certificate version is issued) or refuse"
+    )
+    reason: str = Field(default="", max_length=4000, description="The reasons (required to refuse)")
+
+
+class ChangeDecisionOut(Schema):
+    """A change request after the examiner's decision."""
+
+    id: int
+    registrationNumber: str
+    status: str
+    reason: str
+    certificateVersion: int
+
+
+class RevocationOut(StaffRegistration):
+    """A registration after its revocation (撤销), with the decision's reference and document."""
+
+    decisionReference: str
+    decisionFiles: list[DecisionFileOut]

@@ -328,3 +328,29 @@ class RenewalReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "valid_until"], name="uniq_reminder"),
         ]
+
+
+def decision_path(instance: DecisionDocument, filename: str) -> str:
+    """Store a decision's document by content hash."""
+    return f"decisions/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DecisionDocument(models.Model):
+    """The document of the decision that revoked a registration (撤销决定书 or the court's
+    judgment), hashed at upload; the revocation's event commits to its digest. Seen by the
+    registry's staff and the holders, never by the public (the public sees the decision's
+    reference where the regime publishes it)."""
+
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.PROTECT, related_name="decision_documents"
+    )
+    action = models.CharField(max_length=40)
+    file = models.FileField(upload_to=decision_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]

@@ -17,6 +17,7 @@ from dataip.registry.models import (
     ChangeRequest,
     ConsentRequest,
     ConsentRequestStatus,
+    DecisionDocument,
     Holder,
     Licence,
     LicenceKind,
@@ -29,7 +30,7 @@ from dataip.registry.models import (
     Valuation,
 )
 from dataip.registry.regimes import load_regime
-from dataip.registry.workflow import Actor
+from dataip.registry.workflow import Actor, Role
 
 
 @dataclass(frozen=True)
@@ -415,3 +416,23 @@ def consent_requests_of(holder_ids: frozenset[int]) -> list[ConsentRequest]:
         .distinct()
         .order_by("-id")
     )
+
+
+def decision_documents_of(application: Application) -> list[DecisionDocument]:
+    """The documents of the decisions taken on the registration (its revocation)."""
+    return list(application.decision_documents.all())
+
+
+def decision_document_for(actor: Actor, application_id: int, file_id: int) -> DecisionDocument:
+    """A decision's document: for the examiners and registrars, and for the registration's
+    holders; anyone else is told there is no such file."""
+    item = DecisionDocument.objects.filter(pk=file_id, application_id=application_id).first()
+    if item is None:
+        raise NotFound(gettext_noop("No such file."))
+    if actor.roles & {Role.EXAMINER, Role.REGISTRAR}:
+        return item
+    try:
+        held_registration(actor, application_id=application_id)
+    except NotFound:
+        raise NotFound(gettext_noop("No such file.")) from None
+    return item

@@ -18,6 +18,7 @@ from dataip.registry.identifiers import RegistrantTypeCode
 from dataip.registry.models import (
     AnswerEvidence,
     Application,
+    DecisionDocument,
     HolderKind,
     Objection,
     ObjectionAnswer,
@@ -57,7 +58,7 @@ def announce(application_id: int, *, actor: Actor, at: datetime | None = None) -
     ).application
 
 
-def _read_evidence(
+def read_evidence(
     evidence: Sequence[tuple[str, IO[bytes]]], errors: FieldErrors, field: str = "evidence"
 ) -> list[tuple[str, bytes, str]]:
     """Read and check each evidence file (kind sniffed from its content, size capped); a bad
@@ -76,12 +77,13 @@ def _read_evidence(
     return files
 
 
-def _store_evidence(
-    model: type[ObjectionEvidence] | type[AnswerEvidence],
+def store_evidence(
+    model: type[ObjectionEvidence] | type[AnswerEvidence] | type[DecisionDocument],
     files: list[tuple[str, bytes, str]],
     **owner: Any,
 ) -> list[str]:
-    """Store the files (by content hash) for their objection or answer; their digests."""
+    """Store the files (by content hash) for their objection, answer or decision; their
+    digests."""
     digests = []
     for name, data, content_type in files:
         sha256 = hashlib.sha256(data).hexdigest()
@@ -123,7 +125,7 @@ def file_objection(
     if ground not in ObjectionGround.values:
         errors.add("ground", gettext_noop("Choose a valid ground."))
     _statement_errors(statement, errors, "statement")
-    files = _read_evidence(evidence, errors)
+    files = read_evidence(evidence, errors)
     errors.raise_if_any()
 
     def effect(application: Application, when: datetime) -> Made[Objection]:
@@ -138,7 +140,7 @@ def file_objection(
             reference=numbering.next_objection_reference(regime, today),
             decision_due=regime.objection_decision.end(today),
         )
-        digests = _store_evidence(ObjectionEvidence, files, objection=objection)
+        digests = store_evidence(ObjectionEvidence, files, objection=objection)
         payload = {
             "objection": objection.pk,
             "reference": objection.reference,
@@ -167,7 +169,7 @@ def answer_objection(
     One answer per objection; refused once the objection is decided or already answered."""
     errors = FieldErrors()
     _statement_errors(statement, errors, "statement")
-    files = _read_evidence(evidence, errors)
+    files = read_evidence(evidence, errors)
     errors.raise_if_any()
     found = Objection.objects.filter(pk=objection_id).values_list("application_id", flat=True)
     application_id = found.first()
@@ -183,7 +185,7 @@ def answer_objection(
         answer = ObjectionAnswer.objects.create(
             objection=objection, statement=statement.strip(), answered_by=user, answered_at=when
         )
-        digests = _store_evidence(AnswerEvidence, files, answer=answer)
+        digests = store_evidence(AnswerEvidence, files, answer=answer)
         payload = {"objection": objection.pk, "reference": objection.reference, "evidence": digests}
         return Made(answer, payload)
 

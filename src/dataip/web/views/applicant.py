@@ -17,7 +17,7 @@ from dataip.registry import labels, queries
 from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants
+from dataip.registry.queries import applicants, rights
 from dataip.registry.queries.files import certificates_of
 from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
@@ -292,6 +292,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "certificates": certificates_of(app),
         "materials": filing.current_materials(app),
         "is_public": Status(app.status) in PUBLIC_STATUSES,
+        "decision_documents": rights.decision_documents_of(app),
         "objections": with_deadline(objections_against(actor, app.pk))
         if actor.holder_ids & applicant_holder_ids(app)
         else [],

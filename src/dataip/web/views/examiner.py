@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,10 +25,16 @@ from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
 from dataip.registry.services.registrar import ReissueGround
 from dataip.registry.workflow import Action, Actor, Role, Status
-from dataip.web.access import actor_of, staff_required
+from dataip.web.access import actor_of, login_required, staff_required
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
-from dataip.web.views._common import action_buttons, allowed, may_propose, with_deadline
+from dataip.web.views._common import (
+    action_buttons,
+    allowed,
+    download,
+    may_propose,
+    with_deadline,
+)
 from dataip.web.views.declared import declared_fields
 from dataip.web.views.rights import ChangeForm
 
@@ -94,6 +100,15 @@ def _case(request: HttpRequest, application_id: int) -> Application:
     return application
 
 
+@login_required
+@require_GET
+def decision_file(request: HttpRequest, application_id: int, file_id: int) -> FileResponse:
+    """The document of a decision on a registration (its revocation): for the registry's
+    staff and the registration's holders."""
+    item = rights.decision_document_for(actor_of(request), application_id, file_id)
+    return download(item.file, item.original_name, item.content_type)
+
+
 @staff_required(*EXAMINERS)
 @require_GET
 def case(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -115,6 +130,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
         "holders": applicants.holders_with_shares(application),
         "panel": staff.panel_of(application),
         "objections": with_deadline(staff.objections_to(application)),
+        "decision_documents": rights.decision_documents_of(application),
         "events": applicants.events_of(application),
         "buttons": buttons,
         "can_assign": can_assign,
@@ -205,6 +221,12 @@ class RevokeForm(PortalForm):
         max_length=200,
         help_text=gettext_lazy("The court judgment's or the registry's decision number."),
     )
+    decision = forms.FileField(
+        label=gettext_lazy("The decision's document"),
+        help_text=gettext_lazy(
+            "The judgment or the registry's decision, as a PDF or an image of at most 20 MiB."
+        ),
+    )
     confirm = forms.BooleanField(label=gettext_lazy("I confirm; this cannot be undone."))
 
 
@@ -262,14 +284,16 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _case(request, application_id)
     if application.status != Status.REGISTERED:
         raise NotFound(gettext_noop("No such registration."))
-    form = RevokeForm(_posted(request))
+    form = RevokeForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data["decision"]
         try:
             lifecycle.revoke(
                 application.pk,
                 actor=actor_of(request),
                 reason=form.cleaned_data["reason"],
                 reference=form.cleaned_data["reference"],
+                decision=[(document.name or "decision", document)],
             )
         except DomainError as error:
             _refused(form, error)
