@@ -113,6 +113,18 @@ def _check_revision(application: Application, expected: int | None) -> None:
         )
 
 
+def _values(application: Application) -> dict[str, Any]:
+    return {f.attname: getattr(application, f.attname) for f in _FIELDS}
+
+
+def _changed(application: Application, before: dict[str, Any]) -> list[str]:
+    """The fields of ``application`` that differ from ``before`` (its values under the lock)."""
+    return [name for name, value in before.items() if getattr(application, name) != value]
+
+
+_FIELDS = [f for f in Application._meta.concrete_fields if not f.primary_key]
+
+
 @overload
 def transition(
     application_id: int,
@@ -167,6 +179,7 @@ def transition(
     at = at or clock.now()
     with transaction.atomic():
         application = lock_application(application_id)
+        before = _values(application)
         _check_revision(application, revision)
         extra = context_extra(application) if callable(context_extra) else context_extra
         rule = decide(context_for(application, at, **(extra or {})), action, actor)
@@ -191,9 +204,12 @@ def transition(
                 public=public,
                 caller_saves=True,
             )
-        application.save()  # the application as it now stands is saved here
-        # The public search index follows the saved status, product and holders (same transaction).
-        search_index.follow(application)
+        # The application as it now stands is saved here: the fields that changed (the
+        # status, the revision, the leaf hash and whatever the effect set).
+        application.save(update_fields=_changed(application, before))
+        # The public search index follows the saved status, product and holders (same
+        # transaction), unless the action is one that leaves them all alone.
+        search_index.follow(application, action, from_status)
         if rule.then:
             transaction.on_commit(partial(run_consequences, rule.then, application.pk))
     return Outcome(application, made)
