@@ -81,7 +81,9 @@ def _in_step(application_id: int) -> dict[str, object]:
     app = Application.objects.select_related("product").get(pk=application_id)
     holders = app.holders.values_list("holder__name", "holder__name_en").order_by("id")
     expected = search_index.entry_values(app, holders)
-    stored = SearchEntry.objects.filter(application_id=application_id).values(*expected).get()
+    stored: dict[str, object] = (
+        SearchEntry.objects.filter(application_id=application_id).values(*expected).get()
+    )
     assert stored == expected
     return stored
 
