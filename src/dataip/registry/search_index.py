@@ -69,9 +69,10 @@ def index_application(application: Application) -> None:
             transaction.on_commit(bump_generation)
         return
     holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
-    SearchEntry.objects.update_or_create(
-        application_id=application.pk, defaults=entry_values(application, holders)
-    )
+    values = entry_values(application, holders)
+    # A transition holds the application's row lock here: no one adds this row meanwhile.
+    if not SearchEntry.objects.filter(application_id=application.pk).update(**values):
+        SearchEntry.objects.create(application_id=application.pk, **values)
     # Cached facet counts are dropped now and again after the commit, so no reader caches
     # counts of the old index in between.
     bump_generation()

@@ -148,40 +148,56 @@ def pledges_held_by(holder_id: int) -> list[Pledge]:
 
 @dataclass(frozen=True)
 class IncomeShare:
-    """One holder's share of what the registration earned (收益分配)."""
+    """One holder's share of what the registration earned in one currency (收益分配)."""
 
     holder: str
     share: Decimal
     licence_fees: Decimal
     trades: Decimal
     revenue: Decimal
+    currency: str = "CNY"
 
     @property
     def total(self) -> Decimal:
-        """Everything this holder's share comes to."""
+        """Everything this holder's share comes to, in this currency."""
         return self.licence_fees + self.trades + self.revenue
 
 
 def income_statement(application: Application) -> list[IncomeShare]:
     """How licence fees, trade amounts and service revenue split between the joint holders,
-    by their shares (rounded to the fen; amounts in the registry's currency)."""
-
-    def total(queryset: Any) -> Decimal:
-        return Decimal(queryset.aggregate(s=Sum("amount"))["s"] or 0)
-
-    fees = total(application.licences.all())
-    trades = total(application.trades.all())
-    revenue = total(application.revenues.all())
+    by their shares (rounded to the fen): one row per holder and currency, never a sum of
+    amounts in different currencies. Currencies in alphabetical order; with nothing recorded
+    yet, one row per holder in the regime's first currency."""
+    sums: dict[str, dict[str, Decimal]] = {}
+    for kind, records in (
+        ("fees", application.licences.all()),
+        ("trades", application.trades.all()),
+        ("revenue", application.revenues.all()),
+    ):
+        for currency, amount in (
+            records.values("currency").annotate(s=Sum("amount")).values_list("currency", "s")
+        ):
+            sums.setdefault(currency, {})[kind] = Decimal(amount or 0)
+    if not sums:
+        sums[load_regime(application.regime_code).currencies[0]] = {}
     cent = Decimal("0.01")
+
+    def part(amount: Decimal, share: Decimal) -> Decimal:
+        return (amount * share / 100).quantize(cent, ROUND_HALF_EVEN)
+
+    holders = list(application.holders.values_list("holder__name", "share").order_by("id"))
+    zero = Decimal(0)
     return [
         IncomeShare(
             name,
             share,
-            (fees * share / 100).quantize(cent, ROUND_HALF_EVEN),
-            (trades * share / 100).quantize(cent, ROUND_HALF_EVEN),
-            (revenue * share / 100).quantize(cent, ROUND_HALF_EVEN),
+            part(totals.get("fees", zero), share),
+            part(totals.get("trades", zero), share),
+            part(totals.get("revenue", zero), share),
+            currency,
         )
-        for name, share in application.holders.values_list("holder__name", "share").order_by("id")
+        for currency, totals in sorted(sums.items())
+        for name, share in holders
     ]
 
 
