@@ -333,7 +333,7 @@ def test_income_is_split_per_currency_never_summed_across_currencies(
         application=registered, holder=personas.other_applicant.holder, share=50
     )
     statement = income_statement(registered)  # nothing recorded: the regime's currency
-    assert [(r.currency, r.total) for r in statement] == [("CNY", 0), ("CNY", 0)]
+    assert [(r.currency, r.total) for r in statement] == [("CNY", Decimal(0))] * 2
     licensing.record_trade(
         registered.pk,
         actor=personas.applicant.actor,
