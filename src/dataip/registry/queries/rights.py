@@ -13,6 +13,7 @@ from dataip.errors import NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.models import (
     Application,
+    ApplicationHolder,
     ChangeRequest,
     Holder,
     Licence,
@@ -84,48 +85,73 @@ def encumbrances(
     elif certificate_number:
         registrations = registrations.filter(certificate_number=certificate_number.strip().upper())
     elif holder_identifier:
+        # A subquery on the holder's unique identity code (no join to de-duplicate).
         registrations = registrations.filter(
-            holders__holder__identifier=holder_identifier.strip().upper()
+            pk__in=ApplicationHolder.objects.filter(
+                holder__identifier=holder_identifier.strip().upper()
+            ).values("application_id")
         )
     else:
         return []
+    found = list(registrations.select_related("product").order_by("id"))
+    if not found:
+        return []
+    # What stands on them: one query per kind for all of them (each by its indexed
+    # application column), not one per registration.
+    ids = [a.pk for a in found]
     today = clock.local_date(clock.now())
-    result = []
-    for application in registrations.distinct().select_related("product").order_by("id"):
-        pending = application.transfers.filter(status=RecordStatus.PENDING).order_by("id")
-        result.append(
-            Encumbrance(
-                registration_number=application.registration_number or "",
-                certificate_number=application.certificate_number or "",
-                product_name=application.product.name,
-                product_name_en=application.product.name_en,
-                status=application.status,
-                valid_from=application.valid_from,
-                valid_until=application.valid_until,
-                holders=list(
-                    application.holders.order_by("id").values_list("holder__name", flat=True)
-                ),
-                pledges=list(
-                    application.pledges.filter(status=PledgeStatus.ACTIVE)
-                    .select_related("pledgee")
-                    .order_by("id")
-                ),
-                exclusive_licences=list(
-                    application.licences.exclude(kind=LicenceKind.ORDINARY)
-                    .filter(ended_on=None, starts__lte=today, ends__gte=today)
-                    .order_by("id")
-                ),
-                pending_transfers=[
-                    PendingTransfer(
-                        proposed_on=clock.local_date(t.proposed_at),
-                        contract_date=t.contract_date,
-                        effective_date=t.effective_date,
-                    )
-                    for t in pending
-                ],
+    holders: dict[int, list[str]] = {pk: [] for pk in ids}
+    for pk, name in (
+        ApplicationHolder.objects.filter(application_id__in=ids)
+        .order_by("id")
+        .values_list("application_id", "holder__name")
+    ):
+        holders[pk].append(name)
+    pledges: dict[int, list[Pledge]] = {pk: [] for pk in ids}
+    for pledge in (
+        Pledge.objects.filter(application_id__in=ids, status=PledgeStatus.ACTIVE)
+        .select_related("pledgee")
+        .order_by("id")
+    ):
+        pledges[pledge.application_id].append(pledge)
+    licences: dict[int, list[Licence]] = {pk: [] for pk in ids}
+    for licence in Licence.objects.filter(
+        application_id__in=ids,
+        kind__in=[k for k in LicenceKind.values if k != LicenceKind.ORDINARY],
+        ended_on=None,
+        starts__lte=today,
+        ends__gte=today,
+    ).order_by("id"):
+        licences[licence.application_id].append(licence)
+    transfers: dict[int, list[PendingTransfer]] = {pk: [] for pk in ids}
+    for pk, proposed_at, contract_date, effective_date in (
+        Transfer.objects.filter(application_id__in=ids, status=RecordStatus.PENDING)
+        .order_by("id")
+        .values_list("application_id", "proposed_at", "contract_date", "effective_date")
+    ):
+        transfers[pk].append(
+            PendingTransfer(
+                proposed_on=clock.local_date(proposed_at),
+                contract_date=contract_date,
+                effective_date=effective_date,
             )
         )
-    return result
+    return [
+        Encumbrance(
+            registration_number=application.registration_number or "",
+            certificate_number=application.certificate_number or "",
+            product_name=application.product.name,
+            product_name_en=application.product.name_en,
+            status=application.status,
+            valid_from=application.valid_from,
+            valid_until=application.valid_until,
+            holders=holders[application.pk],
+            pledges=pledges[application.pk],
+            exclusive_licences=licences[application.pk],
+            pending_transfers=transfers[application.pk],
+        )
+        for application in found
+    ]
 
 
 def pledge_amounts_published(registration_numbers: list[str]) -> set[str]:
