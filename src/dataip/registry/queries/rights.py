@@ -67,6 +67,16 @@ class Encumbrance:
         return bool(self.pledges or self.exclusive_licences or self.pending_transfers)
 
 
+ENCUMBRANCE_COLUMNS = (
+    "registration_number",
+    "certificate_number",
+    "status",
+    "valid_from",
+    "valid_until",
+    "product",
+)
+"""The columns of a registration an encumbrance shows (the product's names besides)."""
+
 SEARCH_KEYS = ("registration_number", "certificate_number", "holder_identifier")
 """What an encumbrance search may be by, in the order they are tried."""
 
@@ -93,7 +103,11 @@ def encumbrances(
         )
     else:
         return []
-    found = list(registrations.select_related("product").order_by("id"))
+    found = list(
+        registrations.select_related("product")
+        .only(*ENCUMBRANCE_COLUMNS, "product__name", "product__name_en")
+        .order_by("id")
+    )
     if not found:
         return []
     # What stands on them: one query per kind for all of them (each by its indexed
