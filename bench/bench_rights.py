@@ -283,8 +283,8 @@ def _bare(steps: list[tuple[int, str]]) -> float:
         if t is not None
     }
     events = {
-        e.action: e
-        for e in Event.objects.filter(action__in=set(ACTIONS.values())).order_by("-id")[:1000]
+        action: Event.objects.filter(action=action).order_by("-id")[0]
+        for action in set(ACTIONS.values())
     }
     nodes_per_event = max(1, round(LogNode.objects.count() / LogEntry.objects.count()))
     index = (LogEntry.objects.aggregate(m=Max("index"))["m"] or 0) + 1
