@@ -19,11 +19,11 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar, overload
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, search_index
@@ -92,11 +92,23 @@ def run_consequences(consequences: tuple[Consequence, ...], application_id: int)
 
 
 def lock_application(application_id: int) -> Application:
-    """Load the application for update (row lock on PostgreSQL), or raise NotFound."""
-    try:
-        return Application.objects.select_for_update().get(pk=application_id)
-    except Application.DoesNotExist:
-        raise NotFound(gettext_noop("No such application.")) from None
+    """Load the application for update (row lock on PostgreSQL), or raise NotFound.
+
+    A plain ``SELECT ... FOR UPDATE`` read into the model (the ORM's converters still apply):
+    every action on an application starts here."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_application must run inside the transaction of the change")
+    found = list(Application.objects.raw(_lock_sql(), [application_id]))
+    if not found:
+        raise NotFound(gettext_noop("No such application."))
+    return found[0]
+
+
+@cache
+def _lock_sql() -> str:
+    table = connection.ops.quote_name(Application._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT * FROM {table} WHERE id = %s{lock}"  # noqa: S608 (the model's table name)
 
 
 def _require_reason(rule: Rule, reason: str) -> None:
