@@ -185,9 +185,9 @@ def test_trades_and_revenue_and_the_income_split(
     ]
     assert len(beta_api.get(path(app, "revenue")).json()["items"]) == 1
     split = holder.get(path(app, "income")).json()["holders"]
-    assert [(h["share"], h["trades"], h["revenue"], h["total"]) for h in split] == [
-        ("70.00", "700.00", "350.00", "1050.00"),
-        ("30.00", "300.00", "150.00", "450.00"),
+    assert [(h["share"], h["trades"], h["revenue"], h["total"], h["currency"]) for h in split] == [
+        ("70.00", "700.00", "350.00", "1050.00", "CNY"),
+        ("30.00", "300.00", "150.00", "450.00", "CNY"),
     ]
     assert count(app, "record_trade") == count(app, "record_revenue") == 1
 

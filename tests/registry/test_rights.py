@@ -345,6 +345,46 @@ def test_income_splits_between_joint_holders(personas: Personas, registered: App
     assert statement[personas.other_applicant.holder.name].total == Decimal("573.33")
 
 
+def test_income_is_split_per_currency_never_summed_across_currencies(
+    personas: Personas, registered: Application
+) -> None:
+    from dataip.registry.models import ApplicationHolder
+
+    ApplicationHolder.objects.filter(application=registered).update(share=50)
+    ApplicationHolder.objects.create(
+        application=registered, holder=personas.other_applicant.holder, share=50
+    )
+    statement = income_statement(registered)  # nothing recorded: the regime's currency
+    assert [(r.currency, r.total) for r in statement] == [("CNY", Decimal(0))] * 2
+    licensing.record_trade(
+        registered.pk,
+        actor=personas.applicant.actor,
+        exchange="上海数据交易所",
+        contract_reference="SDE-3",
+        traded_on="2026-06-01",
+        amount="100.00",
+    )
+    # A trade settled in US dollars (the Shanghai regime admits only yuan today; an older
+    # record, or a regime that admits more, may hold another currency).
+    Trade.objects.create(
+        application=registered,
+        exchange="Data Exchange",
+        contract_reference="USD-1",
+        traded_on=date(2026, 6, 2),
+        amount=Decimal("10.00"),
+        currency="USD",
+        recorded_at=day(40),
+    )
+    rows = [(r.holder, r.currency, r.trades, r.total) for r in income_statement(registered)]
+    alpha, beta = personas.applicant.holder.name, personas.other_applicant.holder.name
+    assert rows == [
+        (alpha, "CNY", Decimal("50.00"), Decimal("50.00")),
+        (beta, "CNY", Decimal("50.00"), Decimal("50.00")),
+        (alpha, "USD", Decimal("5.00"), Decimal("5.00")),
+        (beta, "USD", Decimal("5.00"), Decimal("5.00")),
+    ]
+
+
 def test_a_valuation_backs_a_pledge(
     personas: Personas, registered: Application, bank: Person
 ) -> None:

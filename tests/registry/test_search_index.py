@@ -69,3 +69,85 @@ def test_it_keeps_the_trigram_index_in_step(personas: Personas) -> None:
                 "SELECT count(*) FROM pg_indexes WHERE indexname = 'registry_search_document_trgm'"
             )
         assert cursor.fetchone() == (1,)
+
+
+# ── actions after registration: the index stays in step, skipped only where it may be ──
+
+
+def _in_step(application_id: int) -> dict[str, object]:
+    """The stored index row, asserted equal to the one the registry would build now."""
+    from dataip.registry.models import Application
+
+    app = Application.objects.select_related("product").get(pk=application_id)
+    holders = app.holders.values_list("holder__name", "holder__name_en").order_by("id")
+    expected = search_index.entry_values(app, holders)
+    stored: dict[str, object] = (
+        SearchEntry.objects.filter(application_id=application_id).values(*expected).get()
+    )
+    assert stored == expected
+    return stored
+
+
+def test_the_index_follows_changes_and_transfers_and_skips_plain_records(
+    personas: Personas,
+) -> None:
+    from dataip.registry.models import Event
+    from dataip.registry.services import changes, licensing, lifecycle, pledges
+
+    app = at_stage(personas, Status.REGISTERED)
+    holder, beta = personas.applicant.actor, personas.other_applicant
+    first = _in_step(app.pk)
+    licensing.record_trade(
+        app.pk,
+        actor=holder,
+        exchange="上海数据交易所",
+        contract_reference="T-1",
+        traded_on="2026-06-01",
+        amount="10",
+    )
+    pledge = pledges.pledge(
+        app.pk,
+        actor=holder,
+        pledgee_id=personas.experts[0].holder.pk,
+        amount="5000",
+        starts="2026-05-01",
+        ends="2026-12-31",
+        contract_reference="P-1",
+    )
+    pledges.release_pledge(pledge.pk, actor=personas.experts[0].actor, reason="已清偿")
+    assert _in_step(app.pk) == first
+    change = changes.request_change(app.pk, actor=holder, values={"summary": "更新后的摘要。"})
+    changes.approve_change(change.pk, actor=personas.examiner.actor)
+    assert _in_step(app.pk)["summary"] == "更新后的摘要。"
+    transfer = changes.propose_transfer(
+        app.pk,
+        actor=holder,
+        assignee_id=beta.holder.pk,
+        contract_date="2026-05-01",
+        effective_date="2026-05-10",
+    )
+    assert _in_step(app.pk)["holders"] == first["holders"]
+    changes.confirm_transfer(transfer.pk, actor=beta.actor)
+    assert _in_step(app.pk)["holders"] == beta.holder.name
+    before_renewal = _in_step(app.pk)
+    lifecycle.renew(app.pk, actor=beta.actor, at=day(30 + 3 * 365 - 30))
+    assert _in_step(app.pk) == before_renewal
+    actions = set(Event.objects.filter(application=app).values_list("action", flat=True))
+    assert {"record_trade", "pledge", "release_pledge", "approve_change", "renew"} <= actions
+
+
+def test_the_actions_that_skip_the_index_leave_its_fields_alone() -> None:
+    from dataip.registry.workflow import Action
+
+    # Whatever changes a number, the product, the holders or the status is not in the set.
+    for action in (
+        Action.REQUEST_CHANGE,
+        Action.APPROVE_CHANGE,
+        Action.CONFIRM_TRANSFER,
+        Action.CORRECT_PARTICULARS,
+        Action.REGISTER,
+        Action.CANCEL,
+        Action.REVOKE,
+        Action.EXPIRE,
+    ):
+        assert action not in search_index.UNINDEXED_ACTIONS

@@ -13,11 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from dataip.evidence import merkle
-from dataip.ledger.models import LogEntry
 
 LOCK_KEY = 0x64617461_6970  # "dataip": the advisory-lock key of the ledger writer
 _DUMMY = b"\x00" * 32
@@ -35,7 +33,10 @@ def lock() -> None:
 
 def size() -> int:
     """The number of entries in the log."""
-    last = LogEntry.objects.aggregate(last=Max("index"))["last"]
+    with connection.cursor() as cursor:  # plain SQL: every append asks this, under the lock
+        cursor.execute('SELECT MAX("index") FROM ledger_logentry')
+        row = cursor.fetchone()
+    last = row[0] if row else None
     return 0 if last is None else int(last) + 1
 
 

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from dataip.registry.models import Application, SearchEntry
-from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Status
+from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Action, Status
 
 FTS_TABLE = "registry_search_fts"
 """The SQLite FTS5 table over ``SearchEntry.document`` (made by the registry's migration)."""
@@ -69,22 +69,57 @@ def index_application(application: Application) -> None:
             transaction.on_commit(bump_generation)
         return
     holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
-    SearchEntry.objects.update_or_create(
-        application_id=application.pk, defaults=entry_values(application, holders)
-    )
+    values = entry_values(application, holders)
+    # A transition holds the application's row lock here: no one adds this row meanwhile.
+    if not SearchEntry.objects.filter(application_id=application.pk).update(**values):
+        SearchEntry.objects.create(application_id=application.pk, **values)
     # Cached facet counts are dropped now and again after the commit, so no reader caches
     # counts of the old index in between.
     bump_generation()
     transaction.on_commit(bump_generation)
 
 
-def follow(application: Application) -> None:
-    """Bring the index in step with an application just saved by a transition.
+UNINDEXED_ACTIONS = frozenset(
+    {
+        Action.GRANT_LICENCE,
+        Action.END_LICENCE,
+        Action.RECORD_TRADE,
+        Action.RECORD_REVENUE,
+        Action.RECORD_VALUATION,
+        Action.PLEDGE,
+        Action.PROPOSE_PLEDGE,
+        Action.CONFIRM_PLEDGE,
+        Action.DECLINE_PLEDGE,
+        Action.CONSENT,
+        Action.RELEASE_PLEDGE,
+        Action.PROPOSE_TRANSFER,
+        Action.AGREE_TO_TRANSFER,
+        Action.DECLINE_TRANSFER,
+        Action.CANCEL_TRANSFER,
+        Action.REFUSE_CHANGE,
+        Action.RENEW,
+        Action.REISSUE_CERTIFICATE,
+    }
+)
+"""Actions that leave alone everything an index row is made of (the numbers, the product,
+the holders, the status and the dates of :func:`entry_values`) as long as the status stays:
+records made on a registered right, requests still pending, renewal (validity is not
+indexed). A change applied, a transfer confirmed or particulars corrected are not here."""
+
+
+def follow(
+    application: Application, action: Action | None = None, from_status: Status | None = None
+) -> None:
+    """Bring the index in step with an application just saved by a transition (``action``,
+    from ``from_status``).
 
     Applications that were never public (drafts, applications under examination) need no work;
-    a public one that leaves the public statuses (an upheld objection) is terminal.
+    a public one that leaves the public statuses (an upheld objection) is terminal; an action
+    of :data:`UNINDEXED_ACTIONS` that kept the status changed nothing the index holds.
     """
     status = Status(application.status)
+    if action in UNINDEXED_ACTIONS and from_status == status:
+        return
     if status in PUBLIC_STATUSES or status in TERMINAL:
         index_application(application)
 

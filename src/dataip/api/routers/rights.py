@@ -367,7 +367,7 @@ def record_revenue(
 )
 def income(request: HttpRequest, number: Number) -> IncomeSplit:
     """How licence fees, trade amounts and service revenue split between the joint holders by
-    their shares (rounded to the fen)."""
+    their shares (rounded to the fen), one row per holder and currency."""
     _, application = _held(request, number)
     return IncomeSplit(
         registrationNumber=application.registration_number or "",
@@ -379,6 +379,7 @@ def income(request: HttpRequest, number: Number) -> IncomeSplit:
                 trades=str(s.trades),
                 revenue=str(s.revenue),
                 total=str(s.total),
+                currency=s.currency,
             )
             for s in rights.income_statement(application)
         ],

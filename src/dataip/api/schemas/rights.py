@@ -242,6 +242,8 @@ class HolderIncome(Schema):
     trades: str
     revenue: str
     total: str
+    currency: str
+    """ISO 4217: a holder has one row per currency the registration earned in."""
 
 
 class IncomeSplit(Schema):

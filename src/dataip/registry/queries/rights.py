@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
 
 from django.db import models
 from django.db.models import Sum
@@ -14,6 +13,7 @@ from dataip.errors import NotFound, gettext_noop
 from dataip.registry import clock
 from dataip.registry.models import (
     Application,
+    ApplicationHolder,
     ChangeRequest,
     ConsentRequest,
     ConsentRequestStatus,
@@ -70,6 +70,16 @@ class Encumbrance:
         return bool(self.pledges or self.exclusive_licences or self.pending_transfers)
 
 
+ENCUMBRANCE_COLUMNS = (
+    "registration_number",
+    "certificate_number",
+    "status",
+    "valid_from",
+    "valid_until",
+    "product",
+)
+"""The columns of a registration an encumbrance shows (the product's names besides)."""
+
 SEARCH_KEYS = ("registration_number", "certificate_number", "holder_identifier")
 """What an encumbrance search may be by, in the order they are tried."""
 
@@ -88,48 +98,77 @@ def encumbrances(
     elif certificate_number:
         registrations = registrations.filter(certificate_number=certificate_number.strip().upper())
     elif holder_identifier:
+        # A subquery on the holder's unique identity code (no join to de-duplicate).
         registrations = registrations.filter(
-            holders__holder__identifier=holder_identifier.strip().upper()
+            pk__in=ApplicationHolder.objects.filter(
+                holder__identifier=holder_identifier.strip().upper()
+            ).values("application_id")
         )
     else:
         return []
+    found = list(
+        registrations.select_related("product")
+        .only(*ENCUMBRANCE_COLUMNS, "product__name", "product__name_en")
+        .order_by("id")
+    )
+    if not found:
+        return []
+    # What stands on them: one query per kind for all of them (each by its indexed
+    # application column), not one per registration.
+    ids = [a.pk for a in found]
     today = clock.local_date(clock.now())
-    result = []
-    for application in registrations.distinct().select_related("product").order_by("id"):
-        pending = application.transfers.filter(status=RecordStatus.PENDING).order_by("id")
-        result.append(
-            Encumbrance(
-                registration_number=application.registration_number or "",
-                certificate_number=application.certificate_number or "",
-                product_name=application.product.name,
-                product_name_en=application.product.name_en,
-                status=application.status,
-                valid_from=application.valid_from,
-                valid_until=application.valid_until,
-                holders=list(
-                    application.holders.order_by("id").values_list("holder__name", flat=True)
-                ),
-                pledges=list(
-                    application.pledges.filter(status=PledgeStatus.ACTIVE)
-                    .select_related("pledgee")
-                    .order_by("id")
-                ),
-                exclusive_licences=list(
-                    application.licences.exclude(kind=LicenceKind.ORDINARY)
-                    .filter(ended_on=None, starts__lte=today, ends__gte=today)
-                    .order_by("id")
-                ),
-                pending_transfers=[
-                    PendingTransfer(
-                        proposed_on=clock.local_date(t.proposed_at),
-                        contract_date=t.contract_date,
-                        effective_date=t.effective_date,
-                    )
-                    for t in pending
-                ],
+    holders: dict[int, list[str]] = {pk: [] for pk in ids}
+    for pk, name in (
+        ApplicationHolder.objects.filter(application_id__in=ids)
+        .order_by("id")
+        .values_list("application_id", "holder__name")
+    ):
+        holders[pk].append(name)
+    pledges: dict[int, list[Pledge]] = {pk: [] for pk in ids}
+    for pledge in (
+        Pledge.objects.filter(application_id__in=ids, status=PledgeStatus.ACTIVE)
+        .select_related("pledgee")
+        .order_by("id")
+    ):
+        pledges[pledge.application_id].append(pledge)
+    licences: dict[int, list[Licence]] = {pk: [] for pk in ids}
+    for licence in Licence.objects.filter(
+        application_id__in=ids,
+        kind__in=[k for k in LicenceKind.values if k != LicenceKind.ORDINARY],
+        ended_on=None,
+        starts__lte=today,
+        ends__gte=today,
+    ).order_by("id"):
+        licences[licence.application_id].append(licence)
+    transfers: dict[int, list[PendingTransfer]] = {pk: [] for pk in ids}
+    for pk, proposed_at, contract_date, effective_date in (
+        Transfer.objects.filter(application_id__in=ids, status=RecordStatus.PENDING)
+        .order_by("id")
+        .values_list("application_id", "proposed_at", "contract_date", "effective_date")
+    ):
+        transfers[pk].append(
+            PendingTransfer(
+                proposed_on=clock.local_date(proposed_at),
+                contract_date=contract_date,
+                effective_date=effective_date,
             )
         )
-    return result
+    return [
+        Encumbrance(
+            registration_number=application.registration_number or "",
+            certificate_number=application.certificate_number or "",
+            product_name=application.product.name,
+            product_name_en=application.product.name_en,
+            status=application.status,
+            valid_from=application.valid_from,
+            valid_until=application.valid_until,
+            holders=holders[application.pk],
+            pledges=pledges[application.pk],
+            exclusive_licences=licences[application.pk],
+            pending_transfers=transfers[application.pk],
+        )
+        for application in found
+    ]
 
 
 def pledge_amounts_published(registration_numbers: list[str]) -> set[str]:
@@ -151,40 +190,56 @@ def pledges_held_by(holder_id: int) -> list[Pledge]:
 
 @dataclass(frozen=True)
 class IncomeShare:
-    """One holder's share of what the registration earned (收益分配)."""
+    """One holder's share of what the registration earned in one currency (收益分配)."""
 
     holder: str
     share: Decimal
     licence_fees: Decimal
     trades: Decimal
     revenue: Decimal
+    currency: str = "CNY"
 
     @property
     def total(self) -> Decimal:
-        """Everything this holder's share comes to."""
+        """Everything this holder's share comes to, in this currency."""
         return self.licence_fees + self.trades + self.revenue
 
 
 def income_statement(application: Application) -> list[IncomeShare]:
     """How licence fees, trade amounts and service revenue split between the joint holders,
-    by their shares (rounded to the fen; amounts in the registry's currency)."""
-
-    def total(queryset: Any) -> Decimal:
-        return Decimal(queryset.aggregate(s=Sum("amount"))["s"] or 0)
-
-    fees = total(application.licences.all())
-    trades = total(application.trades.all())
-    revenue = total(application.revenues.all())
+    by their shares (rounded to the fen): one row per holder and currency, never a sum of
+    amounts in different currencies. Currencies in alphabetical order; with nothing recorded
+    yet, one row per holder in the regime's first currency."""
+    sums: dict[str, dict[str, Decimal]] = {}
+    for kind, records in (
+        ("fees", application.licences.all()),
+        ("trades", application.trades.all()),
+        ("revenue", application.revenues.all()),
+    ):
+        for currency, amount in (
+            records.values("currency").annotate(s=Sum("amount")).values_list("currency", "s")
+        ):
+            sums.setdefault(currency, {})[kind] = Decimal(amount or 0)
+    if not sums:
+        sums[load_regime(application.regime_code).currencies[0]] = {}
     cent = Decimal("0.01")
+
+    def part(amount: Decimal, share: Decimal) -> Decimal:
+        return (amount * share / 100).quantize(cent, ROUND_HALF_EVEN)
+
+    holders = list(application.holders.values_list("holder__name", "share").order_by("id"))
+    zero = Decimal(0)
     return [
         IncomeShare(
             name,
             share,
-            (fees * share / 100).quantize(cent, ROUND_HALF_EVEN),
-            (trades * share / 100).quantize(cent, ROUND_HALF_EVEN),
-            (revenue * share / 100).quantize(cent, ROUND_HALF_EVEN),
+            part(totals.get("fees", zero), share),
+            part(totals.get("trades", zero), share),
+            part(totals.get("revenue", zero), share),
+            currency,
         )
-        for name, share in application.holders.values_list("holder__name", "share").order_by("id")
+        for currency, totals in sorted(sums.items())
+        for name, share in holders
     ]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 
 from dataip.errors import NotFound, gettext_noop
 from dataip.registry.models import Application, Pledge, PledgeConsent, PledgeStatus
@@ -18,11 +18,15 @@ from dataip.registry.workflow import Action, Actor
 R = TypeVar("R", bound=models.Model)
 
 
+_REGIME_SQL = "SELECT regime_code FROM registry_application WHERE id = %s"
+
+
 def regime_of(application_id: int) -> Regime:
     """The regime the application was filed under (its amounts, currencies and terms)."""
-    code = (
-        Application.objects.filter(pk=application_id).values_list("regime_code", flat=True).first()
-    )
+    with connection.cursor() as cursor:  # plain SQL: every record after registration asks
+        cursor.execute(_REGIME_SQL, [application_id])
+        row = cursor.fetchone()
+    code = row[0] if row else None
     if code is None:
         raise NotFound(gettext_noop("No such application."))
     return load_regime(code)

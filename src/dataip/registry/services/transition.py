@@ -19,11 +19,11 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar, overload
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, search_index
@@ -92,11 +92,23 @@ def run_consequences(consequences: tuple[Consequence, ...], application_id: int)
 
 
 def lock_application(application_id: int) -> Application:
-    """Load the application for update (row lock on PostgreSQL), or raise NotFound."""
-    try:
-        return Application.objects.select_for_update().get(pk=application_id)
-    except Application.DoesNotExist:
-        raise NotFound(gettext_noop("No such application.")) from None
+    """Load the application for update (row lock on PostgreSQL), or raise NotFound.
+
+    A plain ``SELECT ... FOR UPDATE`` read into the model (the ORM's converters still apply):
+    every action on an application starts here."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_application must run inside the transaction of the change")
+    found = list(Application.objects.raw(_lock_sql(), [application_id]))
+    if not found:
+        raise NotFound(gettext_noop("No such application."))
+    return found[0]
+
+
+@cache
+def _lock_sql() -> str:
+    table = connection.ops.quote_name(Application._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT * FROM {table} WHERE id = %s{lock}"  # noqa: S608 (the model's table name)
 
 
 def _require_reason(rule: Rule, reason: str) -> None:
@@ -111,6 +123,18 @@ def _check_revision(application: Application, expected: int | None) -> None:
         raise Conflict(
             gettext_noop("The application was changed by someone else; reload and try again.")
         )
+
+
+def _values(application: Application) -> dict[str, Any]:
+    return {f.attname: getattr(application, f.attname) for f in _FIELDS}
+
+
+def _changed(application: Application, before: dict[str, Any]) -> list[str]:
+    """The fields of ``application`` that differ from ``before`` (its values under the lock)."""
+    return [name for name, value in before.items() if getattr(application, name) != value]
+
+
+_FIELDS = [f for f in Application._meta.concrete_fields if not f.primary_key]
 
 
 @overload
@@ -167,6 +191,7 @@ def transition(
     at = at or clock.now()
     with transaction.atomic():
         application = lock_application(application_id)
+        before = _values(application)
         _check_revision(application, revision)
         extra = context_extra(application) if callable(context_extra) else context_extra
         rule = decide(context_for(application, at, **(extra or {})), action, actor)
@@ -191,9 +216,12 @@ def transition(
                 public=public,
                 caller_saves=True,
             )
-        application.save()  # the application as it now stands is saved here
-        # The public search index follows the saved status, product and holders (same transaction).
-        search_index.follow(application)
+        # The application as it now stands is saved here: the fields that changed (the
+        # status, the revision, the leaf hash and whatever the effect set).
+        application.save(update_fields=_changed(application, before))
+        # The public search index follows the saved status, product and holders (same
+        # transaction), unless the action is one that leaves them all alone.
+        search_index.follow(application, action, from_status)
         if rule.then:
             transaction.on_commit(partial(run_consequences, rule.then, application.pk))
     return Outcome(application, made)
