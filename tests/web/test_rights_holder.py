@@ -5,7 +5,8 @@ in Chinese and English; bad input names each field and records nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -505,12 +506,25 @@ def test_the_income_split_between_joint_holders(
         period_end="2026-04-30",
         amount="1000.00",
     )
+    # Revenue in US dollars (the Shanghai regime admits only yuan today; an older record or a
+    # regime admitting more may hold another currency): never added to the yuan.
+    ServiceRevenue.objects.create(
+        application=app,
+        period_start=date(2026, 5, 1),
+        period_end=date(2026, 5, 31),
+        amount=Decimal("10.00"),
+        currency="USD",
+        recorded_at=day(40),
+    )
     for person in (personas.applicant, personas.other_applicant):  # each joint holder
         page = client_for(person.user).get(f"/applications/{app.pk}/rights/")
         assert page.status_code == 200
         text = page.content.decode()
         assert "600.00" in text
         assert "400.00" in text
+        assert "6.00" in text, "each currency on its own row"
+        assert "1010" not in text, "never a sum across currencies"
+        assert '<td data-label="Currency">USD</td>' in text
 
 
 @pytest.mark.parametrize(
