@@ -633,7 +633,8 @@ def build_demo(
     lines = [f"Demo registry ready ({settings.DATAIP_REGIME}): {applications} applications."]
     lines += [f"  {Status(s).value}: {n}" for s, n in sorted(counts.items())]
     lines.append(
-        f"Sign in as registrar / examiner1 / expert1 / applicant1, password {DEMO_PASSWORD!r}."
+        "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1, "
+        f"password {DEMO_PASSWORD!r}."
     )
     return "\n".join(lines)
 
