@@ -29,6 +29,7 @@ from dataip.ledger.audit import Finding
 from dataip.registry.models import (
     Application,
     ApplicationHolder,
+    DecisionDocument,
     Licence,
     Objection,
     ObjectionAnswer,
@@ -36,14 +37,14 @@ from dataip.registry.models import (
     PledgeConsent,
     Transfer,
 )
-from dataip.registry.services import changes, licensing, pledges, publicity
+from dataip.registry.services import changes, licensing, lifecycle, pledges, publicity
 from dataip.registry.services import records as record_services
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import Status
 from dataip.upkeep.audit import FullAuditReport, run_audit
 from dataip.upkeep.replay import Note, ReplayFinding
 from tests.deposits._data import encoded, files, make_tree, manifest_of
-from tests.support.builders import at_stage, day
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Person, Personas, make_person, valid_uscc
 from tests.support.purge import behind_the_triggers
 
@@ -418,3 +419,25 @@ def test_an_edited_product_or_material_is_named(registry: Registry) -> None:
     assert missing.message("zh") == (
         f"事件 #{submitted.pk} 创建的 registry_material #sha256 {material.sha256} 不存在"
     )
+
+
+def test_a_revocations_document_swapped_without_an_event_is_named(personas: Personas) -> None:
+    app = at_stage(personas, Status.REGISTERED)
+    lifecycle.revoke(
+        app.pk,
+        actor=personas.registrar.actor,
+        reason="法院判决",
+        reference="(2026)沪73民初1号",
+        decision=[("判决书.pdf", io.BytesIO(PDF))],
+        at=day(60),
+    )
+    assert audit().named() == set()
+    document = DecisionDocument.objects.get()
+    DecisionDocument.objects.filter(pk=document.pk).update(sha256="0" * 64)
+    result = audit()
+    assert result.named() == {
+        ("registry_decisiondocument", document.pk, None),
+        ("registry_decisiondocument", f"sha256 {document.sha256}", None),
+    }
+    missing = next(f for f in result.findings if f.code == "row_missing")
+    assert missing.params["event"] == app.events.get(action="revoke").pk

@@ -46,6 +46,7 @@ from dataip.registry.models import (
     ChangeRequest,
     ConsentPurpose,
     DataProduct,
+    DecisionDocument,
     Event,
     Licence,
     LicenceKind,
@@ -272,6 +273,9 @@ class _State:
     revenues: dict[int, dict[str, Any]] = field(default_factory=dict)
     valuations: dict[int, dict[str, Any]] = field(default_factory=dict)
     certificates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The SHA-256 of each decision's document (a revocation's), and the event that logged it.
+    decisions: list[str] = field(default_factory=list)
+    decided_by_event: int | None = None
     last_leaf: int | None = None
 
 
@@ -446,6 +450,10 @@ class _Replayer:
     def _on_revoke(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self._decided(e, reason=True)
         self.state.app["decision_reference"] = _opt(p, "reference")
+        documents = p.get("decision")
+        if isinstance(documents, list):  # revocations logged before documents were kept: none
+            self.state.decisions += [str(d) for d in documents]
+            self.state.decided_by_event = e["id"]
 
     # ── announcement, objections, registration, renewal ──────────────────────────────────
 
@@ -821,6 +829,9 @@ class Replay:
                 application__pk__gte=low, application__pk__lte=high
             ).values("id", *sorted(EDITABLE), _app=models.F("application__pk"))
         }
+        decisions = _by_app(
+            DecisionDocument.objects.filter(**span).values("id", "application_id", "sha256")
+        )
         materials = _by_app(
             Material.objects.filter(withdrawn_at=None, **span).values(
                 "id", "application_id", "sha256"
@@ -851,6 +862,14 @@ class Replay:
             self._holders(app, holders.get(pk, []), state)
             self._filed(app, state, products.get(pk), materials.get(pk, []), cited.get(pk, []))
             self._certificates(certificates.get(pk, []), state)
+            self.check.rows += len(decisions.get(pk, []))
+            self._logged_rows(
+                DecisionDocument,
+                decisions.get(pk, []),
+                "sha256",
+                state.decisions,
+                state.decided_by_event,
+            )
 
     def _application(self, app: dict[str, Any], state: _State, leaves: Mapping[int, str]) -> None:
         self.check.rows += 1
@@ -956,27 +975,32 @@ class Replay:
             (Material, materials, "sha256", state.materials),
             (ApplicationDeposit, cited, "number", state.cited),
         ):
-            if logged is None:
-                continue
-            table, spare = _table(model), list(logged)
-            for row in rows:
-                if row[column] in spare:
-                    spare.remove(row[column])
-                else:
-                    self.check.findings.append(
-                        ReplayFinding("row_unlogged", {"table": table, "row": row["id"]})
-                    )
-            for value in spare:
+            if logged is not None:
+                self._logged_rows(model, rows, column, logged, state.filed_by_event)
+
+    def _logged_rows(
+        self,
+        model: type[models.Model],
+        rows: list[dict[str, Any]],
+        column: str,
+        logged: list[str],
+        event: int | None,
+    ) -> None:
+        """Each row's ``column`` is one an event logged, and each logged value has its row."""
+        table, spare = _table(model), list(logged)
+        for row in rows:
+            if row[column] in spare:
+                spare.remove(row[column])
+            else:
                 self.check.findings.append(
-                    ReplayFinding(
-                        "row_missing",
-                        {
-                            "table": table,
-                            "row": f"{column} {value}",
-                            "event": state.filed_by_event,
-                        },
-                    )
+                    ReplayFinding("row_unlogged", {"table": table, "row": row["id"]})
                 )
+        for value in spare:
+            self.check.findings.append(
+                ReplayFinding(
+                    "row_missing", {"table": table, "row": f"{column} {value}", "event": event}
+                )
+            )
 
     def _certificates(self, rows: list[dict[str, Any]], state: _State) -> None:
         by_event = {}
