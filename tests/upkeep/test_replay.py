@@ -29,6 +29,7 @@ from dataip.ledger.audit import Finding
 from dataip.registry.models import (
     Application,
     ApplicationHolder,
+    ConsentRequest,
     DecisionDocument,
     Licence,
     Objection,
@@ -441,3 +442,24 @@ def test_a_revocations_document_swapped_without_an_event_is_named(personas: Pers
     }
     missing = next(f for f in result.findings if f.code == "row_missing")
     assert missing.params["event"] == app.events.get(action="revoke").pk
+
+
+def test_requests_for_consent_are_replayed_and_a_changed_answer_is_named(
+    registry: Registry, personas: Personas
+) -> None:
+    # the right was transferred to Beta in build()
+    owner, bank = personas.other_applicant.actor, registry.bank.actor
+    given = pledges.request_consent(
+        registry.pledge.pk, actor=owner, purpose="cancellation", note="拟注销", at=day(50)
+    )
+    refused = pledges.request_consent(
+        registry.pledge.pk, actor=owner, purpose="exclusive_licence", at=day(50)
+    )
+    pledges.give_requested_consent(given.pk, actor=bank, at=day(51))
+    pledges.refuse_consent(refused.pk, actor=bank, reason="贷款未清偿", at=day(51))
+    assert audit().named() == set()
+    ConsentRequest.objects.filter(pk=refused.pk).update(status="given", refusal_reason="")
+    assert audit().named() == {
+        ("registry_consentrequest", refused.pk, "status"),
+        ("registry_consentrequest", refused.pk, "refusal_reason"),
+    }

@@ -45,6 +45,7 @@ from dataip.registry.models import (
     ApplicationHolder,
     ChangeRequest,
     ConsentPurpose,
+    ConsentRequest,
     DataProduct,
     DecisionDocument,
     Event,
@@ -270,6 +271,7 @@ class _State:
     trades: dict[int, dict[str, Any]] = field(default_factory=dict)
     pledges: dict[int, dict[str, Any]] = field(default_factory=dict)
     consents: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    consent_requests: dict[int, dict[str, Any]] = field(default_factory=dict)
     revenues: dict[int, dict[str, Any]] = field(default_factory=dict)
     valuations: dict[int, dict[str, Any]] = field(default_factory=dict)
     certificates: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -664,6 +666,26 @@ class _Replayer:
             "given_at": e["occurred_at"],
             "used_at": None,
         }
+        asked = self.state.consent_requests.get(int(p.get("request") or 0))
+        if asked is not None:  # the consent a holder asked for
+            asked.update(status="given", decided_at=e["occurred_at"], consent_id=key)
+
+    def _on_request_consent(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self.state.consent_requests[int(p["request"])] = {
+            "_event": e["id"],
+            "pledge_id": int(p["pledge"]),
+            "purpose": _opt(p, "purpose"),
+            "status": "pending",
+            "requested_at": e["occurred_at"],
+            "decided_at": None,
+            "refusal_reason": "",
+            "consent_id": None,
+        }
+
+    def _on_refuse_consent(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        asked = self.state.consent_requests.get(int(p["request"]))
+        if asked is not None:
+            asked.update(status="refused", decided_at=e["occurred_at"], refusal_reason=e["reason"])
 
     def _use_consent(self, purpose: str, when: datetime) -> None:
         """As ``records.use_consent``: each standing pledge's oldest unused consent to it."""
@@ -817,6 +839,15 @@ class Replay:
             .values("id", "pledge_id", "purpose", "given_by_id", "given_at", "used_at",
                     application_id=models.F("pledge__application_id"))
         )  # fmt: skip
+        consent_requests = _by_app(
+            ConsentRequest.objects.filter(
+                pledge__application_id__gte=low, pledge__application_id__lte=high
+            )
+            .order_by("id")
+            .values("id", "pledge_id", "purpose", "status", "requested_at", "decided_at",
+                    "refusal_reason", "consent_id",
+                    application_id=models.F("pledge__application_id"))
+        )  # fmt: skip
         certificates = _by_app(
             Certificate.objects.filter(**span).values(
                 "id", "application_id", "event_id", "number", "version", "registry_version",
@@ -858,6 +889,11 @@ class Replay:
             self._panel(pk, panel.get(pk, []), state)
             self.check.records(
                 PledgeConsent, {row["id"]: row for row in consents.get(pk, [])}, state.consents
+            )
+            self.check.records(
+                ConsentRequest,
+                {row["id"]: row for row in consent_requests.get(pk, [])},
+                state.consent_requests,
             )
             self._holders(app, holders.get(pk, []), state)
             self._filed(app, state, products.get(pk), materials.get(pk, []), cited.get(pk, []))
