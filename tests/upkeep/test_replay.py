@@ -21,7 +21,8 @@ from django.utils import timezone
 from typer.testing import CliRunner
 
 from dataip.certificates.issue import record_due_certificate
-from dataip.certificates.models import Certificate
+from dataip.certificates.issue_records import issue_encumbrance_statement, pledge_certificate
+from dataip.certificates.models import Certificate, IssuedRecord
 from dataip.cli import app as cli
 from dataip.deposits import services as deposits
 from dataip.deposits.models import Deposit
@@ -462,4 +463,19 @@ def test_requests_for_consent_are_replayed_and_a_changed_answer_is_named(
     assert audit().named() == {
         ("registry_consentrequest", refused.pk, "status"),
         ("registry_consentrequest", refused.pk, "refusal_reason"),
+    }
+
+
+def test_sealed_records_are_replayed_and_a_changed_number_is_named(registry: Registry) -> None:
+    bank = registry.bank.actor
+    statement = issue_encumbrance_statement(
+        registry.registered.registration_number or "", actor=bank
+    )
+    certificate = pledge_certificate(registry.pledge.pk, actor=bank)
+    assert audit().named() == set()
+    IssuedRecord.objects.filter(pk=statement.pk).update(number="CX202600000099")
+    IssuedRecord.objects.filter(pk=certificate.pk).update(data='{"forged": true}')
+    assert audit().named() == {
+        ("certificates_issuedrecord", statement.pk, "number"),
+        ("certificates_issuedrecord", certificate.pk, "data"),
     }

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from dataip.certificates.models import Certificate
+from dataip.certificates.models import Certificate, IssuedRecord
 from dataip.deposits.models import ApplicationDeposit, Deposit
 from dataip.evidence.errors import VerificationError
 from dataip.evidence.timestamp import verify_timestamp
@@ -275,6 +275,7 @@ class _State:
     revenues: dict[int, dict[str, Any]] = field(default_factory=dict)
     valuations: dict[int, dict[str, Any]] = field(default_factory=dict)
     certificates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    issued_records: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The SHA-256 of each decision's document (a revocation's), and the event that logged it.
     decisions: list[str] = field(default_factory=list)
     decided_by_event: int | None = None
@@ -670,6 +671,17 @@ class _Replayer:
         if asked is not None:  # the consent a holder asked for
             asked.update(status="given", decided_at=e["occurred_at"], consent_id=key)
 
+    def _on_encumbrance_statement_issued(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self.state.issued_records[e["id"]] = {
+            "_event": e["id"],
+            "kind": _opt(p, "kind"),
+            "number": _opt(p, "number"),
+            "data_sha256": _opt(p, "data_sha256"),
+            "issued_at": e["occurred_at"],
+        }
+
+    _on_pledge_certificate_issued = _on_encumbrance_statement_issued
+
     def _on_request_consent(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.consent_requests[int(p["request"])] = {
             "_event": e["id"],
@@ -839,6 +851,12 @@ class Replay:
             .values("id", "pledge_id", "purpose", "given_by_id", "given_at", "used_at",
                     application_id=models.F("pledge__application_id"))
         )  # fmt: skip
+        issued_records = _by_app(
+            IssuedRecord.objects.filter(**span).values(
+                "id", "application_id", "event_id", "kind", "number", "data", "data_sha256",
+                "issued_at",
+            )
+        )  # fmt: skip
         consent_requests = _by_app(
             ConsentRequest.objects.filter(
                 pledge__application_id__gte=low, pledge__application_id__lte=high
@@ -898,6 +916,7 @@ class Replay:
             self._holders(app, holders.get(pk, []), state)
             self._filed(app, state, products.get(pk), materials.get(pk, []), cited.get(pk, []))
             self._certificates(certificates.get(pk, []), state)
+            self._issued(IssuedRecord, issued_records.get(pk, []), state.issued_records)
             self.check.rows += len(decisions.get(pk, []))
             self._logged_rows(
                 DecisionDocument,
@@ -1039,6 +1058,16 @@ class Replay:
             )
 
     def _certificates(self, rows: list[dict[str, Any]], state: _State) -> None:
+        self._issued(Certificate, rows, state.certificates)
+
+    def _issued(
+        self,
+        model: type[models.Model],
+        rows: list[dict[str, Any]],
+        expected: Mapping[int, dict[str, Any]],
+    ) -> None:
+        """Rows made one per issuing event (certificates, sealed records), keyed by event;
+        findings name the row where there is one, and its data against its SHA-256."""
         by_event = {}
         for row in rows:
             by_event[row["event_id"]] = row
@@ -1047,7 +1076,7 @@ class Replay:
                     ReplayFinding(
                         "row_field",
                         {
-                            "table": _table(Certificate),
+                            "table": _table(model),
                             "row": row["id"],
                             "field": "data",
                             "value": f"sha256 {_sha256(str(row['data']).encode('utf-8'))}",
@@ -1055,9 +1084,7 @@ class Replay:
                         },
                     )
                 )
-        # Keyed by event; findings name the certificate row where there is one.
-        expected = state.certificates
-        table = _table(Certificate)
+        table = _table(model)
         for key, row in by_event.items():
             self.check.rows += 1
             want = expected.get(key)
@@ -1067,7 +1094,7 @@ class Replay:
                 )
             else:
                 self.check.fields(
-                    Certificate, row["id"], row, {k: v for k, v in want.items() if k != "_event"}
+                    model, row["id"], row, {k: v for k, v in want.items() if k != "_event"}
                 )
         for key in expected:
             if key not in by_event:
