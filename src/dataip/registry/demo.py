@@ -29,7 +29,7 @@ from dataip.registry.models import Application, Holder, HolderKind
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.services import examination, licensing, pledges, publicity
+from dataip.registry.services import changes, examination, licensing, pledges, publicity
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
 
@@ -464,6 +464,15 @@ def _drive(rng: random.Random, cast: Cast, target: str, start: date, today: date
             statement="该数据部分来源于本人，权属存在争议 part of the data is mine",
             at=tl.at((1, 3)),
         )
+        if target in {"objection_review", "registered_after_objection"}:
+            # The holder answers in writing (答辩) an hour after the objection was filed.
+            publicity.answer_objection(
+                objection.pk,
+                actor=applicant,
+                user=user,
+                statement="数据均为自有系统采集，日志可查 collected by our own systems; logs kept",
+                at=objection.filed_at + timedelta(hours=1),
+            )
         if target == "rejected_objection":
             publicity.uphold_objection(
                 objection.pk,
@@ -538,7 +547,8 @@ def _banks(rng: random.Random, cast: Cast) -> None:
 
 
 def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
-    """Licences, trades, revenue, pledges (some released), valuations on registrations."""
+    """Licences, trades, revenue, pledges (some released, some with a request for the bank's
+    consent), valuations and a few proposed transfers on registrations."""
     registered = list(
         Application.objects.filter(status=Status.REGISTERED)
         .select_related("product")
@@ -612,6 +622,26 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
                 pledges.release_pledge(
                     pledge.pk, actor=actor_for(bank), reason="贷款已清偿 repaid", at=at
                 )
+            elif app.pk % 2 == 0:  # the holder asks the bank's consent to a transfer
+                pledges.request_consent(
+                    pledge.pk,
+                    actor=actor,
+                    purpose="transfer",
+                    note="拟转让给关联公司 a transfer to an affiliate",
+                    at=at,
+                )
+        elif roll < 0.04:  # a transfer proposed, waiting for the assignee's confirmation
+            others = [u for u in cast.applicants if u.holder_id != holder_id]
+            assignee = others[app.pk % len(others)]
+            changes.propose_transfer(
+                app.pk,
+                actor=actor,
+                assignee_id=assignee.holder_id or 0,
+                contract_date=at.date(),
+                effective_date=at.date(),
+                price=f"{(app.pk % 90 + 10) * 10_000}.00",
+                at=at,
+            )
 
 
 def build_demo(
