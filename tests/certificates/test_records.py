@@ -234,3 +234,13 @@ def test_a_tsa_that_does_not_answer_leaves_the_statement_recorded_but_unsealed(
     row = IssuedRecord.objects.get()
     assert row.event is not None
     assert row.pdf_sha256 == ""
+    from tests.web.conftest import client_for
+
+    url = f"/bank/encumbrances/{pledged[0].registration_number}/statement.pdf"
+    for language, message in (
+        ("zh-hans", "现在无法为该文件签章，请稍后再试。"),
+        ("en", "The document could not be sealed now. Please try again later."),
+    ):
+        page = client_for(bank.user, language=language).get(url)
+        assert page.status_code == 503, "try again later, not a bad request"
+        assert message in page.content.decode()

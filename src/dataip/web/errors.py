@@ -22,7 +22,11 @@ from dataip.registry.i18n import describe, field_errors
 
 def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     """The page for a refused request: the message in the user's language, and the status."""
+    # 4xx as the error says; 503 where a service the registry relies on (a TSA, a witness)
+    # does not answer now, so the user knows to try again later.
     status = error.http_status if 400 <= error.http_status < 500 else 400
+    if error.http_status == 503:
+        status = 503
     message = describe(error)
     if isinstance(error, ValidationFailed):
         reasons = field_errors(error)
