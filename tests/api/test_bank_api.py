@@ -70,9 +70,12 @@ def test_the_encumbrance_search_shows_what_stands_on_a_registration(
     assert encumbrance["holders"] == ["甲数据科技有限公司 Alpha Data"]
     assert encumbrance["pledges"][0]["pledgee"] == "丙银行 Bank C"
     assert encumbrance["pledges"][0]["amount"] is None, "Shanghai does not publish the amount"
-    assert encumbrance["exclusiveLicences"][0]["kind"] == "exclusive"
+    (licence,) = encumbrance["exclusiveLicences"]
+    assert licence["kind"] == "exclusive"
+    assert licence["licensee"] == "乙数据科技有限公司 Beta Data", "as the public record names it"
+    assert (licence["regions"], licence["territory"]) == ([], "Nationwide")
+    assert not {"fee", "scope", "amount"} & set(licence), "never the fee or the scope"
     assert encumbrance["transferPending"] is False
-    assert "licensee" not in str(encumbrance)
 
 
 def test_the_encumbrance_search_finds_by_the_holders_credit_code(
@@ -140,8 +143,8 @@ def test_a_pending_transfer_is_listed_by_its_dates_without_the_assignee(
     assert item["encumbered"] is True
     [pending] = item["pendingTransfers"]
     assert (pending["contractDate"], pending["effectiveDate"]) == ("2026-06-01", "2026-07-01")
-    assert "800000" not in str(item)
-    assert "乙数据" not in str(item)
+    assert "800000" not in str(item), "the price stays private"
+    assert "乙数据" not in str(item["pendingTransfers"]), "the assignee stays private"
 
 
 # ── a pledge registered by the bank, confirmed by the holder ─────────────────────────────

@@ -55,7 +55,11 @@ def test_a_bank_finds_what_stands_on_a_registration_by_each_key(
         assert "独占" in text, "the exclusive licence in force"
         assert "不公开" in text, "Shanghai does not publish the pledge amount"
         assert str(pledge.amount) not in text
-        assert "乙数据科技有限公司" not in text, "the licensee is not named"
+        # The exclusive licensee and the territory, as the public record names them (never
+        # the scope or the fee)
+        assert "乙数据科技有限公司" in text, "the exclusive licensee"
+        assert "全国" in text, "the territory: 中国大陆 means nationwide"
+        assert "商业分析" not in text, "never the scope"
         assert "权利负担" in text
 
 

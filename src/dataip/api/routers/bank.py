@@ -232,7 +232,14 @@ def _encumbrance(found: rights.Encumbrance, amounts_published: bool) -> Encumbra
         for p in found.pledges
     ]
     licences = [
-        ExclusiveLicence(kind=lic.kind, starts=lic.starts, ends=lic.ends)
+        ExclusiveLicence(
+            kind=lic.kind,
+            licensee=lic.licensee_display,
+            regions=list(lic.regions),
+            territory=labels.territory(lic.regions, lic.territory),
+            starts=lic.starts,
+            ends=lic.ends,
+        )
         for lic in found.exclusive_licences
     ]
     return Encumbrance(

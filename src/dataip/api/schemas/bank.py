@@ -50,6 +50,9 @@ class ExclusiveLicence(Schema):
     """An exclusive (独占) or sole (排他) licence in force today."""
 
     kind: str
+    licensee: str = Field(description="The licensee's name")
+    regions: list[str] = Field(description="GB/T 2260 codes of the territory; empty: nationwide")
+    territory: str = Field(description="The territory in words, in the caller's language")
     starts: date
     ends: date
 

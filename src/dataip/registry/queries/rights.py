@@ -132,13 +132,17 @@ def encumbrances(
     ):
         pledges[pledge.application_id].append(pledge)
     licences: dict[int, list[Licence]] = {pk: [] for pk in ids}
-    for licence in Licence.objects.filter(
-        application_id__in=ids,
-        kind__in=[k for k in LicenceKind.values if k != LicenceKind.ORDINARY],
-        ended_on=None,
-        starts__lte=today,
-        ends__gte=today,
-    ).order_by("id"):
+    for licence in (
+        Licence.objects.filter(
+            application_id__in=ids,
+            kind__in=[k for k in LicenceKind.values if k != LicenceKind.ORDINARY],
+            ended_on=None,
+            starts__lte=today,
+            ends__gte=today,
+        )
+        .select_related("licensee")
+        .order_by("id")
+    ):
         licences[licence.application_id].append(licence)
     transfers: dict[int, list[PendingTransfer]] = {pk: [] for pk in ids}
     for pk, proposed_at, contract_date, effective_date in (

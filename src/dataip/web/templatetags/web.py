@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,12 @@ def facet_title(name: str) -> str:
 def licence_kind(kind: str) -> str:
     """A kind of licence in the active language."""
     return labels.licence(kind)
+
+
+@register.simple_tag
+def licence_territory(licence: Any) -> str:
+    """A licence's territory in words (nationwide, or its regions), in the active language."""
+    return labels.territory(licence.regions, licence.territory)
 
 
 @register.filter
