@@ -121,39 +121,41 @@ class CertificateContent:
         """Build from the JSON document, checking every field's presence and type."""
         if not isinstance(document, dict) or document.get("schema") != SCHEMA:
             raise ContentMismatch(f"certificate data is not a {SCHEMA} document")
-        holders = _get(document, "holders", list)
+        holders = field_at(document, "holders", list)
         if not holders:
             raise ContentMismatch("certificate data names no holder")
         entries = tuple(
-            HolderEntry(_get(h, "name", str), _get(h, "name_en", str), _get(h, "share", str))
+            HolderEntry(
+                field_at(h, "name", str), field_at(h, "name_en", str), field_at(h, "share", str)
+            )
             for h in holders
         )
-        version = _get(document, "version", int)
+        version = field_at(document, "version", int)
         if version < 1:
             raise ContentMismatch("certificate version must be 1 or more")
         return cls(
-            certificate_number=_get(document, "certificate_number", str),
+            certificate_number=field_at(document, "certificate_number", str),
             version=version,
-            registration_number=_get(document, "registration_number", str),
-            application_number=_get(document, "application_number", str),
-            product_name=_get(document, "product.name", str),
-            product_name_en=_get(document, "product.name_en", str),
-            kind=_get(document, "kind.code", str),
-            kind_zh=_get(document, "kind.zh", str),
-            kind_en=_get(document, "kind.en", str),
+            registration_number=field_at(document, "registration_number", str),
+            application_number=field_at(document, "application_number", str),
+            product_name=field_at(document, "product.name", str),
+            product_name_en=field_at(document, "product.name_en", str),
+            kind=field_at(document, "kind.code", str),
+            kind_zh=field_at(document, "kind.zh", str),
+            kind_en=field_at(document, "kind.en", str),
             holders=entries,
-            industry_code=_get(document, "industry.code", str),
-            industry_zh=_get(document, "industry.zh", str),
-            industry_en=_get(document, "industry.en", str),
+            industry_code=field_at(document, "industry.code", str),
+            industry_zh=field_at(document, "industry.zh", str),
+            industry_en=field_at(document, "industry.en", str),
             registered_on=_date(document, "registered_on"),
             valid_from=_date(document, "valid_from"),
             valid_until=_date(document, "valid_until"),
             issued_on=_date(document, "issued_on"),
-            issued_at=_get(document, "issued_at", str),
-            registry_code=_get(document, "registry.code", str),
-            registry_zh=_get(document, "registry.zh", str),
-            registry_en=_get(document, "registry.en", str),
-            log_origin=_get(document, "log_origin", str),
+            issued_at=field_at(document, "issued_at", str),
+            registry_code=field_at(document, "registry.code", str),
+            registry_zh=field_at(document, "registry.zh", str),
+            registry_en=field_at(document, "registry.en", str),
+            log_origin=field_at(document, "log_origin", str),
         )
 
 
@@ -170,21 +172,22 @@ def ledger_payload(content: CertificateContent) -> dict[str, Any]:
     }
 
 
-def _get(obj: Any, path: str, kind: type) -> Any:
-    """The value at dotted ``path``; it must exist and be of ``kind`` (bool is not int)."""
+def field_at(obj: Any, path: str, kind: type, what: str = "certificate data") -> Any:
+    """The value at dotted ``path`` of a signed document (``what`` names it in the error); it
+    must exist and be of ``kind`` (bool is not int)."""
     value = obj
     for part in path.split("."):
         if not isinstance(value, dict) or part not in value:
-            raise ContentMismatch(f"certificate data has no field {path!r}")
+            raise ContentMismatch(f"{what} has no field {path!r}")
         value = value[part]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ContentMismatch(f"certificate data field {path!r} has the wrong type")
+        raise ContentMismatch(f"{what} field {path!r} has the wrong type")
     return value
 
 
 def _date(obj: Any, path: str) -> str:
     """An ISO date string field."""
-    text = str(_get(obj, path, str))
+    text = str(field_at(obj, path, str))
     try:
         date.fromisoformat(text)
     except ValueError:

@@ -28,6 +28,7 @@ from typing import Any
 from dataip.evidence import VerificationError, canonical_json
 from dataip.evidence.bundle import MAX_BUNDLE_BYTES, VerifiedBundle, verify_bundle
 
+from .content import field_at
 from .errors import ContentMismatch, EvidenceInvalid, MissingEvidence
 from .verify import (
     MAX_PDF_BYTES,
@@ -35,6 +36,7 @@ from .verify import (
     _name_tree,
     _quiet_pyhanko,
     _reader,
+    _signature_facts,
     _validate,
 )
 
@@ -191,14 +193,7 @@ def ledger_payload(content: RecordContent) -> dict[str, Any]:
 
 
 def _get(obj: Any, path: str, kind: type) -> Any:
-    value = obj
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            raise ContentMismatch(f"the record has no field {path!r}")
-        value = value[part]
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ContentMismatch(f"the record's field {path!r} has the wrong type")
-    return value
+    return field_at(obj, path, kind, "the record")
 
 
 @dataclass(frozen=True)
@@ -338,15 +333,6 @@ def verify_record_pdf(
     latest = _bundle(files[ATTACHMENT_LATEST], trusted_vkey)
     content = RecordContent.from_json(files[ATTACHMENT_RECORD])
     _check_ledger(content, bundle, latest)
-    stamp = status.timestamp_validity
     return VerifiedRecord(
-        content=content,
-        bundle=bundle,
-        latest=latest,
-        signer_subject=str(status.signing_cert.subject.human_friendly),
-        signer_sha256=status.signing_cert.sha256.hex(),
-        signed_at=status.signer_reported_dt,
-        timestamp_at=None if stamp is None else stamp.timestamp,
-        timestamp_trusted=None if stamp is None else bool(stamp.trusted),
-        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        content=content, bundle=bundle, latest=latest, **_signature_facts(status, pdf_bytes)
     )

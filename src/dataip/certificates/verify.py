@@ -349,15 +349,19 @@ def verify_certificate_pdf(
         raise QrPayloadInvalid("the QR payload is not UTF-8 text") from None
     qr = verify_qr_payload(qr_text, trusted_vkey)
     _check_qr(content, bundle, qr)
-    stamp = status.timestamp_validity
     return VerifiedCertificate(
-        content=content,
-        bundle=bundle,
-        qr=qr,
-        signer_subject=str(status.signing_cert.subject.human_friendly),
-        signer_sha256=status.signing_cert.sha256.hex(),
-        signed_at=status.signer_reported_dt,
-        timestamp_at=None if stamp is None else stamp.timestamp,
-        timestamp_trusted=None if stamp is None else bool(stamp.trusted),
-        pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+        content=content, bundle=bundle, qr=qr, **_signature_facts(status, pdf_bytes)
     )
+
+
+def _signature_facts(status: Any, pdf_bytes: bytes) -> dict[str, Any]:
+    """Who sealed a verified PDF, when (and whether a trusted TSA says so), and its digest."""
+    stamp = status.timestamp_validity
+    return {
+        "signer_subject": str(status.signing_cert.subject.human_friendly),
+        "signer_sha256": status.signing_cert.sha256.hex(),
+        "signed_at": status.signer_reported_dt,
+        "timestamp_at": None if stamp is None else stamp.timestamp,
+        "timestamp_trusted": None if stamp is None else bool(stamp.trusted),
+        "pdf_sha256": hashlib.sha256(pdf_bytes).hexdigest(),
+    }
