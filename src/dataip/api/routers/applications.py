@@ -40,7 +40,7 @@ from dataip.api.schemas.applications import (
     ShareHolder,
     WithdrawIn,
 )
-from dataip.api.schemas.common import MAX_ID, ValidationProblem
+from dataip.api.schemas.common import MAX_ID, AppId, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.ledger import bundles
@@ -65,7 +65,6 @@ ERRORS: dict[int, type[Problem]] = {
     409: Problem,
     422: ValidationProblem,
 }
-AppId = PathEx[int, P(ge=1, le=MAX_ID, description="The application's id")]
 IfMatch = HeaderEx[str | None, P(alias="If-Match", max_length=100, description="The ETag you read")]
 UPLOAD_LIMIT = MAX_SAMPLE_BYTES + 64 * 1024
 """Uploads larger than the largest material (samples) plus room for the form are refused

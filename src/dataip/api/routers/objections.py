@@ -19,7 +19,7 @@ from ninja.params import PathEx
 
 from dataip.api import pagination
 from dataip.api.auth import caller, token_auth
-from dataip.api.schemas.common import MAX_ID, ValidationProblem
+from dataip.api.schemas.common import AppId, FileId, ObjectionId, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.objections import (
     AnswerOut,
@@ -52,9 +52,6 @@ Number = PathEx[
 Reference = PathEx[
     str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The objection's reference (异议编号)")
 ]
-AppId = PathEx[int, P(ge=1, le=MAX_ID, description="The application's id")]
-ObjectionId = PathEx[int, P(ge=1, le=MAX_ID, description="The objection's id")]
-FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
 MAX_FILES = 20
 UPLOAD_LIMIT = MAX_FILES * MAX_MATERIAL_BYTES + 64 * 1024
 

@@ -22,7 +22,7 @@ from dataip.api import pagination
 from dataip.api.auth import Caller, caller, token_auth
 from dataip.api.errors import api_name
 from dataip.api.routers.objections import download
-from dataip.api.schemas.common import MAX_ID, ValidationProblem
+from dataip.api.schemas.common import MAX_ID, FileId, RegistrationNumber, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.rights import (
     CancelIn,
@@ -71,9 +71,7 @@ ERRORS: dict[int, type[Problem]] = {
     409: Problem,
     422: ValidationProblem,
 }
-Number = PathEx[
-    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number (登记编号)")
-]
+Number = RegistrationNumber
 LicenceId = PathEx[int, P(ge=1, le=MAX_ID, description="The licence's id")]
 SERVICE_NAMES = {api_name(name): name for name in CHANGEABLE}
 T = TypeVar("T")
@@ -497,8 +495,6 @@ def record_valuation(
 
 
 # ── the registry's decision on a registration you hold (撤销决定) ───────────────────────────
-
-FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
 
 
 def decision_files(

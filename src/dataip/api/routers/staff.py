@@ -17,7 +17,13 @@ from dataip.api.auth import staff_caller, staff_token_auth
 from dataip.api.errors import api_name
 from dataip.api.routers.objections import download, objection_out
 from dataip.api.routers.rights import decision_files
-from dataip.api.schemas.common import MAX_ID, ValidationProblem
+from dataip.api.schemas.common import (
+    MAX_ID,
+    FileId,
+    ObjectionId,
+    RegistrationNumber,
+    ValidationProblem,
+)
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.objections import (
     DecisionIn,
@@ -48,9 +54,7 @@ from dataip.registry.workflow import Role
 router = Router(tags=["staff"], auth=staff_token_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 422: ValidationProblem}
 ACTING: dict[int, type[Problem]] = {**ERRORS, 404: Problem, 409: Problem}
-Number = PathEx[
-    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number (登记编号)")
-]
+Number = RegistrationNumber
 Kind = QueryEx[staff.Pending | None, P(description="Only requests of this kind")]
 CORRECTABLE = CHANGEABLE | {"holder_name", "holder_name_en", "holder_address"}
 SERVICE_NAMES = {api_name(name): name for name in CORRECTABLE}
@@ -168,9 +172,6 @@ def reissue(
 
 
 # ── objections to decide (异议审查) ─────────────────────────────────────────────────────────
-
-ObjectionId = PathEx[int, P(ge=1, le=MAX_ID, description="The objection's id")]
-FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
 
 
 @router.get(

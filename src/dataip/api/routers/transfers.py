@@ -12,7 +12,7 @@ from ninja import Status as Answer
 from ninja.params import BodyEx, PathEx
 
 from dataip.api.auth import caller, token_auth
-from dataip.api.schemas.common import MAX_ID, ValidationProblem
+from dataip.api.schemas.common import MAX_ID, RegistrationNumber, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.transfers import (
     TransferDeclineIn,
@@ -36,9 +36,7 @@ ERRORS: dict[int, type[Problem]] = {
     409: Problem,
     422: ValidationProblem,
 }
-Number = PathEx[
-    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number (登记编号)")
-]
+Number = RegistrationNumber
 TransferId = PathEx[int, P(ge=1, le=MAX_ID, description="The transfer's id")]
 NAMES = {"contract_date": "contractDate", "effective_date": "effectiveDate"}
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import P, Schema
+from ninja.params import PathEx
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -32,6 +33,14 @@ class Page(Schema):
 
 
 MAX_ID = (1 << 63) - 1
+
+# Path parameters, declared once for every router
+RegistrationNumber = PathEx[
+    str, P(pattern=r"^[0-9A-Za-z]{1,20}$", description="The registration number (登记编号)")
+]
+AppId = PathEx[int, P(ge=1, le=MAX_ID, description="The application's id")]
+ObjectionId = PathEx[int, P(ge=1, le=MAX_ID, description="The objection's id")]
+FileId = PathEx[int, P(ge=1, le=MAX_ID, description="The file's id")]
 """The largest id or count a database column holds (64-bit)."""
 
 
