@@ -10,8 +10,7 @@ from typing import IO, Any
 from dataip.errors import FieldErrors, NotFound, gettext_noop
 from dataip.registry.models import Application, ConsentPurpose, DecisionDocument
 from dataip.registry.regimes import load_regime
-from dataip.registry.services.publicity import read_evidence, store_evidence
-from dataip.registry.services.records import use_consent
+from dataip.registry.services.records import read_evidence, store_evidence, use_consent
 from dataip.registry.services.transition import transition
 from dataip.registry.validators import required_text
 from dataip.registry.workflow import Action, Actor

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
-from io import BytesIO
 from typing import IO, Any
 
-from django.core.files.base import File
 from django.db import transaction
 
 from dataip.accounts.models import User
@@ -18,7 +15,6 @@ from dataip.registry.identifiers import RegistrantTypeCode
 from dataip.registry.models import (
     AnswerEvidence,
     Application,
-    DecisionDocument,
     HolderKind,
     Objection,
     ObjectionAnswer,
@@ -27,8 +23,8 @@ from dataip.registry.models import (
 from dataip.registry.models.objections import ObjectionGround, ObjectionStatus
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import numbering
+from dataip.registry.services.records import read_evidence, store_evidence
 from dataip.registry.services.transition import Made, transition
-from dataip.registry.validators import MAX_MATERIAL_BYTES, sniff
 from dataip.registry.workflow import Action, Actor, Status
 
 MAX_STATEMENT = 20000
@@ -56,48 +52,6 @@ def announce(application_id: int, *, actor: Actor, at: datetime | None = None) -
     return transition(
         application_id, Action.ANNOUNCE, actor=actor, at=at, effect=effect, public=True
     ).application
-
-
-def read_evidence(
-    evidence: Sequence[tuple[str, IO[bytes]]], errors: FieldErrors, field: str = "evidence"
-) -> list[tuple[str, bytes, str]]:
-    """Read and check each evidence file (kind sniffed from its content, size capped); a bad
-    one is named ``evidence.<position>``."""
-    files = []
-    for position, (name, content) in enumerate(evidence):
-        data = content.read(MAX_MATERIAL_BYTES + 1)
-        content_type = sniff(name, data[:4096])
-        if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
-            errors.add(
-                f"{field}.{position}",
-                gettext_noop("Evidence must be a PDF, image, ZIP or text file of at most 20 MiB."),
-            )
-        else:
-            files.append((name, data, content_type))
-    return files
-
-
-def store_evidence(
-    model: type[ObjectionEvidence] | type[AnswerEvidence] | type[DecisionDocument],
-    files: list[tuple[str, bytes, str]],
-    **owner: Any,
-) -> list[str]:
-    """Store the files (by content hash) for their objection, answer or decision; their
-    digests."""
-    digests = []
-    for name, data, content_type in files:
-        sha256 = hashlib.sha256(data).hexdigest()
-        item = model(
-            original_name=name[-255:],
-            content_type=content_type,
-            size=len(data),
-            sha256=sha256,
-            **owner,
-        )
-        item.file.save(sha256, File(BytesIO(data)), save=False)
-        item.save()
-        digests.append(sha256)
-    return digests
 
 
 def _statement_errors(statement: str, errors: FieldErrors, field: str) -> None:

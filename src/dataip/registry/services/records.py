@@ -3,16 +3,28 @@ a pledgee's consent used up, and the one sequence that creates a record in its t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from io import BytesIO
+from typing import IO, Any, TypeVar
 
+from django.core.files.base import File
 from django.db import connection, models
 
-from dataip.errors import NotFound, gettext_noop
-from dataip.registry.models import Application, Pledge, PledgeConsent, PledgeStatus
+from dataip.errors import FieldErrors, NotFound, gettext_noop
+from dataip.registry.models import (
+    AnswerEvidence,
+    Application,
+    DecisionDocument,
+    ObjectionEvidence,
+    Pledge,
+    PledgeConsent,
+    PledgeStatus,
+)
 from dataip.registry.regimes import Regime, load_regime
 from dataip.registry.services.transition import ContextExtra, Made, Payload, transition
+from dataip.registry.validators import MAX_MATERIAL_BYTES, sniff
 from dataip.registry.workflow import Action, Actor
 
 R = TypeVar("R", bound=models.Model)
@@ -84,3 +96,48 @@ def create_record(
         public=public,
         context_extra=context_extra,
     ).made
+
+
+# ── files kept with a record: evidence, answers, decisions (by content hash) ──────────
+
+
+def read_evidence(
+    evidence: Sequence[tuple[str, IO[bytes]]], errors: FieldErrors, field: str = "evidence"
+) -> list[tuple[str, bytes, str]]:
+    """Read and check each evidence file (kind sniffed from its content, size capped); a bad
+    one is named ``evidence.<position>``."""
+    files = []
+    for position, (name, content) in enumerate(evidence):
+        data = content.read(MAX_MATERIAL_BYTES + 1)
+        content_type = sniff(name, data[:4096])
+        if not data or len(data) > MAX_MATERIAL_BYTES or content_type is None:
+            errors.add(
+                f"{field}.{position}",
+                gettext_noop("Evidence must be a PDF, image, ZIP or text file of at most 20 MiB."),
+            )
+        else:
+            files.append((name, data, content_type))
+    return files
+
+
+def store_evidence(
+    model: type[ObjectionEvidence] | type[AnswerEvidence] | type[DecisionDocument],
+    files: list[tuple[str, bytes, str]],
+    **owner: Any,
+) -> list[str]:
+    """Store the files (by content hash) for their objection, answer or decision; their
+    digests."""
+    digests = []
+    for name, data, content_type in files:
+        sha256 = hashlib.sha256(data).hexdigest()
+        item = model(
+            original_name=name[-255:],
+            content_type=content_type,
+            size=len(data),
+            sha256=sha256,
+            **owner,
+        )
+        item.file.save(sha256, File(BytesIO(data)), save=False)
+        item.save()
+        digests.append(sha256)
+    return digests
