@@ -152,8 +152,26 @@ def serve(
         target=_tick_forever, args=(settings.DATAIP_TICK_SECONDS,), daemon=True
     )
     ticker.start()
+    if settings.DATAIP_SERVE_WORKER:
+        from dataip.registry.mail import run_worker_forever
+
+        threading.Thread(target=run_worker_forever, daemon=True, name="worker").start()
     typer.echo(f"dataip serving on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads)
+
+
+@app.command()
+def worker(
+    batch: Annotated[
+        bool, typer.Option(help="Stop once no task waits (instead of running forever).")
+    ] = False,
+) -> None:
+    """Run the background task worker (the notices' mail): one or more per deployment when
+    `dataip serve` runs with DATAIP_SERVE_WORKER=0, e.g. one per machine on PostgreSQL."""
+    _setup()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch)
 
 
 def _tick_forever(seconds: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ class User(AbstractUser):
     is_examiner = models.BooleanField(_("examiner"), default=False)
     is_registrar = models.BooleanField(_("registrar"), default=False)
     is_expert = models.BooleanField(_("expert"), default=False)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    """The language the person's notices and mail are written in (通知语言)."""
 
     class Meta:
         verbose_name = _("user")
@@ -62,3 +67,80 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class Notification(models.Model):
+    """A notice to one person (通知): what happened to which application, shown in the
+    notification centre. Written in the transaction of the event it tells about
+    (:mod:`dataip.registry.notices`); ``key`` names that event (or the deadline), so one
+    event never notifies the same person twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(max_length=120)
+    application = models.ForeignKey(
+        "registry.Application", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class MailStatus(models.TextChoices):
+    """Where an outgoing mail stands."""
+
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent (in-app only)")
+
+
+class MailOutbox(models.Model):
+    """The e-mail of one notice (发件箱), written with it in the event's transaction and sent by
+    the worker: one row per notice (hence per event and recipient), never sent twice.
+
+    A worker claims a row (``claim_token`` until ``claimed_until``), sends it, and marks it
+    sent; a failed send records the error and waits until ``next_attempt_at`` (backoff)."""
+
+    notification = models.OneToOneField(
+        Notification, on_delete=models.CASCADE, related_name="mail"
+    )
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default="pending")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class NotificationPreference(models.Model):
+    """Whether a person wants the notices of one group by e-mail too (通知设置); without a row,
+    they do. Notices are always shown in the notification centre."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    group = models.CharField(max_length=20)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="one_preference_per_group")
+        ]

@@ -46,6 +46,7 @@ from dataip.ledger import bundles, keys
 from dataip.registry import clock
 from dataip.registry.events import record_event
 from dataip.registry.models import Application, Event
+from dataip.registry.notices import notify_certificate_issued
 from dataip.registry.workflow import SYSTEM, TRANSITIONS, Action, Consequence, Status
 
 logger = logging.getLogger("dataip.certificates")
@@ -143,6 +144,7 @@ def record_due_certificate(application_id: int) -> Certificate | None:
                     data_sha256=hashlib.sha256(data).hexdigest(),
                     event=event,
                 )
+                notify_certificate_issued(application, version, event)
         except IntegrityError:  # another process recorded it first
             return None
         application.certificates.filter(superseded_at=None).exclude(pk=certificate.pk).update(

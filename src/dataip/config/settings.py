@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "dataip.api",
     "dataip.subscribers.SubscribersConfig",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DATAIP_EMAIL_FROM", "registry@dataip.local"
 
 DATAIP_TICK_SECONDS = int(os.environ.get("DATAIP_TICK_SECONDS", "60"))
 """How often ``dataip serve`` runs the time-driven transitions (``dataip tick``)."""
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+"""Background tasks (the notices' mail) are rows in the registry's own database (django-tasks
+with the ORM backend): ``dataip worker`` runs them, or the thread ``dataip serve`` starts."""
+DATAIP_SERVE_WORKER = envbool("DATAIP_SERVE_WORKER", default=True)
+"""Whether ``dataip serve`` also runs the task worker in a thread (off when separate
+``dataip worker`` processes run)."""
+DATAIP_WORKER_INTERVAL = float(os.environ.get("DATAIP_WORKER_INTERVAL", "1"))
+"""Seconds the task worker sleeps when no task waits."""
+DATAIP_MAIL_RETRY_SECONDS = int(os.environ.get("DATAIP_MAIL_RETRY_SECONDS", "60"))
+"""The wait after a failed notice mail before the next attempt (doubled each time, at most 6 h)."""
+DATAIP_MAIL_LEASE_SECONDS = int(os.environ.get("DATAIP_MAIL_LEASE_SECONDS", "300"))
+"""How long a worker's claim on an outbox row holds (a dead worker's rows are taken again)."""
 
 DATAIP_LOG_ORIGIN = os.environ.get("DATAIP_LOG_ORIGIN", "dataip.local/log/v1")
 """The evidence ledger's origin: first line of every checkpoint and the name of its signing key.

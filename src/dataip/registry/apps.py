@@ -6,3 +6,10 @@ class RegistryConfig(AppConfig):
     name = "dataip.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from dataip.registry.mail import hand_over
+        from dataip.registry.notices import bind_delivery
+
+        # New notices' mail goes to the task worker once their transaction commits.
+        bind_delivery(hand_over)

@@ -539,6 +539,36 @@ class Consequence(StrEnum):
     """Issue the certificate version now due (证书签发); nothing when none is due."""
 
 
+class Notice(StrEnum):
+    """What a person is told (通知), written with the event in the same transaction. Who
+    receives each notice and its text in both languages: :mod:`dataip.registry.notices`."""
+
+    CORRECTION_REQUESTED = "correction_requested"  # 补正通知 (with its deadline)
+    FORMAL_EXAMINATION_PASSED = "formal_examination_passed"  # 形式审查通过
+    EXAMINATION_PASSED = "examination_passed"  # 审查通过
+    APPLICATION_REFUSED = "application_refused"  # 不予登记
+    DEEMED_WITHDRAWN = "deemed_withdrawn"  # 视为撤回
+    ANNOUNCED = "announced"  # 公示开始
+    REGISTERED = "registered"  # 准予登记
+    CERTIFICATE_ISSUED = "certificate_issued"  # 证书签发 (by the certificates' subscriber)
+    OBJECTION_FILED = "objection_filed"  # 异议提出 (to the holder)
+    OBJECTION_DECIDED = "objection_decided"  # 异议决定 (to holder and objector)
+    CHANGE_DECIDED = "change_decided"  # 变更决定
+    TRANSFER_TO_CONFIRM = "transfer_to_confirm"  # 转让待确认 (assignee, joint holders)
+    TRANSFER_RECORDED = "transfer_recorded"  # 转让完成
+    LICENCE_RECORDED = "licence_recorded"  # 许可登记 (to the licensee)
+    PLEDGE_TO_CONFIRM = "pledge_to_confirm"  # 质押待确认 (to the holder)
+    PLEDGE_REGISTERED = "pledge_registered"  # 质押登记
+    PLEDGE_RELEASED = "pledge_released"  # 质押注销
+    CONSENT_REQUESTED = "consent_requested"  # 请求质权人同意 (to the bank)
+    CONSENT_ANSWERED = "consent_answered"  # 质权人答复
+    REVOKED = "revoked"  # 撤销登记
+    # Deadlines approaching (期限提醒), written by ``dataip tick``
+    CORRECTION_DUE_SOON = "correction_due_soon"  # 补正期限将至 (7 days)
+    RENEWAL_DUE = "renewal_due"  # 续展期开始
+    OBJECTION_DECISION_DUE = "objection_decision_due"  # 异议决定期限将至 (to the examiners)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One permitted transition: target status, who may act, the condition, its effect, and
@@ -551,9 +581,11 @@ class Rule:
     reason_required: bool = False
     logged: bool = True
     then: tuple[Consequence, ...] = ()
+    notify: tuple[Notice, ...] = ()
+    """The notices the event produces (recipients and text: :mod:`dataip.registry.notices`)."""
 
 
-S, A, C = Status, Action, Consequence
+S, A, C, N = Status, Action, Consequence, Notice
 BEFORE_APPROVAL = (
     S.SUBMITTED,
     S.FORMAL_EXAMINATION,
@@ -576,6 +608,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         examiner,
         reason_required=True,
         effect="correction deadline set by the regime",
+        notify=(N.CORRECTION_REQUESTED,),
     ),
     (S.CORRECTION_REQUESTED, A.EDIT): Rule(
         S.CORRECTION_REQUESTED, applicant, correction_open, logged=False
@@ -587,13 +620,21 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         effect="correction deadline cleared; content digest logged",
     ),
     (S.CORRECTION_REQUESTED, A.DEEM_WITHDRAWN): Rule(
-        S.WITHDRAWN, system, correction_overdue, effect="deemed withdrawn (视为撤回)"
+        S.WITHDRAWN,
+        system,
+        correction_overdue,
+        effect="deemed withdrawn (视为撤回)",
+        notify=(N.DEEMED_WITHDRAWN,),
     ),
     (S.FORMAL_EXAMINATION, A.PASS_FORMAL_EXAMINATION): Rule(
-        S.EXPERT_REVIEW, examiner, substantive_review
+        S.EXPERT_REVIEW, examiner, substantive_review, notify=(N.FORMAL_EXAMINATION_PASSED,)
     ),
-    (S.FORMAL_EXAMINATION, A.APPROVE): Rule(S.APPROVED, examiner, formal_only),
-    (S.FORMAL_EXAMINATION, A.REJECT): Rule(S.REJECTED, examiner, reason_required=True),
+    (S.FORMAL_EXAMINATION, A.APPROVE): Rule(
+        S.APPROVED, examiner, formal_only, notify=(N.EXAMINATION_PASSED,)
+    ),
+    (S.FORMAL_EXAMINATION, A.REJECT): Rule(
+        S.REJECTED, examiner, reason_required=True, notify=(N.APPLICATION_REFUSED,)
+    ),
     # Substantive examination by an expert panel (专家实质审查)
     (S.EXPERT_REVIEW, A.ASSIGN_EXPERT): Rule(
         S.EXPERT_REVIEW, registrar, expert_assignable, effect="expert added to the panel"
@@ -601,16 +642,29 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.EXPERT_REVIEW, A.RECORD_OPINION): Rule(
         S.EXPERT_REVIEW, panel_expert, reason_required=True, effect="the expert's opinion recorded"
     ),
-    (S.EXPERT_REVIEW, A.APPROVE): Rule(S.APPROVED, examiner, panel_favours(approve=True)),
+    (S.EXPERT_REVIEW, A.APPROVE): Rule(
+        S.APPROVED, examiner, panel_favours(approve=True), notify=(N.EXAMINATION_PASSED,)
+    ),
     (S.EXPERT_REVIEW, A.REJECT): Rule(
-        S.REJECTED, examiner, panel_favours(approve=False), reason_required=True
+        S.REJECTED,
+        examiner,
+        panel_favours(approve=False),
+        reason_required=True,
+        notify=(N.APPLICATION_REFUSED,),
     ),
     # Public announcement and objections (公示与异议)
     (S.APPROVED, A.ANNOUNCE): Rule(
-        S.UNDER_PUBLICITY, examiner, effect="announcement period set by the regime"
+        S.UNDER_PUBLICITY,
+        examiner,
+        effect="announcement period set by the regime",
+        notify=(N.ANNOUNCED,),
     ),
     (S.UNDER_PUBLICITY, A.FILE_OBJECTION): Rule(
-        S.UNDER_PUBLICITY, third_party, publicity_running, reason_required=True
+        S.UNDER_PUBLICITY,
+        third_party,
+        publicity_running,
+        reason_required=True,
+        notify=(N.OBJECTION_FILED,),
     ),
     **{
         (status, A.ANSWER_OBJECTION): Rule(
@@ -623,10 +677,18 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         for status in (S.UNDER_PUBLICITY, S.OBJECTION_REVIEW)
     },
     (S.UNDER_PUBLICITY, A.DISMISS_OBJECTION): Rule(
-        S.UNDER_PUBLICITY, examiner, objection_pending, reason_required=True
+        S.UNDER_PUBLICITY,
+        examiner,
+        objection_pending,
+        reason_required=True,
+        notify=(N.OBJECTION_DECIDED,),
     ),
     (S.UNDER_PUBLICITY, A.UPHOLD_OBJECTION): Rule(
-        S.REJECTED, examiner, objection_pending, reason_required=True
+        S.REJECTED,
+        examiner,
+        objection_pending,
+        reason_required=True,
+        notify=(N.OBJECTION_DECIDED, N.APPLICATION_REFUSED),
     ),
     (S.UNDER_PUBLICITY, A.CLOSE_PUBLICITY): Rule(
         S.OBJECTION_REVIEW, either(system, examiner), publicity_over_with_objections
@@ -637,12 +699,21 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         publicity_over_without_objection,
         effect="registration and certificate numbers issued; validity starts",
         then=(C.ISSUE_CERTIFICATE,),
+        notify=(N.REGISTERED,),
     ),
     (S.OBJECTION_REVIEW, A.DISMISS_OBJECTION): Rule(
-        S.OBJECTION_REVIEW, examiner, objection_pending, reason_required=True
+        S.OBJECTION_REVIEW,
+        examiner,
+        objection_pending,
+        reason_required=True,
+        notify=(N.OBJECTION_DECIDED,),
     ),
     (S.OBJECTION_REVIEW, A.UPHOLD_OBJECTION): Rule(
-        S.REJECTED, examiner, objection_pending, reason_required=True
+        S.REJECTED,
+        examiner,
+        objection_pending,
+        reason_required=True,
+        notify=(N.OBJECTION_DECIDED, N.APPLICATION_REFUSED),
     ),
     (S.OBJECTION_REVIEW, A.REGISTER): Rule(
         S.REGISTERED,
@@ -650,6 +721,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         no_pending_objection,
         effect="registration and certificate numbers issued; validity starts",
         then=(C.ISSUE_CERTIFICATE,),
+        notify=(N.REGISTERED,),
     ),
     # Registered rights (登记后)
     (S.REGISTERED, A.EXPIRE): Rule(S.EXPIRED, system, validity_ended),
@@ -666,12 +738,16 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         change_pending,
         effect="the change applies; certificate re-issued",
         then=(C.ISSUE_CERTIFICATE,),
+        notify=(N.CHANGE_DECIDED,),
     ),
     (S.REGISTERED, A.REFUSE_CHANGE): Rule(
-        S.REGISTERED, examiner, change_pending, reason_required=True
+        S.REGISTERED, examiner, change_pending, reason_required=True, notify=(N.CHANGE_DECIDED,)
     ),
     (S.REGISTERED, A.PROPOSE_TRANSFER): Rule(
-        S.REGISTERED, right_holder, all_of(no_transfer_pending, pledgee_consents("transfer"))
+        S.REGISTERED,
+        right_holder,
+        all_of(no_transfer_pending, pledgee_consents("transfer")),
+        notify=(N.TRANSFER_TO_CONFIRM,),
     ),
     (S.REGISTERED, A.AGREE_TO_TRANSFER): Rule(
         S.REGISTERED,
@@ -685,6 +761,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         all_of(transfer_pending, last_confirmation, pledgee_consents("transfer")),
         effect="the last confirmation: the assignee becomes the holder; certificate re-issued",
         then=(C.ISSUE_CERTIFICATE,),
+        notify=(N.TRANSFER_RECORDED,),
     ),
     (S.REGISTERED, A.DECLINE_TRANSFER): Rule(
         S.REGISTERED,
@@ -697,29 +774,54 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         S.REGISTERED, transfer_proposer, transfer_pending, effect="the proposer withdraws it"
     ),
     (S.REGISTERED, A.GRANT_LICENCE): Rule(
-        S.REGISTERED, right_holder, all_of(no_licence_conflict, exclusive_needs_consent)
+        S.REGISTERED,
+        right_holder,
+        all_of(no_licence_conflict, exclusive_needs_consent),
+        notify=(N.LICENCE_RECORDED,),
     ),
     (S.REGISTERED, A.END_LICENCE): Rule(S.REGISTERED, right_holder, reason_required=True),
     (S.REGISTERED, A.RECORD_TRADE): Rule(S.REGISTERED, right_holder),
-    (S.REGISTERED, A.PLEDGE): Rule(S.REGISTERED, right_holder, effect="the pledge stands"),
+    (S.REGISTERED, A.PLEDGE): Rule(
+        S.REGISTERED, right_holder, effect="the pledge stands", notify=(N.PLEDGE_REGISTERED,)
+    ),
     (S.REGISTERED, A.PROPOSE_PLEDGE): Rule(
-        S.REGISTERED, outside_lender, effect="the pledge waits for a holder's confirmation"
+        S.REGISTERED,
+        outside_lender,
+        effect="the pledge waits for a holder's confirmation",
+        notify=(N.PLEDGE_TO_CONFIRM,),
     ),
     (S.REGISTERED, A.CONFIRM_PLEDGE): Rule(
-        S.REGISTERED, right_holder, pledge_waiting, effect="the pledge stands"
+        S.REGISTERED,
+        right_holder,
+        pledge_waiting,
+        effect="the pledge stands",
+        notify=(N.PLEDGE_REGISTERED,),
     ),
     (S.REGISTERED, A.DECLINE_PLEDGE): Rule(
         S.REGISTERED, right_holder, pledge_waiting, reason_required=True
     ),
-    (S.REGISTERED, A.CONSENT): Rule(S.REGISTERED, pledgee, pledged),
+    (S.REGISTERED, A.CONSENT): Rule(S.REGISTERED, pledgee, pledged, notify=(N.CONSENT_ANSWERED,)),
     (S.REGISTERED, A.REQUEST_CONSENT): Rule(
-        S.REGISTERED, right_holder, pledged, effect="the request waits for the pledgee"
+        S.REGISTERED,
+        right_holder,
+        pledged,
+        effect="the request waits for the pledgee",
+        notify=(N.CONSENT_REQUESTED,),
     ),
     (S.REGISTERED, A.REFUSE_CONSENT): Rule(
-        S.REGISTERED, pledgee, pledged, reason_required=True, effect="nothing is consented"
+        S.REGISTERED,
+        pledgee,
+        pledged,
+        reason_required=True,
+        effect="nothing is consented",
+        notify=(N.CONSENT_ANSWERED,),
     ),
     (S.REGISTERED, A.RELEASE_PLEDGE): Rule(
-        S.REGISTERED, either(pledgee, registrar), pledged, reason_required=True
+        S.REGISTERED,
+        either(pledgee, registrar),
+        pledged,
+        reason_required=True,
+        notify=(N.PLEDGE_RELEASED,),
     ),
     (S.REGISTERED, A.RECORD_REVENUE): Rule(S.REGISTERED, right_holder),
     (S.REGISTERED, A.RECORD_VALUATION): Rule(S.REGISTERED, either(right_holder, registrar)),
@@ -733,7 +835,7 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     (S.REGISTERED, A.CANCEL): Rule(
         S.CANCELLED, right_holder, pledgee_consents("cancellation"), reason_required=True
     ),
-    (S.REGISTERED, A.REVOKE): Rule(S.REVOKED, registrar, reason_required=True),
+    (S.REGISTERED, A.REVOKE): Rule(S.REVOKED, registrar, reason_required=True, notify=(N.REVOKED,)),
     (S.REGISTERED, A.CORRECT_PARTICULARS): Rule(
         S.REGISTERED,
         registrar,

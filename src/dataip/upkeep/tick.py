@@ -9,7 +9,9 @@ One step after another, each in its own transactions, each returning what it did
 3. the certificates that are due but were not issued (a failed rendering is retried).
 
 4. the witnesses (``DATAIP_WITNESSES``) are asked to cosign the newest checkpoint
-   (:mod:`dataip.upkeep.witnessing`).
+   (:mod:`dataip.upkeep.witnessing`);
+5. the notices' mail still due in the outbox (:mod:`dataip.registry.mail`): what a crash between
+   a commit and the hand-over to the worker left, and the retries.
 
 A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
 second time.
@@ -24,8 +26,10 @@ from datetime import datetime
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
 from dataip.ledger.witnessing import LogRefusedByWitness
+from dataip.registry.notices import notify_deadlines
 from dataip.registry.services import schedule
 from dataip.upkeep import witnessing
+from dataip.registry.mail import deliver_due
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
 Step = Callable[[datetime | None], Counter[str]]
@@ -57,8 +61,25 @@ def due_certificates(at: datetime | None) -> Counter[str]:
     return Counter({"certificate_issued": len(report.issued)})
 
 
+def deadlines_approaching(at: datetime | None) -> Counter[str]:
+    """Warn of deadlines that come close (corrections, objection decisions)."""
+    return notify_deadlines(at)
+
+
+def outbox(at: datetime | None) -> Counter[str]:
+    """Send the notices' mail that is due (the worker normally has)."""
+    return deliver_due(at)
+
+
 #: What ``dataip tick`` runs, in order.
-STEPS: tuple[Step, ...] = (registry_transitions, ledger_catch_up, witness_round, due_certificates)
+STEPS: tuple[Step, ...] = (
+    registry_transitions,
+    ledger_catch_up,
+    witness_round,
+    due_certificates,
+    deadlines_approaching,
+    outbox,
+)
 
 
 def tick(at: datetime | None = None) -> Counter[str]:

@@ -13,6 +13,7 @@ from django.db.models import F
 from dataip.accounts.models import User
 from dataip.registry import clock
 from dataip.registry.models import Application, RenewalReminder
+from dataip.registry.notices import notify_renewal_open
 from dataip.registry.regimes import all_regimes, load_regime
 from dataip.registry.workflow import Status
 
@@ -98,6 +99,7 @@ def send_renewal_reminders(at: datetime | None = None) -> int:
                     sent_at=at or clock.now(),
                     recipients=to,
                 )
+                notify_renewal_open(application, at or clock.now())
         except IntegrityError:  # another tick recorded it at the same moment
             continue
         sent += 1

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar, overload
 from django.db import connection, transaction
 
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import clock, search_index
+from dataip.registry import clock, notices, search_index
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
@@ -204,7 +204,7 @@ def transition(
         application.status = rule.to.value
         application.revision += 1
         if rule.logged:
-            record_event(
+            event = record_event(
                 application,
                 action,
                 actor=actor,
@@ -216,6 +216,9 @@ def transition(
                 public=public,
                 caller_saves=True,
             )
+            # Who is told (the rule's notices): written with the event, or not at all.
+            if rule.notify:
+                notices.notify_event(application, rule.notify, event, actor)
         # The application as it now stands is saved here: the fields that changed (the
         # status, the revision, the leaf hash and whatever the effect set).
         application.save(update_fields=_changed(application, before))

@@ -1,0 +1,615 @@
+"""Who is told what (通知): for every notice a transition declares (``Rule.notify`` in
+:mod:`dataip.registry.workflow`) and every deadline ``dataip tick`` warns of, who receives it
+and its text in both languages -- one table, :data:`NOTICES`.
+
+Notices are written in the transaction of the event they tell about (:func:`notify_event`,
+called by :func:`dataip.registry.services.transition.transition`): one
+:class:`~dataip.accounts.models.Notification` per recipient for the notification centre, and
+one :class:`~dataip.accounts.models.MailOutbox` row beside it for the person's e-mail. A
+rolled-back transition leaves neither. After the commit the delivery bound at start-up
+(:func:`bind_delivery`, :mod:`dataip.registry.mail`) is asked to send the mail; ``dataip
+tick`` sends whatever is still due, so a crash between commit and hand-over loses nothing.
+The text is rendered when it is read or sent, in the reader's language (:func:`render`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+
+from dataip.accounts.models import MailOutbox, Notification, NotificationPreference, User
+from dataip.errors import gettext_noop
+from dataip.registry import clock
+from dataip.registry.models import Application, Event, Objection, Pledge, Transfer
+from dataip.registry.models.objections import ObjectionStatus
+from dataip.registry.workflow import Actor, Notice, Status
+
+logger = logging.getLogger("dataip.notices")
+
+N = Notice
+
+
+class Audience(StrEnum):
+    """Who a notice is for."""
+
+    HOLDERS = "holders"
+    """The members of every holder of the application (and of the filer)."""
+    OBJECTOR = "objector"
+    """The person who filed the objection the event is about."""
+    LICENSEE = "licensee"
+    """The members of the licensee, when the licensee is a known organisation."""
+    PLEDGEE = "pledgee"
+    """The members of the pledgee (the bank) of the pledge the event is about."""
+    TRANSFER_PARTIES = "transfer_parties"
+    """The members of the assignee and of every other joint holder asked to confirm."""
+    EXAMINERS = "examiners"
+    """The examiner who has the application (or every examiner while nobody has it)."""
+
+
+class Group(StrEnum):
+    """Groups of notices a person chooses e-mail for (通知分组)."""
+
+    EXAMINATION = "examination"
+    OBJECTIONS = "objections"
+    RIGHTS = "rights"
+    DEADLINES = "deadlines"
+
+
+GROUP_LABELS: dict[Group, str] = {
+    Group.EXAMINATION: gettext_noop("Examination and registration"),
+    Group.OBJECTIONS: gettext_noop("Objections"),
+    Group.RIGHTS: gettext_noop("Transfers, licences, pledges and consents"),
+    Group.DEADLINES: gettext_noop("Deadlines approaching"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """One kind of notice: its group, who receives it, and its subject and text (msgids with
+    ``%(name)s`` parameters: number, product, reason, due, reference, decision)."""
+
+    group: Group
+    to: tuple[Audience, ...]
+    subject: str
+    body: str
+    email: bool = True
+    """Whether it is e-mailed too (when the person wants the group by e-mail)."""
+
+
+H, O, L, P, T, E = (
+    Audience.HOLDERS,
+    Audience.OBJECTOR,
+    Audience.LICENSEE,
+    Audience.PLEDGEE,
+    Audience.TRANSFER_PARTIES,
+    Audience.EXAMINERS,
+)
+EXAM, OBJ, RIGHTS, DUE = Group.EXAMINATION, Group.OBJECTIONS, Group.RIGHTS, Group.DEADLINES
+
+#: THE table: every notice, who receives it, and what it says.
+NOTICES: dict[Notice, NoticeText] = {
+    N.CORRECTION_REQUESTED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Correction requested: %(number)s"),
+        gettext_noop(
+            "The examiner asks for a correction of application %(number)s (%(product)s) by "
+            "%(due)s; without it the application is deemed withdrawn. What to correct: %(reason)s"
+        ),
+    ),
+    N.FORMAL_EXAMINATION_PASSED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Formal examination passed: %(number)s"),
+        gettext_noop(
+            "Application %(number)s (%(product)s) passed formal examination and goes to the "
+            "expert panel."
+        ),
+    ),
+    N.EXAMINATION_PASSED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Examination passed: %(number)s"),
+        gettext_noop(
+            "Application %(number)s (%(product)s) passed examination; it will be announced."
+        ),
+    ),
+    N.APPLICATION_REFUSED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Registration refused: %(number)s"),
+        gettext_noop("Registration of %(number)s (%(product)s) was refused. Reason: %(reason)s"),
+    ),
+    N.DEEMED_WITHDRAWN: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Deemed withdrawn: %(number)s"),
+        gettext_noop(
+            "Application %(number)s (%(product)s) is deemed withdrawn: the correction deadline "
+            "passed."
+        ),
+    ),
+    N.ANNOUNCED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Announcement started: %(number)s"),
+        gettext_noop(
+            "Application %(number)s (%(product)s) is announced until %(due)s; anyone may "
+            "object meanwhile."
+        ),
+    ),
+    N.REGISTERED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Registered: %(number)s"),
+        gettext_noop("%(product)s is registered under number %(number)s."),
+    ),
+    N.CERTIFICATE_ISSUED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Certificate issued: %(number)s"),
+        gettext_noop(
+            "A new certificate (version %(version)s) of registration %(number)s (%(product)s) "
+            "was issued; download it from the registration's page."
+        ),
+    ),
+    N.OBJECTION_FILED: NoticeText(
+        OBJ,
+        (H,),
+        gettext_noop("Objection filed: %(number)s"),
+        gettext_noop(
+            "Objection %(reference)s was filed against %(number)s (%(product)s). You may answer "
+            "it in writing before the examiner decides it (by %(due)s)."
+        ),
+    ),
+    N.OBJECTION_DECIDED: NoticeText(
+        OBJ,
+        (H, O),
+        gettext_noop("Objection decided: %(reference)s"),
+        gettext_noop(
+            "Objection %(reference)s against %(number)s (%(product)s) was %(decision)s. "
+            "Reason: %(reason)s"
+        ),
+    ),
+    N.CHANGE_DECIDED: NoticeText(
+        RIGHTS,
+        (H,),
+        gettext_noop("Change request decided: %(number)s"),
+        gettext_noop("The change request on %(number)s (%(product)s) was %(decision)s."),
+    ),
+    N.TRANSFER_TO_CONFIRM: NoticeText(
+        RIGHTS,
+        (T,),
+        gettext_noop("A transfer waits for your confirmation: %(number)s"),
+        gettext_noop(
+            "A transfer of %(number)s (%(product)s) was proposed; it takes effect once every "
+            "party has confirmed it. Confirm or decline it on the registration's page."
+        ),
+    ),
+    N.TRANSFER_RECORDED: NoticeText(
+        RIGHTS,
+        (H, T),
+        gettext_noop("Transfer recorded: %(number)s"),
+        gettext_noop("The transfer of %(number)s (%(product)s) has taken effect."),
+    ),
+    N.LICENCE_RECORDED: NoticeText(
+        RIGHTS,
+        (L,),
+        gettext_noop("Licence recorded: %(number)s"),
+        gettext_noop("A licence of %(number)s (%(product)s) to your organisation was recorded."),
+    ),
+    N.PLEDGE_TO_CONFIRM: NoticeText(
+        RIGHTS,
+        (H,),
+        gettext_noop("A pledge waits for your confirmation: %(number)s"),
+        gettext_noop(
+            "A pledge of %(number)s (%(product)s) was proposed; confirm or decline it on the "
+            "registration's page."
+        ),
+    ),
+    N.PLEDGE_REGISTERED: NoticeText(
+        RIGHTS,
+        (H, P),
+        gettext_noop("Pledge registered: %(number)s"),
+        gettext_noop("A pledge of %(number)s (%(product)s) is registered."),
+    ),
+    N.PLEDGE_RELEASED: NoticeText(
+        RIGHTS,
+        (H, P),
+        gettext_noop("Pledge released: %(number)s"),
+        gettext_noop("The pledge of %(number)s (%(product)s) was released. Reason: %(reason)s"),
+    ),
+    N.CONSENT_REQUESTED: NoticeText(
+        RIGHTS,
+        (P,),
+        gettext_noop("Your consent is asked: %(number)s"),
+        gettext_noop(
+            "The holder of %(number)s (%(product)s), pledged to your organisation, asks for "
+            "your consent. Give or refuse it on the consents page."
+        ),
+    ),
+    N.CONSENT_ANSWERED: NoticeText(
+        RIGHTS,
+        (H,),
+        gettext_noop("The pledgee answered: %(number)s"),
+        gettext_noop("The pledgee of %(number)s (%(product)s) %(decision)s."),
+    ),
+    N.REVOKED: NoticeText(
+        EXAM,
+        (H,),
+        gettext_noop("Registration revoked: %(number)s"),
+        gettext_noop("Registration %(number)s (%(product)s) was revoked. Reason: %(reason)s"),
+    ),
+    N.CORRECTION_DUE_SOON: NoticeText(
+        DUE,
+        (H,),
+        gettext_noop("Correction due on %(due)s: %(number)s"),
+        gettext_noop(
+            "The correction of application %(number)s (%(product)s) is due on %(due)s; "
+            "without it the application is deemed withdrawn."
+        ),
+    ),
+    N.RENEWAL_DUE: NoticeText(
+        DUE,
+        (H,),
+        gettext_noop("Renewal open until %(due)s: %(number)s"),
+        gettext_noop(
+            "Registration %(number)s (%(product)s) is valid until %(due)s; renewal is open now."
+        ),
+        # The renewal reminder itself is mailed to the holders by services/reminders.py.
+        email=False,
+    ),
+    N.OBJECTION_DECISION_DUE: NoticeText(
+        DUE,
+        (E,),
+        gettext_noop("Objection decision due on %(due)s: %(reference)s"),
+        gettext_noop(
+            "Objection %(reference)s against %(number)s (%(product)s) must be decided by "
+            "%(due)s."
+        ),
+    ),
+}
+
+#: Words put into a text in the reader's language (the ``decision`` parameter).
+DECISIONS: dict[str, str] = {
+    "dismissed": gettext_noop("dismissed"),
+    "upheld": gettext_noop("upheld"),
+    "approved": gettext_noop("approved"),
+    "refused": gettext_noop("refused"),
+    "consented": gettext_noop("consented"),
+    "refused_consent": gettext_noop("refused its consent"),
+}
+
+#: The decision each action stands for, where a notice names it.
+_ACTION_DECISIONS = {
+    "approve_change": "approved",
+    "refuse_change": "refused",
+    "consent": "consented",
+    "refuse_consent": "refused_consent",
+}
+
+CORRECTION_WARNING_DAYS = 7
+"""How many days before the correction deadline the holder is reminded."""
+OBJECTION_WARNING_DAYS = 7
+"""How many days before an objection's decision is due the examiners are reminded."""
+
+
+# ── rendering ──────────────────────────────────────────────────────────────────────────
+
+
+class _Params(dict[str, Any]):
+    """Parameters of a text; a missing one reads as empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(kind: str, params: dict[str, Any], language: str | None = None) -> tuple[str, str]:
+    """The subject and text of a notice, in ``language`` (default: the active language)."""
+    text = NOTICES[Notice(kind)]
+    with translation.override(language or translation.get_language()):
+        english = (translation.get_language() or "").startswith("en")
+        values = _Params(params)
+        if english and params.get("product_en"):
+            values["product"] = params["product_en"]
+        if params.get("decision") in DECISIONS:
+            values["decision"] = gettext(DECISIONS[params["decision"]])
+        return gettext(text.subject) % values, gettext(text.body) % values
+
+
+def language_of(user: User) -> str:
+    """The language a person reads notices in."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def wants_email(user_id: int, kind: str) -> bool:
+    """Whether the person wants this kind of notice by e-mail (default: yes)."""
+    group = NOTICES[Notice(kind)].group
+    choice = NotificationPreference.objects.filter(user_id=user_id, group=group).first()
+    return True if choice is None else choice.email
+
+
+# ── who receives it ────────────────────────────────────────────────────────────────────
+
+
+def _members(holder_ids: Iterable[int | None]) -> set[int]:
+    ids = {h for h in holder_ids if h is not None}
+    if not ids:
+        return set()
+    return set(
+        User.objects.filter(holder_id__in=ids, is_active=True).values_list("pk", flat=True)
+    )
+
+
+def _holder_ids(application: Application) -> set[int]:
+    ids = {application.filed_by_id}
+    ids.update(application.holders.values_list("holder_id", flat=True))
+    return ids
+
+
+def _transfer_parties(payload: dict[str, Any]) -> set[int]:
+    transfer = Transfer.objects.filter(pk=payload.get("transfer")).first()
+    if transfer is None:
+        return set()
+    return set(transfer.parties()) | {transfer.assignee_id}
+
+
+def _pledgee(payload: dict[str, Any]) -> set[int]:
+    if payload.get("pledgee"):
+        return {int(payload["pledgee"])}
+    found = Pledge.objects.filter(pk=payload.get("pledge")).values_list("pledgee_id", flat=True)
+    return set(found)
+
+
+def _objector(payload: dict[str, Any]) -> set[int]:
+    found = Objection.objects.filter(pk=payload.get("objection")).values_list(
+        "objector_id", flat=True
+    )
+    return set(found)
+
+
+def _examiners(application: Application) -> set[int]:
+    if application.examiner_id is not None:
+        return {application.examiner_id}
+    return set(
+        User.objects.filter(is_active=True, is_examiner=True).values_list("pk", flat=True)
+    )
+
+
+def recipients(
+    kind: Notice, application: Application, payload: dict[str, Any]
+) -> set[int]:
+    """The users a notice of ``kind`` about ``application`` goes to."""
+    found: set[int] = set()
+    for audience in NOTICES[kind].to:
+        if audience is Audience.HOLDERS:
+            found |= _members(_holder_ids(application))
+        elif audience is Audience.OBJECTOR:
+            found |= _objector(payload)
+        elif audience is Audience.LICENSEE:
+            found |= _members([payload.get("licensee")])
+        elif audience is Audience.PLEDGEE:
+            found |= _members(_pledgee(payload))
+        elif audience is Audience.TRANSFER_PARTIES:
+            found |= _members(_transfer_parties(payload))
+        elif audience is Audience.EXAMINERS:
+            found |= _examiners(application)
+    return found
+
+
+# ── writing ────────────────────────────────────────────────────────────────────────────
+
+_delivery: list[Callable[[], object]] = []
+
+
+def bind_delivery(kick: Callable[[], object]) -> None:
+    """Bind what hands new mail to the worker after a commit (once, at start-up)."""
+    _delivery[:] = [kick]
+
+
+def _kick() -> None:
+    for kick in _delivery:
+        try:
+            kick()
+        except Exception:  # the rows stay pending: dataip tick sends them
+            logger.exception("could not hand the outbox to the worker; dataip tick will send it")
+
+
+def _message_id(key: str, user_id: int) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "dataip.local"
+    return f"<notice.{re.sub(r'[^A-Za-z0-9.-]', '.', key)}.{user_id}@{domain}>"
+
+
+def application_params(application: Application) -> dict[str, Any]:
+    """The parameters every notice about an application has: its number and product."""
+    product = application.product
+    return {
+        "number": application.registration_number or application.number or "",
+        "product": product.name,
+        "product_en": product.name_en,
+    }
+
+
+def notify(
+    kind: Notice,
+    *,
+    recipients: Iterable[int],
+    key: str,
+    params: dict[str, Any],
+    at: datetime,
+    application: Application | None = None,
+) -> int:
+    """Write one notice of ``kind`` to each recipient who does not have it yet (``key`` names
+    the event or deadline), with its e-mail in the outbox; in the caller's transaction.
+    Returns how many were written."""
+    wanted = set(recipients)
+    if not wanted:
+        return 0
+    already = set(
+        Notification.objects.filter(key=key, recipient_id__in=wanted).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind.value,
+            key=key,
+            application=application,
+            params=params,
+            created_at=at,
+        )
+        for user_id in sorted(wanted - already)
+    ]
+    if not new:
+        return 0
+    for notice in new:
+        notice.save()
+    with_mail = set()
+    if NOTICES[kind].email:
+        with_mail = set(
+            User.objects.filter(pk__in=[n.recipient_id for n in new])
+            .exclude(email="")
+            .values_list("pk", flat=True)
+        )
+    MailOutbox.objects.bulk_create(
+        MailOutbox(
+            notification=notice,
+            next_attempt_at=at,
+            message_id=_message_id(key, notice.recipient_id),
+        )
+        for notice in new
+        if notice.recipient_id in with_mail
+    )
+    if with_mail:
+        transaction.on_commit(_kick)
+    return len(new)
+
+
+def _event_params(
+    kind: Notice, application: Application, event: Event
+) -> dict[str, Any]:
+    payload = event.payload or {}
+    params = application_params(application)
+    params["reason"] = event.reason
+    if kind is N.CORRECTION_REQUESTED and application.correction_due:
+        params["due"] = application.correction_due.isoformat()
+    if kind is N.ANNOUNCED and application.announcement_ends:
+        params["due"] = application.announcement_ends.isoformat()
+    if "reference" in payload:
+        params["reference"] = payload["reference"]
+    if "decision_due" in payload:
+        params["due"] = payload["decision_due"]
+    if payload.get("objection") and "reference" not in params:
+        found = Objection.objects.filter(pk=payload["objection"]).values_list(
+            "reference", flat=True
+        )
+        params["reference"] = found.first() or ""
+    decision = payload.get("decision") or _ACTION_DECISIONS.get(event.action)
+    if decision:
+        params["decision"] = decision
+    return params
+
+
+def notify_event(
+    application: Application, notices: tuple[Notice, ...], event: Event, actor: Actor
+) -> int:
+    """Write the notices a transition declares, for the event just recorded (same
+    transaction). The person who acted is not told of their own action."""
+    written = 0
+    for kind in notices:
+        to = recipients(kind, application, event.payload or {})
+        to.discard(actor.user_id)  # type: ignore[arg-type]
+        written += notify(
+            kind,
+            recipients=to,
+            key=f"event.{event.pk}.{kind.value}",
+            params=_event_params(kind, application, event),
+            at=event.occurred_at,
+            application=application,
+        )
+    return written
+
+
+def notify_certificate_issued(application: Application, version: int, event: Event) -> int:
+    """Tell the holders that a certificate version was issued (same transaction)."""
+    params = {**application_params(application), "version": version}
+    return notify(
+        N.CERTIFICATE_ISSUED,
+        recipients=recipients(N.CERTIFICATE_ISSUED, application, {}),
+        key=f"event.{event.pk}.{N.CERTIFICATE_ISSUED.value}",
+        params=params,
+        at=event.occurred_at,
+        application=application,
+    )
+
+
+# ── deadlines approaching (dataip tick) ────────────────────────────────────────────────
+
+
+def notify_deadlines(at: datetime | None = None) -> Counter[str]:
+    """Warn of the deadlines that come close: a correction due within a week (the holders),
+    an objection to decide within a week (the examiners), a renewal window that is open (the
+    holders). Each deadline is told once (its key names it)."""
+    at = at or clock.now()
+    today = clock.local_date(at)
+    done: Counter[str] = Counter()
+    correcting = Application.objects.filter(
+        status=Status.CORRECTION_REQUESTED,
+        correction_due__gte=today,
+        correction_due__lte=today + timedelta(days=CORRECTION_WARNING_DAYS),
+    ).select_related("product")
+    for application in correcting:
+        due = application.correction_due.isoformat() if application.correction_due else ""
+        done[N.CORRECTION_DUE_SOON] += _notify_deadline(
+            N.CORRECTION_DUE_SOON, application, f"due.correction.{application.pk}.{due}", at, due
+        )
+    deciding = Objection.objects.filter(
+        status=ObjectionStatus.PENDING,
+        decision_due__gte=today,
+        decision_due__lte=today + timedelta(days=OBJECTION_WARNING_DAYS),
+    ).select_related("application__product")
+    for objection in deciding:
+        due = objection.decision_due.isoformat() if objection.decision_due else ""
+        done[N.OBJECTION_DECISION_DUE] += _notify_deadline(
+            N.OBJECTION_DECISION_DUE,
+            objection.application,
+            f"due.objection.{objection.pk}",
+            at,
+            due,
+            reference=objection.reference or "",
+        )
+    return +done
+
+
+def notify_renewal_open(application: Application, at: datetime) -> int:
+    """Tell the holders that the renewal window of ``application`` is open (once per term)."""
+    due = application.valid_until.isoformat() if application.valid_until else ""
+    return _notify_deadline(
+        N.RENEWAL_DUE, application, f"due.renewal.{application.pk}.{due}", at, due
+    )
+
+
+def _notify_deadline(
+    kind: Notice, application: Application, key: str, at: datetime, due: str, **extra: str
+) -> int:
+    with transaction.atomic():
+        return notify(
+            kind,
+            recipients=recipients(kind, application, {}),
+            key=key,
+            params={**application_params(application), "due": due, **extra},
+            at=at,
+            application=application,
+        )
