@@ -112,9 +112,7 @@ class MailOutbox(models.Model):
     A worker claims a row (``claim_token`` until ``claimed_until``), sends it, and marks it
     sent; a failed send records the error and waits until ``next_attempt_at`` (backoff)."""
 
-    notification = models.OneToOneField(
-        Notification, on_delete=models.CASCADE, related_name="mail"
-    )
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="mail")
     status = models.CharField(max_length=10, choices=MailStatus.choices, default="pending")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

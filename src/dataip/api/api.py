@@ -22,6 +22,7 @@ from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
+from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
@@ -131,6 +132,7 @@ api.add_router("", rights_router)
 api.add_router("", transfers_router)
 api.add_router("", objections_router)
 api.add_router("", staff_router)
+api.add_router("", notifications_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

@@ -53,8 +53,9 @@ def hand_over() -> None:
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failure: doubling, from the configured
     first wait, up to six hours."""
-    first = timedelta(seconds=settings.DATAIP_MAIL_RETRY_SECONDS)
-    return min(first * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    first = timedelta(seconds=int(settings.DATAIP_MAIL_RETRY_SECONDS))
+    wait: timedelta = first * (2 ** max(attempts - 1, 0))
+    return min(wait, MAX_BACKOFF)
 
 
 def _claim(now: datetime, limit: int) -> tuple[str, list[MailOutbox]]:
@@ -72,9 +73,7 @@ def _claim(now: datetime, limit: int) -> tuple[str, list[MailOutbox]]:
             ids = list(due.order_by("id").values_list("pk", flat=True)[:limit])
         # The conditions again: on SQLite another worker may have claimed a row since.
         due.filter(pk__in=ids).update(claim_token=token, claimed_until=lease)
-    rows = MailOutbox.objects.filter(claim_token=token).select_related(
-        "notification__recipient"
-    )
+    rows = MailOutbox.objects.filter(claim_token=token).select_related("notification__recipient")
     return token, list(rows.order_by("id"))
 
 

@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from dataip.accounts.models import MailOutbox, Notification, NotificationPreference, User
-from dataip.errors import gettext_noop
+from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry import clock
 from dataip.registry.models import Application, Event, Objection, Pledge, Transfer
 from dataip.registry.models.objections import ObjectionStatus
@@ -87,7 +87,7 @@ class NoticeText:
     """Whether it is e-mailed too (when the person wants the group by e-mail)."""
 
 
-H, O, L, P, T, E = (
+H, OB, L, P, T, E = (
     Audience.HOLDERS,
     Audience.OBJECTOR,
     Audience.LICENSEE,
@@ -175,7 +175,7 @@ NOTICES: dict[Notice, NoticeText] = {
     ),
     N.OBJECTION_DECIDED: NoticeText(
         OBJ,
-        (H, O),
+        (H, OB),
         gettext_noop("Objection decided: %(reference)s"),
         gettext_noop(
             "Objection %(reference)s against %(number)s (%(product)s) was %(decision)s. "
@@ -275,8 +275,7 @@ NOTICES: dict[Notice, NoticeText] = {
         (E,),
         gettext_noop("Objection decision due on %(due)s: %(reference)s"),
         gettext_noop(
-            "Objection %(reference)s against %(number)s (%(product)s) must be decided by "
-            "%(due)s."
+            "Objection %(reference)s against %(number)s (%(product)s) must be decided by %(due)s."
         ),
     ),
 }
@@ -347,9 +346,7 @@ def _members(holder_ids: Iterable[int | None]) -> set[int]:
     ids = {h for h in holder_ids if h is not None}
     if not ids:
         return set()
-    return set(
-        User.objects.filter(holder_id__in=ids, is_active=True).values_list("pk", flat=True)
-    )
+    return set(User.objects.filter(holder_id__in=ids, is_active=True).values_list("pk", flat=True))
 
 
 def _holder_ids(application: Application) -> set[int]:
@@ -359,7 +356,7 @@ def _holder_ids(application: Application) -> set[int]:
 
 
 def _transfer_parties(payload: dict[str, Any]) -> set[int]:
-    transfer = Transfer.objects.filter(pk=payload.get("transfer")).first()
+    transfer = Transfer.objects.filter(pk=int(payload.get("transfer") or 0)).first()
     if transfer is None:
         return set()
     return set(transfer.parties()) | {transfer.assignee_id}
@@ -368,12 +365,14 @@ def _transfer_parties(payload: dict[str, Any]) -> set[int]:
 def _pledgee(payload: dict[str, Any]) -> set[int]:
     if payload.get("pledgee"):
         return {int(payload["pledgee"])}
-    found = Pledge.objects.filter(pk=payload.get("pledge")).values_list("pledgee_id", flat=True)
+    found = Pledge.objects.filter(pk=int(payload.get("pledge") or 0)).values_list(
+        "pledgee_id", flat=True
+    )
     return set(found)
 
 
 def _objector(payload: dict[str, Any]) -> set[int]:
-    found = Objection.objects.filter(pk=payload.get("objection")).values_list(
+    found = Objection.objects.filter(pk=int(payload.get("objection") or 0)).values_list(
         "objector_id", flat=True
     )
     return set(found)
@@ -382,14 +381,10 @@ def _objector(payload: dict[str, Any]) -> set[int]:
 def _examiners(application: Application) -> set[int]:
     if application.examiner_id is not None:
         return {application.examiner_id}
-    return set(
-        User.objects.filter(is_active=True, is_examiner=True).values_list("pk", flat=True)
-    )
+    return set(User.objects.filter(is_active=True, is_examiner=True).values_list("pk", flat=True))
 
 
-def recipients(
-    kind: Notice, application: Application, payload: dict[str, Any]
-) -> set[int]:
+def recipients(kind: Notice, application: Application, payload: dict[str, Any]) -> set[int]:
     """The users a notice of ``kind`` about ``application`` goes to."""
     found: set[int] = set()
     for audience in NOTICES[kind].to:
@@ -497,9 +492,7 @@ def notify(
     return len(new)
 
 
-def _event_params(
-    kind: Notice, application: Application, event: Event
-) -> dict[str, Any]:
+def _event_params(kind: Notice, application: Application, event: Event) -> dict[str, Any]:
     payload = event.payload or {}
     params = application_params(application)
     params["reason"] = event.reason
@@ -530,7 +523,8 @@ def notify_event(
     written = 0
     for kind in notices:
         to = recipients(kind, application, event.payload or {})
-        to.discard(actor.user_id)  # type: ignore[arg-type]
+        if actor.user_id is not None:
+            to.discard(actor.user_id)
         written += notify(
             kind,
             recipients=to,
@@ -613,3 +607,30 @@ def _notify_deadline(
             at=at,
             application=application,
         )
+
+
+# ── the reader's side: read marks and preferences ──────────────────────────────────────
+
+
+def mark_read(
+    user_id: int, notice_ids: Iterable[int] | None = None, at: datetime | None = None
+) -> int:
+    """Mark the person's notices read (the given ones, or all); return how many changed.
+    Another person's notice is left alone (and not counted)."""
+    found = Notification.objects.filter(recipient_id=user_id, read_at=None)
+    if notice_ids is not None:
+        found = found.filter(pk__in=list(notice_ids))
+    return found.update(read_at=at or clock.now())
+
+
+def set_email_preferences(user_id: int, email_groups: Iterable[str]) -> None:
+    """Save which groups of notices the person wants by e-mail (the others: in-app only)."""
+    wanted = set(email_groups)
+    unknown = wanted - {g.value for g in Group}
+    if unknown:
+        FieldErrors.raise_one("email", gettext_noop("Choose among the groups offered."))
+    with transaction.atomic():
+        for group in Group:
+            NotificationPreference.objects.update_or_create(
+                user_id=user_id, group=group.value, defaults={"email": group.value in wanted}
+            )

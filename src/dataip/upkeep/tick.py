@@ -26,10 +26,10 @@ from datetime import datetime
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
 from dataip.ledger.witnessing import LogRefusedByWitness
+from dataip.registry.mail import deliver_due
 from dataip.registry.notices import notify_deadlines
 from dataip.registry.services import schedule
 from dataip.upkeep import witnessing
-from dataip.registry.mail import deliver_due
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
 Step = Callable[[datetime | None], Counter[str]]

@@ -8,6 +8,7 @@ from dataip.web.views import (
     examiner,
     expert,
     files,
+    notifications,
     objections,
     public,
     rights,
@@ -54,6 +55,14 @@ urlpatterns = [
     path("account/two-factor/setup", account.otp_setup, name="otp-setup"),
     path("account/two-factor/qr.svg", account.otp_qr, name="otp-qr"),
     path("account/tokens", account.api_tokens, name="api-tokens"),
+    path(
+        "account/notifications/settings",
+        notifications.preferences,
+        name="notification-settings",
+    ),
+    path("notifications/", notifications.centre, name="notifications"),
+    path("notifications/read", notifications.mark_all_read, name="notifications-read-all"),
+    path("notifications/<int:notice_id>/read", notifications.mark_read, name="notification-read"),
     path("account/tokens/<int:token_id>/revoke", account.revoke_api_token, name="revoke-api-token"),
     # Applicants
     path("applications/", applicant.my_applications, name="my-applications"),
