@@ -10,9 +10,9 @@ import pytest
 from django.db import transaction
 
 from dataip.accounts.models import MailOutbox, Notification, User
+from dataip.certificates.issue import record_due_certificate
 from dataip.errors import ValidationFailed
 from dataip.registry import notices
-from dataip.registry.models import Application
 from dataip.registry.queries import notifications as found
 from dataip.registry.services import examination, licensing, pledges, publicity
 from dataip.registry.services.applications import create_holder
@@ -55,7 +55,8 @@ def test_every_declared_notice_has_recipients_and_text_in_both_languages() -> No
         )
         en = notices.render(kind, {"number": "N1", "product": "数据", "product_en": "Data"}, "en")
         assert zh != en, f"{kind} is not translated"
-        assert "N1" in zh[0] + zh[1] and "N1" in en[0] + en[1]
+        assert "N1" in zh[0] + zh[1]
+        assert "N1" in en[0] + en[1]
 
 
 def test_a_correction_request_tells_the_holder_with_its_deadline_in_their_language(
@@ -73,10 +74,12 @@ def test_a_correction_request_tells_the_holder_with_its_deadline_in_their_langua
     due = app.correction_due.isoformat()
     assert notice.params["due"] == due
     subject, text = notices.render(notice.kind, notice.params, "en")
-    assert subject.startswith("Correction requested") and due in text
+    assert subject.startswith("Correction requested")
+    assert due in text
     assert "Add the source agreement" in text
     zh_subject, zh_text = notices.render(notice.kind, notice.params, "zh-hans")
-    assert "补正" in zh_subject and due in zh_text
+    assert "补正" in zh_subject
+    assert due in zh_text
     assert MailOutbox.objects.filter(notification=notice, status="pending").count() == 1
     assert kinds_for(personas.examiner.user) == [], "the examiner acted; not told"
     assert kinds_for(personas.other_applicant.user) == []
@@ -85,12 +88,19 @@ def test_a_correction_request_tells_the_holder_with_its_deadline_in_their_langua
 def test_a_rolled_back_transition_leaves_no_notice_and_no_mail(personas: Personas) -> None:
     with_mail(personas.applicant)
     app = at_stage(personas, Status.FORMAL_EXAMINATION)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        examination.request_correction(
-            app.pk, actor=personas.examiner.actor, reason="Fix it", at=day(3)
-        )
-        assert Notification.objects.count() == 2, "both members of the holder"
-        raise RuntimeError("the caller's transaction fails after the transition")
+    written = []
+
+    def correct_then_fail() -> None:
+        with transaction.atomic():
+            examination.request_correction(
+                app.pk, actor=personas.examiner.actor, reason="Fix it", at=day(3)
+            )
+            written.append(Notification.objects.count())
+            raise RuntimeError("the caller's transaction fails after the transition")
+
+    with pytest.raises(RuntimeError):
+        correct_then_fail()
+    assert written == [2], "both members of the holder, inside the transaction"
     assert Notification.objects.count() == 0
     assert MailOutbox.objects.count() == 0
     with pytest.raises(ValidationFailed):  # a refused transition writes nothing either
@@ -120,14 +130,19 @@ def test_objections_tell_the_holder_when_filed_and_holder_and_objector_when_deci
     assert kinds_for(personas.objector.user) == [Notice.OBJECTION_DECIDED]
     told = Notification.objects.get(recipient=personas.objector.user)
     _subject, text = notices.render(told.kind, told.params, "en")
-    assert objection.reference and objection.reference in text and "dismissed" in text
+    assert objection.reference
+    assert objection.reference in text
+    assert "dismissed" in text
     assert "驳回" in notices.render(told.kind, told.params, "zh-hans")[1]
 
 
 def test_registration_and_the_certificate_are_told_to_the_holder(personas: Personas) -> None:
     app = at_stage(personas, Status.REGISTERED)
+    record_due_certificate(app.pk)  # what the subscriber does after the commit
     kinds = kinds_for(personas.applicant.user)
-    assert Notice.EXAMINATION_PASSED in kinds and Notice.REGISTERED in kinds
+    assert Notice.EXAMINATION_PASSED in kinds
+    assert Notice.REGISTERED in kinds
+    assert kinds[-1] == Notice.CERTIFICATE_ISSUED
 
 
 def test_pledges_and_licences_tell_the_bank_and_the_licensee(
@@ -187,5 +202,5 @@ def test_the_centre_reads_only_ones_own_notices_and_marks_them_read(personas: Pe
     assert notices.mark_read(mine, [notice.pk]) == 1
     assert found.unread_count(mine) == 0
     items, page, pages = found.notifications_for(mine)
-    assert [i.kind for i in items] == [Notice.CORRECTION_REQUESTED] and (page, pages) == (1, 1)
-    assert isinstance(app, Application)
+    assert [i.kind for i in items] == [Notice.CORRECTION_REQUESTED]
+    assert (page, pages) == (1, 1)
