@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from dataip.accounts.models import Notification
 from dataip.api.api import api as api_of_the_site
 from dataip.registry.models import (
     AnswerEvidence,
@@ -195,6 +196,18 @@ def _revoked(world: World) -> str:
 
 def _draft(world: World) -> str:
     return f"applications/{world.app('draft').pk}"
+
+
+def _some_notices(some: bool) -> Callable[[World, Any], None]:
+    def check(world: World, body: Any) -> None:
+        assert bool(body["items"]) is some
+
+    return check
+
+
+def _applicant_notice(w: World) -> int:
+    found = Notification.objects.filter(recipient=w.personas.applicant.user)
+    return found.values_list("pk", flat=True)[0]
 
 
 CASES: dict[str, Case] = {
@@ -518,6 +531,25 @@ CASES: dict[str, Case] = {
         ),
         _own_only(200),
     ),
+    # The notification centre: the notices addressed to the token's creator
+    "my_notifications": Case(
+        "GET",
+        lambda w: "notifications",
+        _any_token(200),
+        needs=("objected",),
+        checks={
+            "own": _some_notices(True),
+            "other": _some_notices(False),
+            "bank": _some_notices(False),
+        },
+    ),
+    "mark_read": Case(
+        "POST",
+        lambda w: f"notifications/{_applicant_notice(w)}/read",
+        _own_only(200),
+        needs=("objected",),
+    ),
+    "mark_all_read": Case("POST", lambda w: "notifications/read", _any_token(200)),
 }
 
 
@@ -533,7 +565,15 @@ def test_every_route_is_in_the_matrix() -> None:
         operation["operationId"].rsplit(f"_{module}_", 1)[1]
         for path, operations in schema["paths"].items()
         for operation in operations.values()
-        for module in ("public", "applications", "bank", "rights", "transfers", "objections")
+        for module in (
+            "public",
+            "applications",
+            "bank",
+            "rights",
+            "transfers",
+            "objections",
+            "notifications",
+        )
         if f"_routers_{module}_" in operation["operationId"]
     }
     assert routes == {name.split("#")[0] for name in CASES}

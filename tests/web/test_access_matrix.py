@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from dataip.accounts.models import User
+from dataip.accounts.models import Notification, User
 from dataip.registry.models import Application, Objection
 from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import Status
@@ -318,6 +318,33 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"confirm": "on"},
         everyone(404, anonymous=LOGIN),
     ),
+    # The notification centre: every signed-in person's own notices
+    "notifications": ("get", "/notifications/", {}, everyone(200, anonymous=LOGIN)),
+    "unread notifications": ("get", "/notifications/?unread=1", {}, everyone(200, anonymous=LOGIN)),
+    "mark all notifications read": (
+        "post",
+        "/notifications/read",
+        {},
+        everyone(302, anonymous=LOGIN),
+    ),
+    "mark the applicant's notification read": (
+        "post",
+        "/notifications/{applicant_notice}/read",
+        {},
+        everyone(404, anonymous=LOGIN, applicant=302),
+    ),
+    "notification settings": (
+        "get",
+        "/account/notifications/settings",
+        {},
+        everyone(200, anonymous=LOGIN),
+    ),
+    "save notification settings": (
+        "post",
+        "/account/notifications/settings",
+        {"email": "examination"},
+        everyone(302, anonymous=LOGIN),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",
@@ -364,7 +391,9 @@ def fill(template: str, world: World) -> str:
     )
     other = world.personas.other_applicant.holder.identifier
     objection = Objection.objects.get(application=world.announced)
+    notice = Notification.objects.filter(recipient=world.personas.applicant.user).first()
     return template.format(
+        applicant_notice=notice.pk if notice else 0,
         announced=world.announced.pk,
         objection=objection.pk,
         objection_file=objection.evidence.get().pk,

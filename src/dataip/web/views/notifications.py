@@ -61,8 +61,10 @@ def centre(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """Mark one of my notices read."""
-    notices.mark_read(user_of(request).pk, [notice_id])
+    """Mark one of my notices read (someone else's is not found)."""
+    user = user_of(request)
+    found.get_notice_for(user.pk, notice_id)
+    notices.mark_read(user.pk, [notice_id])
     return redirect("web:notifications")
 
 
