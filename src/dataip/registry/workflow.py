@@ -5,7 +5,9 @@ This module is the one place where the registry's procedure is decided. It is pu
 The service layer (``registry.services``) snapshots an application into a :class:`Context`,
 asks :func:`decide` for the :class:`Rule`, then performs the rule's effects and records the
 event in one database transaction. What follows a transition once it has committed (a new
-certificate version) is declared here too, as the rule's :class:`Consequence`\ s.
+certificate version) is declared here too, as the rule's :class:`Consequence`\ s, and so is
+who is told: the rule's :class:`Notice`\ s, written with the event (recipients and text:
+:mod:`dataip.registry.notices`).
 
 The procedure::
 

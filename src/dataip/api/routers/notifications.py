@@ -11,7 +11,7 @@ from ninja.params import PathEx
 
 from dataip.api import pagination
 from dataip.api.auth import caller, staff_token_auth
-from dataip.api.schemas.common import MAX_ID
+from dataip.api.schemas.common import MAX_ID, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.notifications import MarkedRead, NotificationList, NotificationOut
 from dataip.registry import notices
@@ -19,7 +19,7 @@ from dataip.registry.queries import notifications as found
 from dataip.registry.queries.notifications import NoticeView
 
 router = Router(tags=["notifications"], auth=staff_token_auth)
-ERRORS: dict[int, type[Problem]] = {401: Problem, 404: Problem}
+ERRORS: dict[int, type[Problem]] = {401: Problem, 404: Problem, 422: ValidationProblem}
 NoticeId = PathEx[int, P(ge=1, le=MAX_ID, description="The notice's id")]
 Unread = QueryEx[bool, P(description="Only the unread notices")]
 
