@@ -14,7 +14,7 @@ from dataip.certificates.issue import record_due_certificate
 from dataip.errors import ValidationFailed
 from dataip.registry import notices
 from dataip.registry.queries import notifications as found
-from dataip.registry.services import examination, licensing, pledges, publicity
+from dataip.registry.services import changes, examination, licensing, pledges, publicity
 from dataip.registry.services.applications import create_holder
 from dataip.registry.workflow import TRANSITIONS, Notice, Status
 from dataip.upkeep.tick import deadlines_approaching
@@ -204,3 +204,20 @@ def test_the_centre_reads_only_ones_own_notices_and_marks_them_read(personas: Pe
     items, page, pages = found.notifications_for(mine)
     assert [i.kind for i in items] == [Notice.CORRECTION_REQUESTED]
     assert (page, pages) == (1, 1)
+
+
+def test_a_proposed_transfer_asks_the_assignee_and_then_tells_both_sides(
+    personas: Personas,
+) -> None:
+    app = at_stage(personas, Status.REGISTERED)
+    transfer = changes.propose_transfer(
+        app.pk,
+        actor=personas.applicant.actor,
+        assignee_id=personas.other_applicant.holder.pk,
+        contract_date="2026-05-01",
+        effective_date="2026-05-10",
+    )
+    assert kinds_for(personas.other_applicant.user) == [Notice.TRANSFER_TO_CONFIRM]
+    assert Notice.TRANSFER_TO_CONFIRM not in kinds_for(personas.applicant.user)
+    changes.confirm_transfer(transfer.pk, actor=personas.other_applicant.actor)
+    assert kinds_for(personas.applicant.user)[-1] == Notice.TRANSFER_RECORDED

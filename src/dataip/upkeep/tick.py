@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
+from django.core.management import call_command
+
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
 from dataip.ledger.witnessing import LogRefusedByWitness
@@ -67,7 +69,9 @@ def deadlines_approaching(at: datetime | None) -> Counter[str]:
 
 
 def outbox(at: datetime | None) -> Counter[str]:
-    """Send the notices' mail that is due (the worker normally has)."""
+    """Send the notices' mail that is due (the worker normally has), and forget the worker's
+    finished task results after 14 days (the outbox keeps what was sent)."""
+    call_command("prune_db_task_results", min_age_days=14, verbosity=0)
     return deliver_due(at)
 
 
