@@ -49,11 +49,12 @@ def test_a_token_makes_at_most_its_requests_per_minute(
     for _ in range(3):
         assert own.get("applications").status_code == 200
     body = _throttled(own.get("applications"), "api_requests_per_token")
-    assert "3 requests" in body["detail"]
+    assert "as many requests in this minute as it may (3)" in body["detail"]
     assert "token" in body["detail"]
     assert body["title"] == "Too many requests"
     chinese = Api(api.client, tokens.own, language="zh-hans").get("applications")
-    assert "一分钟内已发出 3 次请求" in _throttled(chinese, "api_requests_per_token")["detail"]
+    detail = _throttled(chinese, "api_requests_per_token")["detail"]
+    assert "本分钟内的请求已达上限（3 次）" in detail
     # Other tokens, and the public routes from the same address, go on.
     assert api.as_(tokens.other).get("applications").status_code == 200
     assert api.get("announcements").status_code == 200
@@ -66,9 +67,10 @@ def test_requests_without_a_token_are_counted_per_address(
     for _ in range(2):
         assert api.get("announcements").status_code == 200
     body = _throttled(api.get("statistics"), "api_requests_per_address")
-    assert "2 requests without an API token" in body["detail"]
+    assert "without an API token in this minute as it may (2)" in body["detail"]
     zh = Api(api.client, language="zh-hans").get("announcements")
-    assert "不带接口令牌的请求" in _throttled(zh, "api_requests_per_address")["detail"]
+    detail = _throttled(zh, "api_requests_per_address")["detail"]
+    assert "不带接口令牌的请求已达上限（2 次）" in detail
     # Another address is counted apart; a token's requests are counted per token.
     other = api.client.get("/api/v1/announcements", REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 200
@@ -117,13 +119,13 @@ def test_the_daily_quota_of_drafts(api: Api, tokens: Tokens, settings: Any) -> N
     response = own.post("applications", {"kind": "data_product"})
     body = assert_problem(response, 429, "rate_limited")
     assert body["limit"] == "drafts_per_day"
-    assert "started 2 applications today" in body["detail"]
+    assert "as many applications today as it may in a day (2)" in body["detail"]
     wait = int(response["Retry-After"])
     assert 1 <= wait <= 24 * 3600
     assert body["retryAfter"] == wait
     chinese = Api(api.client, tokens.own, language="zh-hans")
     zh = assert_problem(chinese.post("applications", {"kind": "data_product"}), 429)
-    assert "今日已新建 2 件申请" in zh["detail"]
+    assert "今日新建的申请已达每日上限（2 件）" in zh["detail"]
     assert Application.objects.count() == before
 
 

@@ -20,14 +20,14 @@ CHINESE = {"second": "秒", "seconds": "秒", "minutes": "分钟", "hours": "小
 TEXTS = {
     "en": {
         "title": "Limit reached",
-        "objections": "You have filed 1 objections to this announcement, the most one person",
-        "drafts": "Your organisation has started 2 applications today",
+        "objections": "as many objections to this announcement as one person may (1)",
+        "drafts": "Your organisation has started as many applications today as it may in a day (2)",
         "again": "You may try again in",
     },
     "zh-hans": {
         "title": "已达上限",
-        "objections": "您已对本次公示提出 1 项异议，已达每人可提出的上限",
-        "drafts": "贵单位今日已新建 2 件申请，已达每日上限",
+        "objections": "您对本次公示提出的异议已达每人上限（1 项）",
+        "drafts": "贵单位今日新建的申请已达每日上限（2 件）",
         "again": "后再试",
     },
 }

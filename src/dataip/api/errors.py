@@ -144,8 +144,8 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     if getattr(request, "auth", None) is not None:
         refused = RateLimited(
             gettext_noop(
-                "This API token has made %(most)s requests in the last minute, the most "
-                "allowed; wait before the next request."
+                "This API token has made as many requests in this minute as it may "
+                "(%(most)s); wait before the next request."
             ),
             limit="api_requests_per_token",
             retry_after=retry_after,
@@ -154,8 +154,8 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     else:
         refused = RateLimited(
             gettext_noop(
-                "Your address has made %(most)s requests without an API token in the last "
-                "minute, the most allowed; wait before the next request, or send your "
+                "Your address has made as many requests without an API token in this minute "
+                "as it may (%(most)s); wait before the next request, or send your "
                 "organisation's token."
             ),
             limit="api_requests_per_address",

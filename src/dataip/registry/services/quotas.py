@@ -32,8 +32,8 @@ def check_objections(application: Application, objector: User) -> None:
     if filed >= limit:
         raise RateLimited(
             gettext_noop(
-                "You have filed %(most)s objections to this announcement, the most one "
-                "person may file; no further objection to it is accepted."
+                "You have filed as many objections to this announcement as one person may "
+                "(%(most)s); no further objection to it is accepted."
             ),
             limit="objections_per_announcement",
             retry_after=None,
@@ -57,8 +57,8 @@ def check_drafts(holder_id: int, *, now: datetime | None = None) -> None:
         tomorrow = midnight + timedelta(days=1)
         raise RateLimited(
             gettext_noop(
-                "Your organisation has started %(most)s applications today, the most allowed "
-                "per day; start the next one tomorrow."
+                "Your organisation has started as many applications today as it may in a day "
+                "(%(most)s); start the next one tomorrow."
             ),
             limit="drafts_per_day",
             retry_after=ceil((tomorrow - now).total_seconds()),
