@@ -28,6 +28,9 @@ def fresh_database() -> None:
     # Benchmarks measure one thing each: no certificate is rendered after every registration
     # they commit (bench_certificates issues its own).
     os.environ.setdefault("DATAIP_CERTIFICATES_AUTO", "0")
+    # They file many applications for one organisation in a day, and call the API in a loop.
+    for limit in ("DRAFTS_PER_DAY", "API_TOKEN_PER_MINUTE", "API_ANONYMOUS_PER_MINUTE"):
+        os.environ.setdefault(f"DATAIP_LIMIT_{limit}", "0")
     import django
 
     django.setup()

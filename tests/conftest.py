@@ -33,3 +33,7 @@ def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.DATAIP_CHECKPOINT_INTERVAL = 0  # tests look at the checkpoint of every commit
+    # Many requests from one test client in a minute (schemathesis...): the API's per-minute
+    # limits are off unless a test turns them on (tests/api/test_limits.py).
+    settings.DATAIP_LIMIT_API_TOKEN_PER_MINUTE = 0
+    settings.DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE = 0

@@ -73,6 +73,24 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class RateLimited(DomainError):
+    """A limit of the deployment was reached (限流与配额): too many requests or too many of a
+    kind of record. ``retry_after`` is how many seconds until the limit lets the next one
+    through (sent as ``Retry-After``), or None for a quota that does not lapse with time;
+    ``limit`` names the limit that was reached (``objections_per_announcement``,
+    ``drafts_per_day``, ``api_requests_per_token``, ``api_requests_per_address``)."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(
+        self, message: Message | str, *, limit: str, retry_after: int | None, **params: object
+    ) -> None:
+        self.limit = limit
+        self.retry_after = None if retry_after is None else max(1, int(retry_after))
+        super().__init__(message, **params)
+
+
 class ValidationFailed(DomainError):
     """Input is invalid; ``errors`` maps each field to the reasons it was refused."""
 

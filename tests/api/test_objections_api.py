@@ -131,8 +131,9 @@ def test_no_objection_after_the_announcement(
 def test_overdue_and_due_soon_objections_are_flagged(
     api: Api, tokens: Tokens, personas: Personas, announced: Application
 ) -> None:
-    for _ in range(3):
-        assert _file(api.as_(tokens.other), announced, statement="异议").status_code == 201
+    # Two objections by Beta (the most one person may file), one by the bank.
+    for token in (tokens.other, tokens.other, tokens.bank):
+        assert _file(api.as_(token), announced, statement="异议").status_code == 201
     first, second, _third = Objection.objects.order_by("id")
     Objection.objects.filter(pk=first.pk).update(decision_due=today() - timedelta(days=1))
     Objection.objects.filter(pk=second.pk).update(decision_due=today() + timedelta(days=3))

@@ -224,9 +224,9 @@ def test_the_form_is_offered_only_while_the_announcement_runs(
 def test_the_examiners_queue_flags_overdue_and_due_soon_objections(
     personas: Personas, sign_in: SignIn, announced: str, language: str
 ) -> None:
-    objector = sign_in(personas.objector)
-    for _ in range(3):
-        _file(objector, announced)
+    # Three objections: two by the objector (the most one person may file), one by Beta.
+    for who in (personas.objector, personas.objector, personas.other_applicant):
+        assert _file(sign_in(who), announced).status_code == 302
     first, second, _third = Objection.objects.order_by("id")
     today = clock.local_date(clock.now())
     Objection.objects.filter(pk=first.pk).update(decision_due=today - timedelta(days=1))

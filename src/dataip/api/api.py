@@ -29,6 +29,7 @@ from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
+from dataip.api.throttles import THROTTLES
 
 DESCRIPTION = """\
 Registry for data intellectual property (数据知识产权登记平台).
@@ -50,7 +51,8 @@ Registry for data intellectual property (数据知识产权登记平台).
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
-paged with opaque cursors: follow `next`.
+paged with opaque cursors: follow `next`. Too many requests in a minute (per token, or per
+address without one) are refused with `429` and `Retry-After`.
 """
 
 
@@ -60,6 +62,15 @@ BODY_ERRORS = {400: "Bad Request", 413: "Request Too Large"}
 def _problem_answer(description: str) -> dict[str, Any]:
     schema = {"$ref": "#/components/schemas/Problem"}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _throttled_answer() -> dict[str, Any]:
+    """The 429 every route may answer (dataip.api.throttles), with its ``Retry-After``."""
+    retry_after = {
+        "description": "Seconds until the limit lets the next request through.",
+        "schema": {"type": "integer"},
+    }
+    return {**_problem_answer("Too Many Requests"), "headers": {"Retry-After": retry_after}}
 
 
 @csrf_exempt
@@ -110,6 +121,7 @@ class RegistryAPI(NinjaAPI):
                 if "requestBody" in operation:  # any body may be malformed or too large
                     for status, text in BODY_ERRORS.items():
                         operation["responses"].setdefault(status, _problem_answer(text))
+                operation["responses"].setdefault(429, _throttled_answer())
                 for status, answer in operation.get("responses", {}).items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -123,6 +135,7 @@ api = RegistryAPI(
     title="dataip API",
     description=DESCRIPTION,
     docs=Swagger(settings={"validatorUrl": None}),
+    throttle=THROTTLES,
 )
 errors.install(api)
 api.add_router("", public_router)

@@ -4,7 +4,9 @@
 plus ``code`` (the stable error code) and, for refused input, ``errors``: one entry per field
 with its ``name``, the ``reason`` and, for malformed requests, its ``location`` (``query``,
 ``body``, ``form``, ``file``, ``path``, ``header``). Texts are in the request's language
-(``Accept-Language``, zh or en), through :mod:`dataip.registry.i18n`.
+(``Accept-Language``, zh or en), through :mod:`dataip.registry.i18n`. A limit reached is a 429
+problem naming the ``limit``, with ``retryAfter`` and the ``Retry-After`` header when waiting
+lifts it.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from dataip.errors import DomainError, Message, ValidationFailed, gettext_noop
+from dataip.errors import DomainError, Message, RateLimited, ValidationFailed, gettext_noop
 from dataip.registry import i18n
 
 PROBLEM_TYPE = "application/problem+json"
@@ -35,6 +38,7 @@ TITLES = {
     409: gettext_lazy("Conflict"),
     413: gettext_lazy("Request too large"),
     422: gettext_lazy("Invalid parameters"),
+    429: gettext_lazy("Too many requests"),
     500: gettext_lazy("Internal error"),
 }
 LOCATIONS = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
@@ -110,6 +114,8 @@ def api_name(name: str) -> str:
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A domain refusal: its status, code and translated message (and fields, if any)."""
     status = exc.http_status if 400 <= exc.http_status < 600 else 400
+    if isinstance(exc, RateLimited):
+        return _rate_limited(request, exc)
     if not isinstance(exc, ValidationFailed):
         return problem(request, status, exc.code, render(exc.message))
     errors = [
@@ -118,6 +124,45 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         for reason in reasons
     ]
     return _invalid(request, errors, code=exc.code)
+
+
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """A limit reached: 429, the limit's name and, when waiting lifts it, ``Retry-After``."""
+    extra: dict[str, Any] = {"limit": exc.limit}
+    if exc.retry_after is not None:
+        extra["retryAfter"] = exc.retry_after
+    response = problem(request, 429, exc.code, render(exc.message), **extra)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """Too many API requests in a minute (the API's throttles, :mod:`dataip.api.throttles`):
+    per token for a token's requests, per client address for requests without one."""
+    retry_after = int(exc.wait) if exc.wait else 60
+    if getattr(request, "auth", None) is not None:
+        refused = RateLimited(
+            gettext_noop(
+                "This API token has made as many requests in this minute as it may "
+                "(%(most)s); wait before the next request."
+            ),
+            limit="api_requests_per_token",
+            retry_after=retry_after,
+            most=settings.DATAIP_LIMIT_API_TOKEN_PER_MINUTE,
+        )
+    else:
+        refused = RateLimited(
+            gettext_noop(
+                "Your address has made as many requests without an API token in this minute "
+                "as it may (%(most)s); wait before the next request, or send your "
+                "organisation's token."
+            ),
+            limit="api_requests_per_address",
+            retry_after=retry_after,
+            most=settings.DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE,
+        )
+    return _rate_limited(request, refused)
 
 
 def _invalid(
@@ -220,6 +265,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _handler(ValidationError, _validation_error))
     api.add_exception_handler(AuthenticationError, _handler(AuthenticationError, _unauthenticated))
     api.add_exception_handler(HttpError, _handler(HttpError, _http_error))
+    api.add_exception_handler(Throttled, _handler(Throttled, _throttled))
     api.add_exception_handler(
         MultiPartParserError, _handler(MultiPartParserError, _malformed_upload)
     )

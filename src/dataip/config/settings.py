@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "dataip.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dataip.web.responses.HeadAsGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dataip.web.responses.ConfidentialResponsesMiddleware",
     "dataip.web.errors.DomainErrorMiddleware",
 ]
 
@@ -165,6 +167,40 @@ DATAIP_LOGIN_ATTEMPTS = int(os.environ.get("DATAIP_LOGIN_ATTEMPTS", "5"))
 """Failed sign-ins allowed per user name and address before a pause (see DATAIP_LOGIN_PAUSE)."""
 DATAIP_LOGIN_PAUSE = int(os.environ.get("DATAIP_LOGIN_PAUSE", "900"))
 """Seconds a user name is refused from an address after too many failed sign-ins."""
+
+DATAIP_CACHE_URL = os.environ.get("DATAIP_CACHE_URL", "")
+"""Cache shared by all app servers (共享缓存), as a URL: ``redis://host:6379/0`` (or
+``rediss://`` for TLS). It keeps the API request counts and the sign-in throttle, so several app
+servers count together. Empty: each process keeps its own cache in local memory."""
+if DATAIP_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DATAIP_CACHE_URL,
+            "KEY_PREFIX": "dataip",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+DATAIP_LIMIT_OBJECTIONS_PER_ANNOUNCEMENT = int(
+    os.environ.get("DATAIP_LIMIT_OBJECTIONS_PER_ANNOUNCEMENT", "2")
+)
+"""Objections one person may file against one announcement (counted on the database; 0: no
+limit)."""
+DATAIP_LIMIT_DRAFTS_PER_DAY = int(os.environ.get("DATAIP_LIMIT_DRAFTS_PER_DAY", "50"))
+"""Applications an organisation may start per calendar day in ``DATAIP_TIME_ZONE``, on the pages
+and through the API together (counted on the database; 0: no limit)."""
+DATAIP_LIMIT_API_TOKEN_PER_MINUTE = int(os.environ.get("DATAIP_LIMIT_API_TOKEN_PER_MINUTE", "600"))
+"""API requests one token may make per minute (counted in the cache; 0: no limit)."""
+DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE = int(
+    os.environ.get("DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE", "120")
+)
+"""API requests without a token one client address may make per minute (counted in the cache;
+0: no limit)."""
+NINJA_NUM_PROXIES = 1 if HTTPS and envbool("DATAIP_BEHIND_PROXY", default=False) else 0
+"""How many proxies stand before the app servers: the API counts requests without a token by
+the address the last proxy saw (``X-Forwarded-For``) behind one, by the peer's address otherwise."""
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

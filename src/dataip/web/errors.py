@@ -4,6 +4,8 @@ A :class:`~dataip.errors.DomainError` becomes a page with the translated message
 the error's 4xx status (404, 403, 409, 422...), never a 500. The reasons of a
 :class:`~dataip.errors.ValidationFailed` are put next to the form fields they name,
 so each field shows its own errors (tied to it with ``aria-describedby``).
+A :class:`~dataip.errors.RateLimited` is a 429 page that says when to try again, and sends
+``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from dataip.errors import DomainError, ValidationFailed
+from dataip.errors import DomainError, RateLimited, ValidationFailed
 from dataip.registry import labels
 from dataip.registry.i18n import describe, field_errors
 
@@ -31,12 +34,32 @@ def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     if isinstance(error, ValidationFailed):
         reasons = field_errors(error)
         message = "; ".join(f"{', '.join(rs)}" for rs in reasons.values()) or message
-    return render(
+    retry_after = error.retry_after if isinstance(error, RateLimited) else None
+    response = render(
         request,
         "web/error.html",
-        {"message": message, "code": error.code, "status": status},
+        {
+            "message": message,
+            "code": error.code,
+            "status": status,
+            "retry": waiting_time(retry_after) if retry_after else "",
+        },
         status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def waiting_time(seconds: int) -> str:
+    """How long to wait, in the user's language, rounded up to seconds, minutes or hours."""
+    if seconds < 120:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    if seconds < 2 * 3600:
+        minutes = -(-seconds // 60)
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = -(-seconds // 3600)
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
 
 
 def put_on_form(

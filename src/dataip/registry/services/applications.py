@@ -42,7 +42,7 @@ from dataip.registry.models import (
     Material,
 )
 from dataip.registry.regimes import load_regime
-from dataip.registry.services import numbering
+from dataip.registry.services import numbering, quotas
 from dataip.registry.services.transition import Made, transition
 from dataip.registry.validators import MAX_MATERIAL_BYTES, MAX_SAMPLE_BYTES, sniff
 from dataip.registry.workflow import Action, Actor
@@ -140,11 +140,14 @@ def create_draft(
         regime_code, {"kind": kind, **(values or {})}, clock.local_date(at), kind
     )
     with transaction.atomic():
+        # The organisation's row serialises its drafts, so the daily quota holds across servers.
+        holder = Holder.objects.select_for_update().get(pk=user.holder_id)
+        quotas.check_drafts(holder.pk)
         product = DataProduct.objects.create(**cleaned)
         application = Application.objects.create(
             regime_code=regime_code, product=product, filed_by_id=user.holder_id, created_by=user
         )
-        if not Holder.objects.get(pk=user.holder_id).is_agency:
+        if not holder.is_agency:
             ApplicationHolder.objects.create(
                 application=application, holder_id=user.holder_id, share=Decimal(100)
             )

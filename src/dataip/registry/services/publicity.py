@@ -22,7 +22,7 @@ from dataip.registry.models import (
 )
 from dataip.registry.models.objections import ObjectionGround, ObjectionStatus
 from dataip.registry.regimes import load_regime
-from dataip.registry.services import numbering
+from dataip.registry.services import numbering, quotas
 from dataip.registry.services.records import read_evidence, store_evidence
 from dataip.registry.services.transition import Made, transition
 from dataip.registry.workflow import Action, Actor, Status
@@ -83,6 +83,7 @@ def file_objection(
     errors.raise_if_any()
 
     def effect(application: Application, when: datetime) -> Made[Objection]:
+        quotas.check_objections(application, user)  # the application's row is locked
         regime = load_regime(application.regime_code)
         today = clock.local_date(when)
         objection = Objection.objects.create(
