@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dataip.accounts import scopes
 from dataip.accounts.tokens import create_token, revoke_token
 from dataip.registry import clock
 from dataip.registry.models import Application, Pledge
@@ -50,8 +51,9 @@ def bank(personas: Personas) -> Person:
 
 @pytest.fixture
 def tokens(personas: Personas, bank: Person) -> Tokens:
-    """Tokens of the applicant's organisation (one live, one revoked), of Beta and of the bank."""
-    own = create_token(personas.applicant.user, "erp")[1]
+    """Tokens of the applicant's organisation (one live with every scope, ``admin`` too; one
+    revoked), of Beta and of the bank (every scope but ``admin``)."""
+    own = create_token(personas.applicant.user, "erp", scopes.CODES)[1]  # every scope
     old, revoked = create_token(personas.applicant.user, "old")
     revoke_token(personas.applicant.user, old.pk)
     return Tokens(

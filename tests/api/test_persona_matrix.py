@@ -17,6 +17,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dataip.accounts.models import Notification
+from dataip.accounts import organisation
+from dataip.accounts.models import OrgRole, User
+from dataip.accounts.tokens import create_token
 from dataip.api.api import api as api_of_the_site
 from dataip.registry.models import (
     AnswerEvidence,
@@ -33,7 +36,7 @@ from dataip.registry.services import changes, examination, lifecycle, pledges, p
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
-from tests.support.personas import Person, Personas
+from tests.support.personas import Person, Personas, make_person
 
 pytestmark = pytest.mark.django_db
 UNAUTHENTICATED = {"anonymous": 401, "revoked": 401}
@@ -48,6 +51,7 @@ class World:
         self.personas = personas
         self.bank = bank
         self._built: dict[str, Application] = {}
+        self._made: dict[str, int] = {}
 
     def app(self, name: str) -> Application:
         if name not in self._built:
@@ -137,6 +141,30 @@ class World:
             "pk", flat=True
         )[0]
 
+    def member(self) -> int:
+        """A second member of Alpha (a read-only one), made on first use."""
+        if "member" not in self._made:
+            self._made["member"] = make_person(
+                "alpha_reader", self.personas.applicant.holder
+            ).user.pk
+            User.objects.filter(pk=self._made["member"]).update(org_role=OrgRole.READ_ONLY)
+        return self._made["member"]
+
+    def invitation(self) -> int:
+        """An open invitation of Alpha, made on first use."""
+        if "invitation" not in self._made:
+            made = organisation.invite(
+                self.personas.applicant.user, email="new@alpha.example", role="member"
+            )
+            self._made["invitation"] = made.pk
+        return self._made["invitation"]
+
+    def alpha_token(self, name: str) -> int:
+        """Another token of Alpha, made on first use."""
+        if name not in self._made:
+            self._made[name] = create_token(self.personas.applicant.user, name, ["read"])[0].pk
+        return self._made[name]
+
     def material(self) -> int:
         return Material.objects.filter(application=self.app("draft")).values_list("pk", flat=True)[
             0
@@ -192,6 +220,11 @@ def _consent_request(world: World) -> int:
 
 def _revoked(world: World) -> str:
     return world.app("revoked").registration_number or ""
+
+
+def _admin_only(status: int) -> dict[str, int]:
+    """The organisation administrators' routes: only the applicant's token has ``admin``."""
+    return {**UNAUTHENTICATED, "other": 403, "bank": 403, "own": status}
 
 
 def _draft(world: World) -> str:
@@ -550,6 +583,41 @@ CASES: dict[str, Case] = {
         needs=("objected",),
     ),
     "mark_all_read": Case("POST", lambda w: "notifications/read", _any_token(200)),
+    # Organisation administrators (a token with the admin scope)
+    "members": Case("GET", lambda w: "organisation/members", _admin_only(200)),
+    "change_role": Case(
+        "PATCH",
+        lambda w: f"organisation/members/{w.member()}",
+        _admin_only(200),
+        body=lambda w: {"role": "member"},
+    ),
+    "remove_member": Case(
+        "DELETE", lambda w: f"organisation/members/{w.member()}", _admin_only(204)
+    ),
+    "invitations": Case("GET", lambda w: "organisation/invitations", _admin_only(200)),
+    "invite": Case(
+        "POST",
+        lambda w: "organisation/invitations",
+        _admin_only(201),
+        body=lambda w: {"email": "colleague@alpha.example", "role": "read_only"},
+    ),
+    "withdraw_invitation": Case(
+        "DELETE", lambda w: f"organisation/invitations/{w.invitation()}", _admin_only(204)
+    ),
+    "list_tokens": Case("GET", lambda w: "organisation/tokens", _admin_only(200)),
+    "create_token": Case(
+        "POST",
+        lambda w: "organisation/tokens",
+        _admin_only(201),
+        body=lambda w: {"name": "reporting", "scopes": ["read"]},
+    ),
+    "revoke_token": Case(
+        "POST", lambda w: f"organisation/tokens/{w.alpha_token('a')}/revoke", _admin_only(200)
+    ),
+    "rotate_token": Case(
+        "POST", lambda w: f"organisation/tokens/{w.alpha_token('b')}/rotate", _admin_only(201)
+    ),
+    "activity": Case("GET", lambda w: "organisation/activity", _admin_only(200)),
 }
 
 
@@ -573,6 +641,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "transfers",
             "objections",
             "notifications",
+            "organisation",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

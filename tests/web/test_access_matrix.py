@@ -95,6 +95,10 @@ def world(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> World:
     return World(personas, outside.user, examined, announced, banks[0], banks[1])
 
 
+MEMBERS = ("other_applicant", "applicant", "outside_expert", "panel_expert", "bank", "other_bank")
+"""The personas that act for an organisation (administrators, as every first user is)."""
+
+
 def everyone(default: int, **special: int) -> dict[str, int]:
     return {name: special.get(name, default) for name in PERSONAS}
 
@@ -345,6 +349,40 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"email": "examination"},
         everyone(302, anonymous=LOGIN),
     ),
+    "rotate a token one cannot see": (
+        "post",
+        "/account/tokens/999999/rotate",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    # The organisation: members of one (each persona's first user is its administrator)
+    "organisation": ("get", "/account/organisation/", {}, staff(*MEMBERS)),
+    "organisation's audit trail": ("get", "/account/organisation/activity", {}, staff(*MEMBERS)),
+    "change the role of someone else's member": (
+        "post",
+        "/account/organisation/members/{outside_expert_id}/role",
+        {"role": "member"},
+        everyone(404, anonymous=LOGIN, outside_expert=403),  # itself, its last administrator
+    ),
+    "remove someone else's member": (
+        "post",
+        "/account/organisation/members/{outside_expert_id}/remove",
+        {"confirm": "on"},
+        staff("outside_expert", ok=403),  # itself: the last administrator of Institute Z
+    ),
+    "withdraw an invitation one cannot see": (
+        "post",
+        "/account/organisation/invitations/999999/withdraw",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "invite without an address": (
+        "post",
+        "/account/organisation/invite",
+        {"role": "member", "language": "en"},
+        staff(*MEMBERS, ok=422),
+    ),
+    "an invitation that does not exist": ("get", "/account/invitation/nonsense", {}, everyone(404)),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",

@@ -11,13 +11,23 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
         *(BaseUserAdmin.fieldsets or ()),
         (
             _("Registry roles"),
-            {"fields": ("display_name", "holder", "is_examiner", "is_registrar", "is_expert")},
+            {
+                "fields": (
+                    "display_name",
+                    "holder",
+                    "org_role",
+                    "is_examiner",
+                    "is_registrar",
+                    "is_expert",
+                )
+            },
         ),
     )
     list_display = (
         "username",
         "display_name",
         "holder",
+        "org_role",
         "is_examiner",
         "is_registrar",
         "is_expert",

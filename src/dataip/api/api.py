@@ -24,6 +24,7 @@ from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
+from dataip.api.routers.organisation import router as organisation_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
@@ -45,6 +46,10 @@ Registry for data intellectual property (数据知识产权登记平台).
 * **Objectors** (any organisation but the applicant's: file an objection while an
   application is announced, get its reference, read the decision and its reasons) and
   **holders answering** each objection to their application in writing, with files.
+* **Organisation administrators** (members and their roles, invitations, API tokens with
+  scopes and expiry, the audit trail): a token with the `admin` scope. Every token carries
+  scopes (`read`, `apply`, `rights`, `bank`, `objections`, `admin`); a route it lacks the scope
+  for answers 403 `scope_missing`, an expired token 401 `token_expired`.
 * **Examiners and registrars** (the queue of pending requests after registration, objections
   to decide with their deadlines, corrections, certificate re-issues): a staff token, created
   on the account page.
@@ -146,6 +151,7 @@ api.add_router("", transfers_router)
 api.add_router("", objections_router)
 api.add_router("", staff_router)
 api.add_router("", notifications_router)
+api.add_router("", organisation_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

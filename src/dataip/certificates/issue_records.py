@@ -248,8 +248,8 @@ def pledge_for(actor: Actor, pledge_id: int) -> Pledge:
         .first()
     )
     if pledge is None or not (
-        pledge.pledgee_id in actor.holder_ids
-        or pledge.application.holders.filter(holder_id__in=actor.holder_ids).exists()
+        pledge.pledgee_id in actor.sees_holder_ids
+        or pledge.application.holders.filter(holder_id__in=actor.sees_holder_ids).exists()
     ):
         raise NotFound(gettext_noop("No such pledge."))
     return pledge

@@ -235,6 +235,11 @@ EMAIL_BACKEND = (
 DEFAULT_FROM_EMAIL = os.environ.get("DATAIP_EMAIL_FROM", "registry@dataip.local")
 """The sender of the registry's mail."""
 
+DATAIP_INVITATION_DAYS = int(os.environ.get("DATAIP_INVITATION_DAYS", "7"))
+"""How many days an invitation to join an organisation (its single-use link) stays open."""
+DATAIP_TOKEN_MAX_DAYS = int(os.environ.get("DATAIP_TOKEN_MAX_DAYS", "365"))
+"""The longest life an API token may be given, in days from its creation."""
+
 DATAIP_TICK_SECONDS = int(os.environ.get("DATAIP_TICK_SECONDS", "60"))
 """How often ``dataip serve`` runs the time-driven transitions (``dataip tick``)."""
 

@@ -53,7 +53,7 @@ def deposits_of(holder_id: int) -> QuerySet[Deposit]:
 
 def own_deposit(actor: Actor, deposit_id: int) -> Deposit:
     """A deposit of the holder ``actor`` acts for; NotFound otherwise."""
-    deposit = Deposit.objects.filter(pk=deposit_id, holder_id__in=actor.holder_ids).first()
+    deposit = Deposit.objects.filter(pk=deposit_id, holder_id__in=actor.sees_holder_ids).first()
     if deposit is None:
         raise NotFound(gettext_noop("No such deposit."))
     return deposit
@@ -61,7 +61,7 @@ def own_deposit(actor: Actor, deposit_id: int) -> Deposit:
 
 def can_see_deposit(actor: Actor, deposit: Deposit) -> bool:
     """Whether ``actor`` may see the deposit's confidential part."""
-    if deposit.holder_id in actor.holder_ids:
+    if deposit.holder_id in actor.sees_holder_ids:
         return True
     citing = Application.objects.filter(deposit_citations__deposit=deposit).select_related(
         "product"

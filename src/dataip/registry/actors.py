@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataip.accounts.models import User
+from dataip.accounts.models import OrgRole, User
 from dataip.errors import PermissionDenied, gettext_noop
 from dataip.registry.models import Application
 from dataip.registry.workflow import Actor, Role
 
 
 def actor_for(user: User) -> Actor:
-    """The workflow's view of a signed-in user: roles and the holder it acts for."""
+    """The workflow's view of a signed-in user: roles and the holder it acts for (a read-only
+    member only views its organisation's records: every service then refuses it)."""
     roles = {Role.PUBLIC}
     if user.is_examiner:
         roles.add(Role.EXAMINER)
@@ -18,6 +19,10 @@ def actor_for(user: User) -> Actor:
     if user.is_expert:
         roles.add(Role.EXPERT)
     holders = frozenset({user.holder_id}) if user.holder_id else frozenset()
+    if user.org_role == OrgRole.READ_ONLY:  # sees the organisation's records, never acts for it
+        return Actor(
+            user_id=user.pk, roles=frozenset(roles), viewing_holder_ids=holders, label=user.username
+        )
     return Actor(user_id=user.pk, roles=frozenset(roles), holder_ids=holders, label=user.username)
 
 

@@ -161,7 +161,16 @@ class Actor:
     user_id: int | None
     roles: frozenset[Role] = frozenset()
     holder_ids: frozenset[int] = frozenset()
+    """The holders this actor acts for (may file, confirm, consent... for)."""
     label: str = ""
+    viewing_holder_ids: frozenset[int] = frozenset()
+    """Holders whose records this actor may see without acting for them: a read-only member
+    (只读成员) of an organisation. Every rule that lets a holder act reads ``holder_ids`` only."""
+
+    @property
+    def sees_holder_ids(self) -> frozenset[int]:
+        """The holders whose own records this actor may read: those it acts for and views."""
+        return self.holder_ids | self.viewing_holder_ids
 
     @property
     def is_system(self) -> bool:
@@ -245,7 +254,11 @@ def panel_expert(actor: Actor, ctx: Context) -> bool:
 
 def third_party(actor: Actor, ctx: Context) -> bool:
     """Any signed-in person who is not on the applicant's side: may file an objection."""
-    return actor.user_id is not None and not actor.is_system and not applicant(actor, ctx)
+    return (
+        actor.user_id is not None
+        and not actor.is_system
+        and not actor.sees_holder_ids & ctx.applicant_holder_ids
+    )
 
 
 def right_holder(actor: Actor, ctx: Context) -> bool:

@@ -65,6 +65,7 @@ def actor_of(request: HttpRequest) -> Actor:
             roles=actor.roles - STAFF_ROLES,
             holder_ids=actor.holder_ids,
             label=actor.label,
+            viewing_holder_ids=actor.viewing_holder_ids,
         )
     return actor
 

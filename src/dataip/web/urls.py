@@ -10,6 +10,7 @@ from dataip.web.views import (
     files,
     notifications,
     objections,
+    organisation,
     public,
     rights,
     rules,
@@ -64,6 +65,28 @@ urlpatterns = [
     path("notifications/read", notifications.mark_all_read, name="notifications-read-all"),
     path("notifications/<int:notice_id>/read", notifications.mark_read, name="notification-read"),
     path("account/tokens/<int:token_id>/revoke", account.revoke_api_token, name="revoke-api-token"),
+    path("account/tokens/<int:token_id>/rotate", account.rotate_api_token, name="rotate-api-token"),
+    path("account/organisation/", organisation.organisation, name="organisation"),
+    path("account/organisation/invite", organisation.invite, name="organisation-invite"),
+    path(
+        "account/organisation/members/<int:member_id>/role",
+        organisation.change_role,
+        name="organisation-role",
+    ),
+    path(
+        "account/organisation/members/<int:member_id>/remove",
+        organisation.remove_member,
+        name="organisation-remove",
+    ),
+    path(
+        "account/organisation/invitations/<int:invitation_id>/withdraw",
+        organisation.withdraw_invitation,
+        name="organisation-withdraw",
+    ),
+    path("account/organisation/activity", organisation.activity, name="organisation-activity"),
+    path(
+        "account/invitation/<str:secret>", organisation.accept_invitation, name="accept-invitation"
+    ),
     # Applicants
     path("applications/", applicant.my_applications, name="my-applications"),
     path("applications/new", applicant.new_application, name="new-application"),

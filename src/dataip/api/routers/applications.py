@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from ninja.params import BodyEx, HeaderEx, PathEx
 
 from dataip.api import pagination
-from dataip.api.auth import Caller, caller, token_auth
+from dataip.api.auth import Caller, apply_auth, caller
 from dataip.api.errors import api_name
 from dataip.api.schemas.applications import (
     ApplicationList,
@@ -57,7 +57,7 @@ from dataip.registry.services import applications as filing
 from dataip.registry.validators import MAX_SAMPLE_BYTES
 from dataip.registry.workflow import Status
 
-router = Router(tags=["applications"], auth=token_auth)
+router = Router(tags=["applications"], auth=apply_auth)
 ERRORS: dict[int, type[Problem]] = {
     401: Problem,
     403: Problem,

@@ -12,7 +12,7 @@ from ninja import Status as Answer
 from ninja.params import PathEx
 
 from dataip.api import pagination
-from dataip.api.auth import caller, token_auth
+from dataip.api.auth import bank_auth, caller, rights_auth
 from dataip.api.schemas.bank import (
     ConsentIn,
     ConsentOut,
@@ -41,7 +41,7 @@ from dataip.registry.models import ConsentRequest, Pledge
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
 
-router = Router(tags=["banks"], auth=token_auth)
+router = Router(tags=["banks"], auth=bank_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 422: ValidationProblem}
 ACTING: dict[int, type[Problem]] = {**ERRORS, 403: Problem, 404: Problem, 409: Problem}
 PledgeId = PathEx[int, P(ge=1, le=MAX_ID, description="The pledge's id")]
@@ -128,7 +128,10 @@ def propose_pledge(request: HttpRequest, body: PledgeIn) -> Answer[PledgeHeld]:
 
 
 @router.get(
-    "/pledges/waiting", response={200: PledgesWaiting, **ERRORS}, summary="Pledges to confirm"
+    "/pledges/waiting",
+    response={200: PledgesWaiting, **ERRORS},
+    summary="Pledges to confirm",
+    auth=rights_auth,
 )
 def pledges_waiting(request: HttpRequest) -> PledgesWaiting:
     """Pledges registered by pledgees on rights your organisation holds, waiting for a
@@ -175,7 +178,10 @@ def _reread(pledge_id: int) -> PledgeHeld:
 
 
 @router.post(
-    "/pledges/{pledge_id}/confirm", response={200: PledgeHeld, **ACTING}, summary="Confirm"
+    "/pledges/{pledge_id}/confirm",
+    response={200: PledgeHeld, **ACTING},
+    summary="Confirm",
+    auth=rights_auth,
 )
 def confirm_pledge(request: HttpRequest, pledge_id: PledgeId) -> PledgeHeld:
     """A holder of the right confirms the pledge its pledgee registered: now it stands."""
@@ -185,7 +191,10 @@ def confirm_pledge(request: HttpRequest, pledge_id: PledgeId) -> PledgeHeld:
 
 
 @router.post(
-    "/pledges/{pledge_id}/decline", response={200: PledgeHeld, **ACTING}, summary="Decline"
+    "/pledges/{pledge_id}/decline",
+    response={200: PledgeHeld, **ACTING},
+    summary="Decline",
+    auth=rights_auth,
 )
 def decline_pledge(request: HttpRequest, pledge_id: PledgeId, body: ReasonIn) -> PledgeHeld:
     """A holder of the right declines the pledge registered in its name, with a reason."""
@@ -366,6 +375,7 @@ def _reread_request(request_id: int) -> ConsentRequestOut:
     "/pledges/{pledge_id}/consent-requests",
     response={201: ConsentRequestOut, **ACTING},
     summary="Ask the pledgee's consent",
+    auth=rights_auth,
 )
 def request_consent(
     request: HttpRequest, pledge_id: PledgeId, body: ConsentRequestIn
@@ -384,6 +394,7 @@ def request_consent(
     "/consent-requests",
     response={200: ConsentRequests, **ERRORS},
     summary="Your requests for consent",
+    auth=rights_auth,
 )
 def my_consent_requests(request: HttpRequest) -> ConsentRequests:
     """The requests for consent made on rights your organisation holds, newest first, with

@@ -24,7 +24,7 @@ from ninja import Status as Answer
 from ninja.params import PathEx
 
 from dataip.api import pagination
-from dataip.api.auth import Caller, caller, token_auth
+from dataip.api.auth import Caller, apply_auth, caller
 from dataip.api.schemas.common import MAX_ID, Page, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.deposits import queries, receipt, services
@@ -33,7 +33,7 @@ from dataip.errors import FieldErrors, Message, ValidationFailed, gettext_noop
 
 __all__ = ["router"]
 
-router = Router(tags=["deposits"], auth=token_auth)
+router = Router(tags=["deposits"], auth=apply_auth)
 ERRORS: dict[int, type[Problem]] = {
     401: Problem,
     403: Problem,

@@ -18,7 +18,7 @@ from ninja import Status as Answer
 from ninja.params import PathEx
 
 from dataip.api import pagination
-from dataip.api.auth import caller, token_auth
+from dataip.api.auth import caller, objections_auth
 from dataip.api.schemas.common import AppId, FileId, ObjectionId, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.objections import (
@@ -38,7 +38,7 @@ from dataip.registry.queries.public import public_application
 from dataip.registry.services import publicity
 from dataip.registry.validators import MAX_MATERIAL_BYTES
 
-router = Router(tags=["objections"], auth=token_auth)
+router = Router(tags=["objections"], auth=objections_auth)
 ERRORS: dict[int, type[Problem]] = {
     401: Problem,
     403: Problem,

@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from ninja.params import BodyEx, PathEx
 
 from dataip.api import pagination
-from dataip.api.auth import Caller, caller, token_auth
+from dataip.api.auth import Caller, caller, rights_auth
 from dataip.api.errors import api_name
 from dataip.api.routers.objections import download
 from dataip.api.schemas.common import MAX_ID, FileId, RegistrationNumber, ValidationProblem
@@ -63,7 +63,7 @@ from dataip.registry.models import (
 from dataip.registry.queries import rights
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 
-router = Router(tags=["rights"], auth=token_auth)
+router = Router(tags=["rights"], auth=rights_auth)
 ERRORS: dict[int, type[Problem]] = {
     401: Problem,
     403: Problem,

@@ -11,7 +11,7 @@ from ninja import P, Router
 from ninja import Status as Answer
 from ninja.params import BodyEx, PathEx
 
-from dataip.api.auth import caller, token_auth
+from dataip.api.auth import caller, rights_auth
 from dataip.api.schemas.common import MAX_ID, RegistrationNumber, ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.transfers import (
@@ -28,7 +28,7 @@ from dataip.registry.queries import rights
 from dataip.registry.queries.applicants import holder_by_identifier
 from dataip.registry.services import changes
 
-router = Router(tags=["transfers"], auth=token_auth)
+router = Router(tags=["transfers"], auth=rights_auth)
 ERRORS: dict[int, type[Problem]] = {
     401: Problem,
     403: Problem,

@@ -47,6 +47,6 @@ def can_see_confidential(actor: Actor, application: Application) -> bool:
     """Whether ``actor`` may see confidential fields and materials of this application."""
     if actor.roles & {Role.EXAMINER, Role.REGISTRAR}:
         return True
-    if actor.holder_ids & applicant_holder_ids(application):
+    if actor.sees_holder_ids & applicant_holder_ids(application):
         return True
     return Role.EXPERT in actor.roles and application.panel.filter(expert_id=actor.user_id).exists()

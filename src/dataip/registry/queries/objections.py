@@ -69,7 +69,7 @@ def get_filed_objection(user: User, reference: str) -> Objection:
 def _holder_side(actor: Actor, application_id: int) -> Application:
     """The application, if the actor acts for its applicant's side; else NotFound."""
     application = get_application_for(actor, application_id)
-    if not actor.holder_ids & applicant_holder_ids(application):
+    if not actor.sees_holder_ids & applicant_holder_ids(application):
         raise NotFound(gettext_noop("No such application."))
     return application
 

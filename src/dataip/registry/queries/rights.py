@@ -258,8 +258,8 @@ def held_registration(actor: Actor, *, application_id: int = 0, number: str = ""
         found = found.filter(pk=application_id)
     else:
         found = found.filter(registration_number=number.strip().upper())
-    application = found.filter(holders__holder_id__in=actor.holder_ids).distinct().first()
-    if application is None or not actor.holder_ids:
+    application = found.filter(holders__holder_id__in=actor.sees_holder_ids).distinct().first()
+    if application is None or not actor.sees_holder_ids:
         raise NotFound(gettext_noop("No such registration."))
     return application
 
@@ -290,7 +290,7 @@ def held_licence(actor: Actor, licence_id: int) -> Licence:
     """A licence of a registration that ``actor``'s organisation holds; otherwise NotFound."""
     licence = (
         Licence.objects.select_related("application", "licensee")
-        .filter(pk=licence_id, application__holders__holder_id__in=actor.holder_ids)
+        .filter(pk=licence_id, application__holders__holder_id__in=actor.sees_holder_ids)
         .first()
     )
     if licence is None:
@@ -424,7 +424,7 @@ def proposed_transfer(actor: Actor, transfer_id: int) -> Transfer:
     """A transfer proposed on a registration ``actor``'s organisation holds (or held when it
     proposed it); otherwise NotFound."""
     transfer = (
-        Transfer.objects.filter(pk=transfer_id, proposer_id__in=actor.holder_ids)
+        Transfer.objects.filter(pk=transfer_id, proposer_id__in=actor.sees_holder_ids)
         .select_related("assignee", "application__product")
         .first()
     )

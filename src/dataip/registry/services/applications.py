@@ -130,7 +130,7 @@ def create_draft(
     at: datetime | None = None,
 ) -> Application:
     """Start an application (草稿) for the holder the user acts for; it is the first holder."""
-    if user.holder_id is None or actor.user_id != user.pk:
+    if user.holder_id is None or actor.user_id != user.pk or user.holder_id not in actor.holder_ids:
         raise PermissionDenied(
             gettext_noop("Only a user acting for a holder can file an application.")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import urlencode
 
 import django_otp
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dataip.accounts import scopes as declared_scopes
 from dataip.accounts import tokens
 from dataip.accounts.models import User
 from dataip.errors import NotFound, ValidationFailed, gettext_noop
@@ -241,13 +243,31 @@ def otp_qr(request: HttpRequest) -> HttpResponse:
 
 
 class NewTokenForm(PortalForm):
-    """A name for a new API token (what system will use it)."""
+    """A name for a new API token (what system will use it), its scopes and its last day."""
 
     name = forms.CharField(
         label=gettext_lazy("Name"),
         max_length=100,
         help_text=gettext_lazy("What will use it, e.g. the ERP system or a script."),
     )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Scopes"),
+        choices=[(scope.code, scope.label) for scope in declared_scopes.SCOPES],
+        initial=[declared_scopes.READ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("What the token may do; give it no more than its system needs."),
+    )
+    expires_on = forms.DateField(
+        label=gettext_lazy("Last day (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("At most one year ahead; empty: until revoked."),
+    )
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff:  # a staff token acts in its creator's staff roles; scopes do not apply
+            del self.fields["scopes"]
 
 
 class RevokeTokenForm(PortalForm):
@@ -263,7 +283,7 @@ def _token_owner(request: HttpRequest) -> User | HttpResponse:
         if not is_verified(request):
             return redirect(f"{reverse('web:otp')}?{urlencode({'next': request.get_full_path()})}")
         return user
-    if user.holder_id is None:
+    if not tokens.is_administrator(user):
         raise NotFound(gettext_noop("No such page."))
     return user
 
@@ -276,19 +296,32 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     owner = _token_owner(request)
     if isinstance(owner, HttpResponse):
         return owner
-    form = NewTokenForm(request.POST if request.method == "POST" else None)
+    staff = tokens.is_staff(owner)
+    form = NewTokenForm(request.POST if request.method == "POST" else None, staff=staff)
     secret = ""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            _, secret = tokens.create_token(owner, form.cleaned_data["name"])
+            _, secret = tokens.create_token(
+                owner, data["name"], data.get("scopes"), data["expires_on"]
+            )
         except ValidationFailed as error:
             put_on_form(form, error)
         else:
-            form = NewTokenForm()
+            form = NewTokenForm(staff=staff)
+    return _tokens_page(request, owner, form, secret)
+
+
+def _tokens_page(
+    request: HttpRequest, owner: User, form: NewTokenForm, secret: str = ""
+) -> HttpResponse:
     context = {
         "form": form,
         "secret": secret,
-        "tokens": tokens.tokens_of(owner),
+        "tokens": [
+            (token, [declared_scopes.label(code) for code in token.scopes])
+            for token in tokens.tokens_of(owner)
+        ],
         "staff": tokens.is_staff(owner),
         "revoke_form": RevokeTokenForm(),
     }
@@ -311,3 +344,20 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     tokens.revoke_token(owner, token_id)
     messages.success(request, _("The token is revoked."))
     return redirect("web:api-tokens")
+
+
+@login_required
+@require_POST
+def rotate_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Rotate a token after confirming: a new secret, shown once; the old one is revoked."""
+    owner = _token_owner(request)
+    if isinstance(owner, HttpResponse):
+        return owner
+    if token_id not in {t.pk for t in tokens.tokens_of(owner) if t.revoked_at is None}:
+        raise NotFound(gettext_noop("No such token of your organisation."))
+    if not RevokeTokenForm(request.POST).is_valid():
+        messages.error(request, _("Tick the confirmation to rotate the token."))
+        return redirect("web:api-tokens")
+    secret = tokens.rotate_token(owner, token_id)[1]
+    staff = tokens.is_staff(owner)
+    return _tokens_page(request, owner, NewTokenForm(staff=staff), secret)

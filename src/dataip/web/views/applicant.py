@@ -44,7 +44,7 @@ def own_application(request: HttpRequest, application_id: int) -> Application:
     """The application if the signed-in applicant's side may see it (confidential included)."""
     actor = actor_of(request)
     application = queries.get_application_for(actor, application_id)
-    if not actor.holder_ids & applicant_holder_ids(application):
+    if not actor.sees_holder_ids & applicant_holder_ids(application):
         raise NotFound(gettext_noop("No such application."))
     return application
 
@@ -294,7 +294,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "is_public": Status(app.status) in PUBLIC_STATUSES,
         "decision_documents": rights.decision_documents_of(app),
         "objections": with_deadline(objections_against(actor, app.pk))
-        if actor.holder_ids & applicant_holder_ids(app)
+        if actor.sees_holder_ids & applicant_holder_ids(app)
         else [],
     }
     return render(request, "web/application.html", context)
