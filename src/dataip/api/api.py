@@ -23,6 +23,7 @@ from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.objections import router as objections_router
+from dataip.api.routers.organisations import router as organisations_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
@@ -45,7 +46,9 @@ Registry for data intellectual property (数据知识产权登记平台).
   **holders answering** each objection to their application in writing, with files.
 * **Examiners and registrars** (the queue of pending requests after registration, objections
   to decide with their deadlines, corrections, certificate re-issues): a staff token, created
-  on the account page.
+  on the account page. Registrars verify new organisations and decide identity claim disputes
+  (`/staff/organisations`); an organisation reads its own verification
+  (`/organisation/verification`): a pending one may draft but not submit.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
@@ -131,6 +134,7 @@ api.add_router("", rights_router)
 api.add_router("", transfers_router)
 api.add_router("", objections_router)
 api.add_router("", staff_router)
+api.add_router("", organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
