@@ -510,6 +510,8 @@ CASES: dict[str, Case] = {
         ),
         _own_only(200),
     ),
+    # Identity of organisations: each organisation reads its own verification (all verified)
+    "my_verification": Case("GET", lambda w: "organisation/verification", _any_token(200)),
     "answer_file": Case(
         "GET",
         lambda w: (
@@ -533,7 +535,15 @@ def test_every_route_is_in_the_matrix() -> None:
         operation["operationId"].rsplit(f"_{module}_", 1)[1]
         for path, operations in schema["paths"].items()
         for operation in operations.values()
-        for module in ("public", "applications", "bank", "rights", "transfers", "objections")
+        for module in (
+            "public",
+            "applications",
+            "bank",
+            "rights",
+            "transfers",
+            "objections",
+            "organisations",
+        )
         if f"_routers_{module}_" in operation["operationId"]
     }
     assert routes == {name.split("#")[0] for name in CASES}

@@ -26,7 +26,7 @@ class IdentityDocumentOut(Schema):
     url: str | None = Field(None, description="Where the registrar downloads it")
 
 
-class VerificationOut(Schema):
+class OrganisationVerificationOut(Schema):
     """Where the identity verification of your organisation stands: pending organisations may
     draft applications but not submit them."""
 

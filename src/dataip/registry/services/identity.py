@@ -236,11 +236,11 @@ def _dispute(
 ) -> SignedUp:
     user.holder = None
     user.display_name = user.display_name or declared["name"]
-    user.save()
+    with transaction.atomic():  # the same statements, in the same order, as a new one's
+        user.save()
     claim = OrganisationClaim(holder=existing, claimant=user, **declared)
     _apply_to_claim(claim, _verdict(claim, _current([], files)), when)
-    with transaction.atomic():  # as the new organisation's insert is (same queries)
-        claim.save()
+    claim.save()
     _store(files, user, holder=None, claim=claim)
     return SignedUp(user, None, claim)
 
