@@ -245,11 +245,12 @@ def apply(tab: Journey, language: str, suffix: str, verify: Callable[[], None]) 
     tab.go(review)
     assert page.locator("ul.missing").count() == 0
     tab.shot("step-review")
-    tab.submit("main form[action$='/submit']")
+    assert page.locator("form[action$='/submit']").count() == 0  # pending: no submission
     assert "registrar has verified" in page.content() or "登记机构认证" in page.content()
-    tab.shot("submit-refused-while-pending")
+    tab.shot("submit-closed-while-pending")
     verify()  # the registrar verifies the organisation; now it may submit
     tab.go(review)
+    assert page.locator("#unverified").count() == 0
     tab.submit("main form[action$='/submit']")
     tab.shot("submitted")
     return int(page.url.rstrip("/").rsplit("/", 1)[1])

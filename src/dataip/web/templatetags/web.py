@@ -28,6 +28,12 @@ def status_name(status: str) -> str:
 
 
 @register.simple_tag
+def province_name(code: str) -> str:
+    """A province (GB/T 2260) in the active language."""
+    return labels.province(code)
+
+
+@register.simple_tag
 def org_type_name(code: str) -> str:
     """A type of organisation in the active language."""
     return labels.org_type(code)
