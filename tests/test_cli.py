@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from dataip.cli import app
 from dataip.ledger.models import LogEntry
 from dataip.registry.demo import build_demo, registry_is_empty
-from dataip.registry.models import Application, Event
+from dataip.registry.models import Application, Event, Holder, OrganisationClaim
 from dataip.registry.services.schedule import tick
 
 runner = CliRunner()
@@ -44,6 +44,9 @@ def test_the_demo_builds_a_living_registry_through_the_workflow(db: None) -> Non
     assert "registered" in summary
     assert Event.objects.count() == LogEntry.objects.count() > 120 * 5
     assert tick() == {}, "the demo leaves nothing due"
+    # The registrar's queue of organisations: one pending, one dispute (主体认证)
+    assert Holder.objects.filter(verification="pending").count() == 1
+    assert OrganisationClaim.objects.filter(status="pending").count() == 1
     assert not registry_is_empty()
 
 

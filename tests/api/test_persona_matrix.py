@@ -556,6 +556,8 @@ CASES: dict[str, Case] = {
         ),
         _own_only(200),
     ),
+    # Identity of organisations: each organisation reads its own verification (all verified)
+    "my_verification": Case("GET", lambda w: "organisation/verification", _any_token(200)),
     "answer_file": Case(
         "GET",
         lambda w: (
@@ -642,6 +644,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "objections",
             "notifications",
             "organisation",
+            "organisations",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from dataip.accounts.models import User
 from dataip.accounts.tokens import create_token, revoke_token
 from dataip.api.api import api as api_of_the_site
 from dataip.registry.models import (
@@ -18,13 +19,14 @@ from dataip.registry.models import (
     ChangeRequest,
     DecisionDocument,
     Event,
+    Holder,
     Objection,
 )
-from dataip.registry.services import changes, lifecycle, publicity
+from dataip.registry.services import changes, identity, lifecycle, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import Api, Tokens, assert_problem, field_names
 from tests.support.builders import PDF, at_stage, day
-from tests.support.personas import Personas
+from tests.support.personas import Personas, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +122,62 @@ CASES |= {
         None,
         {"examiner": 200, "registrar": 200},
     ),
+    # Identity of organisations (主体认证): the registrar's queue and decisions
+    "organisations_queue": (
+        "GET",
+        lambda a: "staff/organisations",
+        None,
+        {"examiner": 403, "registrar": 200},
+    ),
+    "organisations_case": (
+        "GET",
+        lambda a: f"staff/organisations/organisation/{_pending().pk}",
+        None,
+        {"examiner": 403, "registrar": 200},
+    ),
+    "organisations_document": (
+        "GET",
+        lambda a: (
+            f"staff/organisations/organisation/{_pending().pk}/documents/"
+            f"{_pending().identity_documents.get().pk}"
+        ),
+        None,
+        {"examiner": 403, "registrar": 200},
+    ),
+    "organisations_approve": (
+        "POST",
+        lambda a: f"staff/organisations/organisation/{_pending().pk}/approve",
+        None,
+        {"examiner": 403, "registrar": 200},
+    ),
+    "organisations_refuse": (
+        "POST",
+        lambda a: f"staff/organisations/organisation/{_pending().pk}/refuse",
+        {"reason": "执照不清晰"},
+        {"examiner": 403, "registrar": 200},
+    ),
 }
 MULTIPART = {"revoke"}
+
+
+def _pending() -> Holder:
+    """The organisation that signed up and waits for verification (or was just decided)."""
+    return Holder.objects.exclude(identity_documents=None).get()
+
+
+def pending_organisation() -> None:
+    """A new organisation signed up with its business licence, pending verification."""
+    user = User(username="newco", email="newco@example.cn")
+    user.set_password("a long enough passphrase 2026")
+    identity.sign_up(
+        user,
+        kind="legal_person",
+        org_type="holder",
+        name="待认证的新公司",
+        identifier=valid_uscc(140),
+        province_code="31",
+        documents={"business_licence": ("licence.pdf", io.BytesIO(PDF))},
+    )
 
 
 def _objection() -> Objection:
@@ -183,6 +239,8 @@ def test_staff_routes_as_every_persona(
         )
     if name == "staff_decision_file":
         revoked(personas, registered)
+    if name.startswith("organisations_"):
+        pending_organisation()
     expected = {"anonymous": 401, "revoked": 401, "revoked_staff": 401} | dict.fromkeys(
         ("own", "other", "bank"), 403
     )

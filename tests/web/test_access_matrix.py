@@ -15,9 +15,9 @@ from django.test import Client
 
 from dataip.accounts.models import Notification, User
 from dataip.registry.models import Application, Objection
-from dataip.registry.services import examination, publicity
+from dataip.registry.services import examination, identity, publicity
 from dataip.registry.workflow import Status
-from tests.support.personas import Personas, make_holder, make_person
+from tests.support.personas import Personas, make_holder, make_person, valid_uscc
 from tests.web._builders import build, freeze
 from tests.web.conftest import client_for, read_download
 
@@ -45,6 +45,7 @@ class World:
     bank: User
     other_bank: User
     _registered: Application | None = None
+    _pending: tuple[int, int] | None = None
 
     @property
     def registered(self) -> Application:
@@ -52,6 +53,26 @@ class World:
         if self._registered is None:
             self._registered = build(self.personas, Status.REGISTERED, name="已登记的数据集")
         return self._registered
+
+    def pending_organisation(self) -> tuple[int, int]:
+        """A new organisation pending verification (signed up with its business licence), and
+        the id of that document."""
+        if self._pending is None:
+            user = User(username="newco", email="newco@example.cn")
+            user.set_password("a long enough passphrase 2026")
+            done = identity.sign_up(
+                user,
+                kind="legal_person",
+                org_type="holder",
+                name="待认证的新公司",
+                identifier=valid_uscc(140),
+                province_code="31",
+                documents={"business_licence": ("licence.pdf", io.BytesIO(b"%PDF-1.4 licence"))},
+            )
+            assert done.holder is not None
+            document = done.holder.identity_documents.get()
+            self._pending = (done.holder.pk, document.pk)
+        return self._pending
 
     def user(self, name: str) -> User | None:
         p = self.personas
@@ -383,6 +404,38 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         staff(*MEMBERS, ok=422),
     ),
     "an invitation that does not exist": ("get", "/account/invitation/nonsense", {}, everyone(404)),
+    # Identity of organisations (主体认证): one's own verification; the registrar's queue
+    "organisation verification": (
+        "get",
+        "/account/verification",
+        {},
+        everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
+    ),
+    "upload nothing for verification": (
+        "post",
+        "/account/verification",
+        {},
+        everyone(422, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
+    ),
+    "organisations to verify": ("get", "/examine/organisations", {}, staff("registrar")),
+    "an organisation to verify": (
+        "get",
+        "/examine/organisations/organisation/{pending_org}",
+        {},
+        staff("registrar"),
+    ),
+    "an organisation's identity document": (
+        "get",
+        "/examine/organisations/organisation/{pending_org}/documents/{pending_document}",
+        {},
+        staff("registrar"),
+    ),
+    "decide on an organisation without confirming": (
+        "post",
+        "/examine/organisations/organisation/{pending_org}",
+        {"decision": "approve"},
+        staff("registrar", ok=422),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",
@@ -432,6 +485,12 @@ def fill(template: str, world: World) -> str:
     notice = Notification.objects.filter(recipient=world.personas.applicant.user).first()
     return template.format(
         applicant_notice=notice.pk if notice else 0,
+    pending_org, pending_document = (
+        world.pending_organisation() if "{pending_" in template else (0, 0)
+    )
+    return template.format(
+        pending_org=pending_org,
+        pending_document=pending_document,
         announced=world.announced.pk,
         objection=objection.pk,
         objection_file=objection.evidence.get().pk,

@@ -24,6 +24,7 @@ SIGN_UP = {
     "holder_name_en": "NewCo Data",
     "identifier": valid_uscc(77),
     "province": "31",
+    "org_type": "holder",
 }
 
 
@@ -41,9 +42,11 @@ def test_it_signs_up_a_user_and_its_holder(language: str) -> None:
     assert client.get("/account/signup").status_code == 200
     response = client.post("/account/signup", SIGN_UP)
     assert response.status_code == 302
+    assert response["Location"] == "/account/verification"
     user = User.objects.get(username="newco")
     assert user.holder is not None
     assert user.holder.identifier == SIGN_UP["identifier"]
+    assert user.holder.verification == "pending"  # drafts yes, submission once verified
     assert user.check_password(SIGN_UP["password1"])
     assert client.get("/applications/").status_code == 200
 

@@ -160,8 +160,10 @@ def setup_totp(tab: Journey) -> None:
     tab.submit()
 
 
-def apply(tab: Journey, language: str, suffix: str) -> int:
-    """Sign up, file every step, upload the materials, submit; return the application id."""
+def apply(tab: Journey, language: str, suffix: str, verify: Callable[[], None]) -> int:
+    """Sign up (pending, with the identity documents), file every step, upload the
+    materials, be refused submission until ``verify`` has the registrar verify the
+    organisation, submit; return the application id."""
     tab.go("/")
     tab.shot("home")
     tab.go("/account/signup")
@@ -175,9 +177,20 @@ def apply(tab: Journey, language: str, suffix: str) -> int:
     page.fill("#id_holder_name_en", f"Alpha Data {suffix}")
     page.fill("#id_identifier", valid_uscc(601 if language == "en" else 602))
     page.select_option("#id_province", "31")
+    page.select_option("#id_org_type", "holder")
+    for field in ("business_licence", "authorisation"):
+        page.set_input_files(
+            f"#id_{field}",
+            files=[{"name": f"{field}.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
     tab.shot("sign-up")
     tab.submit()
-    assert page.url.endswith("/applications/")
+    assert page.url.endswith("/account/verification")
+    assert page.locator("#verification-state").inner_text().strip() in {
+        "Pending verification",
+        "待认证",
+    }
+    tab.shot("verification-pending")
 
     tab.go("/applications/new")
     page.select_option("#id_kind", "data_collection")
@@ -228,9 +241,16 @@ def apply(tab: Journey, language: str, suffix: str) -> int:
             page.click("form.upload button[type=submit]")  # sent by XHR with a progress bar
         assert page.locator("table.list tbody tr").count() == index + 1
     tab.shot("materials-uploaded")
-    tab.go(page.url.replace("/steps/materials", "/steps/review"))
+    review = page.url.replace("/steps/materials", "/steps/review")
+    tab.go(review)
     assert page.locator("ul.missing").count() == 0
     tab.shot("step-review")
+    assert page.locator("form[action$='/submit']").count() == 0  # pending: no submission
+    assert "registrar has verified" in page.content() or "登记机构认证" in page.content()
+    tab.shot("submit-closed-while-pending")
+    verify()  # the registrar verifies the organisation; now it may submit
+    tab.go(review)
+    assert page.locator("#unverified").count() == 0
     tab.submit("main form[action$='/submit']")
     tab.shot("submitted")
     return int(page.url.rstrip("/").rsplit("/", 1)[1])
@@ -273,8 +293,21 @@ def test_the_whole_journey_in_a_real_browser(
     experts = [staff(f"expert{i}_{suffix}", 700 + i, is_expert=True) for i in range(3)]
     User.objects.create_user(f"citizen_{suffix}", password=PASSWORD)
 
+    office = Journey(browser, base, language, "registrar")
+    office.sign_in(registrar.username, PASSWORD, registrar_key)
+
+    def verify() -> None:
+        office.go("/examine/organisations")
+        office.shot("organisations")
+        office.page.locator("table.list a").first.click()
+        office.page.wait_for_load_state()
+        office.page.check("input[name=decision][value=approve]")
+        office.page.check("#id_confirm")
+        office.shot("organisation-case")
+        office.submit("main form")
+
     applicant = Journey(browser, base, language, "applicant")
-    app_id = apply(applicant, language, suffix)
+    app_id = apply(applicant, language, suffix, verify)
 
     examiner = Journey(browser, base, language, "examiner")
     examiner.go("/account/login")
@@ -288,8 +321,6 @@ def test_the_whole_journey_in_a_real_browser(
     examiner.shot("checklist")
     act(examiner, app_id, "pass_formal_examination")
 
-    office = Journey(browser, base, language, "registrar")
-    office.sign_in(registrar.username, PASSWORD, registrar_key)
     for expert, _ in experts:
         office.go(f"/examine/{app_id}")
         office.page.select_option("#expert", str(expert.pk))

@@ -21,6 +21,7 @@ from dataip.api import errors
 from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
+from dataip.api.routers.identity import router as identity_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
@@ -28,6 +29,7 @@ from dataip.api.routers.organisation import router as organisation_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
+from dataip.api.routers.staff_organisations import router as staff_organisations_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
 from dataip.api.throttles import THROTTLES
@@ -52,7 +54,9 @@ Registry for data intellectual property (数据知识产权登记平台).
   for answers 403 `scope_missing`, an expired token 401 `token_expired`.
 * **Examiners and registrars** (the queue of pending requests after registration, objections
   to decide with their deadlines, corrections, certificate re-issues): a staff token, created
-  on the account page.
+  on the account page. Registrars verify new organisations and decide identity claim disputes
+  (`/staff/organisations`); an organisation reads its own verification
+  (`/organisation/verification`): a pending one may draft but not submit.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
@@ -152,6 +156,8 @@ api.add_router("", objections_router)
 api.add_router("", staff_router)
 api.add_router("", notifications_router)
 api.add_router("", organisation_router)
+api.add_router("", identity_router)
+api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)

@@ -167,6 +167,15 @@ DATAIP_LOGIN_ATTEMPTS = int(os.environ.get("DATAIP_LOGIN_ATTEMPTS", "5"))
 """Failed sign-ins allowed per user name and address before a pause (see DATAIP_LOGIN_PAUSE)."""
 DATAIP_LOGIN_PAUSE = int(os.environ.get("DATAIP_LOGIN_PAUSE", "900"))
 """Seconds a user name is refused from an address after too many failed sign-ins."""
+DATAIP_IDENTITY_VERIFIER = os.environ.get(
+    "DATAIP_IDENTITY_VERIFIER", "dataip.registry.verifiers.ManualReview"
+)
+"""Dotted path of the class that checks a new organisation's identity once its documents are in
+(``ManualReview``: the registrar decides; ``CodeStructureCheck``: impossible codes refused)."""
+DATAIP_IDENTITY_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("DATAIP_IDENTITY_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+"""Largest business licence or authorisation accepted (PDF, JPEG or PNG), in bytes."""
 
 DATAIP_CACHE_URL = os.environ.get("DATAIP_CACHE_URL", "")
 """Cache shared by all app servers (共享缓存), as a URL: ``redis://host:6379/0`` (or

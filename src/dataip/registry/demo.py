@@ -25,11 +25,11 @@ from dataip.registry import clock, reference
 from dataip.registry.actors import actor_for
 from dataip.registry.identifiers import DataSourceCode
 from dataip.registry.kinds import MaterialKind, ProductKind
-from dataip.registry.models import Application, Holder, HolderKind
+from dataip.registry.models import Application, Holder, HolderKind, OrganisationType
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.services import changes, examination, licensing, pledges, publicity
+from dataip.registry.services import changes, examination, identity, licensing, pledges, publicity
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
 
@@ -538,12 +538,44 @@ def _banks(rng: random.Random, cast: Cast) -> None:
             identifier=make_uscc(rng, "31"),
             province_code="31",
         )
-        bank.is_lender = True
-        bank.save(update_fields=["is_lender"])
+        bank.is_lender, bank.org_type = True, OrganisationType.BANK
+        bank.save(update_fields=["is_lender", "org_type"])
         user = _user(f"bank{i}", f"{name} {name_en}")
         user.holder = bank
         user.save()
         cast.banks.append(user)
+
+
+def _identity_cases(rng: random.Random, cast: Cast) -> None:
+    """For the registrar's queue of organisations (主体认证): a new organisation that signed up
+    with its documents and waits for verification, and a sign-up with the code of a registered
+    organisation (an identity claim dispute)."""
+    licence = ("营业执照.pdf", io.BytesIO(b"%PDF-1.4\n% demo business licence\n%%EOF\n"))
+    authorisation = ("授权书.pdf", io.BytesIO(b"%PDF-1.4\n% demo authorisation\n%%EOF\n"))
+    newco = User(username="newco", password=_demo_password_hash(), email="newco@example.cn")
+    identity.sign_up(
+        newco,
+        kind=HolderKind.LEGAL_PERSON,
+        org_type=OrganisationType.PLATFORM,
+        name="浦江数据交易服务有限公司",
+        name_en="Pujiang Data Trading Services",
+        identifier=make_uscc(rng, "31"),
+        province_code="31",
+        documents={"business_licence": licence, "authorisation": authorisation},
+    )
+    claimed = cast.applicants[0].holder
+    if claimed is None:  # every demo applicant acts for a holder
+        return
+    claimant = User(username="claimant", password=_demo_password_hash(), email="c@example.cn")
+    identity.sign_up(
+        claimant,
+        kind=claimed.kind,
+        org_type=OrganisationType.HOLDER,
+        name=claimed.name,
+        identifier=claimed.identifier,
+        province_code=claimed.province_code,
+        documents={"business_licence": ("执照.png", io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(32)))},
+    )
 
 
 def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
@@ -659,11 +691,13 @@ def build_demo(
     tick()  # bring everything up to today: expiries, deemed withdrawals, announcement ends
     _banks(rng, cast)
     _rights_activity(rng, cast, today)
+    _identity_cases(rng, cast)
     counts = Counter(Application.objects.values_list("status", flat=True))
     lines = [f"Demo registry ready ({settings.DATAIP_REGIME}): {applications} applications."]
     lines += [f"  {Status(s).value}: {n}" for s, n in sorted(counts.items())]
     lines.append(
-        "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1, "
+        "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1 / newco (its "
+        "organisation pending verification) / claimant (a dispute), "
         f"password {DEMO_PASSWORD!r}."
     )
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from dataip.registry import details, fields, reference
 from dataip.registry import territory as territories
 from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
+from dataip.registry.models.holders import DocumentKind, OrganisationType, Verification
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
 from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
 from dataip.registry.workflow import Action, Role
@@ -94,6 +95,9 @@ FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)
 LICENCE_LABELS: Mapping[str, Promise] = dict(LicenceKind.choices)
 VALUATION_LABELS: Mapping[str, Promise] = dict(ValuationMethod.choices)
 RECORD_STATUS_LABELS: Mapping[str, Promise] = dict(RecordStatus.choices)
+ORG_TYPE_LABELS: Mapping[str, Promise] = dict(OrganisationType.choices)
+VERIFICATION_LABELS: Mapping[str, Promise] = dict(Verification.choices)
+DOCUMENT_LABELS: Mapping[str, Promise] = dict(DocumentKind.choices)
 #: The choices of the ``personal_information`` detail (:data:`details.PERSONAL_INFORMATION`).
 PERSONAL_INFORMATION_LABELS: Mapping[str, Promise] = {
     "none": gettext_lazy("No personal information"),
@@ -196,6 +200,21 @@ def valuation_method(code: str) -> str:
 def record_status(code: str) -> str:
     """Where a two-step record (a change request, a transfer) stands."""
     return _named(RECORD_STATUS_LABELS, code)
+
+
+def org_type(code: str) -> str:
+    """The type of an organisation (holder, exchange, platform, bank)."""
+    return _named(ORG_TYPE_LABELS, code)
+
+
+def verification(code: str) -> str:
+    """Where an organisation's identity verification stands (主体认证)."""
+    return _named(VERIFICATION_LABELS, code)
+
+
+def identity_document(code: str) -> str:
+    """The name of a kind of identity document (business licence, authorisation)."""
+    return _named(DOCUMENT_LABELS, code)
 
 
 def personal_information(code: str) -> str:

@@ -194,6 +194,9 @@ class Context:
     """Assigned experts (user id) and their opinion: True approve, False reject, None pending."""
     missing: tuple[str, ...] = ()
     """What the application still lacks before it can be submitted (field or material names)."""
+    unverified_holders: tuple[str, ...] = ()
+    """Names of the organisations on the applicant's side whose identity is not verified yet
+    (主体认证): they may draft, not submit."""
     correction_due: date | None = None
     announcement_ends: date | None = None
     valid_until: date | None = None
@@ -311,6 +314,19 @@ def complete(ctx: Context) -> Message | None:
         return Message(
             gettext_noop("The application is incomplete; missing: %(missing)s"),
             {"missing": ", ".join(ctx.missing)},
+        )
+    return None
+
+
+def identity_verified(ctx: Context) -> Message | None:
+    """Every organisation on the applicant's side has had its identity verified."""
+    if ctx.unverified_holders:
+        return Message(
+            gettext_noop(
+                "The identity of %(holders)s is not verified yet: the application can be "
+                "submitted once the registrar has verified it. You may keep editing the draft."
+            ),
+            {"holders": ", ".join(ctx.unverified_holders)},
         )
     return None
 
@@ -612,7 +628,10 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     # Filing (申请)
     (S.DRAFT, A.EDIT): Rule(S.DRAFT, applicant, logged=False, effect="fields and materials change"),
     (S.DRAFT, A.SUBMIT): Rule(
-        S.SUBMITTED, applicant, complete, effect="application number issued; content digest logged"
+        S.SUBMITTED,
+        applicant,
+        all_of(identity_verified, complete),
+        effect="application number issued; content digest logged",
     ),
     # Formal examination (形式审查)
     (S.SUBMITTED, A.START_FORMAL_EXAMINATION): Rule(

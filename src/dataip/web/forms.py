@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from dataip.registry import details, fields, labels, reference
 from dataip.registry.details import FieldType
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import HolderKind
+from dataip.registry.models import DocumentKind, HolderKind, OrganisationType
 from dataip.registry.models.applications import MATERIAL_CHOICES
 from dataip.registry.models.objections import ObjectionGround
 
@@ -338,6 +338,19 @@ class SignUpForm(PortalForm):
         help_text=gettext_lazy("18 characters; checked before the account is made."),
     )
     province = forms.ChoiceField(label=gettext_lazy("Province"))
+    org_type = forms.ChoiceField(
+        label=gettext_lazy("Type of organisation"), choices=OrganisationType.choices
+    )
+    business_licence = forms.FileField(
+        label=DocumentKind.BUSINESS_LICENCE.label,
+        required=False,
+        help_text=gettext_lazy("PDF, JPEG or PNG. You may also upload it later."),
+    )
+    authorisation = forms.FileField(
+        label=DocumentKind.AUTHORISATION.label,
+        required=False,
+        help_text=gettext_lazy("PDF, JPEG or PNG. You may also upload it later."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -350,6 +363,13 @@ class SignUpForm(PortalForm):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class IdentityDocumentsForm(PortalForm):
+    """The business licence and the legal representative's authorisation, (re-)uploaded."""
+
+    business_licence = forms.FileField(label=DocumentKind.BUSINESS_LICENCE.label, required=False)
+    authorisation = forms.FileField(label=DocumentKind.AUTHORISATION.label, required=False)
 
 
 class LoginForm(PortalForm):

@@ -8,6 +8,7 @@ from dataip.web.views import (
     examiner,
     expert,
     files,
+    identity,
     notifications,
     objections,
     organisation,
@@ -55,6 +56,7 @@ urlpatterns = [
     path("account/two-factor", account.otp, name="otp"),
     path("account/two-factor/setup", account.otp_setup, name="otp-setup"),
     path("account/two-factor/qr.svg", account.otp_qr, name="otp-qr"),
+    path("account/verification", account.verification, name="verification"),
     path("account/tokens", account.api_tokens, name="api-tokens"),
     path(
         "account/notifications/settings",
@@ -179,6 +181,17 @@ urlpatterns = [
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/organisations", identity.queue, name="organisation-queue"),
+    path(
+        "examine/organisations/<str:kind>/<int:case_id>",
+        identity.case,
+        name="organisation-case",
+    ),
+    path(
+        "examine/organisations/<str:kind>/<int:case_id>/documents/<int:document_id>",
+        identity.document,
+        name="organisation-document",
+    ),
     path("examine/objections", objections.queue, name="objection-queue"),
     path("examine/changes/<int:change_id>", examiner.change_request, name="change-request"),
     path("examine/<int:application_id>", examiner.case, name="case"),

@@ -7,7 +7,16 @@ from dataip.registry.models.applications import (
     PanelAssignment,
 )
 from dataip.registry.models.events import Event
-from dataip.registry.models.holders import Holder, HolderKind
+from dataip.registry.models.holders import (
+    ClaimStatus,
+    DocumentKind,
+    Holder,
+    HolderKind,
+    IdentityDocument,
+    OrganisationClaim,
+    OrganisationType,
+    Verification,
+)
 from dataip.registry.models.numbering import NumberSequence
 from dataip.registry.models.objections import (
     AnswerEvidence,
@@ -44,14 +53,17 @@ __all__ = [
     "Application",
     "ApplicationHolder",
     "ChangeRequest",
+    "ClaimStatus",
     "ConsentPurpose",
     "ConsentRequest",
     "ConsentRequestStatus",
     "DataProduct",
     "DecisionDocument",
+    "DocumentKind",
     "Event",
     "Holder",
     "HolderKind",
+    "IdentityDocument",
     "Licence",
     "LicenceKind",
     "Material",
@@ -60,6 +72,8 @@ __all__ = [
     "ObjectionAnswer",
     "ObjectionEvidence",
     "ObjectionGround",
+    "OrganisationClaim",
+    "OrganisationType",
     "PanelAssignment",
     "Pledge",
     "PledgeConsent",
@@ -74,4 +88,5 @@ __all__ = [
     "UpdateFrequency",
     "Valuation",
     "ValuationMethod",
+    "Verification",
 ]

@@ -58,23 +58,11 @@ IDENTIFIER_REASONS = {
 # ── holders ─────────────────────────────────────────────────────────────────────────────
 
 
-def create_holder(
-    *,
-    kind: str,
-    name: str,
-    identifier: str,
-    province_code: str,
-    name_en: str = "",
-    address: str = "",
-    contact_email: str = "",
-    contact_phone: str = "",
-    is_agency: bool = False,
-) -> Holder:
-    """Register a holder (登记主体) after checking its identity number.
-
-    Organisations give a Unified Social Credit Code, natural persons a resident ID number.
-    """
-    errors = FieldErrors()
+def check_holder(
+    errors: FieldErrors, *, kind: str, name: str, identifier: str, province_code: str
+) -> str:
+    """Check a holder's kind, name, identity number and province (naming each bad field in
+    ``errors``); the normalised identity number."""
     if kind not in HolderKind.values:
         errors.add("kind", gettext_noop("Choose a valid kind of holder."))
     if not name.strip():
@@ -93,6 +81,29 @@ def create_holder(
         reference.province(province_code)
     except KeyError:
         errors.add("province_code", gettext_noop("Choose a valid province."))
+    return normalised
+
+
+def create_holder(
+    *,
+    kind: str,
+    name: str,
+    identifier: str,
+    province_code: str,
+    name_en: str = "",
+    address: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    is_agency: bool = False,
+) -> Holder:
+    """Register a holder (登记主体) after checking its identity number.
+
+    Organisations give a Unified Social Credit Code, natural persons a resident ID number.
+    """
+    errors = FieldErrors()
+    normalised = check_holder(
+        errors, kind=kind, name=name, identifier=identifier, province_code=province_code
+    )
     errors.raise_if_any()
     try:
         with transaction.atomic():

@@ -15,6 +15,7 @@ from dataip.registry.models import (
     Application,
     ApplicationHolder,
     ChangeRequest,
+    Holder,
     Objection,
     PanelAssignment,
     Pledge,
@@ -23,6 +24,7 @@ from dataip.registry.models import (
     RecordStatus,
     Transfer,
     TransferConfirmation,
+    Verification,
 )
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.queries.applicants import missing_for_submission
@@ -56,6 +58,14 @@ def context_for(application: Application, at: datetime, **extra: Any) -> Context
         applicants = frozenset({application.filed_by_id, *rights["holder_ids"]})
     else:
         applicants = applicant_holder_ids(application)
+    unverified: tuple[str, ...] = ()
+    if status == Status.DRAFT:
+        unverified = tuple(
+            Holder.objects.filter(pk__in=applicants)
+            .exclude(verification=Verification.VERIFIED)
+            .order_by("id")
+            .values_list("name", flat=True)
+        )
     return Context(
         status=status,
         today=clock.local_date(at),
@@ -64,6 +74,7 @@ def context_for(application: Application, at: datetime, **extra: Any) -> Context
         min_panel_size=regime.expert_panel_min,
         panel=panel,
         missing=missing,
+        unverified_holders=unverified,
         correction_due=application.correction_due,
         announcement_ends=application.announcement_ends,
         valid_until=application.valid_until,

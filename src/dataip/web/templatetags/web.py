@@ -28,6 +28,30 @@ def status_name(status: str) -> str:
 
 
 @register.simple_tag
+def province_name(code: str) -> str:
+    """A province (GB/T 2260) in the active language."""
+    return labels.province(code)
+
+
+@register.simple_tag
+def org_type_name(code: str) -> str:
+    """A type of organisation in the active language."""
+    return labels.org_type(code)
+
+
+@register.simple_tag
+def verification_name(code: str) -> str:
+    """Where an organisation's identity verification stands, in the active language."""
+    return labels.verification(code)
+
+
+@register.simple_tag
+def identity_document_name(code: str) -> str:
+    """A kind of identity document in the active language."""
+    return labels.identity_document(code)
+
+
+@register.simple_tag
 def action_name(action: str) -> str:
     """An action (or event) in the active language."""
     return labels.event(action)

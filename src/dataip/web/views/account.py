@@ -1,4 +1,5 @@
-"""Accounts: sign-up with the holder's identity check, sign-in (throttled), two-factor (TOTP)."""
+"""Accounts: sign-up (the organisation pending verification), its verification page, sign-in
+(throttled), two-factor (TOTP)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,10 +25,12 @@ from dataip.accounts import scopes as declared_scopes
 from dataip.accounts import tokens
 from dataip.accounts.models import User
 from dataip.errors import NotFound, ValidationFailed, gettext_noop
-from dataip.registry.services import applications as filing
+from dataip.registry.models import DocumentKind
+from dataip.registry.queries import identity as identity_queries
+from dataip.registry.services import identity
 from dataip.web.access import is_staff_member, is_verified, login_required, user_of
 from dataip.web.errors import put_on_form
-from dataip.web.forms import LoginForm, PortalForm, SignUpForm, TokenForm
+from dataip.web.forms import IdentityDocumentsForm, LoginForm, PortalForm, SignUpForm, TokenForm
 from dataip.web.security import client_address, login_blocked, login_failed, login_succeeded
 
 HOLDER_FIELDS = {
@@ -52,42 +54,71 @@ def _next(request: HttpRequest, default: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account and the holder it acts for; the holder's number is checked first."""
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """Create an account and the organisation it acts for, pending verification. A code that is
+    registered already becomes a dispute for the registrar, and the answer is the same."""
+    posted = request.method == "POST"
+    form = SignUpForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         data = form.cleaned_data
         if User.objects.filter(username__iexact=data["username"]).exists():
             form.add_error("username", _("This user name is taken."))
         else:
+            user = User(username=data["username"], email=data["email"])
             try:
-                with transaction.atomic():
-                    holder = filing.create_holder(
-                        kind=data["holder_kind"],
-                        name=data["holder_name"],
-                        name_en=data["holder_name_en"],
-                        identifier=data["identifier"],
-                        province_code=data["province"],
-                        contact_email=data["email"],
-                    )
-                    user = User(
-                        username=data["username"],
-                        email=data["email"],
-                        display_name=data["holder_name"],
-                        holder=holder,
-                    )
-                    _check_password(form, data["password1"], user)
-                    user.set_password(data["password1"])
-                    user.save()
+                _check_password(form, data["password1"], user)
+                user.set_password(data["password1"])
+                identity.sign_up(
+                    user,
+                    kind=data["holder_kind"],
+                    org_type=data["org_type"],
+                    name=data["holder_name"],
+                    name_en=data["holder_name_en"],
+                    identifier=data["identifier"],
+                    province_code=data["province"],
+                    documents=_uploads(request),
+                )
             except ValidationFailed as error:
                 put_on_form(form, error, HOLDER_FIELDS)
             except _WeakPassword:
                 pass
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome. You can now file an application."))
-                return redirect("web:my-applications")
+                messages.success(request, _("Welcome. Your organisation is pending verification."))
+                return redirect("web:verification")
     status = 422 if form.errors else 200
     return render(request, "web/signup.html", {"form": form}, status=status)
+
+
+def _uploads(request: HttpRequest) -> dict[str, identity.Upload | None]:
+    """The identity documents sent with the form, by kind."""
+    found: dict[str, identity.Upload | None] = {}
+    for kind in DocumentKind.values:
+        upload = request.FILES.get(kind)
+        found[kind] = (upload.name or kind, upload) if upload is not None else None
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verification(request: HttpRequest) -> HttpResponse:
+    """Where the identity verification of the user's organisation stands (主体认证): the
+    state, the refusal reason, the documents; upload them (again) until verified."""
+    user = user_of(request)
+    posted = request.method == "POST"
+    form = IdentityDocumentsForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
+    if posted and form.is_valid():
+        try:
+            identity.upload_documents(user, _uploads(request))
+        except ValidationFailed as error:
+            put_on_form(form, error)
+        else:
+            messages.success(request, _("The documents are uploaded."))
+            return redirect("web:verification")
+    state = identity_queries.verification_of(user)
+    context = {"state": state, "form": form}
+    return render(request, "web/verification.html", context, status=422 if form.errors else 200)
 
 
 class _WeakPassword(Exception):

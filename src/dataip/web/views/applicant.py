@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import labels, queries
+from dataip.registry import clock, labels, queries
 from dataip.registry.actors import applicant_holder_ids
+from dataip.registry.i18n import render as render_message
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, rights
@@ -22,7 +23,14 @@ from dataip.registry.queries.files import certificates_of
 from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.workflow import PUBLIC_STATUSES, Action, Status
+from dataip.registry.services.context import context_for
+from dataip.registry.workflow import (
+    PUBLIC_STATUSES,
+    Action,
+    Status,
+    allowed_actions,
+    identity_verified,
+)
 from dataip.web.access import actor_of, applicant_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import (
@@ -235,8 +243,11 @@ def review_step(request: HttpRequest, application: Application) -> HttpResponse:
     """What is still missing, in words, and the submit (or resubmit) button."""
     actor = actor_of(request)
     missing = [labels.field(name) for name in applicants.missing_for_submission(application)]
-    actions = [a for a in allowed(application, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
+    snapshot = context_for(application, clock.now())
+    actions = [a for a in allowed_actions(snapshot, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
+    unverified = identity_verified(snapshot)  # the organisation may draft, not submit yet
     context = {
+        "unverified": render_message(unverified) if unverified is not None else "",
         "application": application,
         "missing": missing if application.status in EDITING else [],
         "actions": action_buttons(application, actions),
