@@ -23,6 +23,19 @@ class User(AbstractUser):
     is_examiner = models.BooleanField(_("examiner"), default=False)
     is_registrar = models.BooleanField(_("registrar"), default=False)
     is_expert = models.BooleanField(_("expert"), default=False)
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified"),
+        null=True,
+        blank=True,
+        help_text=_("When the person followed the verification link sent to this address."),
+    )
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+        help_text=_("The language of the registry's e-mails to this person."),
+    )
 
     class Meta:
         verbose_name = _("user")
