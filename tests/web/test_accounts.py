@@ -84,7 +84,7 @@ def test_it_signs_an_applicant_in_and_out(personas: Personas) -> None:
 
 
 def test_it_throttles_repeated_failed_sign_ins(personas: Personas, settings: object) -> None:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(4):
         bad = client.post("/account/login", {"username": "applicant", "password": "wrong"})
         assert bad.status_code == 401
@@ -102,7 +102,7 @@ def test_it_throttles_repeated_failed_sign_ins(personas: Personas, settings: obj
 def test_staff_confirm_the_second_factor_and_cannot_enrol_by_password(
     personas: Personas,
 ) -> None:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = client.post("/account/login", {"username": "examiner", "password": "x"})
     assert response.status_code == 302
     assert response["Location"].startswith("/account/two-factor")
