@@ -109,24 +109,69 @@ def _say_why_signing_stopped() -> None:
             typer.echo(describe(LogRefusedByWitness(found)), err=False)
 
 
+class StaffRole(StrEnum):
+    """A staff role of ``create-staff``."""
+
+    examiner = "examiner"
+    expert = "expert"
+    registrar = "registrar"
+
+
+def _create_staff(
+    username: str, email: str, roles: list[str], name: str, language: str, admin: bool
+) -> None:
+    _setup()
+    from django.db import transaction
+    from django.utils import translation
+
+    from dataip.accounts import people
+    from dataip.errors import DomainError, ValidationFailed
+    from dataip.registry.i18n import describe, field_errors
+
+    try:
+        with transaction.atomic():
+            user, link = people.create_staff(
+                username=username, display_name=name, email=email, roles=roles, language=language
+            )
+            if admin:
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+    except DomainError as error:
+        with translation.override("en"):
+            if isinstance(error, ValidationFailed):
+                for field, reasons in field_errors(error).items():
+                    typer.echo(f"{field}: {'; '.join(reasons)}", err=True)
+            else:
+                typer.echo(describe(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Staff account {username!r} created; its enrolment link (also mailed to {email}):")
+    typer.echo(link)
+
+
+@app.command("create-staff")
+def create_staff(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    email: Annotated[str, typer.Option(help="Where the enrolment link is mailed.")],
+    role: Annotated[
+        list[StaffRole], typer.Option(help="A staff role (repeat the option for several).")
+    ],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    language: Annotated[str, typer.Option(help="Language of e-mails: zh-hans or en.")] = "zh-hans",
+    admin: Annotated[bool, typer.Option(help="Also let the account use /admin/.")] = False,
+) -> None:
+    """Create a staff account without a password and print its single-use enrolment link,
+    where the person sets the password and the authenticator app (TOTP)."""
+    _create_staff(username, email, [str(r.value) for r in role], name, language, admin)
+
+
 @app.command()
 def createadmin(
     username: Annotated[str, typer.Option(prompt=True, help="Login name.")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
-    ],
+    email: Annotated[str, typer.Option(prompt=True, help="Where the enrolment link is mailed.")],
 ) -> None:
-    """Create a registrar account that can also use the admin site (/admin/)."""
-    _setup()
-    from dataip.accounts.models import User
-
-    if User.objects.filter(username=username).exists():
-        typer.echo(f"User {username!r} already exists.", err=True)
-        raise typer.Exit(1)
-    User.objects.create_superuser(
-        username=username, password=password, is_registrar=True, is_examiner=True
-    )
-    typer.echo(f"Registrar {username!r} created; sign in at /admin/.")
+    """Create the first registrar (also examiner, and admin of /admin/) and print its
+    enrolment link: no password is set here; the person sets it with the authenticator."""
+    _create_staff(username, email, ["registrar", "examiner"], "", "zh-hans", True)
 
 
 @app.command()

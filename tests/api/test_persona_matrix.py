@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dataip.accounts.models import Notification
 from dataip.accounts import organisation
-from dataip.accounts.models import OrgRole, User
+from dataip.accounts.models import Notification, OrgRole, User
 from dataip.accounts.tokens import create_token
 from dataip.api.api import api as api_of_the_site
 from dataip.registry.models import (

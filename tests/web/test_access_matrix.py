@@ -436,6 +436,61 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"decision": "approve"},
         staff("registrar", ok=422),
     ),
+    # People's accounts and staff sign-in
+    "profile": ("get", "/account/", {}, everyone(200, anonymous=LOGIN)),
+    "change the password": ("get", "/account/password", {}, everyone(200, anonymous=LOGIN)),
+    "reset the password": ("get", "/account/password/reset", {}, everyone(200)),
+    "a reset link that is not valid": (
+        "get",
+        "/account/password/reset/MQ/bad-token",
+        {},
+        everyone(200),
+    ),
+    "an e-mail verification link that is not valid": (
+        "get",
+        "/account/verify-email/bad",
+        {},
+        everyone(410),
+    ),
+    "an enrolment link that is not valid": ("get", "/account/enrol/MQ/bad", {}, everyone(410)),
+    "second factor": (
+        "get",
+        "/account/two-factor",
+        {},
+        everyone(
+            403,
+            anonymous=LOGIN,
+            outside_expert=200,
+            panel_expert=200,
+            examiner=200,
+            registrar=200,
+        ),
+    ),
+    "new recovery codes without confirming": (
+        "post",
+        "/account/recovery-codes",
+        {},
+        staff("outside_expert", "panel_expert", "examiner", "registrar", ok=302),
+    ),
+    "staff accounts": ("get", "/examine/staff", {}, staff("registrar")),
+    "create a staff account without its fields": (
+        "post",
+        "/examine/staff",
+        {},
+        staff("registrar", ok=422),
+    ),
+    "deactivate a staff account without confirming": (
+        "post",
+        "/examine/staff/{outside_expert_id}/deactivate",
+        {},
+        staff("registrar", ok=302),
+    ),
+    "re-send an enrolment link without confirming": (
+        "post",
+        "/examine/staff/{outside_expert_id}/enrolment",
+        {},
+        staff("registrar", ok=302),
+    ),
     "file an objection": (
         "post",
         "/announcements/{announced_number}/objection",
@@ -483,12 +538,11 @@ def fill(template: str, world: World) -> str:
     other = world.personas.other_applicant.holder.identifier
     objection = Objection.objects.get(application=world.announced)
     notice = Notification.objects.filter(recipient=world.personas.applicant.user).first()
-    return template.format(
-        applicant_notice=notice.pk if notice else 0,
     pending_org, pending_document = (
         world.pending_organisation() if "{pending_" in template else (0, 0)
     )
     return template.format(
+        applicant_notice=notice.pk if notice else 0,
         pending_org=pending_org,
         pending_document=pending_document,
         announced=world.announced.pk,

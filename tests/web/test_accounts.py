@@ -87,41 +87,40 @@ def test_it_signs_an_applicant_in_and_out(personas: Personas) -> None:
 
 
 def test_it_throttles_repeated_failed_sign_ins(personas: Personas, settings: object) -> None:
-    client = Client()
-    for _ in range(5):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(4):
         bad = client.post("/account/login", {"username": "applicant", "password": "wrong"})
         assert bad.status_code == 401
+    fifth = client.post("/account/login", {"username": "applicant", "password": "wrong"})
+    assert fifth.status_code == 429
     blocked = client.post("/account/login", {"username": "applicant", "password": "x"})
     assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) == 900
+    assert "Too many failed sign-in attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
     other_user = client.post("/account/login", {"username": "objector", "password": "x"})
     assert other_user.status_code == 302
 
 
-def test_it_sends_staff_through_totp_setup_then_verification(personas: Personas) -> None:
-    client = Client()
+def test_staff_confirm_the_second_factor_and_cannot_enrol_by_password(
+    personas: Personas,
+) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = client.post("/account/login", {"username": "examiner", "password": "x"})
     assert response.status_code == 302
     assert response["Location"].startswith("/account/two-factor")
-    # Signed in with a password only: staff pages are still closed.
+    # No confirmed device: the password alone cannot set one up any more.
+    missing = client.get("/account/two-factor")
+    assert missing.status_code == 403
+    assert "enrolment link" in missing.content.decode()
     assert client.get("/examine/").status_code == 302
-    setup = client.get("/account/two-factor/setup")
-    assert setup.status_code == 200
-    assert client.get("/account/two-factor/qr.svg")["Content-Type"] == "image/svg+xml"
-    device = TOTPDevice.objects.get(user=personas.examiner.user, confirmed=False)
-    assert client.post("/account/two-factor/setup", {"token": "000000"}).status_code == 422
-    done = client.post("/account/two-factor/setup", {"token": token_for(device)})
-    assert done.status_code == 302
-    assert client.get("/examine/").status_code == 200
+    assert not TOTPDevice.objects.filter(user=personas.examiner.user).exists()
 
-    # Next time: the confirmed device's code is asked for, and setup is closed.
-    again = Client()
-    again.post("/account/login", {"username": "examiner", "password": "x"})
-    assert again.get("/account/two-factor/setup").status_code == 302
-    assert again.post("/account/two-factor", {"token": "123456"}).status_code in {401, 422}
-    device.refresh_from_db()
-    ok = again.post("/account/two-factor", {"token": token_for(device, step_offset=1)})
+    device = TOTPDevice.objects.create(user=personas.examiner.user, name="phone", confirmed=True)
+    assert client.post("/account/two-factor", {"token": "123456"}).status_code == 401
+    ok = client.post("/account/two-factor", {"token": token_for(device, step_offset=1)})
     assert ok.status_code == 302
-    assert again.get("/examine/").status_code == 200
+    assert client.get("/examine/").status_code == 200
 
 
 def test_it_gives_unverified_staff_no_staff_powers(personas: Personas, sign_in: SignIn) -> None:
@@ -131,10 +130,6 @@ def test_it_gives_unverified_staff_no_staff_powers(personas: Personas, sign_in: 
     assert client.get("/examine/").status_code == 302
     request = client.get("/").wsgi_request
     assert not actor_of(request).roles & STAFF_ROLES
-
-
-def test_applicant_cannot_set_up_a_staff_device(personas: Personas, sign_in: SignIn) -> None:
-    assert sign_in(personas.applicant).get("/account/two-factor/setup").status_code == 404
 
 
 def test_it_redirects_only_to_local_addresses_after_sign_in(personas: Personas) -> None:

@@ -8,7 +8,6 @@ Screenshots of every page are kept under ``test-artifacts/browser/<language>/``.
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dataip.accounts.models import User
 from dataip.registry import clock
@@ -150,16 +148,6 @@ def staff(name: str, index: int = 0, **roles: bool) -> tuple[User, bytes]:
     return user, bytes(totp_device(user).bin_key)
 
 
-def setup_totp(tab: Journey) -> None:
-    """First sign-in of a staff member: set up the authenticator app from the shown key."""
-    assert "/account/two-factor/setup" in tab.page.url
-    secret = tab.page.inner_text("#totp-secret").strip()
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    tab.page.fill("#id_token", f"{totp(key):06d}")
-    tab.shot("two-factor-setup")
-    tab.submit()
-
-
 def apply(tab: Journey, language: str, suffix: str, verify: Callable[[], None]) -> int:
     """Sign up (pending, with the identity documents), file every step, upload the
     materials, be refused submission until ``verify`` has the registrar verify the
@@ -287,8 +275,7 @@ def test_the_whole_journey_in_a_real_browser(
     Journey.counter = 0
     suffix = "EN" if language == "en" else "ZH"
     base = live_server.url
-    examiner_user, _ = staff(f"examiner_{suffix}", is_examiner=True)
-    TOTPDevice.objects.filter(user=examiner_user).delete()  # set up in the browser instead
+    examiner_user, examiner_key = staff(f"examiner_{suffix}", is_examiner=True)
     registrar, registrar_key = staff(f"registrar_{suffix}", is_registrar=True)
     experts = [staff(f"expert{i}_{suffix}", 700 + i, is_expert=True) for i in range(3)]
     User.objects.create_user(f"citizen_{suffix}", password=PASSWORD)
@@ -310,11 +297,7 @@ def test_the_whole_journey_in_a_real_browser(
     app_id = apply(applicant, language, suffix, verify)
 
     examiner = Journey(browser, base, language, "examiner")
-    examiner.go("/account/login")
-    examiner.page.fill("#id_username", examiner_user.username)
-    examiner.page.fill("#id_password", PASSWORD)
-    examiner.submit()
-    setup_totp(examiner)
+    examiner.sign_in(examiner_user.username, PASSWORD, examiner_key)
     examiner.go("/examine/")
     examiner.shot("queue")
     act(examiner, app_id, "start_formal_examination")

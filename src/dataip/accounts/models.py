@@ -40,10 +40,19 @@ class User(AbstractUser):
     is_examiner = models.BooleanField(_("examiner"), default=False)
     is_registrar = models.BooleanField(_("registrar"), default=False)
     is_expert = models.BooleanField(_("expert"), default=False)
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    email_verified_at = models.DateTimeField(
+        _("e-mail verified"),
+        null=True,
+        blank=True,
+        help_text=_("When the person followed the verification link sent to this address."),
     )
-    """The language the person's notices and mail are written in (通知语言)."""
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_("The language of the registry's e-mails to this person."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -161,6 +170,8 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "group"], name="one_preference_per_group")
         ]
+
+
 class Invitation(models.Model):
     """An invitation to join an organisation (邀请成员): single use, expiring; only a digest of
     its link's secret is kept."""

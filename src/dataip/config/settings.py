@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "dataip.accounts",
     "dataip.ledger",
     "dataip.registry",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dataip.web.responses.ConfidentialResponsesMiddleware",
     "dataip.web.errors.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dataip.config.urls"
@@ -141,6 +145,12 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses every password while a user name or an address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "web:login"
@@ -210,6 +220,30 @@ DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE = int(
 NINJA_NUM_PROXIES = 1 if HTTPS and envbool("DATAIP_BEHIND_PROXY", default=False) else 0
 """How many proxies stand before the app servers: the API counts requests without a token by
 the address the last proxy saw (``X-Forwarded-For``) behind one, by the peer's address otherwise."""
+DATAIP_LOGIN_ADDRESS_ATTEMPTS = int(os.environ.get("DATAIP_LOGIN_ADDRESS_ATTEMPTS", "20"))
+"""Failed sign-ins allowed from one address across all user names (password spraying) before
+the address is paused for DATAIP_LOGIN_PAUSE seconds."""
+DATAIP_ENROLMENT_HOURS = int(os.environ.get("DATAIP_ENROLMENT_HOURS", "72"))
+"""Hours a staff enrolment link (set the password and the authenticator) stays valid."""
+DATAIP_PASSWORD_RESET_HOURS = int(os.environ.get("DATAIP_PASSWORD_RESET_HOURS", "24"))
+"""Hours a password-reset link stays valid (it also stops working once used)."""
+DATAIP_EMAIL_VERIFICATION_HOURS = int(os.environ.get("DATAIP_EMAIL_VERIFICATION_HOURS", "72"))
+"""Hours an e-mail verification link stays valid."""
+PASSWORD_RESET_TIMEOUT = DATAIP_PASSWORD_RESET_HOURS * 3600
+
+# django-axes: failed sign-ins (portal, second factor, /admin/login/) counted in the database
+# (SQLite or PostgreSQL; every app server sees the same counts), per user name and address and
+# per address alone; see dataip.accounts.signin.
+AXES_HANDLER = "dataip.accounts.signin.SignInAttempts"
+AXES_FAILURE_LIMIT = "dataip.accounts.signin.attempts"
+AXES_COOLOFF_TIME = "dataip.accounts.signin.pause"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "dataip.accounts.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "dataip.web.security.client_address"
+AXES_LOCKOUT_CALLABLE = "dataip.web.views.account.locked_out"
+AXES_RESET_ON_SUCCESS = False  # SignInAttempts forgets the user name's own failures only
+AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

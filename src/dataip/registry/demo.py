@@ -7,6 +7,7 @@ has the same events and ledger leaves a real one would.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import io
@@ -34,6 +35,9 @@ from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
 
 DEMO_PASSWORD = "dataip-demo"
+DEMO_TOTP_SECRET = "MRQXIYLJOBSGK3LPMRQXIYLJOBSGK3LP"
+"""The demo staff's authenticator key (base32, TOTP): add it to an authenticator app to sign in
+as the demo registrar, examiners or experts (real staff enrol by link; docs/accounts.md)."""
 
 # Where each application should end up, and how often (weights).
 TARGETS: dict[str, int] = {
@@ -226,6 +230,11 @@ def _user(username: str, display: str, **flags: object) -> User:
     for name, value in flags.items():
         setattr(user, name, value)
     user.save()
+    if user.is_registrar or user.is_examiner or user.is_expert:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.create(user=user, name="demo", key=key, confirmed=True)
     return user
 
 
@@ -698,9 +707,10 @@ def build_demo(
     lines.append(
         "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1 / newco (its "
         "organisation pending verification) / claimant (a dispute), "
-        f"password {DEMO_PASSWORD!r}."
+        f"password {DEMO_PASSWORD!r}; staff confirm with the authenticator key "
+        f"{DEMO_TOTP_SECRET} (TOTP)."
     )
     return "\n".join(lines)
 
 
-__all__ = ["DEMO_PASSWORD", "Actor", "build_demo", "registry_is_empty"]
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "Actor", "build_demo", "registry_is_empty"]

@@ -397,3 +397,23 @@ class TokenForm(PortalForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class SecondFactorForm(PortalForm):
+    """The second factor: a six-digit code from the authenticator app, or a recovery code."""
+
+    token = forms.RegexField(
+        label=gettext_lazy("Six-digit code from your authenticator app, or a recovery code"),
+        regex=r"^(\d{6}|[A-Za-z2-7]{8})$",
+        max_length=20,
+        error_messages={
+            "invalid": gettext_lazy(
+                "Enter the six digits the app shows, or a recovery code of eight letters and "
+                "digits."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(str(self.cleaned_data["token"]).split()).lower()

@@ -1,19 +1,16 @@
-"""Security of the pages: a strict Content-Security-Policy and sign-in throttling.
+"""Security of the pages: a strict Content-Security-Policy, and the client's address.
 
 The policy allows nothing but the site's own files: no inline script or style, no other
 origin, no framing. Every page's script and style is a static file under ``web/static/web/``.
-Throttling counts failed sign-ins per user name and client address in the cache (the local
-memory cache of one process by default; a deployment with several app servers points
-``CACHES`` at a shared cache so the count is shared too).
+Failed sign-ins are counted by django-axes (``dataip.accounts.signin``), per user name and
+address and per address, with the address as :func:`client_address` sees it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 POLICY = "; ".join(
@@ -55,29 +52,3 @@ def client_address(request: HttpRequest) -> str:
         if forwarded:
             return str(forwarded).split(",")[-1].strip()
     return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def _key(username: str, address: str) -> str:
-    digest = hashlib.sha256(f"{username.casefold()}\0{address}".encode()).hexdigest()
-    return f"dataip:login-failures:{digest}"
-
-
-def login_blocked(username: str, address: str) -> bool:
-    """True while this user name has failed too often from this address."""
-    return int(cache.get(_key(username, address), 0)) >= settings.DATAIP_LOGIN_ATTEMPTS
-
-
-def login_failed(username: str, address: str) -> None:
-    """Count a failed sign-in; the count lapses after the pause."""
-    key = _key(username, address)
-    if cache.add(key, 1, settings.DATAIP_LOGIN_PAUSE):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, settings.DATAIP_LOGIN_PAUSE)
-
-
-def login_succeeded(username: str, address: str) -> None:
-    """Forget the failures of this user name from this address."""
-    cache.delete(_key(username, address))

@@ -15,6 +15,7 @@ from dataip.web.views import (
     public,
     rights,
     rules,
+    staff_accounts,
     transfers,
 )
 
@@ -54,9 +55,26 @@ urlpatterns = [
     path("account/login", account.sign_in, name="login"),
     path("account/logout", account.sign_out, name="logout"),
     path("account/two-factor", account.otp, name="otp"),
-    path("account/two-factor/setup", account.otp_setup, name="otp-setup"),
-    path("account/two-factor/qr.svg", account.otp_qr, name="otp-qr"),
     path("account/verification", account.verification, name="verification"),
+    path("account/", account.profile, name="profile"),
+    path("account/verify-email", account.resend_verification, name="resend-verification"),
+    path("account/verify-email/<str:token>", account.verify_email, name="verify-email"),
+    path("account/recovery-codes", account.regenerate_recovery_codes, name="recovery-codes"),
+    path("account/password", account.password_change, name="password-change"),
+    path("account/password/reset", account.password_reset, name="password-reset"),
+    path("account/password/reset/sent", account.password_reset_sent, name="password-reset-sent"),
+    path(
+        "account/password/reset/<uidb64>/<token>",
+        account.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path(
+        "account/password/reset/done",
+        account.password_reset_complete,
+        name="password-reset-complete",
+    ),
+    path("account/enrol/<str:uidb64>/<str:token>", account.enrol, name="enrol"),
+    path("account/enrol/<str:uidb64>/<str:token>/qr.svg", account.enrol_qr, name="enrol-qr"),
     path("account/tokens", account.api_tokens, name="api-tokens"),
     path(
         "account/notifications/settings",
@@ -178,6 +196,17 @@ urlpatterns = [
     path("transfers/<int:transfer_id>/decline", transfers.decline, name="transfer-decline"),
     # Examiners and the registrar
     path("staff/", examiner.staff_home, name="staff-home"),
+    path("examine/staff", staff_accounts.staff_list, name="staff-accounts"),
+    path(
+        "examine/staff/<int:staff_id>/deactivate",
+        staff_accounts.deactivate,
+        name="staff-deactivate",
+    ),
+    path(
+        "examine/staff/<int:staff_id>/enrolment",
+        staff_accounts.resend_enrolment,
+        name="staff-resend-enrolment",
+    ),
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/changes", examiner.change_queue, name="change-queue"),

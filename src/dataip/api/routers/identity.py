@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from dataip.api.auth import caller, token_auth
+from dataip.api.auth import caller, read_auth
 from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.api.schemas.organisations import (
@@ -18,7 +18,7 @@ from dataip.registry import labels
 from dataip.registry.models import Holder
 from dataip.registry.queries import identity as found
 
-router = Router(tags=["organisations"], auth=token_auth)
+router = Router(tags=["organisations"], auth=read_auth)
 ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 422: ValidationProblem}
 
 
