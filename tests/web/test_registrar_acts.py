@@ -148,8 +148,9 @@ def test_a_holder_manages_its_organisations_tokens_in_chinese(personas: Personas
     missing = client.post("/account/tokens", {"name": " "})
     assert missing.status_code == 422
     assert "此字段为必填项。" in missing.content.decode()
-    client.post("/account/tokens", {"name": "财务系统"})
+    client.post("/account/tokens", {"name": "财务系统", "scopes": ["read", "rights"]})
     token = ApiToken.objects.get()
+    assert token.scopes == ["read", "rights"]
     assert token.holder_id == personas.applicant.holder.pk
     assert "财务系统" in client_for(personas.applicant.user).get("/account/tokens").content.decode()
     assert (
