@@ -77,10 +77,19 @@ class SearchEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Holder)
 class HolderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "kind", "province_code", "is_agency")
-    list_filter = ("kind", "is_agency", "province_code")
+    list_display = ("name", "kind", "org_type", "verification", "province_code", "is_agency")
+    list_filter = ("kind", "org_type", "verification", "is_agency", "province_code")
     search_fields = ("name", "name_en", "identifier")
-    readonly_fields = ("kind", "identifier", "created_at")
+    # Verification is decided on /examine/organisations (主体认证), never edited here.
+    readonly_fields = (
+        "kind",
+        "identifier",
+        "created_at",
+        "verification",
+        "verified_at",
+        "verified_by",
+        "refusal_reason",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # holders are created by sign-up (or the services), which check identity
