@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -353,7 +353,7 @@ def enrol(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return answer
 
 
-@require_GET
+@require_safe
 def enrol_qr(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The QR code of the authenticator being set up, as a standalone SVG image (with its
     ``xmlns``, so that browsers draw it in an ``<img>``)."""
@@ -447,7 +447,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     return redirect("web:profile")
 
 
-@require_GET
+@require_safe
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     """Follow a verification link: the address is confirmed."""
     user = people.verify_email(token)

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -56,7 +57,10 @@ class ConfirmForm(PortalForm):
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Every staff account, and the form that creates one."""
-    form = NewStaffForm(request.POST if request.method == "POST" else None)
+    language = "en" if translation.get_language() == "en" else "zh-hans"
+    form = NewStaffForm(
+        request.POST if request.method == "POST" else None, initial={"language": language}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
