@@ -151,3 +151,26 @@ def test_dataip_verify_says_what_the_statement_proves_and_fails_a_changed_one(
     path.write_bytes(change_signed_byte(pdf, b"/Title"))
     failed = runner.invoke(app, ["verify", str(path), "--key", str(key), "--ca", str(ca)])
     assert failed.exit_code == 1
+
+
+def test_head_of_a_statement_issues_nothing_on_the_page_or_through_the_api(
+    pledged: tuple[Application, Pledge], bank: Person
+) -> None:
+    from dataip.accounts.tokens import create_token
+
+    url = _statement_url(pledged[0])
+    client = client_for(bank.user)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head["Content-Type"] == "application/pdf"
+    assert head.content == b""
+    assert client.head("/bank/encumbrances/ZZ999/statement.pdf").status_code == 404
+    api = f"/api/v1/encumbrances/{pledged[0].registration_number}/statement.pdf"
+    answered = Client().head(
+        api, headers={"Authorization": f"Bearer {create_token(bank.user, 'loans')[1]}"}
+    )
+    assert answered.status_code == 200
+    assert not IssuedRecord.objects.exists()
+    assert not Event.objects.filter(action="encumbrance_statement_issued").exists()
+    assert client.get(url).status_code == 200  # GET still issues one
+    assert IssuedRecord.objects.count() == 1

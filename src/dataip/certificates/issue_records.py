@@ -219,13 +219,21 @@ def _record(
     return row
 
 
+def statement_subject(registration_number: str) -> int:
+    """The registered application an encumbrance statement of ``registration_number`` would
+    be about, issuing nothing (what a HEAD request asks); :class:`NotFound` if none."""
+    number = registration_number.strip().upper()
+    application_id = rights.registered_application_id(number) if number else None
+    if application_id is None:
+        raise NotFound(gettext_noop("No registration has this number."))
+    return application_id
+
+
 def issue_encumbrance_statement(registration_number: str, *, actor: Actor) -> IssuedRecord:
     """Issue a signed encumbrance statement (查询证明) of one registration as of now, for the
     actor (a lender); raise :class:`NotFound` if no registration has this number."""
     number = registration_number.strip().upper()
-    application_id = rights.registered_application_id(number)
-    if application_id is None or not number:
-        raise NotFound(gettext_noop("No registration has this number."))
+    application_id = statement_subject(number)
     with transaction.atomic():
         application = (
             Application.objects.select_for_update().select_related("product").get(pk=application_id)

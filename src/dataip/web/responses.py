@@ -47,7 +47,8 @@ class ConfidentialResponsesMiddleware:
 
 
 class HeadAsGetMiddleware:
-    """Answer HEAD with the GET view's status and headers, without the body."""
+    """Answer HEAD with the GET view's status and headers, without the body. The view sees
+    GET, and ``request.head_only``: a GET with a side effect (issuing a statement) skips it."""
 
     def __init__(self, get_response: Respond) -> None:
         self.get_response = get_response
@@ -56,6 +57,7 @@ class HeadAsGetMiddleware:
         if request.method != "HEAD":
             return self.get_response(request)
         request.method = "GET"
+        request.head_only = True  # type: ignore[attr-defined]  # a view with a side effect skips it
         try:
             response = self.get_response(request)
         finally:

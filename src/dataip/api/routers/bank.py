@@ -327,7 +327,13 @@ def encumbrance_statement(request: HttpRequest, number: RegistrationNumber) -> H
     validity, holders, pledges, exclusive or sole licences in force and pending transfers, as
     of the registration's latest ledger entry. Each call issues a new statement with its own
     number, and records its issuing in the ledger (a private leaf); the PDF embeds the
-    evidence and carries the registry's seal, so `dataip verify` checks it offline."""
+    evidence and carries the registry's seal, so `dataip verify` checks it offline. HEAD
+    issues nothing: it only says whether a statement would be issued."""
+    if getattr(request, "head_only", False) or request.method == "HEAD":
+        issue_records.statement_subject(number)
+        head = HttpResponse(content_type="application/pdf")
+        head["Cache-Control"] = "no-store"
+        return head
     return _pdf(issue_records.issue_encumbrance_statement(number, actor=caller(request).actor))
 
 

@@ -112,8 +112,18 @@ def _pdf(row: IssuedRecord) -> HttpResponse:
 @require_GET
 def statement_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The encumbrance search of one registration as a signed statement (查询证明): a sealed
-    PDF answering as of now, its issuing recorded in the ledger; ``dataip verify`` checks it."""
+    PDF answering as of now, its issuing recorded in the ledger; ``dataip verify`` checks it.
+    HEAD issues nothing: it only says whether a statement would be issued."""
+    if getattr(request, "head_only", False) or request.method == "HEAD":
+        issue_records.statement_subject(number)
+        return _pdf_head()
     return _pdf(issue_records.issue_encumbrance_statement(number, actor=actor_of(request)))
+
+
+def _pdf_head() -> HttpResponse:
+    response = HttpResponse(content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @applicant_required
