@@ -332,6 +332,7 @@ def encumbrance_statement(request: HttpRequest, number: RegistrationNumber) -> H
     if getattr(request, "head_only", False) or request.method == "HEAD":
         issue_records.statement_subject(number)
         head = HttpResponse(content_type="application/pdf")
+        head["Content-Disposition"] = 'attachment; filename="statement.pdf"'
         head["Cache-Control"] = "no-store"
         return head
     return _pdf(issue_records.issue_encumbrance_statement(number, actor=caller(request).actor))

@@ -122,6 +122,7 @@ def statement_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 def _pdf_head() -> HttpResponse:
     response = HttpResponse(content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="statement.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 
