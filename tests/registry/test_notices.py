@@ -50,10 +50,11 @@ def test_every_declared_notice_has_recipients_and_text_in_both_languages() -> No
     assert set(Notice) == set(notices.NOTICES), "one row per notice kind"
     for kind, text in notices.NOTICES.items():
         assert text.to, kind
-        zh = notices.render(
-            kind, {"number": "N1", "product": "数据", "product_en": "Data"}, "zh-hans"
-        )
-        en = notices.render(kind, {"number": "N1", "product": "数据", "product_en": "Data"}, "en")
+        params = {"number": "N1", "product": "数据", "product_en": "Data"}
+        if text.group is notices.Group.ACCOUNT:  # about an organisation, not an application
+            params = {"organisation": "N1", "reason": "R", "role": "member"}
+        zh = notices.render(kind, params, "zh-hans")
+        en = notices.render(kind, params, "en")
         assert zh != en, f"{kind} is not translated"
         assert "N1" in zh[0] + zh[1]
         assert "N1" in en[0] + en[1]

@@ -141,7 +141,8 @@ def test_objections_pending_at_the_end_go_to_review_then_dismissal_registers(
 def test_registration_expires_when_validity_ends(personas: Personas) -> None:
     app = at_stage(personas, Status.REGISTERED)
     assert app.valid_until is not None
-    assert tick(at=day(30 + 3 * 365)) == {}
+    # The renewal window is open that day: the holder's members are reminded (once).
+    assert tick(at=day(30 + 3 * 365)) == {"renewal_reminder": 1}
     assert tick(at=day(30 + 3 * 365 + 2)) == {"expire": 1}
     app.refresh_from_db()
     assert app.status == Status.EXPIRED

@@ -8,7 +8,7 @@ from dataip.accounts.models import Notification, NotificationPreference
 from dataip.registry.services import examination
 from dataip.registry.workflow import Status
 from tests.support.builders import at_stage, day
-from tests.support.personas import Personas
+from tests.support.personas import Personas, valid_uscc
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,34 @@ def test_the_settings_choose_which_groups_come_by_email(personas: Personas) -> N
         "objections": True,
         "rights": False,
         "deadlines": False,
+        "account": False,
     }
     refused = client.post("/account/notifications/settings", {"email": ["no-such-group"]})
     assert refused.status_code == 200
     assert "no-such-group" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ["有主体待认证：新公司", "待认证主体页面"]),
+        ("en", ["An organisation waits for verification: 新公司", "organisations to verify"]),
+    ],
+)
+def test_account_notices_lead_to_the_registrars_queue_and_the_verification_page(
+    personas: Personas, language: str, words: list[str]
+) -> None:
+    from dataip.registry.services import identity
+    from tests.registry.test_identity import documents, sign_up
+
+    done = sign_up("newco", valid_uscc(61), documents=documents(), org_name="新公司")
+    assert done.holder is not None
+    registrar = client_for(personas.registrar.user, language=language)
+    text = registrar.get("/notifications/").content.decode()
+    for word in words:
+        assert word in text
+    assert 'href="/examine/organisations"' in text
+    identity.refuse_organisation(done.holder.pk, actor=personas.registrar.actor, reason="模糊")
+    member = client_for(done.user, language=language).get("/notifications/").content.decode()
+    assert 'href="/account/verification"' in member
+    assert "模糊" in member

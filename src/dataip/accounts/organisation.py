@@ -8,6 +8,10 @@ only detaches the person: what it did stays recorded in its name.
 Invitations are single use and expire (``DATAIP_INVITATION_DAYS``); the link carries a secret
 of which only a digest is kept. The mail is sent at once with Django's mail, in the language
 chosen on the form, inside the transaction: if it cannot be sent, no invitation is left behind.
+
+People are told in the notification centre (and by mail, as they chose, through the outbox) of
+what concerns them, in the transaction of the change (:mod:`dataip.accounts.tell`): an invitee
+who already has an account of the invitation, a member of a new role or of being removed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from django.utils.translation import gettext
 
 from dataip.accounts.activity import record_activity
 from dataip.accounts.models import Invitation, OrgRole, User
+from dataip.accounts.tell import tell
 from dataip.errors import DomainError, FieldErrors, NotFound, PermissionDenied, gettext_noop
 
 INVITATION_PATH = "/account/invitation/"
@@ -122,9 +127,35 @@ def invite(by: User, *, email: str, role: str, language: str = "zh-hans") -> Inv
             invited_by=by,
             expires_at=now + timedelta(days=settings.DATAIP_INVITATION_DAYS),
         )
-        record_activity(holder_id, by, "invitation_sent", {"email": email, "role": role})
+        row = record_activity(holder_id, by, "invitation_sent", {"email": email, "role": role})
+        _tell_invitee(invitation, row.pk)
         _send_invitation(invitation, secret)
     return invitation
+
+
+def _tell_invitee(invitation: Invitation, activity_id: int) -> None:
+    """An invitee who has an account (free to join: no organisation, not staff) also finds the
+    invitation in the notification centre; the link itself only travels by mail."""
+    invitee = (
+        User.objects.filter(
+            email__iexact=invitation.email,
+            is_active=True,
+            holder=None,
+            is_examiner=False,
+            is_registrar=False,
+            is_expert=False,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if invitee is None:
+        return
+    tell(
+        "invited",
+        recipients=[invitee],
+        key=f"activity.{activity_id}.invited",
+        params={"organisation": invitation.holder.name, "role": invitation.role},
+    )
 
 
 def _send_invitation(invitation: Invitation, secret: str) -> None:
@@ -279,9 +310,16 @@ def change_role(by: User, member_id: int, role: str) -> User:
         before = member.org_role
         member.org_role = role
         member.save(update_fields=["org_role"])
-        record_activity(
+        row = record_activity(
             holder_id, by, "role_changed", {"username": member.username, "from": before, "to": role}
         )
+        if before != role and member.pk != by.pk:
+            tell(
+                "role_changed",
+                recipients=[member.pk],
+                key=f"activity.{row.pk}.role_changed",
+                params={"organisation": str(member.holder), "role": role},
+            )
     return member
 
 
@@ -291,7 +329,15 @@ def remove_member(by: User, member_id: int) -> None:
     with transaction.atomic():
         member = _member(holder_id, member_id)
         _keep_an_administrator(holder_id, member)
+        organisation = str(member.holder)
         member.holder = None
         member.org_role = OrgRole.ADMINISTRATOR  # of an organisation it may found or join later
         member.save(update_fields=["holder", "org_role"])
-        record_activity(holder_id, by, "member_removed", {"username": member.username})
+        row = record_activity(holder_id, by, "member_removed", {"username": member.username})
+        if member.pk != by.pk:
+            tell(
+                "member_removed",
+                recipients=[member.pk],
+                key=f"activity.{row.pk}.member_removed",
+                params={"organisation": organisation},
+            )

@@ -28,7 +28,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
-from dataip.accounts.models import MailOutbox, Notification, NotificationPreference, User
+from dataip.accounts.models import (
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    OrgRole,
+    User,
+)
 from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry import clock
 from dataip.registry.models import Application, Event, Objection, Pledge, Transfer
@@ -55,6 +61,15 @@ class Audience(StrEnum):
     """The members of the assignee and of every other joint holder asked to confirm."""
     EXAMINERS = "examiners"
     """The examiner who has the application (or every examiner while nobody has it)."""
+    MEMBERS = "members"
+    """The members of the organisation the notice is about (account notices: the identity and
+    organisation services name them)."""
+    CLAIMANT = "claimant"
+    """The person who claimed a registered organisation's identifier (an identity dispute)."""
+    REGISTRARS = "registrars"
+    """Every active registrar (a case waiting on /examine/organisations)."""
+    PERSON = "person"
+    """The one person concerned (an invitee, a member whose role changed or who was removed)."""
 
 
 class Group(StrEnum):
@@ -64,6 +79,7 @@ class Group(StrEnum):
     OBJECTIONS = "objections"
     RIGHTS = "rights"
     DEADLINES = "deadlines"
+    ACCOUNT = "account"
 
 
 GROUP_LABELS: dict[Group, str] = {
@@ -71,6 +87,7 @@ GROUP_LABELS: dict[Group, str] = {
     Group.OBJECTIONS: gettext_noop("Objections"),
     Group.RIGHTS: gettext_noop("Transfers, licences, pledges and consents"),
     Group.DEADLINES: gettext_noop("Deadlines approaching"),
+    Group.ACCOUNT: gettext_noop("Your account and organisation"),
 }
 
 
@@ -96,6 +113,7 @@ H, OB, L, P, T, E = (
     Audience.EXAMINERS,
 )
 EXAM, OBJ, RIGHTS, DUE = Group.EXAMINATION, Group.OBJECTIONS, Group.RIGHTS, Group.DEADLINES
+ACCOUNT = Group.ACCOUNT
 
 #: THE table: every notice, who receives it, and what it says.
 NOTICES: dict[Notice, NoticeText] = {
@@ -267,8 +285,6 @@ NOTICES: dict[Notice, NoticeText] = {
         gettext_noop(
             "Registration %(number)s (%(product)s) is valid until %(due)s; renewal is open now."
         ),
-        # The renewal reminder itself is mailed to the holders by services/reminders.py.
-        email=False,
     ),
     N.OBJECTION_DECISION_DUE: NoticeText(
         DUE,
@@ -276,6 +292,87 @@ NOTICES: dict[Notice, NoticeText] = {
         gettext_noop("Objection decision due on %(due)s: %(reference)s"),
         gettext_noop(
             "Objection %(reference)s against %(number)s (%(product)s) must be decided by %(due)s."
+        ),
+    ),
+    # The account and the organisation (written by registry/services/identity.py and, through
+    # accounts/tell.py, by accounts/organisation.py; parameters: organisation, reason, role).
+    N.ORGANISATION_VERIFIED: NoticeText(
+        ACCOUNT,
+        (Audience.MEMBERS,),
+        gettext_noop("Organisation verified: %(organisation)s"),
+        gettext_noop(
+            "The registrar verified the identity of %(organisation)s; it may now submit "
+            "applications."
+        ),
+    ),
+    N.ORGANISATION_REFUSED: NoticeText(
+        ACCOUNT,
+        (Audience.MEMBERS,),
+        gettext_noop("Organisation not verified: %(organisation)s"),
+        gettext_noop(
+            "The registrar refused to verify the identity of %(organisation)s. Reason: "
+            "%(reason)s. You may upload the documents again on the verification page."
+        ),
+    ),
+    N.DISPUTE_GRANTED: NoticeText(
+        ACCOUNT,
+        (Audience.CLAIMANT,),
+        gettext_noop("Your claim was granted: %(organisation)s"),
+        gettext_noop(
+            "The registrar granted your claim: you act for %(organisation)s now, as its "
+            "administrator."
+        ),
+    ),
+    N.DISPUTE_REFUSED: NoticeText(
+        ACCOUNT,
+        (Audience.CLAIMANT,),
+        gettext_noop("Your claim was refused: %(organisation)s"),
+        gettext_noop(
+            "The registrar refused your claim to act for %(organisation)s. Reason: %(reason)s"
+        ),
+    ),
+    N.ORGANISATION_WAITING: NoticeText(
+        ACCOUNT,
+        (Audience.REGISTRARS,),
+        gettext_noop("An organisation waits for verification: %(organisation)s"),
+        gettext_noop(
+            "%(organisation)s waits for the verification of its identity; decide it on the "
+            "organisations to verify page."
+        ),
+    ),
+    N.DISPUTE_WAITING: NoticeText(
+        ACCOUNT,
+        (Audience.REGISTRARS,),
+        gettext_noop("A claim on an organisation waits: %(organisation)s"),
+        gettext_noop(
+            "Someone claims to act for %(organisation)s, which is registered already; decide "
+            "the dispute on the organisations to verify page."
+        ),
+    ),
+    N.INVITED: NoticeText(
+        ACCOUNT,
+        (Audience.PERSON,),
+        gettext_noop("Invitation to join %(organisation)s"),
+        gettext_noop(
+            "You are invited to join %(organisation)s as %(role)s. Open the link in the "
+            "invitation mail to join."
+        ),
+        # The invitation mail with its link is sent by accounts/organisation.py itself.
+        email=False,
+    ),
+    N.ROLE_CHANGED: NoticeText(
+        ACCOUNT,
+        (Audience.PERSON,),
+        gettext_noop("Your role changed: %(organisation)s"),
+        gettext_noop("Your role in %(organisation)s is now %(role)s."),
+    ),
+    N.MEMBER_REMOVED: NoticeText(
+        ACCOUNT,
+        (Audience.PERSON,),
+        gettext_noop("You left %(organisation)s"),
+        gettext_noop(
+            "An administrator removed you from %(organisation)s; you no longer act for it. "
+            "What you did for it stays recorded."
         ),
     ),
 }
@@ -324,6 +421,8 @@ def render(kind: str, params: dict[str, Any], language: str | None = None) -> tu
             values["product"] = params["product_en"]
         if params.get("decision") in DECISIONS:
             values["decision"] = gettext(DECISIONS[params["decision"]])
+        if params.get("role") in OrgRole.values:
+            values["role"] = str(OrgRole(params["role"]).label)
         return gettext(text.subject) % values, gettext(text.body) % values
 
 
@@ -376,6 +475,16 @@ def _objector(payload: dict[str, Any]) -> set[int]:
         "objector_id", flat=True
     )
     return set(found)
+
+
+def registrars() -> set[int]:
+    """Every active registrar (who decides the organisations waiting for verification)."""
+    return set(User.objects.filter(is_active=True, is_registrar=True).values_list("pk", flat=True))
+
+
+def members_of(holder_id: int) -> set[int]:
+    """The active members of an organisation."""
+    return _members([holder_id])
 
 
 def _examiners(application: Application) -> set[int]:
@@ -490,6 +599,21 @@ def notify(
     if with_mail:
         transaction.on_commit(_kick)
     return len(new)
+
+
+def notify_account(
+    kind: str,
+    *,
+    recipients: Iterable[int],
+    key: str,
+    params: dict[str, Any],
+    at: datetime | None = None,
+) -> int:
+    """Write a notice about a person's account or organisation (no application), in the
+    caller's transaction; bound for :mod:`dataip.accounts.tell` at start-up."""
+    notice = Notice(kind)
+    assert NOTICES[notice].group is Group.ACCOUNT, kind  # noqa: S101 - a programming error
+    return notify(notice, recipients=recipients, key=key, params=params, at=at or clock.now())
 
 
 def _event_params(kind: Notice, application: Application, event: Event) -> dict[str, Any]:

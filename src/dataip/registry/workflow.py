@@ -598,6 +598,18 @@ class Notice(StrEnum):
     CORRECTION_DUE_SOON = "correction_due_soon"  # 补正期限将至 (7 days)
     RENEWAL_DUE = "renewal_due"  # 续展期开始
     OBJECTION_DECISION_DUE = "objection_decision_due"  # 异议决定期限将至 (to the examiners)
+    # The account and the organisation (账户与组织): not transitions of an application; written
+    # by the identity service (registry/services/identity.py) and, for members and invitations,
+    # by the organisation's services (accounts/organisation.py, through accounts/tell.py).
+    ORGANISATION_VERIFIED = "organisation_verified"  # 主体认证通过 (to its members)
+    ORGANISATION_REFUSED = "organisation_refused"  # 主体认证未通过 (to its members, with reason)
+    DISPUTE_GRANTED = "dispute_granted"  # 主体争议准予 (to the claimant)
+    DISPUTE_REFUSED = "dispute_refused"  # 主体争议驳回 (to the claimant, with reason)
+    ORGANISATION_WAITING = "organisation_waiting"  # 待认证主体 (to the registrars)
+    DISPUTE_WAITING = "dispute_waiting"  # 待处理主体争议 (to the registrars)
+    INVITED = "invited"  # 受邀加入组织 (to an invitee who has an account)
+    ROLE_CHANGED = "role_changed"  # 成员角色变更 (to the member)
+    MEMBER_REMOVED = "member_removed"  # 移出组织 (to the member removed)
 
 
 @dataclass(frozen=True)

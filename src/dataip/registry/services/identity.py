@@ -14,6 +14,12 @@ The verifier named by ``DATAIP_IDENTITY_VERIFIER`` (:mod:`dataip.registry.verifi
 when both documents are in: its ``verified`` or ``refused`` settles a new organisation; a
 dispute only ever settles by the registrar (a ``refused`` verdict refuses it too, as it would a
 new organisation, so the claimant sees the same).
+
+Every decision tells the people it concerns, in its transaction (notices of the account group,
+:mod:`dataip.registry.notices`): the members of an organisation verified or refused, the
+claimant of a dispute granted or refused, the registrars of a case that starts waiting for them.
+The organisation's audit trail (:mod:`dataip.accounts.activity`) records the registrar's
+decisions, a member who joined by a granted dispute, and the documents uploaded.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
-from dataip.accounts.models import User
+from dataip.accounts.activity import record_activity
+from dataip.accounts.models import OrgRole, User
 from dataip.errors import (
     FieldErrors,
     Message,
@@ -48,6 +55,7 @@ from dataip.registry.models import (
     OrganisationType,
     Verification,
 )
+from dataip.registry.notices import members_of, notify_account, registrars
 from dataip.registry.services.applications import check_holder
 from dataip.registry.validators import required_text, sniff
 from dataip.registry.verifiers import IdentityClaim, Outcome, Verdict, configured_verifier
@@ -228,6 +236,7 @@ def _new_organisation(
     user.display_name = user.display_name or holder.name
     user.save()
     _store(files, user, holder=holder, claim=None)
+    _tell_registrars(holder, when)
     return SignedUp(user, holder, None)
 
 
@@ -242,7 +251,29 @@ def _dispute(
     _apply_to_claim(claim, _verdict(claim, _current([], files)), when)
     claim.save()
     _store(files, user, holder=None, claim=claim)
+    _tell_registrars(claim, when)
     return SignedUp(user, None, claim)
+
+
+def _tell_registrars(subject: Holder | OrganisationClaim, when: datetime) -> None:
+    """Tell the registrars that a case starts waiting for them (a new organisation to verify,
+    or a dispute): at sign-up, and when documents uploaded again reopen a refused case."""
+    pending = (
+        subject.verification == Verification.PENDING
+        if isinstance(subject, Holder)
+        else subject.status == ClaimStatus.PENDING
+    )
+    if not pending:
+        return
+    case = "organisation" if isinstance(subject, Holder) else "dispute"
+    kind = "organisation_waiting" if case == "organisation" else "dispute_waiting"
+    notify_account(
+        kind,
+        recipients=registrars(),
+        key=f"identity.{case}.{subject.pk}.waiting.{when.timestamp():.6f}",
+        params={"organisation": subject.name, "case": case, "case_id": subject.pk},
+        at=when,
+    )
 
 
 # ── documents uploaded later, from the verification page ────────────────────────────────
@@ -265,10 +296,18 @@ def upload_documents(
         stored = _stored(subject)
         verdict = _verdict(subject, _current(stored, files))
         if isinstance(subject, Holder):
+            was_refused = subject.verification == Verification.REFUSED
             _apply_to_holder(subject, verdict, when)
             subject.save(update_fields=["verification", "verified_at", "refusal_reason"])
             _store(files, user, holder=subject, claim=None)
+            record_activity(
+                subject.pk,
+                user,
+                "documents_uploaded",
+                {"username": user.username, "documents": sorted(f[0] for f in files)},
+            )
         else:
+            was_refused = subject.status == ClaimStatus.REFUSED
             _apply_to_claim(subject, verdict, when)
             subject.save(
                 update_fields=[
@@ -280,6 +319,8 @@ def upload_documents(
                 ]
             )
             _store(files, user, holder=None, claim=subject)
+        if was_refused:  # back in the registrar's queue
+            _tell_registrars(subject, when)
     return subject
 
 
@@ -331,6 +372,7 @@ def approve_organisation(holder_id: int, *, actor: Actor, at: datetime | None = 
         holder.verification, holder.refusal_reason = Verification.VERIFIED, ""
         holder.verified_at, holder.verified_by_id = at or clock.now(), registrar_id
         holder.save(update_fields=["verification", "verified_at", "verified_by", "refusal_reason"])
+        _decided(holder, registrar_id, "organisation_verified", {})
     return holder
 
 
@@ -352,7 +394,23 @@ def refuse_organisation(
         holder.verification, holder.refusal_reason = Verification.REFUSED, reason
         holder.verified_at, holder.verified_by_id = at or clock.now(), registrar_id
         holder.save(update_fields=["verification", "verified_at", "verified_by", "refusal_reason"])
+        _decided(holder, registrar_id, "organisation_refused", {"reason": reason})
     return holder
+
+
+def _decided(holder: Holder, registrar_id: int, kind: str, params: dict[str, str]) -> None:
+    """Record the registrar's decision in the organisation's audit trail and tell its members
+    (same transaction)."""
+    registrar = User.objects.get(pk=registrar_id)
+    row = record_activity(holder.pk, registrar, kind, {"name": holder.name, **params})
+    assert holder.verified_at is not None  # noqa: S101 - set by the decision
+    notify_account(
+        kind,
+        recipients=members_of(holder.pk),
+        key=f"activity.{row.pk}.{kind}",
+        params={"organisation": holder.name, **params},
+        at=holder.verified_at,
+    )
 
 
 def _open_claim(claim_id: int) -> OrganisationClaim:
@@ -381,9 +439,23 @@ def grant_claim(claim_id: int, *, actor: Actor, at: datetime | None = None) -> O
         claim.status, claim.refusal_reason = ClaimStatus.GRANTED, ""
         claim.decided_at, claim.decided_by_id = at or clock.now(), registrar_id
         claim.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by"])
-        # The claimant joins as the organisation's administrator (User.org_role, which the
-        # organisations' part adds, defaults to administrator).
-        User.objects.filter(pk=claim.claimant_id).update(holder_id=claim.holder_id)
+        # The claimant joins as the organisation's administrator, by the registrar's decision.
+        claimant = claim.claimant
+        claimant.holder_id, claimant.org_role = claim.holder_id, OrgRole.ADMINISTRATOR
+        claimant.save(update_fields=["holder", "org_role"])
+        row = record_activity(
+            claim.holder_id,
+            User.objects.get(pk=registrar_id),
+            "member_joined",
+            {"username": claimant.username, "role": OrgRole.ADMINISTRATOR, "by": "registrar"},
+        )
+        notify_account(
+            "dispute_granted",
+            recipients=[claimant.pk],
+            key=f"activity.{row.pk}.dispute_granted",
+            params={"organisation": claim.holder.name},
+            at=claim.decided_at,
+        )
     return claim
 
 
@@ -400,6 +472,13 @@ def refuse_claim(
         claim.status, claim.refusal_reason = ClaimStatus.REFUSED, reason
         claim.decided_at, claim.decided_by_id = at or clock.now(), registrar_id
         claim.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by"])
+        notify_account(
+            "dispute_refused",
+            recipients=[claim.claimant_id],
+            key=f"identity.dispute.{claim.pk}.refused.{claim.decided_at.timestamp():.6f}",
+            params={"organisation": claim.name, "reason": reason},
+            at=claim.decided_at,
+        )
     return claim
 
 

@@ -1,12 +1,17 @@
-"""Renewal reminders (续展提醒): e-mail the holders when the renewal window opens."""
+"""Renewal reminders (续展提醒): tell the holders when the renewal window opens.
+
+The reminder is a notice (:data:`~dataip.registry.workflow.Notice.RENEWAL_DUE`,
+:mod:`dataip.registry.notices`) to the members of every holder: it is shown in their
+notification centre and mailed through the one outbox, in each person's language and as each
+chose for the deadlines group; the worker (or the outbox step of ``dataip tick``) sends it and
+retries it when the mail server is down. A :class:`RenewalReminder` row records, with the
+notices, that the term was reminded, so it is reminded once.
+"""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -17,47 +22,25 @@ from dataip.registry.notices import notify_renewal_open
 from dataip.registry.regimes import all_regimes, load_regime
 from dataip.registry.workflow import Status
 
-log = logging.getLogger(__name__)
-
-SUBJECT = "数据知识产权登记续展提醒 / Renewal reminder: {number}"
-BODY = """您好：
-
-您持有的数据知识产权登记 {number}（{name}）有效期至 {until}。
-续展申请可在 {opens} 至 {until} 期间提交，逾期未续展的，登记将于有效期届满后失效。
-
-Hello,
-
-Your data IP registration {number} ({name_en}) is valid until {until}.
-You can apply for renewal from {opens} until {until}; without renewal the registration
-expires when its validity ends.
-
-— {registry_zh} / {registry_en}
-"""
-
 
 def recipients(application: Application) -> list[str]:
-    """The holders' contact addresses and the addresses of the people acting for them."""
+    """The user names of the people acting for the holders (those the reminder goes to)."""
     holder_ids = list(application.holders.values_list("holder_id", flat=True))
-    addresses = set(
-        application.holders.exclude(holder__contact_email="").values_list(
-            "holder__contact_email", flat=True
+    return sorted(
+        User.objects.filter(holder_id__in=holder_ids, is_active=True).values_list(
+            "username", flat=True
         )
     )
-    addresses.update(
-        User.objects.filter(holder_id__in=holder_ids, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    return sorted(addresses)
 
 
 def send_renewal_reminders(at: datetime | None = None) -> int:
-    """Send one reminder per registration and term once its renewal window is open.
+    """Remind the holders once per registration and term, once its renewal window is open.
 
-    The mail goes out first and the reminder is recorded after, so a mail server that is down
-    means the reminder is tried again on the next tick rather than forgotten.
-    """
-    today = clock.local_date(at or clock.now())
+    The notices and their mail are written in one transaction with the
+    :class:`RenewalReminder`; a registration whose holders have no member yet is tried again on
+    the next tick."""
+    when = at or clock.now()
+    today = clock.local_date(when)
     sent = 0
     horizon = today + timedelta(days=max(r.renewal_window_days for r in all_regimes().values()))
     due = Application.objects.filter(
@@ -70,36 +53,18 @@ def send_renewal_reminders(at: datetime | None = None) -> int:
         opens, closes = regime.renewal_window(application.valid_until)
         if not opens <= today <= closes:
             continue
-        if RenewalReminder.objects.filter(
-            application=application, valid_until=application.valid_until
-        ).exists():
-            continue
         to = recipients(application)
         if not to:
             continue  # nobody to tell yet; tried again on the next tick
-        EmailMessage(
-            SUBJECT.format(number=application.registration_number),
-            BODY.format(
-                number=application.registration_number,
-                name=application.product.name,
-                name_en=application.product.name_en or application.product.name,
-                until=application.valid_until.isoformat(),
-                opens=opens.isoformat(),
-                registry_zh=regime.registry_name_zh,
-                registry_en=regime.registry_name_en,
-            ),
-            settings.DEFAULT_FROM_EMAIL,
-            to,
-        ).send()
         try:
             with transaction.atomic():
                 RenewalReminder.objects.create(
                     application=application,
                     valid_until=application.valid_until,
-                    sent_at=at or clock.now(),
+                    sent_at=when,
                     recipients=to,
                 )
-                notify_renewal_open(application, at or clock.now())
+                notify_renewal_open(application, when)
         except IntegrityError:  # another tick recorded it at the same moment
             continue
         sent += 1

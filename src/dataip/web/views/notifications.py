@@ -19,10 +19,24 @@ from dataip.registry.workflow import Notice
 from dataip.web.access import login_required, user_of
 from dataip.web.forms import PortalForm
 
+#: Where the notices about a person's account and organisation lead.
+ACCOUNT_LINKS = {
+    Notice.ORGANISATION_VERIFIED: "web:verification",
+    Notice.ORGANISATION_REFUSED: "web:verification",
+    Notice.DISPUTE_GRANTED: "web:organisation",
+    Notice.DISPUTE_REFUSED: "web:verification",
+    Notice.ORGANISATION_WAITING: "web:organisation-queue",
+    Notice.DISPUTE_WAITING: "web:organisation-queue",
+    Notice.ROLE_CHANGED: "web:organisation",
+}
+
 
 def _link(user: User, notice: found.NoticeView) -> str:
     """Where a notice leads: the public record once registered, the objector's objections,
-    the examiner's case, or the holder's application."""
+    the examiner's case, or the holder's application; for an account notice, the verification
+    page, the organisation or the registrar's queue of organisations."""
+    if notice.kind in ACCOUNT_LINKS:
+        return reverse(ACCOUNT_LINKS[Notice(notice.kind)])
     if notice.kind == Notice.OBJECTION_DECIDED and not user.holder_id:
         return reverse("web:my-objections")
     if notice.application_id is None:
