@@ -259,7 +259,7 @@ def test_an_organisation_signs_up_invites_a_member_who_is_told_of_a_correction(
     examiner.sign_in(examiner_user.username, PASSWORD, examiner_key)
     act(examiner, filed.pk, "start_formal_examination")
     reason = "请补充数据来源协议。Please add the data source agreement."
-    act(examiner, filed.pk, "request_correction", reason)
+    act(examiner, filed.pk, "request_correction", reason, confirm=True)
     filed.refresh_from_db()
     assert filed.status == Status.CORRECTION_REQUESTED
     assert filed.correction_due is not None
@@ -333,11 +333,15 @@ def csrf(tab: Tab) -> str:
     return str(tab.page.locator("input[name=csrfmiddlewaretoken]").first.input_value())
 
 
-def act(tab: Tab, application_id: int, action: str, reason: str = "") -> None:
+def act(
+    tab: Tab, application_id: int, action: str, reason: str = "", confirm: bool = False
+) -> None:
     tab.go(f"/examine/{application_id}")
     form = f"form:has(input[name=action][value={action}])"
     if reason:
         tab.page.fill(f"{form} textarea", reason)
+    if confirm:  # the step cannot be undone: the form asks for the confirmation first
+        tab.page.check(f"{form} input[name=confirm]")
     tab.shot(f"case-{action}")
     tab.submit(form)
 
