@@ -63,11 +63,21 @@ def test_it_takes_actions_and_requires_a_reason_where_the_workflow_does(
     app.refresh_from_db()
     assert app.status == Status.FORMAL_EXAMINATION
     assert app.examiner_id == personas.examiner.user.pk
-    refused = client.post(f"/examine/{app.pk}/act", {"action": "request_correction", "reason": " "})
+    unconfirmed = client.post(
+        f"/examine/{app.pk}/act", {"action": "request_correction", "reason": "缺少来源证明"}
+    )
+    assert unconfirmed.status_code == 422
+    assert "Tick the confirmation: this step cannot be undone." in unconfirmed.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.FORMAL_EXAMINATION
+    refused = client.post(
+        f"/examine/{app.pk}/act", {"action": "request_correction", "reason": " ", "confirm": "on"}
+    )
     assert refused.status_code == 422
     assert "reason is required" in refused.content.decode()
     done = client.post(
-        f"/examine/{app.pk}/act", {"action": "request_correction", "reason": "缺少来源证明"}
+        f"/examine/{app.pk}/act",
+        {"action": "request_correction", "reason": "缺少来源证明", "confirm": "on"},
     )
     assert done.status_code == 302
     app.refresh_from_db()

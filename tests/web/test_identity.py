@@ -64,7 +64,7 @@ def test_a_registered_code_gets_exactly_the_answer_a_new_one_gets(
             sorted(k for k, v in response.items() if k not in {"Date"}),
             page.status_code,
             [t.name for t in page.templates][:1],
-            main_of(page, code),
+            main_of(page, code, f"{name}@example.cn"),  # each sees its own address
         )
     assert answers["fresh"] == answers["claimant"]
     assert answers["fresh"][0] == 302
@@ -184,3 +184,12 @@ def test_a_pending_organisation_is_told_why_it_cannot_submit(personas: Personas)
     assert "尚未认证" in refused.content.decode()
     app.refresh_from_db()
     assert app.status == "draft"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_new_account_gets_its_mail_in_the_language_it_signed_up_in(
+    personas: Personas, language: str
+) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    assert client.post("/account/signup", form("newco", valid_uscc(125))).status_code == 302
+    assert User.objects.get(username="newco").language == language

@@ -153,3 +153,20 @@ def test_administrators_make_scoped_expiring_tokens_and_rotate_them(personas: Pe
     assert fresh.pk != token.pk
     assert fresh.scopes == ["read", "apply"]
     assert fresh.prefix in rotated.content.decode()
+
+
+def test_an_invited_person_gets_mail_in_the_invitations_language(
+    personas: Personas,
+    smtp: Inbox,  # noqa: F811 - the fixture
+) -> None:
+    admin = client_for(personas.applicant.user, language="zh-hans")
+    admin.post(
+        "/account/organisation/invite",
+        {"email": "li@alpha.example", "role": "member", "language": "en"},
+    )
+    path = re.search(r"/account/invitation/[A-Za-z0-9_-]+", smtp.body())
+    assert path is not None
+    newcomer = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    joined = newcomer.post(path[0], {"username": "li", "password": "a long passphrase 42"})
+    assert joined.status_code == 302
+    assert User.objects.get(username="li").language == "en"

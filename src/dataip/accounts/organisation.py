@@ -246,7 +246,7 @@ def sign_up_by_invitation(secret: str, *, username: str, password: str) -> User:
         errors.add("username", gettext_noop("Choose a user name of at most 150 characters."))
     elif User.objects.filter(username__iexact=username).exists():
         errors.add("username", gettext_noop("This user name is taken."))
-    candidate = User(username=username, email=invitation.email)
+    candidate = User(username=username, email=invitation.email, language=invitation.language)
     try:
         validate_password(password, candidate)
     except ValidationError as refused:

@@ -81,7 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if User.objects.filter(username__iexact=data["username"]).exists():
             form.add_error("username", _("This user name is taken."))
         else:
-            user = User(username=data["username"], email=data["email"])
+            user = User(username=data["username"], email=data["email"], language=_page_language())
             try:
                 _check_password(form, data["password1"], user)
                 user.set_password(data["password1"])
@@ -106,6 +106,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return redirect("web:verification")
     status = 422 if form.errors else 200
     return render(request, "web/signup.html", {"form": form}, status=status)
+
+
+def _page_language() -> str:
+    """The language the person reads the page in: their mails are written in it too."""
+    language = translation.get_language()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _uploads(request: HttpRequest) -> dict[str, identity.Upload | None]:

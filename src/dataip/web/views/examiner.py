@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
+from dataip.errors import DomainError, FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import fields, labels, queries
 from dataip.registry.i18n import describe
 from dataip.registry.kinds import ProductKind
@@ -58,6 +58,10 @@ STEPS: dict[Action, Step] = {
     Action.REGISTER: lambda pk, actor, reason: publicity.register(pk, actor=actor),
 }
 """The examiner's actions on a case page, each calling its service."""
+
+CONFIRMED = frozenset({Action.REQUEST_CORRECTION, Action.REJECT})
+"""Actions that cannot be undone and are sent only with the confirmation ticked: a correction
+request starts the applicant's deadline (补正期限), a refusal ends the application."""
 
 
 @staff_required(Role.EXAMINER, Role.REGISTRAR, Role.EXPERT)
@@ -118,6 +122,8 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
     actor = actor_of(request)
     actions = allowed(application, actor)
     buttons = action_buttons(application, [a for a in actions if a in STEPS])
+    for button in buttons:
+        button["confirm"] = button["action"] in CONFIRMED
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
     context: dict[str, Any] = {
         "can_revoke": Action.REVOKE in actions,
@@ -151,6 +157,10 @@ def act(request: HttpRequest, application_id: int) -> HttpResponse:
         step = STEPS[action]
     except (ValueError, KeyError):
         raise NotFound(gettext_noop("No such action.")) from None
+    if action in CONFIRMED and not request.POST.get("confirm"):
+        FieldErrors.raise_one(
+            "confirm", gettext_noop("Tick the confirmation: this step cannot be undone.")
+        )
     step(application.pk, actor_of(request), request.POST.get("reason", "").strip())
     messages.success(request, _("Done."))
     return redirect("web:case", application.pk)
