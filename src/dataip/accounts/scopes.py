@@ -1,7 +1,7 @@
 """What an API token may do (令牌权限范围), declared once: codes and their names.
 
 A route asks for one scope (``api/auth.py``); a token carries a list of codes. To add a scope
-(issue 12: ``report_trades``, ``listings``, ``webhooks``), add a line to :data:`SCOPES`.
+add a line to :data:`SCOPES`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ APPLY = "apply"
 RIGHTS = "rights"
 BANK = "bank"
 OBJECTIONS = "objections"
+LISTINGS = "listings"
+TRADES = "trades"
+WEBHOOKS = "webhooks"
 ADMIN = "admin"
 
 
@@ -34,6 +37,9 @@ SCOPES: tuple[Scope, ...] = (
     Scope(RIGHTS, _("rights: licences, pledges, transfers and other acts after registration")),
     Scope(BANK, _("bank: encumbrance search, statements, consents")),
     Scope(OBJECTIONS, _("objections: file and answer objections")),
+    Scope(LISTINGS, _("listings: a data exchange's listings and fast-lane applications")),
+    Scope(TRADES, _("trades: a data exchange's trade reports")),
+    Scope(WEBHOOKS, _("webhooks: subscriptions to the registry's public events")),
     Scope(ADMIN, _("admin: members, invitations, tokens, audit trail"), administrators_only=True),
 )
 CODES: tuple[str, ...] = tuple(scope.code for scope in SCOPES)

@@ -27,6 +27,7 @@ from ninja.security import HttpBearer
 from dataip.accounts import scopes, tokens
 from dataip.accounts.models import ApiToken, OrgRole, User
 from dataip.errors import PermissionDenied, gettext_noop
+from dataip.registry.actors import organisation_roles
 from dataip.registry.workflow import Actor, Role
 
 
@@ -83,7 +84,7 @@ def actor_for_token(token: ApiToken) -> Actor:
         )
     return Actor(
         user_id=token.created_by_id,
-        roles=frozenset({Role.PUBLIC}),
+        roles=frozenset({Role.PUBLIC} | organisation_roles(token.holder_id)),
         holder_ids=holders,
         label=f"api:{token.prefix}",
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataip.accounts.models import OrgRole, User
 from dataip.errors import PermissionDenied, gettext_noop
-from dataip.registry.models import Application
+from dataip.registry.models import Application, Holder
+from dataip.registry.models.holders import OrganisationType, Verification
 from dataip.registry.workflow import Actor, Role
 
 
@@ -19,11 +20,23 @@ def actor_for(user: User) -> Actor:
     if user.is_expert:
         roles.add(Role.EXPERT)
     holders = frozenset({user.holder_id}) if user.holder_id else frozenset()
+    roles |= organisation_roles(user.holder_id)
     if user.org_role == OrgRole.READ_ONLY:  # sees the organisation's records, never acts for it
         return Actor(
             user_id=user.pk, roles=frozenset(roles), viewing_holder_ids=holders, label=user.username
         )
     return Actor(user_id=user.pk, roles=frozenset(roles), holder_ids=holders, label=user.username)
+
+
+def organisation_roles(holder_id: int | None) -> set[Role]:
+    """The roles a member acts in because of what its organisation is: a verified data
+    exchange's members act as :attr:`Role.EXCHANGE`."""
+    if holder_id is None:
+        return set()
+    verified_exchange = Holder.objects.filter(
+        pk=holder_id, org_type=OrganisationType.EXCHANGE, verification=Verification.VERIFIED
+    ).exists()
+    return {Role.EXCHANGE} if verified_exchange else set()
 
 
 def user_id_of(actor: Actor) -> int:

@@ -85,6 +85,7 @@ ROLE_LABELS: Mapping[str, Promise] = {
     Role.EXAMINER: gettext_lazy("examiner"),
     Role.REGISTRAR: gettext_lazy("registrar"),
     Role.EXPERT: gettext_lazy("expert"),
+    Role.EXCHANGE: gettext_lazy("data exchange"),
     Role.PUBLIC: gettext_lazy("member of the public"),
     Role.SYSTEM: gettext_lazy("the registry's system"),
 }

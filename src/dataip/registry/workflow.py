@@ -150,6 +150,7 @@ class Role(StrEnum):
     EXAMINER = "examiner"  # 审查员
     REGISTRAR = "registrar"  # 登记管理员
     EXPERT = "expert"  # 评审专家
+    EXCHANGE = "exchange"  # 数据交易所 (a member of a verified data exchange)
     PUBLIC = "public"  # 社会公众 (any signed-in person)
     SYSTEM = "system"  # 系统 (dataip tick)
 
@@ -288,6 +289,11 @@ def pledgee(actor: Actor, ctx: Context) -> bool:
 def outside_lender(actor: Actor, ctx: Context) -> bool:
     """A member of an organisation that does not hold the right: may propose a pledge."""
     return bool(actor.holder_ids) and not actor.holder_ids & ctx.holder_ids
+
+
+def exchange(actor: Actor, ctx: Context) -> bool:
+    """A member of a verified data exchange (数据交易所): lists products, reports trades."""
+    return Role.EXCHANGE in actor.roles
 
 
 def system(actor: Actor, ctx: Context) -> bool:
