@@ -107,6 +107,10 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.REVOKE: {"registrar"},
     Action.CORRECT_PARTICULARS: {"registrar"},
     Action.REISSUE_CERTIFICATE: {"registrar"},
+    # Members of a verified data exchange only (none of these personas is one).
+    Action.LIST_PRODUCT: set(),
+    Action.UPDATE_LISTING: set(),
+    Action.END_LISTING: set(),
 }
 
 

@@ -86,9 +86,10 @@ STAGES = [
 ]
 
 
-def at_stage(p: Personas, stage: Status) -> Application:
-    """An application driven along the main path to ``stage`` (Shanghai regime)."""
-    app = draft(p)
+def at_stage(p: Personas, stage: Status, app: Application | None = None) -> Application:
+    """An application driven along the main path to ``stage`` (Shanghai regime); ``app`` a
+    complete draft of ``p.applicant`` to drive instead of a new one."""
+    app = app or draft(p)
     steps: dict[Status, Callable[[], object]] = {
         Status.SUBMITTED: lambda: filing.submit(app.pk, actor=p.applicant.actor, at=day(1)),
         Status.FORMAL_EXAMINATION: lambda: examination.start_formal_examination(

@@ -65,6 +65,9 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "revoke": ("已撤销", "revoked"),
     "correct_particulars": ("登记事项已更正", "particulars corrected"),
     "reissue_certificate": ("证书已补发", "certificate re-issued"),
+    "list_product": ("数据交易所挂牌", "listed on a data exchange"),
+    "update_listing": ("挂牌信息更新", "listing updated"),
+    "end_listing": ("数据交易所摘牌", "delisted from a data exchange"),
     # events outside the workflow
     "certificate_issued": ("证书已签发", "certificate issued"),
     "encumbrance_statement_issued": ("出具权利负担查询证明", "encumbrance statement issued"),

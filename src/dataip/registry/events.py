@@ -47,6 +47,8 @@ def actor_role(actor: Actor, action: Action | str) -> str:
     for role in (Role.REGISTRAR, Role.EXAMINER, Role.EXPERT):
         if role in actor.roles and action not in {Action.EDIT, Action.SUBMIT, Action.RESUBMIT}:
             return role.value
+    if action in {Action.LIST_PRODUCT, Action.UPDATE_LISTING, Action.END_LISTING}:
+        return Role.EXCHANGE.value
     if action in {Action.FILE_OBJECTION}:
         return Role.PUBLIC.value
     return Role.APPLICANT.value

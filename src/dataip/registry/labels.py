@@ -23,6 +23,7 @@ from dataip.registry import territory as territories
 from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.holders import DocumentKind, OrganisationType, Verification
+from dataip.registry.models.listings import PriceModel, ReferralStatus
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
 from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
 from dataip.registry.workflow import Action, Role
@@ -78,6 +79,9 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.REVOKE: gettext_lazy("revoke the registration"),
     Action.CORRECT_PARTICULARS: gettext_lazy("correct the particulars"),
     Action.REISSUE_CERTIFICATE: gettext_lazy("re-issue the certificate"),
+    Action.LIST_PRODUCT: gettext_lazy("list the product"),
+    Action.UPDATE_LISTING: gettext_lazy("update the listing"),
+    Action.END_LISTING: gettext_lazy("delist the product"),
 }
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
@@ -99,6 +103,8 @@ RECORD_STATUS_LABELS: Mapping[str, Promise] = dict(RecordStatus.choices)
 ORG_TYPE_LABELS: Mapping[str, Promise] = dict(OrganisationType.choices)
 VERIFICATION_LABELS: Mapping[str, Promise] = dict(Verification.choices)
 DOCUMENT_LABELS: Mapping[str, Promise] = dict(DocumentKind.choices)
+PRICE_MODEL_LABELS: Mapping[str, Promise] = dict(PriceModel.choices)
+REFERRAL_STATUS_LABELS: Mapping[str, Promise] = dict(ReferralStatus.choices)
 #: The choices of the ``personal_information`` detail (:data:`details.PERSONAL_INFORMATION`).
 PERSONAL_INFORMATION_LABELS: Mapping[str, Promise] = {
     "none": gettext_lazy("No personal information"),
@@ -221,6 +227,16 @@ def identity_document(code: str) -> str:
 def personal_information(code: str) -> str:
     """The name of a way of handling personal information."""
     return _named(PERSONAL_INFORMATION_LABELS, code)
+
+
+def price_model(code: str) -> str:
+    """The name of a listing's price model (定价方式)."""
+    return _named(PRICE_MODEL_LABELS, code)
+
+
+def referral_status(code: str) -> str:
+    """Where a fast-lane referral stands."""
+    return _named(REFERRAL_STATUS_LABELS, code)
 
 
 def industry(code: str) -> str:

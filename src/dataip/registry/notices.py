@@ -375,6 +375,33 @@ NOTICES: dict[Notice, NoticeText] = {
             "What you did for it stays recorded."
         ),
     ),
+    # A data exchange's listings (挂牌) and fast-lane referrals (快速通道)
+    N.LISTED: NoticeText(
+        RIGHTS,
+        (H,),
+        gettext_noop("Listed on a data exchange: %(number)s"),
+        gettext_noop(
+            "%(number)s (%(product)s) was listed on a data exchange under the listing "
+            "%(reference)s; the public page shows where it is listed."
+        ),
+    ),
+    N.DELISTED: NoticeText(
+        RIGHTS,
+        (H,),
+        gettext_noop("Delisted from a data exchange: %(number)s"),
+        gettext_noop(
+            "The listing %(reference)s of %(number)s (%(product)s) on a data exchange has ended."
+        ),
+    ),
+    N.REFERRAL_RECEIVED: NoticeText(
+        EXAM,
+        (Audience.MEMBERS,),
+        gettext_noop("A data exchange pre-filled an application: %(number)s"),
+        gettext_noop(
+            "A data exchange pre-filled an application for %(product)s (its listing "
+            "%(number)s). Start a draft from it or decline it on My applications."
+        ),
+    ),
 }
 
 #: Words put into a text in the reader's language (the ``decision`` parameter).

@@ -141,6 +141,10 @@ class Action(StrEnum):
     # The registrar on a registered right (登记管理员)
     CORRECT_PARTICULARS = "correct_particulars"
     REISSUE_CERTIFICATE = "reissue_certificate"
+    # A data exchange on a registered right (数据交易所挂牌)
+    LIST_PRODUCT = "list_product"
+    UPDATE_LISTING = "update_listing"
+    END_LISTING = "end_listing"
 
 
 class Role(StrEnum):
@@ -616,6 +620,10 @@ class Notice(StrEnum):
     INVITED = "invited"  # 受邀加入组织 (to an invitee who has an account)
     ROLE_CHANGED = "role_changed"  # 成员角色变更 (to the member)
     MEMBER_REMOVED = "member_removed"  # 移出组织 (to the member removed)
+    # A data exchange's listings (挂牌) and fast-lane referrals (快速通道)
+    LISTED = "listed"  # 挂牌 (to the holder)
+    DELISTED = "delisted"  # 摘牌 (to the holder)
+    REFERRAL_RECEIVED = "referral_received"  # 交易所预填申请 (to the holder's members)
 
 
 @dataclass(frozen=True)
@@ -902,6 +910,12 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
         effect="same particulars, a new certificate version (补发/换发)",
         then=(C.ISSUE_CERTIFICATE,),
     ),
+    # A data exchange lists the registered product (挂牌), updates and ends its listing
+    (S.REGISTERED, A.LIST_PRODUCT): Rule(
+        S.REGISTERED, exchange, effect="the listing is public", notify=(N.LISTED,)
+    ),
+    (S.REGISTERED, A.UPDATE_LISTING): Rule(S.REGISTERED, exchange),
+    (S.REGISTERED, A.END_LISTING): Rule(S.REGISTERED, exchange, notify=(N.DELISTED,)),
     # Withdrawal by the applicant before approval (撤回)
     **{(status, A.WITHDRAW): Rule(S.WITHDRAWN, applicant) for status in BEFORE_APPROVAL},
 }

@@ -17,6 +17,7 @@ from dataip.registry.models.holders import (
     OrganisationType,
     Verification,
 )
+from dataip.registry.models.listings import Listing, PriceModel, Referral, ReferralStatus
 from dataip.registry.models.numbering import NumberSequence
 from dataip.registry.models.objections import (
     AnswerEvidence,
@@ -66,6 +67,7 @@ __all__ = [
     "IdentityDocument",
     "Licence",
     "LicenceKind",
+    "Listing",
     "Material",
     "NumberSequence",
     "Objection",
@@ -78,7 +80,10 @@ __all__ = [
     "Pledge",
     "PledgeConsent",
     "PledgeStatus",
+    "PriceModel",
     "RecordStatus",
+    "Referral",
+    "ReferralStatus",
     "RenewalReminder",
     "SearchEntry",
     "ServiceRevenue",

@@ -98,6 +98,15 @@ class Application(models.Model):
     decision_reference = models.CharField(
         _("decision reference (court or registry)"), max_length=200, blank=True
     )
+    source_referral = models.OneToOneField(
+        "registry.Referral",
+        verbose_name=_("fast-lane referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application",
+    )
+    """The exchange's referral this application was started from (快速通道), if any."""
 
     class Meta:
         verbose_name = _("application")
