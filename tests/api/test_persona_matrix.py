@@ -31,10 +31,11 @@ from dataip.registry.models import (
     Pledge,
     Transfer,
 )
-from dataip.registry.services import changes, examination, lifecycle, pledges, publicity
+from dataip.registry.services import changes, examination, lifecycle, listings, pledges, publicity
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
+from tests.support.exchanges import exchange_member
 from tests.support.personas import Person, Personas, make_person
 
 pytestmark = pytest.mark.django_db
@@ -622,6 +623,91 @@ CASES: dict[str, Case] = {
 }
 
 
+# ── a data exchange's listings and referrals (api/routers/listings.py) ───────────────────
+# No persona here acts for a data exchange: each token is refused (403; tests/api/
+# test_listings_api.py calls them with an exchange's token). The holder's side of a referral
+# is the applicant's own.
+_NOT_AN_EXCHANGE = {**UNAUTHENTICATED, "other": 403, "bank": 403, "own": 403}
+_LISTING = {
+    "registrationNumber": "20260000000001",
+    "listingId": "SDE-1",
+    "url": "https://sde.example/1",
+    "listedOn": "2026-04-10",
+    "priceModel": "fixed",
+}
+
+
+def _referral(w: World) -> int:
+    """A referral made to Alpha by a verified exchange, made on first use."""
+    made: int | None = getattr(w, "_referral_id", None)
+    if made is None:
+        exchange = exchange_member()
+        made = listings.create_referral(
+            actor=exchange.actor,
+            holder_identifier=w.personas.applicant.holder.identifier,
+            kind="data_collection",
+            values={"name": "预填数据集"},
+            listing_reference="SDE-9",
+        ).pk
+        w._referral_id = made  # type: ignore[attr-defined]
+    return made
+
+
+def _referrals(w: World) -> str:
+    """The holder's list of referrals, with one made to Alpha."""
+    _referral(w)
+    return "referrals"
+
+
+CASES.update(
+    {
+        "list_listings": Case("GET", lambda w: "exchange/listings", _NOT_AN_EXCHANGE),
+        "create_listing": Case(
+            "POST", lambda w: "exchange/listings", _NOT_AN_EXCHANGE, body=lambda w: _LISTING
+        ),
+        "read_listing": Case("GET", lambda w: "exchange/listings/1", _NOT_AN_EXCHANGE),
+        "update_listing": Case(
+            "PATCH",
+            lambda w: "exchange/listings/1",
+            _NOT_AN_EXCHANGE,
+            body=lambda w: {"url": "https://sde.example/2", "priceModel": "free"},
+        ),
+        "end_listing": Case(
+            "POST", lambda w: "exchange/listings/1/end", _NOT_AN_EXCHANGE, body=lambda w: {}
+        ),
+        "list_referrals": Case("GET", lambda w: "exchange/referrals", _NOT_AN_EXCHANGE),
+        "create_referral": Case(
+            "POST",
+            lambda w: "exchange/referrals",
+            _NOT_AN_EXCHANGE,
+            body=lambda w: {
+                "holderIdentifier": w.personas.applicant.holder.identifier,
+                "kind": "data_collection",
+                "listingReference": "SDE-9",
+                "product": {"name": "预填数据集"},
+            },
+        ),
+        "read_referral": Case(
+            "GET", lambda w: f"exchange/referrals/{_referral(w)}", _NOT_AN_EXCHANGE
+        ),
+        "withdraw_referral": Case(
+            "POST", lambda w: f"exchange/referrals/{_referral(w)}/withdraw", _NOT_AN_EXCHANGE
+        ),
+        "received_referrals": Case(
+            "GET",
+            lambda w: _referrals(w),
+            _any_token(200),
+            checks={p: _lists(lambda p: int(p == "own"))(p) for p in ("own", "other", "bank")},
+        ),
+        "received_referral": Case("GET", lambda w: f"referrals/{_referral(w)}", _own_only(200)),
+        "start_draft": Case("POST", lambda w: f"referrals/{_referral(w)}/draft", _own_only(201)),
+        "decline_referral": Case(
+            "POST", lambda w: f"referrals/{_referral(w)}/decline", _own_only(200), body=lambda w: {}
+        ),
+    }
+)
+
+
 def _submitted_event(w: World) -> str:
     """The address of the submitted application's first event."""
     app = w.app("submitted")
@@ -644,6 +730,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "notifications",
             "organisation",
             "identity",
+            "listings",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

@@ -22,6 +22,7 @@ from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.identity import router as identity_router
+from dataip.api.routers.listings import router as listings_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
@@ -161,3 +162,4 @@ api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
+api.add_router("", listings_router)

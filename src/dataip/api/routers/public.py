@@ -10,7 +10,7 @@ applications under examination are never found.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
@@ -26,11 +26,13 @@ from dataip.api.schemas.log import Problem
 from dataip.api.schemas.public import (
     Announcement,
     Announcements,
+    CameFrom,
     Display,
     Facet,
     PublicEvent,
     PublicHolder,
     PublicLicence,
+    PublicListingOut,
     PublicPledge,
     PublicProduct,
     PublicState,
@@ -43,6 +45,7 @@ from dataip.registry import labels
 from dataip.registry.clock import local_date
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, SearchEntry
+from dataip.registry.queries import listings
 from dataip.registry.queries.public import (
     current_announcements,
     public_application,
@@ -161,7 +164,33 @@ def _registration(application: Application) -> Registration:
             PublicEvent(action=action, label=labels.event(action), at=at, day=local_date(at))
             for action, at in record.history
         ],
+        **_listings_of(application),
     )
+
+
+def _listings_of(application: Application) -> dict[str, Any]:
+    """Where the registration is listed, and the listing it came from (public only)."""
+    source = listings.source_of(application, public=True)
+    return {
+        "listings": [
+            PublicListingOut(
+                exchange=x.exchange,
+                listingId=x.listing_id,
+                url=x.url,
+                since=x.since,
+                priceModel=x.price_model,
+                priceModelLabel=labels.price_model(x.price_model),
+            )
+            for x in listings.public_listings(application)
+        ],
+        "cameFrom": CameFrom(
+            exchange=source.exchange,
+            listingReference=source.listing_reference,
+            listingUrl=source.listing_url,
+        )
+        if source
+        else None,
+    }
 
 
 @router.get(

@@ -181,6 +181,25 @@ class PublicState(Schema):
         )
 
 
+class PublicListingOut(Schema):
+    """Where the registration is listed (挂牌): a data exchange, its listing id and URL."""
+
+    exchange: str
+    listingId: str
+    url: str
+    since: date
+    priceModel: str
+    priceModelLabel: str
+
+
+class CameFrom(Schema):
+    """The exchange listing the application came from (快速通道)."""
+
+    exchange: str
+    listingReference: str
+    listingUrl: str
+
+
 class Registration(Schema):
     """Everything the public may know about a registration (公开信息)."""
 
@@ -202,6 +221,8 @@ class Registration(Schema):
     pledges: list[PublicPledge]
     licences: list[PublicLicence]
     history: list[PublicEvent]
+    listings: list[PublicListingOut] = []
+    cameFrom: CameFrom | None = None
 
 
 class Display(Schema):
