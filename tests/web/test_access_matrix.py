@@ -15,8 +15,9 @@ from django.test import Client
 
 from dataip.accounts.models import Notification, User
 from dataip.registry.models import Application, Objection
-from dataip.registry.services import examination, identity, publicity
+from dataip.registry.services import examination, identity, listings, publicity
 from dataip.registry.workflow import Status
+from tests.support.exchanges import exchange_member
 from tests.support.personas import Personas, make_holder, make_person, valid_uscc
 from tests.web._builders import build, freeze
 from tests.web.conftest import client_for, read_download
@@ -525,7 +526,60 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         staff("applicant", "examiner", "registrar"),
     ),
 }
+# A data exchange's pages (web/views/exchange.py): no persona here acts for a data exchange
+# (tests/web/test_exchange_pages.py visits them as one); the holder's side of a referral is
+# the applicant's.
+MATRIX.update(
+    {
+        "exchange home": ("get", "/exchange/", {}, staff()),
+        "check a registration to list": (
+            "get",
+            "/exchange/listings/new?number={registered_number}",
+            {},
+            staff(),
+        ),
+        "list a product": ("post", "/exchange/listings/new", {}, staff()),
+        "edit a listing": ("get", "/exchange/listings/1/", {}, staff()),
+        "delist a product": ("post", "/exchange/listings/1/end", {"confirm": "on"}, staff()),
+        "pre-fill an application": ("get", "/exchange/referrals/new", {}, staff()),
+        "withdraw a referral": (
+            "post",
+            "/exchange/referrals/{referral}/withdraw",
+            {"confirm": "on"},
+            staff(),
+        ),
+        "a referral to the holder": ("get", "/referrals/{referral}/", {}, staff("applicant")),
+        "start a draft from a referral": (
+            "post",
+            "/referrals/{referral}/",
+            {},
+            staff("applicant", ok=302),
+        ),
+        "decline a referral without confirming": (
+            "post",
+            "/referrals/{referral}/decline",
+            {},
+            staff("applicant", ok=422),
+        ),
+    }
+)
 CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
+
+
+def _referral(world: World) -> int:
+    """A referral made to the applicant's organisation by a verified exchange (first use)."""
+    made: int | None = getattr(world, "_referral_id", None)
+    if made is None:
+        exchange = exchange_member()
+        made = listings.create_referral(
+            actor=exchange.actor,
+            holder_identifier=world.personas.applicant.holder.identifier,
+            kind="data_collection",
+            values={"name": "预填数据集"},
+            listing_reference="SDE-9",
+        ).pk
+        setattr(world, "_referral_id", made)  # noqa: B010
+    return made
 
 
 def fill(template: str, world: World) -> str:
@@ -542,6 +596,7 @@ def fill(template: str, world: World) -> str:
         world.pending_organisation() if "{pending_" in template else (0, 0)
     )
     return template.format(
+        referral=_referral(world) if "{referral}" in template else 0,
         applicant_notice=notice.pk if notice else 0,
         pending_org=pending_org,
         pending_document=pending_document,

@@ -138,6 +138,10 @@ def _product_field(spec: fields.ProductField) -> forms.Field:
     return field
 
 
+product_field = _product_field
+"""The form field of a declared product field (the exchange's pre-filled application too)."""
+
+
 def _detail_field(spec: details.DetailField) -> forms.Field:
     label = _(spec.label)
     field: forms.Field

@@ -6,6 +6,7 @@ from dataip.web.views import (
     applicant,
     bank,
     examiner,
+    exchange,
     expert,
     files,
     identity,
@@ -248,4 +249,17 @@ urlpatterns = [
     # Experts
     path("review/", expert.reviews, name="reviews"),
     path("review/<int:application_id>", expert.review, name="review"),
+    # A data exchange's listings and fast lane (web/views/exchange.py)
+    path("exchange/", exchange.home, name="exchange"),
+    path("exchange/listings/new", exchange.new_listing, name="exchange-new-listing"),
+    path("exchange/listings/<int:listing_id>/", exchange.edit_listing, name="exchange-listing"),
+    path("exchange/listings/<int:listing_id>/end", exchange.delist, name="exchange-delist"),
+    path("exchange/referrals/new", exchange.new_referral, name="exchange-new-referral"),
+    path(
+        "exchange/referrals/<int:referral_id>/withdraw",
+        exchange.withdraw_referral,
+        name="exchange-withdraw-referral",
+    ),
+    path("referrals/<int:referral_id>/", exchange.referral, name="referral"),
+    path("referrals/<int:referral_id>/decline", exchange.decline_referral, name="referral-decline"),
 ]

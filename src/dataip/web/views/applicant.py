@@ -18,7 +18,7 @@ from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.i18n import render as render_message
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants, rights
+from dataip.registry.queries import applicants, listings, rights
 from dataip.registry.queries.files import certificates_of
 from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
@@ -77,7 +77,10 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/my_applications.html",
-        {"applications": applicants.applications_of(user.holder_id)},
+        {
+            "applications": applicants.applications_of(user.holder_id),
+            "referrals": listings.referrals_for_holder(actor_of(request).sees_holder_ids),
+        },
     )
 
 
@@ -303,6 +306,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "certificates": certificates_of(app),
         "materials": filing.current_materials(app),
         "is_public": Status(app.status) in PUBLIC_STATUSES,
+        "came_from": listings.source_of(app),
         "decision_documents": rights.decision_documents_of(app),
         "objections": with_deadline(objections_against(actor, app.pk))
         if actor.sees_holder_ids & applicant_holder_ids(app)

@@ -20,7 +20,7 @@ from dataip.registry import fields, labels, queries
 from dataip.registry.i18n import describe
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants, rights, staff
+from dataip.registry.queries import applicants, listings, rights, staff
 from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
 from dataip.registry.services.registrar import ReissueGround
@@ -138,6 +138,7 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
         "objections": with_deadline(staff.objections_to(application)),
         "decision_documents": rights.decision_documents_of(application),
         "events": applicants.events_of(application),
+        "came_from": listings.source_of(application),
         "buttons": buttons,
         "can_assign": can_assign,
         "experts": staff.experts_to_assign(application) if can_assign else [],

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dataip.errors import ValidationFailed
 from dataip.registry import clock, labels
 from dataip.registry.kinds import ProductKind
-from dataip.registry.queries import objections, search
+from dataip.registry.queries import listings, objections, search
 from dataip.registry.queries.public import (
     current_announcements,
     home_figures,
@@ -104,6 +104,8 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "state_lines": labels.state_lines(record.state),
             "industry": labels.industry(record.product["industry_code"]),
             "province": labels.province(record.product["province_code"]),
+            "listings": listings.public_listings(application),
+            "came_from": listings.source_of(application, public=True),
         },
     )
 

@@ -34,7 +34,7 @@ from dataip.registry.models import (
     PledgeStatus,
     ValuationMethod,
 )
-from dataip.registry.queries import rights
+from dataip.registry.queries import listings, rights
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import Action, Actor, decide
@@ -348,6 +348,7 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
             for lic in records.licences
         ],
         "trades": records.trades,
+        "listings": listings.listings_of_application(application),
         "revenues": records.revenues,
         "valuations": [(v, labels.valuation_method(v.method)) for v in records.valuations],
         "changes": [(c, labels.record_status(c.status)) for c in records.changes],
