@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 from dataip.cli import app
 from dataip.ledger.models import LogEntry
 from dataip.registry.demo import build_demo, registry_is_empty
-from dataip.registry.models import Application, Event, Holder, OrganisationClaim
+from dataip.registry.models import (
+    Application,
+    Event,
+    Holder,
+    Listing,
+    OrganisationClaim,
+    Referral,
+)
 from dataip.registry.services.schedule import tick
 
 runner = CliRunner()
@@ -47,6 +54,9 @@ def test_the_demo_builds_a_living_registry_through_the_workflow(db: None) -> Non
     # The registrar's queue of organisations: one pending, one dispute (主体认证)
     assert Holder.objects.filter(verification="pending").count() == 1
     assert OrganisationClaim.objects.filter(status="pending").count() == 1
+    # A verified data exchange: two listings and one fast-lane referral (挂牌与快速通道)
+    assert Listing.objects.count() == 2
+    assert Referral.objects.filter(status="pending").count() == 1
     assert not registry_is_empty()
 
 

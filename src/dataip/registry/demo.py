@@ -30,7 +30,15 @@ from dataip.registry.models import Application, Holder, HolderKind, Organisation
 from dataip.registry.models.products import UpdateFrequency
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
-from dataip.registry.services import changes, examination, identity, licensing, pledges, publicity
+from dataip.registry.services import (
+    changes,
+    examination,
+    identity,
+    licensing,
+    listings,
+    pledges,
+    publicity,
+)
 from dataip.registry.services.schedule import tick
 from dataip.registry.workflow import SYSTEM, Actor, Status
 
@@ -685,6 +693,53 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
             )
 
 
+# ── a data exchange: listings and a fast-lane referral (挂牌与快速通道) ─────────────────────
+
+
+def _exchange_activity(rng: random.Random, cast: Cast, today: date) -> None:
+    """A verified data exchange with a member (``exchange1``): two registered products listed
+    on it, and one application pre-filled for the first applicant's organisation."""
+    name, name_en = EXCHANGES[0].split(" ", 1)
+    exchange = filing.create_holder(
+        kind=HolderKind.LEGAL_PERSON,
+        name=name,
+        name_en=name_en,
+        identifier=make_uscc(rng, "31"),
+        province_code="31",
+    )
+    exchange.org_type = OrganisationType.EXCHANGE
+    exchange.save(update_fields=["org_type"])
+    user = _user("exchange1", EXCHANGES[0])
+    user.holder = exchange
+    user.save()
+    actor = actor_for(user)
+    registered = Application.objects.filter(status=Status.REGISTERED).order_by("id")[:2]
+    for position, app in enumerate(registered, start=1):
+        listed_on = min((app.registered_on or today) + timedelta(days=10), today)
+        listings.list_product(
+            actor=actor,
+            registration_number=app.registration_number or "",
+            listing_id=f"SDE-{listed_on.year}-{position:04d}",
+            url=f"https://exchange.example.cn/products/{position}",
+            listed_on=listed_on,
+            price_model=("subscription", "per_call")[position - 1],
+            description="数据产品挂牌",
+        )
+    first = cast.applicants[0].holder
+    if first is not None:
+        listings.create_referral(
+            actor=actor,
+            holder_identifier=first.identifier,
+            kind=ProductKind.DATA_COLLECTION.value,
+            values={
+                "name": "交易所预填的数据产品",
+                "name_en": "Product pre-filled by the exchange",
+            },
+            listing_reference=f"SDE-{today.year}-0099",
+            listing_url="https://exchange.example.cn/products/99",
+        )
+
+
 def build_demo(
     *, applications: int = 1200, seed: int = 2026, progress: Callable[[str], object] = print
 ) -> str:
@@ -701,11 +756,12 @@ def build_demo(
     _banks(rng, cast)
     _rights_activity(rng, cast, today)
     _identity_cases(rng, cast)
+    _exchange_activity(rng, cast, today)
     counts = Counter(Application.objects.values_list("status", flat=True))
     lines = [f"Demo registry ready ({settings.DATAIP_REGIME}): {applications} applications."]
     lines += [f"  {Status(s).value}: {n}" for s, n in sorted(counts.items())]
     lines.append(
-        "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1 / newco (its "
+        "Sign in as registrar / examiner1 / expert1 / applicant1 / bank1 / exchange1 / newco (its "
         "organisation pending verification) / claimant (a dispute), "
         f"password {DEMO_PASSWORD!r}; staff confirm with the authenticator key "
         f"{DEMO_TOTP_SECRET} (TOTP)."
