@@ -51,6 +51,7 @@ from dataip.registry.models import (
     Event,
     Licence,
     LicenceKind,
+    Listing,
     Material,
     Objection,
     PanelAssignment,
@@ -276,6 +277,7 @@ class _State:
     valuations: dict[int, dict[str, Any]] = field(default_factory=dict)
     certificates: dict[int, dict[str, Any]] = field(default_factory=dict)
     issued_records: dict[int, dict[str, Any]] = field(default_factory=dict)
+    listings: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The SHA-256 of each decision's document (a revocation's), and the event that logged it.
     decisions: list[str] = field(default_factory=list)
     decided_by_event: int | None = None
@@ -614,6 +616,30 @@ class _Replayer:
             "recorded_at": e["occurred_at"],
         }
 
+    # ── a data exchange's listings (挂牌) ─────────────────────────────────────────────────
+
+    def _on_list_product(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self.state.listings[int(p["listing"])] = {
+            "_event": e["id"],
+            "exchange_id": p["exchange"],
+            "listing_id": p["reference"],
+            "url": p["url"],
+            "listed_on": _opt(p, "listed_on"),
+            "price_model": p["price_model"],
+            "ended_on": None,
+            "recorded_at": e["occurred_at"],
+        }
+
+    def _on_update_listing(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        listing = self.state.listings.get(int(p["listing"]))
+        if listing is not None:
+            listing.update(url=p["url"], price_model=p["price_model"])
+
+    def _on_end_listing(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        listing = self.state.listings.get(int(p["listing"]))
+        if listing is not None:
+            listing.update(ended_on=_opt(p, "ended_on"))
+
     def _on_record_revenue(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.revenues[int(p["revenue"])] = {
             "_event": e["id"],
@@ -766,6 +792,8 @@ _RECORD_TABLES: tuple[tuple[str, type[models.Model], tuple[str, ...]], ...] = (
                              "proposer_id", "declined_by_id", "reason")),
     ("objections", Objection, ("ground", "status", "decided_at", "reference", "decision_due",
                                "answer__answered_at")),
+    ("listings", Listing, ("exchange_id", "listing_id", "url", "listed_on", "price_model",
+                           "ended_on", "recorded_at")),
 )  # fmt: skip
 
 
