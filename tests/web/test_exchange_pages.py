@@ -126,6 +126,9 @@ def test_the_fast_lane_from_the_exchange_to_the_public_page(
     mine = holder.get("/applications/").content.decode()
     assert "预填的数据集" in mine
     assert f"/referrals/{referral.pk}/" in mine
+    notices = holder.get("/notifications/")
+    assert notices.status_code == 200
+    assert "预填的数据集" in notices.content.decode()
     other = client_for(personas.other_applicant.user, language=language)
     assert "预填的数据集" not in other.get("/applications/").content.decode()
     assert other.get(f"/referrals/{referral.pk}/").status_code == 404
