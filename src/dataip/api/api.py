@@ -21,6 +21,7 @@ from dataip.api import errors
 from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
+from dataip.api.routers.events import router as events_router
 from dataip.api.routers.identity import router as identity_router
 from dataip.api.routers.log import router as log_router
 from dataip.api.routers.notifications import router as notifications_router
@@ -32,6 +33,7 @@ from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.staff_organisations import router as staff_organisations_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
+from dataip.api.routers.webhooks import router as webhooks_router
 from dataip.api.throttles import THROTTLES
 
 DESCRIPTION = """\
@@ -161,3 +163,5 @@ api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
+api.add_router("", events_router)
+api.add_router("", webhooks_router)

@@ -47,6 +47,12 @@ from dataip.registry.models.rights import (
     ValuationMethod,
 )
 from dataip.registry.models.search import SearchEntry
+from dataip.registry.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+    WebhookTopic,
+)
 
 __all__ = [
     "AnswerEvidence",
@@ -59,6 +65,7 @@ __all__ = [
     "ConsentRequestStatus",
     "DataProduct",
     "DecisionDocument",
+    "DeliveryStatus",
     "DocumentKind",
     "Event",
     "Holder",
@@ -89,4 +96,7 @@ __all__ = [
     "Valuation",
     "ValuationMethod",
     "Verification",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WebhookTopic",
 ]
