@@ -60,6 +60,10 @@ Registry for data intellectual property (数据知识产权登记平台).
   (`/staff/organisations`); an organisation reads its own verification
   (`/organisation/verification`): a pending one may draft but not submit.
 
+* **Platforms**: the public events (`/events`, no token; the same as `/feed.atom` and
+  `/feed.json`), paged by the cursor `after`; webhook subscriptions (`/webhooks`, scope
+  `webhooks`), whose deliveries are signed in the Standard Webhooks way.
+
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
 paged with opaque cursors: follow `next`. Too many requests in a minute (per token, or per
