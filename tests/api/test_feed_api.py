@@ -3,6 +3,8 @@ the same public documents as the feeds; subscriptions with their secret shown on
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from standardwebhooks import Webhook
 
@@ -17,6 +19,12 @@ from tests.support.personas import Personas
 from tests.support.receiver import receiver
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback_receivers(settings: Any) -> None:
+    """The test receivers listen on 127.0.0.1, which deployments refuse by default."""
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = True
 
 
 def test_events_pages_by_cursor_and_shows_nothing_unpublished(api: Api, personas: Personas) -> None:

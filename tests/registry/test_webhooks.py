@@ -40,6 +40,12 @@ from tests.support.receiver import Receiver, receiver
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(settings: Any) -> None:
+    """The test receivers listen on 127.0.0.1, which deployments refuse by default."""
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def hook() -> Iterator[Receiver]:
     with receiver() as state:
@@ -223,6 +229,36 @@ def test_only_http_and_https_addresses_are_accepted(platform: Person, url: str) 
     assert "url" in refused.value.errors
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/h", "http://10.0.0.7/h", "http://[::1]/h", "http://169.254.169.254/"],
+)
+def test_loopback_and_private_addresses_are_refused_by_default(
+    platform: Person, settings: Any, url: str
+) -> None:
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = False
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_subscription(platform.user, url=url, topic="all")
+    assert "url" in refused.value.errors
+
+
+def test_a_name_that_resolves_to_loopback_is_not_called_and_redirects_are_not_followed(
+    personas: Personas, platform: Person, hook: Receiver, settings: Any
+) -> None:
+    port = hook.url.split(":")[2].split("/")[0]
+    service.create_subscription(platform.user, url=f"http://localhost:{port}/h", topic="all")
+    at_stage(personas, Status.UNDER_PUBLICITY)
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = False
+    assert webhooks.deliver_due() == {"webhook_retried": 1}
+    assert hook.received == []
+    assert "address not allowed" in WebhookDelivery.objects.get().last_error
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = True
+    hook.answers = [302]
+    assert webhooks.deliver_due(clock.now() + timedelta(hours=1)) == {"webhook_retried": 1}
+    assert len(hook.received) == 1
+    assert WebhookDelivery.objects.get().last_status_code == 302
+
+
 def test_only_administrators_of_verified_organisations_manage_webhooks(
     personas: Personas, platform: Person
 ) -> None:
@@ -275,6 +311,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_next_worker_delivers
         "DATAIP_WEBHOOK_LEASE_SECONDS": "1",
         "DATAIP_WEBHOOK_TIMEOUT_SECONDS": "60",
         "DATAIP_WORKER_INTERVAL": "0.2",
+        "DATAIP_WEBHOOK_PRIVATE_ADDRESSES": "1",
     }
     env.pop("DATAIP_DATABASE_URL", None)
     secret = webhooks.new_secret()

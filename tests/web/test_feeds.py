@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(settings: Any) -> None:
+    """The test receivers listen on 127.0.0.1, which deployments refuse by default."""
+    settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def world(personas: Personas) -> dict[str, Application]:
     """A registration later cancelled, an announced application, and one still approved

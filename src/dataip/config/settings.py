@@ -307,6 +307,9 @@ DATAIP_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("DATAIP_WEBHOOK_TIMEOUT_SE
 """How long one webhook request may take (connect and answer)."""
 DATAIP_WEBHOOK_LEASE_SECONDS = int(os.environ.get("DATAIP_WEBHOOK_LEASE_SECONDS", "120"))
 """How long a worker's claim on a webhook delivery holds (longer than a batch's requests)."""
+DATAIP_WEBHOOK_PRIVATE_ADDRESSES = envbool("DATAIP_WEBHOOK_PRIVATE_ADDRESSES", default=False)
+"""Whether webhooks may go to loopback, private, link-local or reserved addresses (off: only
+public addresses, so a subscriber cannot make the registry call into its own network)."""
 
 DATAIP_LOG_ORIGIN = os.environ.get("DATAIP_LOG_ORIGIN", "dataip.local/log/v1")
 """The evidence ledger's origin: first line of every checkpoint and the name of its signing key.

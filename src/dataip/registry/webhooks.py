@@ -27,14 +27,17 @@ signed with the ``standardwebhooks`` library.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -200,13 +203,48 @@ def signed_headers(secret: str, message_id: str, body: bytes) -> dict[str, str]:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed (a 3xx is an answer like any other non-2xx): a receiver
+    cannot send the registry's request on to another address."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is a public one (not loopback, private, link-local, reserved)."""
+    return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+
+
+def refused_address(url: str) -> str:
+    """Why ``url`` may not be called ('' if it may): unless
+    ``DATAIP_WEBHOOK_PRIVATE_ADDRESSES``, every address its host resolves to must be public.
+    (The connection resolves the name again; a name that changes its answer in between is
+    the one gap left, as with any sender that does not pin the address.)"""
+    if settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES:
+        return ""
+    parts = urlsplit(url)
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as error:
+        return f"{type(error).__name__}: {error}"
+    for *_rest, sockaddr in found:
+        if not is_public_address(str(sockaddr[0])):
+            return f"address not allowed: {sockaddr[0]}"
+    return ""
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     """POST once; return the HTTP status (None without an answer) and an error ('' if 2xx)."""
+    refused = refused_address(url)
+    if refused:
+        return None, refused
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked on subscription
     try:
-        with urllib.request.urlopen(  # noqa: S310 - http(s) only, checked on subscription
-            request, timeout=settings.DATAIP_WEBHOOK_TIMEOUT_SECONDS
-        ) as answer:
+        with _opener.open(request, timeout=settings.DATAIP_WEBHOOK_TIMEOUT_SECONDS) as answer:
             answer.read(4096)
             code = int(answer.status)
     except urllib.error.HTTPError as error:

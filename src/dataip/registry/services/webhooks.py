@@ -8,8 +8,10 @@ registry keeps it to sign). Deliveries: :mod:`dataip.registry.webhooks`.
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -52,6 +54,20 @@ def _clean_url(errors: FieldErrors, url: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         errors.add("url", gettext_noop("This is not a valid web address."))
+    host = urlsplit(url).hostname or ""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if (
+        literal is not None
+        and not literal.is_global
+        and not settings.DATAIP_WEBHOOK_PRIVATE_ADDRESSES
+    ):
+        errors.add(
+            "url",
+            gettext_noop("Give a public address: loopback and private addresses are refused."),
+        )
     if len(url) > 500:
         errors.add("url", gettext_noop("The address may have at most 500 characters."))
     return url
