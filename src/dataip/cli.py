@@ -211,8 +211,9 @@ def worker(
         bool, typer.Option(help="Stop once no task waits (instead of running forever).")
     ] = False,
 ) -> None:
-    """Run the background task worker (the notices' mail): one or more per deployment when
-    `dataip serve` runs with DATAIP_SERVE_WORKER=0, e.g. one per machine on PostgreSQL."""
+    """Run the background task worker (the notices' mail, webhook deliveries): one or more
+    per deployment when `dataip serve` runs with DATAIP_SERVE_WORKER=0, e.g. one per machine
+    on PostgreSQL."""
     _setup()
     from django.core.management import call_command
 

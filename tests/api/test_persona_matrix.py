@@ -31,7 +31,15 @@ from dataip.registry.models import (
     Pledge,
     Transfer,
 )
-from dataip.registry.services import changes, examination, lifecycle, listings, pledges, publicity
+from dataip.registry.services import (
+    changes,
+    examination,
+    lifecycle,
+    listings,
+    pledges,
+    publicity,
+    webhooks,
+)
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
@@ -158,6 +166,15 @@ class World:
             )
             self._made["invitation"] = made.pk
         return self._made["invitation"]
+
+    def subscription(self) -> int:
+        """A webhook subscription of Alpha, made on first use."""
+        if "subscription" not in self._made:
+            made, _secret = webhooks.create_subscription(
+                self.personas.applicant.user, url="https://alpha.example/hook", topic="all"
+            )
+            self._made["subscription"] = made.pk
+        return self._made["subscription"]
 
     def alpha_token(self, name: str) -> int:
         """Another token of Alpha, made on first use."""
@@ -620,6 +637,29 @@ CASES: dict[str, Case] = {
         "POST", lambda w: f"organisation/tokens/{w.alpha_token('b')}/rotate", _admin_only(201)
     ),
     "activity": Case("GET", lambda w: "organisation/activity", _admin_only(200)),
+    # The public event feed, and webhook subscriptions (a token with the webhooks scope,
+    # made by an administrator of a verified organisation: every persona's is)
+    "events#feed": Case(
+        "GET", lambda w: "events?kind=registrations", PUBLIC, needs=("registered",)
+    ),
+    "list_subscriptions": Case("GET", lambda w: "webhooks", _any_token(200)),
+    "create_subscription": Case(
+        "POST",
+        lambda w: "webhooks",
+        _any_token(201),
+        body=lambda w: {"url": "https://example.cn/hook", "topic": "registrations"},
+    ),
+    "get_subscription": Case("GET", lambda w: f"webhooks/{w.subscription()}", _own_only(200)),
+    "change_subscription": Case(
+        "PATCH",
+        lambda w: f"webhooks/{w.subscription()}",
+        _own_only(200),
+        body=lambda w: {"active": False},
+    ),
+    "rotate_secret": Case("POST", lambda w: f"webhooks/{w.subscription()}/rotate", _own_only(200)),
+    "ping": Case("POST", lambda w: f"webhooks/{w.subscription()}/ping", _own_only(202)),
+    "deliveries": Case("GET", lambda w: f"webhooks/{w.subscription()}/deliveries", _own_only(200)),
+    "delete_subscription": Case("DELETE", lambda w: f"webhooks/{w.subscription()}", _own_only(204)),
 }
 
 
@@ -731,6 +771,8 @@ def test_every_route_is_in_the_matrix() -> None:
             "organisation",
             "identity",
             "listings",
+            "events",
+            "webhooks",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

@@ -525,6 +525,34 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {},
         staff("applicant", "examiner", "registrar"),
     ),
+    # The public event feeds and the organisation's webhooks (docs/platforms.md)
+    "event feed (Atom)": ("get", "/feed.atom", {}, everyone(200)),
+    "event feed (JSON Feed)": ("get", "/feed.json?kind=registrations", {}, everyone(200)),
+    "webhooks": ("get", "/account/webhooks", {}, staff(*MEMBERS)),
+    "add a webhook with a bad URL": (
+        "post",
+        "/account/webhooks",
+        {"url": "ftp://example.cn/hook", "topic": "all"},
+        staff(*MEMBERS, ok=422),
+    ),
+    "a webhook one cannot see": (
+        "get",
+        "/account/webhooks/999999",
+        {},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "ping a webhook one cannot see": (
+        "post",
+        "/account/webhooks/999999/ping",
+        {},
+        everyone(404, anonymous=LOGIN),
+    ),
+    "delete a webhook one cannot see": (
+        "post",
+        "/account/webhooks/999999/delete",
+        {"confirm": "on"},
+        everyone(404, anonymous=LOGIN),
+    ),
 }
 # A data exchange's pages (web/views/exchange.py): no persona here acts for a data exchange
 # (tests/web/test_exchange_pages.py visits them as one); the holder's side of a referral is
@@ -640,6 +668,8 @@ def test_nothing_confidential_or_unannounced_reaches_the_public_pages(
         "/announcements",
         "/statistics",
         f"/registry/{world.announced.number}",
+        "/feed.atom",
+        "/feed.json",
     ]
     for url in pages:
         text = client.get(url).content.decode()

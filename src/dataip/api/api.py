@@ -21,6 +21,7 @@ from dataip.api import errors
 from dataip.api.routers.applications import router as applications_router
 from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
+from dataip.api.routers.events import router as events_router
 from dataip.api.routers.identity import router as identity_router
 from dataip.api.routers.listings import router as listings_router
 from dataip.api.routers.log import router as log_router
@@ -33,6 +34,7 @@ from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.staff_organisations import router as staff_organisations_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
+from dataip.api.routers.webhooks import router as webhooks_router
 from dataip.api.throttles import THROTTLES
 
 DESCRIPTION = """\
@@ -58,6 +60,10 @@ Registry for data intellectual property (数据知识产权登记平台).
   on the account page. Registrars verify new organisations and decide identity claim disputes
   (`/staff/organisations`); an organisation reads its own verification
   (`/organisation/verification`): a pending one may draft but not submit.
+
+* **Platforms**: the public events (`/events`, no token; the same as `/feed.atom` and
+  `/feed.json`), paged by the cursor `after`; webhook subscriptions (`/webhooks`, scope
+  `webhooks`), whose deliveries are signed in the Standard Webhooks way.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`; refused
 input lists each field in `errors`. Texts follow `Accept-Language` (`zh` or `en`). Lists are
@@ -163,3 +169,5 @@ api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
 api.add_router("", listings_router)
+api.add_router("", events_router)
+api.add_router("", webhooks_router)

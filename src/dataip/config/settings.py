@@ -298,6 +298,18 @@ DATAIP_MAIL_RETRY_SECONDS = int(os.environ.get("DATAIP_MAIL_RETRY_SECONDS", "60"
 """The wait after a failed notice mail before the next attempt (doubled each time, at most 6 h)."""
 DATAIP_MAIL_LEASE_SECONDS = int(os.environ.get("DATAIP_MAIL_LEASE_SECONDS", "300"))
 """How long a worker's claim on an outbox row holds (a dead worker's rows are taken again)."""
+DATAIP_WEBHOOK_RETRY_SECONDS = int(os.environ.get("DATAIP_WEBHOOK_RETRY_SECONDS", "30"))
+"""The wait after a failed webhook delivery before the next attempt (doubled each time, at most
+6 h)."""
+DATAIP_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("DATAIP_WEBHOOK_MAX_ATTEMPTS", "10"))
+"""Attempts of one webhook delivery before it is marked failed."""
+DATAIP_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("DATAIP_WEBHOOK_TIMEOUT_SECONDS", "10"))
+"""How long one webhook request may take (connect and answer)."""
+DATAIP_WEBHOOK_LEASE_SECONDS = int(os.environ.get("DATAIP_WEBHOOK_LEASE_SECONDS", "120"))
+"""How long a worker's claim on a webhook delivery holds (longer than a batch's requests)."""
+DATAIP_WEBHOOK_PRIVATE_ADDRESSES = envbool("DATAIP_WEBHOOK_PRIVATE_ADDRESSES", default=False)
+"""Whether webhooks may go to loopback, private, link-local or reserved addresses (off: only
+public addresses, so a subscriber cannot make the registry call into its own network)."""
 
 DATAIP_LOG_ORIGIN = os.environ.get("DATAIP_LOG_ORIGIN", "dataip.local/log/v1")
 """The evidence ledger's origin: first line of every checkpoint and the name of its signing key.

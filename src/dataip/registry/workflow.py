@@ -7,7 +7,10 @@ asks :func:`decide` for the :class:`Rule`, then performs the rule's effects and 
 event in one database transaction. What follows a transition once it has committed (a new
 certificate version) is declared here too, as the rule's :class:`Consequence`\ s, and so is
 who is told: the rule's :class:`Notice`\ s, written with the event (recipients and text:
-:mod:`dataip.registry.notices`).
+:mod:`dataip.registry.notices`). Every public event (an action its service records with
+``public=True``) of an application in :data:`PUBLIC_STATUSES` is also delivered to the webhook
+subscribers: their deliveries are written with the event, in its transaction, and sent after
+the commit (:mod:`dataip.registry.webhooks`; the feeds read the same events).
 
 The procedure::
 

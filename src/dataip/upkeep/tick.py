@@ -11,7 +11,8 @@ One step after another, each in its own transactions, each returning what it did
 4. the witnesses (``DATAIP_WITNESSES``) are asked to cosign the newest checkpoint
    (:mod:`dataip.upkeep.witnessing`);
 5. the notices' mail still due in the outbox (:mod:`dataip.registry.mail`): what a crash between
-   a commit and the hand-over to the worker left, and the retries.
+   a commit and the hand-over to the worker left, and the retries;
+6. the webhook deliveries still due in their outbox (:mod:`dataip.registry.webhooks`), alike.
 
 A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
 second time.
@@ -31,6 +32,7 @@ from dataip.ledger.witnessing import LogRefusedByWitness
 from dataip.registry.mail import deliver_due
 from dataip.registry.notices import notify_deadlines
 from dataip.registry.services import schedule
+from dataip.registry.webhooks import deliver_due as deliver_webhooks_due
 from dataip.upkeep import witnessing
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
@@ -75,6 +77,12 @@ def outbox(at: datetime | None) -> Counter[str]:
     return deliver_due(at)
 
 
+def webhook_outbox(at: datetime | None) -> Counter[str]:
+    """Send the webhook deliveries that are due (the worker normally has): retries, and what
+    a crash between a commit and the hand-over left."""
+    return deliver_webhooks_due(at)
+
+
 #: What ``dataip tick`` runs, in order.
 STEPS: tuple[Step, ...] = (
     registry_transitions,
@@ -83,6 +91,7 @@ STEPS: tuple[Step, ...] = (
     due_certificates,
     deadlines_approaching,
     outbox,
+    webhook_outbox,
 )
 
 

@@ -8,6 +8,7 @@ from dataip.web.views import (
     examiner,
     exchange,
     expert,
+    feeds,
     files,
     identity,
     notifications,
@@ -18,6 +19,7 @@ from dataip.web.views import (
     rules,
     staff_accounts,
     transfers,
+    webhooks,
 )
 
 app_name = "web"
@@ -33,6 +35,9 @@ urlpatterns = [
     path("announcements", public.announcements, name="announcements"),
     path("announcements/<str:number>/objection", public.objection, name="objection"),
     path("statistics", public.statistics, name="statistics"),
+    # The public event feeds (docs/platforms.md)
+    path("feed.atom", feeds.atom, name="feed-atom"),
+    path("feed.json", feeds.json_feed, name="feed-json"),
     # Objections, both sides: the objector's own, the holder's answer, the files
     path("objections/", objections.mine, name="my-objections"),
     path("objections/<str:reference>", objections.my_objection, name="my-objection"),
@@ -105,6 +110,15 @@ urlpatterns = [
         name="organisation-withdraw",
     ),
     path("account/organisation/activity", organisation.activity, name="organisation-activity"),
+    # The organisation's webhooks (docs/platforms.md)
+    path("account/webhooks", webhooks.webhooks, name="webhooks"),
+    path("account/webhooks/<int:subscription_id>", webhooks.webhook, name="webhook"),
+    path(
+        "account/webhooks/<int:subscription_id>/active", webhooks.set_active, name="webhook-active"
+    ),
+    path("account/webhooks/<int:subscription_id>/ping", webhooks.ping, name="webhook-ping"),
+    path("account/webhooks/<int:subscription_id>/rotate", webhooks.rotate, name="webhook-rotate"),
+    path("account/webhooks/<int:subscription_id>/delete", webhooks.delete, name="webhook-delete"),
     path(
         "account/invitation/<str:secret>", organisation.accept_invitation, name="accept-invitation"
     ),

@@ -48,6 +48,12 @@ from dataip.registry.models.rights import (
     ValuationMethod,
 )
 from dataip.registry.models.search import SearchEntry
+from dataip.registry.models.webhooks import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+    WebhookTopic,
+)
 
 __all__ = [
     "AnswerEvidence",
@@ -60,6 +66,7 @@ __all__ = [
     "ConsentRequestStatus",
     "DataProduct",
     "DecisionDocument",
+    "DeliveryStatus",
     "DocumentKind",
     "Event",
     "Holder",
@@ -94,4 +101,7 @@ __all__ = [
     "Valuation",
     "ValuationMethod",
     "Verification",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WebhookTopic",
 ]

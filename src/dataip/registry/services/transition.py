@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar, overload
 from django.db import connection, transaction
 
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import clock, notices, search_index
+from dataip.registry import clock, notices, search_index, webhooks
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
@@ -222,6 +222,10 @@ def transition(
         # The application as it now stands is saved here: the fields that changed (the
         # status, the revision, the leaf hash and whatever the effect set).
         application.save(update_fields=_changed(application, before))
+        # A public event of a public application goes to the webhook subscribers: their
+        # deliveries are written here, with the event, or not at all (registry/webhooks.py).
+        if rule.logged and public:
+            webhooks.queue_event(application, event)
         # The public search index follows the saved status, product and holders (same
         # transaction), unless the action is one that leaves them all alone.
         search_index.follow(application, action, from_status)
