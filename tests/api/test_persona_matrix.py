@@ -619,6 +619,9 @@ CASES: dict[str, Case] = {
         "POST", lambda w: f"organisation/tokens/{w.alpha_token('b')}/rotate", _admin_only(201)
     ),
     "activity": Case("GET", lambda w: "organisation/activity", _admin_only(200)),
+    # Open metadata (docs/metadata.md)
+    "catalogue": Case("GET", lambda w: "catalogue?page=1", PUBLIC, needs=("registered",)),
+    "registration_dcat": Case("GET", lambda w: f"registrations/{_reg(w)}/dcat", PUBLIC),
 }
 
 
@@ -644,6 +647,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "notifications",
             "organisation",
             "identity",
+            "metadata",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

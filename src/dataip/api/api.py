@@ -23,6 +23,7 @@ from dataip.api.routers.bank import router as bank_router
 from dataip.api.routers.deposits import router as deposits_router
 from dataip.api.routers.identity import router as identity_router
 from dataip.api.routers.log import router as log_router
+from dataip.api.routers.metadata import router as metadata_router
 from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
 from dataip.api.routers.organisation import router as organisation_router
@@ -161,3 +162,4 @@ api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
+api.add_router("", metadata_router)
