@@ -39,6 +39,7 @@ def _json_ld(graph: Graph) -> HttpResponse:
     body = graph.serialize(format="json-ld", context=metadata.DCAT_CONTEXT, auto_compact=True)
     response = HttpResponse(body.encode("utf-8"), content_type=f"{JSON_LD}; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
