@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from dataip.deposits import services as deposit_services
+from dataip.deposits.queries import public_deposits_of_many
 from dataip.registry.models import Application
 from dataip.registry.queries import metadata
 from dataip.registry.workflow import Status
@@ -421,3 +424,19 @@ def test_our_concept_uris_dereference(sign_in: SignIn) -> None:
         "Content-Type"
     ].startswith("application/ld+json")
     assert client.get("/reference/nothing").status_code == 404
+
+
+def test_a_catalogue_page_costs_the_same_queries_however_many_datasets(
+    registry: dict[str, Application], personas: Personas
+) -> None:
+    def queries_for_a_page() -> int:
+        with CaptureQueriesContext(connection) as counted:
+            facts = metadata.particulars_page(1, public_deposits_of_many)
+            metadata.catalogue(facts, lambda n: f"{BASE}/catalogue.ttl?page={n}")
+        return len(counted)
+
+    before = queries_for_a_page()
+    build(personas, Status.REGISTERED, name="又一个数据集")
+    build(personas, Status.UNDER_PUBLICITY, name="第三个数据集")
+    assert metadata.particulars_page(1).total == 5
+    assert queries_for_a_page() == before

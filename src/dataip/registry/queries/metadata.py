@@ -302,15 +302,16 @@ def particulars_page(
     """A page of the public registrations in a stable order (the oldest application first:
     new ones go on the last page, and a page never shifts under a harvester)."""
     size = size or CATALOGUE_PAGE_SIZE
+    public = [s.value for s in PUBLIC_STATUSES]
+    total = Application.objects.filter(status__in=public).count()
     everything = _public_applications()
-    total = everything.count()
     pages = max(1, math.ceil(total / size))
     page = min(max(1, page), pages)
     rows = list(everything.order_by("id")[(page - 1) * size : page * size])
     cited = deposits(rows) if deposits else {}
-    newest = Application.objects.filter(
-        status__in=[s.value for s in PUBLIC_STATUSES], events__public=True
-    ).aggregate(at=Max("events__occurred_at"))["at"]
+    newest = Application.objects.filter(status__in=public, events__public=True).aggregate(
+        at=Max("events__occurred_at")
+    )["at"]
     items = tuple(_particulars(a, a.last_public_event, cited.get(a.pk, ())) for a in rows)
     return CatalogueFacts(page, pages, size, total, items, newest)
 
@@ -661,7 +662,6 @@ def _sdo_common(graph: Graph, node: URIRef, p: Particulars) -> None:
     formed = _date(p.product["formation_date"])
     if formed:
         graph.add((node, SDO.dateCreated, Literal(formed.isoformat())))
-    _sdo_texts(graph, node, SDO.usageInfo, *RIGHTS)
 
 
 def _property(graph: Graph, node: URIRef, key: str, name: str, value: Any) -> None:
