@@ -276,9 +276,12 @@ def test_the_page_embeds_schema_org_and_advertises_the_alternates(
     assert ("application/ld+json", f"/registry/{app.number}.jsonld") in types
     assert ("application/ld+json", f"/registry/{app.number}/croissant.json") in types
     [script] = head.scripts
+    [described] = [n for n in json.loads(script)["@graph"] if n.get("@type") == "Dataset"]
+    assert described["url"] == f"{BASE}/registry/{app.number}"  # a plain URL string
     graph = Graph().parse(data=script, format="json-ld", publicID=BASE + "/")
     node = URIRef(f"{BASE}/registry/{app.number}#dataset")
     assert (node, RDF.type, SDO.Dataset) in graph
+    assert graph.value(node, SDO.url) == URIRef(f"{BASE}/registry/{app.number}")
     names = set(graph.objects(node, SDO.name))
     assert {
         Literal("城市交通出行数据集", lang="zh"),

@@ -94,9 +94,15 @@ DCAT_CONTEXT: dict[str, Any] = {
     "xsd": str(XSD),
     "rdfs": str(RDFS),
 }
-SCHEMA_CONTEXT: dict[str, Any] = {"@vocab": str(SDO)}
+_LINKS = {
+    "url": {"@id": str(SDO.url), "@type": "@id"},
+    "subjectOf": {"@id": str(SDO.subjectOf), "@type": "@id"},
+}
+"""schema.org links written as plain URL strings (what search engines expect)."""
+SCHEMA_CONTEXT: dict[str, Any] = {"@vocab": str(SDO), **_LINKS}
 CROISSANT_CONTEXT: dict[str, Any] = {
     "@vocab": str(SDO),
+    **_LINKS,
     "sc": str(SDO),
     "cr": str(CR),
     "rai": str(RAI),
