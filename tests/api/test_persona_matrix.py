@@ -660,6 +660,9 @@ CASES: dict[str, Case] = {
     "ping": Case("POST", lambda w: f"webhooks/{w.subscription()}/ping", _own_only(202)),
     "deliveries": Case("GET", lambda w: f"webhooks/{w.subscription()}/deliveries", _own_only(200)),
     "delete_subscription": Case("DELETE", lambda w: f"webhooks/{w.subscription()}", _own_only(204)),
+    # Open metadata (docs/metadata.md)
+    "catalogue": Case("GET", lambda w: "catalogue?page=1", PUBLIC, needs=("registered",)),
+    "registration_dcat": Case("GET", lambda w: f"registrations/{_reg(w)}/dcat", PUBLIC),
 }
 
 
@@ -773,6 +776,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "listings",
             "events",
             "webhooks",
+            "metadata",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

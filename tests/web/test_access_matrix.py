@@ -142,6 +142,37 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         everyone(200),
     ),
     "public page before announcement": ("get", "/registry/{examined_number}", {}, everyone(404)),
+    # Open metadata (docs/metadata.md): public like the page, nothing before the announcement
+    "DCAT-AP of an announced application": (
+        "get",
+        "/registry/{announced_number}.ttl",
+        {},
+        everyone(200),
+    ),
+    "DCAT-AP JSON-LD of an announced application": (
+        "get",
+        "/registry/{announced_number}.jsonld",
+        {},
+        everyone(200),
+    ),
+    "Croissant of an announced dataset": (
+        "get",
+        "/registry/{announced_number}/croissant.json",
+        {},
+        everyone(200),
+    ),
+    "DCAT-AP before announcement": ("get", "/registry/{examined_number}.ttl", {}, everyone(404)),
+    "Croissant before announcement": (
+        "get",
+        "/registry/{examined_number}/croissant.json",
+        {},
+        everyone(404),
+    ),
+    "DCAT catalogue": ("get", "/catalogue", {}, everyone(200)),
+    "DCAT catalogue in Turtle": ("get", "/catalogue.ttl?page=1", {}, everyone(200)),
+    "DCAT catalogue in JSON-LD": ("get", "/catalogue.jsonld", {}, everyone(200)),
+    "a concept scheme": ("get", "/reference/gbt2260", {}, everyone(200)),
+    "a concept scheme in JSON-LD": ("get", "/reference/gbt4754.jsonld", {}, everyone(200)),
     "application page": ("get", "/applications/{examined}", {}, staff("applicant")),
     "application step": ("get", "/applications/{examined}/steps/basics", {}, staff("applicant")),
     "material download": (
@@ -670,6 +701,11 @@ def test_nothing_confidential_or_unannounced_reaches_the_public_pages(
         f"/registry/{world.announced.number}",
         "/feed.atom",
         "/feed.json",
+        f"/registry/{world.announced.number}.ttl",
+        f"/registry/{world.announced.number}.jsonld",
+        f"/registry/{world.announced.number}/croissant.json",
+        "/catalogue.ttl",
+        "/catalogue.jsonld",
     ]
     for url in pages:
         text = client.get(url).content.decode()

@@ -25,6 +25,7 @@ from dataip.api.routers.events import router as events_router
 from dataip.api.routers.identity import router as identity_router
 from dataip.api.routers.listings import router as listings_router
 from dataip.api.routers.log import router as log_router
+from dataip.api.routers.metadata import router as metadata_router
 from dataip.api.routers.notifications import router as notifications_router
 from dataip.api.routers.objections import router as objections_router
 from dataip.api.routers.organisation import router as organisation_router
@@ -171,3 +172,4 @@ api.add_router("/deposits", deposits_router)
 api.add_router("", listings_router)
 api.add_router("", events_router)
 api.add_router("", webhooks_router)
+api.add_router("", metadata_router)

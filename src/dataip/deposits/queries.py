@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "own_deposit",
     "public_deposit",
     "public_deposits_of",
+    "public_deposits_of_many",
 ]
 
 NOT_LIVE = (Status.DRAFT.value, Status.REJECTED.value, Status.WITHDRAWN.value)
@@ -131,6 +133,21 @@ def public_deposits_of(application: Application) -> list[PublicDeposit]:
     if Status(application.status) not in PUBLIC_STATUSES:
         return []
     return [_public(deposit) for deposit in cited_deposits(application)]
+
+
+def public_deposits_of_many(applications: Sequence[Application]) -> dict[int, list[PublicDeposit]]:
+    """The deposits each public application cites, by application id, in one query (the
+    metadata catalogue lists a page of registrations at once)."""
+    public = [a.pk for a in applications if Status(a.status) in PUBLIC_STATUSES]
+    found: dict[int, list[PublicDeposit]] = {pk: [] for pk in public}
+    citations = (
+        ApplicationDeposit.objects.filter(application_id__in=public)
+        .select_related("deposit")
+        .order_by("id")
+    )
+    for citation in citations:
+        found[citation.application_id].append(_public(citation.deposit))
+    return found
 
 
 # ── overlap warnings ───────────────────────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from dataip.web import verify, views
 from dataip.web.views import (
@@ -11,6 +11,7 @@ from dataip.web.views import (
     feeds,
     files,
     identity,
+    metadata,
     notifications,
     objections,
     organisation,
@@ -31,7 +32,26 @@ urlpatterns = [
     path("verify/<str:number>/bundle.json", verify.verify_bundle, name="verify-bundle"),
     # The public
     path("search", public.search_page, name="search"),
+    # Open metadata (docs/metadata.md)
+    re_path(
+        r"^registry/(?P<number>[^/]+)\.(?P<suffix>ttl|jsonld)$",
+        metadata.registration_dcat,
+        name="registration-as",
+    ),
     path("registry/<str:number>", public.registration, name="registration"),
+    path(
+        "registry/<str:number>/croissant.json",
+        metadata.registration_croissant,
+        name="registration-croissant",
+    ),
+    path("catalogue", metadata.catalogue, name="catalogue"),
+    re_path(r"^catalogue\.(?P<suffix>ttl|jsonld)$", metadata.catalogue, name="catalogue-as"),
+    re_path(r"^reference/(?P<name>[a-z0-9]+)$", metadata.concept_scheme, name="concept-scheme"),
+    re_path(
+        r"^reference/(?P<name>[a-z0-9]+)\.(?P<suffix>ttl|jsonld)$",
+        metadata.concept_scheme,
+        name="concept-scheme-as",
+    ),
     path("announcements", public.announcements, name="announcements"),
     path("announcements/<str:number>/objection", public.objection, name="objection"),
     path("statistics", public.statistics, name="statistics"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,6 +28,7 @@ from dataip.web.errors import put_on_form
 from dataip.web.forms import ObjectionForm
 from dataip.web.views._common import FILES_AGAIN, allowed
 from dataip.web.views.declared import public_fields
+from dataip.web.views.metadata import dcat_response, page_metadata, wanted_rdf
 
 
 @require_GET
@@ -83,8 +85,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def registration(request: HttpRequest, number: str) -> HttpResponse:
-    """A registration (or an announced application) as the public sees it."""
+    """A registration (or an announced application) as the public sees it; DCAT-AP 3 in
+    Turtle or JSON-LD for a client that prefers it (``Accept``, docs/metadata.md)."""
     application = public_application(number)
+    rdf = wanted_rdf(request)
+    if rdf is not None:
+        return dcat_response(number, rdf, vary=True)
     record = public_record(application)
     # Anyone may be offered the objection form while the announcement runs; for a signed-in
     # person, the workflow says whether this person may object (not the applicant's side).
@@ -93,7 +99,7 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
         signed_in_user(request) is None
         or Action.FILE_OBJECTION in allowed(application, actor_of(request))
     )
-    return render(
+    response = render(
         request,
         "web/registration.html",
         {
@@ -106,8 +112,11 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "province": labels.province(record.product["province_code"]),
             "listings": listings.public_listings(application),
             "came_from": listings.source_of(application, public=True),
+            "metadata": page_metadata(number),
         },
     )
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @require_GET
