@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from stdnum.cn import uscc
@@ -53,7 +54,7 @@ def _as(p: Personas, person: Person) -> Personas:
     )
 
 
-def _register(p: Personas, offset: int, *, register: bool = True, **values: object) -> Application:
+def _register(p: Personas, offset: int, *, register: bool = True, **values: Any) -> Application:
     """File, examine, announce and (unless told) register, ``offset`` days after the epoch."""
     app = draft(p, **values)
     filing.submit(app.pk, actor=p.applicant.actor, at=day(offset + 1))
@@ -192,7 +193,7 @@ def registry(personas: Personas) -> Registry:
 
 def test_nearest_rank() -> None:
     values = [Decimal(v) for v in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)]
-    assert (nearest_rank(values, 50), nearest_rank(values, 90)) == (5, 9)
+    assert (nearest_rank(values, 50), nearest_rank(values, 90)) == (Decimal(5), Decimal(9))
     assert nearest_rank(values[:1], 90) == 1
     assert nearest_rank([], 50) is None
 
