@@ -16,6 +16,7 @@ from dataip.web.views import (
     rights,
     rules,
     staff_accounts,
+    statistics,
     transfers,
 )
 
@@ -31,7 +32,8 @@ urlpatterns = [
     path("registry/<str:number>", public.registration, name="registration"),
     path("announcements", public.announcements, name="announcements"),
     path("announcements/<str:number>/objection", public.objection, name="objection"),
-    path("statistics", public.statistics, name="statistics"),
+    path("statistics", statistics.statistics, name="statistics"),
+    path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     # Objections, both sides: the objector's own, the holder's answer, the files
     path("objections/", objections.mine, name="my-objections"),
     path("objections/<str:reference>", objections.my_objection, name="my-objection"),
@@ -210,6 +212,7 @@ urlpatterns = [
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/statistics", statistics.staff_statistics, name="staff-statistics"),
     path("examine/organisations", identity.queue, name="organisation-queue"),
     path(
         "examine/organisations/<str:kind>/<int:case_id>",

@@ -81,7 +81,7 @@ class Scope:
     def moment(self, name: str) -> Q:
         """A datetime column within the period."""
         low, high = self._bounds()
-        q = Q()
+        q = Q(**{f"{name}__isnull": False})
         if low is not None:
             q &= Q(**{f"{name}__gte": low})
         if high is not None:
