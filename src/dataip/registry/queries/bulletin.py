@@ -214,7 +214,7 @@ def _amount(records: QuerySet[Any], *, confidential: bool) -> Amount:
         total=Sum("amount"), n=Count("id"), products=Count("application", distinct=True)
     )
     n_all = records.count()
-    total = totals["total"] or Decimal("0.00")
+    total = Decimal(totals["total"] or 0).quantize(Decimal("0.01"))
     products = int(totals["products"])
     if not confidential and 0 < products < MIN_PRODUCTS:
         return Amount(None, n_all, products, n_all - int(totals["n"]))
