@@ -17,12 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from dataip.registry import labels, reference
+from dataip.registry import labels
 from dataip.registry.queries.bulletin import (
-    ENTERPRISE,
-    INSTITUTION,
     MIN_PRODUCTS,
-    NATURAL_PERSON,
     Amount,
     Bulletin,
     Scope,
@@ -69,34 +66,6 @@ class BulletinFilter(PortalForm):
             return Scope()
         data = self.cleaned_data
         return Scope(data.get("start"), data.get("end"), data.get("province") or "")
-
-
-def holder_type(code: str) -> str:
-    names = {
-        ENTERPRISE: _("Enterprises"),
-        INSTITUTION: _("Institutions and other organisations"),
-        NATURAL_PERSON: _("Natural persons"),
-    }
-    return names.get(code, code)
-
-
-def objection_outcome(code: str) -> str:
-    names = {
-        "pending": _("Pending"),
-        "upheld": _("Upheld"),
-        "dismissed": _("Dismissed"),
-        "moot": _("Closed without decision"),
-    }
-    return names.get(code, code)
-
-
-def _section(code: str) -> str:
-    try:
-        found = reference.section(code)
-    except KeyError:
-        return code
-    name = found.name_en if labels.is_english() else found.name_zh
-    return f"{found.code} {name}"
 
 
 def _named(code: str, name: Any) -> str:
@@ -181,13 +150,13 @@ def tables(b: Bulletin) -> list[Table]:
             "sections",
             _("Registrations by industry section (GB/T 4754)"),
             share_head,
-            _share_rows(b.by_section, _section),
+            _share_rows(b.by_section, labels.section),
         ),
         Table(
             "holders",
             _("Registrations by type of holder"),
             share_head,
-            _share_rows(b.by_holder_type, holder_type),
+            _share_rows(b.by_holder_type, labels.holder_type),
         ),
         Table("kinds", _("Registrations by kind"), share_head, _share_rows(b.by_kind, labels.kind)),
         Table(
@@ -203,7 +172,7 @@ def tables(b: Bulletin) -> list[Table]:
             "objections",
             _("Objections by outcome"),
             [_("Outcome"), _("Objections"), _("Share (%)")],
-            _share_rows(b.objections, objection_outcome),
+            _share_rows(b.objections, labels.objection_outcome),
         ),
     ]
 
