@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 
 from dataip.registry import reference
 from dataip.registry.models import (
@@ -209,16 +209,19 @@ def holder_type(kind: str, identifier: str) -> str:
 
 
 def _amount(records: QuerySet[Any], *, confidential: bool) -> Amount:
-    cny = records.filter(currency=CURRENCY)
-    totals = cny.aggregate(
-        total=Sum("amount"), n=Count("id"), products=Count("application", distinct=True)
+    """One scan: the CNY sum, the records, the distinct products, the other currencies."""
+    totals = records.aggregate(
+        total=Sum("amount", filter=Q(currency=CURRENCY)),
+        n=Count("id"),
+        cny=Count("id", filter=Q(currency=CURRENCY)),
+        products=Count("application", distinct=True, filter=Q(currency=CURRENCY)),
     )
-    n_all = records.count()
+    n_all, products = int(totals["n"]), int(totals["products"])
+    other = n_all - int(totals["cny"])
     total = Decimal(totals["total"] or 0).quantize(Decimal("0.01"))
-    products = int(totals["products"])
     if not confidential and 0 < products < MIN_PRODUCTS:
-        return Amount(None, n_all, products, n_all - int(totals["n"]))
-    return Amount(total, n_all, products, n_all - int(totals["n"]))
+        return Amount(None, n_all, products, other)
+    return Amount(total, n_all, products, other)
 
 
 def listed_on_exchange(registrations: QuerySet[Application]) -> Share | None:
@@ -262,38 +265,128 @@ def _stages(registrations: QuerySet[Application]) -> dict[str, Spread]:
     return {status: spread(values) for status, values in sorted(spent.items())}
 
 
+class DaysToRegistration(Func):
+    """Whole days from the submission's calendar day (registry time zone) to the registration
+    day. SQLite: the zone's current UTC offset (Asia/Shanghai has had no daylight saving since
+    1991); PostgreSQL: ``AT TIME ZONE``."""
+
+    output_field = IntegerField()
+
+    def __init__(self) -> None:
+        super().__init__(F("registered_on"), F("submitted_at"))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        offset = datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset() or timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        template = "CAST(julianday({0}) - julianday(date({1}, '{2:+d} minutes')) AS INTEGER)"
+        registered, submitted = (compiler.compile(e) for e in self.source_expressions)
+        sql = template.format(registered[0], submitted[0], minutes)
+        return sql, (*registered[1], *submitted[1])
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        registered, submitted = (compiler.compile(e) for e in self.source_expressions)
+        sql = f"({registered[0]} - ({submitted[0]} AT TIME ZONE %s)::date)"
+        return sql, (*registered[1], *submitted[1], settings.TIME_ZONE)
+
+
+def _text(column: str, length: int) -> Substr:
+    """The first ``length`` characters of a date or datetime column as ISO text (datetimes in
+    UTC: Django keeps the database sessions in UTC)."""
+    return Substr(Cast(column, CharField()), 1, length)
+
+
+def _local_month(utc_hour: str, zone: ZoneInfo) -> str:
+    at = datetime.strptime(utc_hour[:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return at.astimezone(zone).strftime("%Y-%m")
+
+
+def _histogram_spread(histogram: dict[int, int]) -> Spread:
+    """Median and p90 (nearest rank) of a histogram of whole days."""
+    total = sum(histogram.values())
+    if not total:
+        return Spread(0, None, None)
+    found: dict[int, Decimal] = {}
+    wanted = {p: max(1, -(-p * total // 100)) for p in (50, 90)}
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        for p, rank in wanted.items():
+            if p not in found and seen >= rank:
+                found[p] = Decimal(days)
+    return Spread(total, found[50], found[90])
+
+
 def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
-    """The bulletin for ``scope``; ``confidential`` (staff only) shows every amount."""
+    """The bulletin for ``scope``; ``confidential`` (staff only) shows every amount.
+
+    One grouped scan per table: the registrations by province, industry, kind and filer type;
+    the applications accepted by filer type and UTC hour (months are counted in the registry's
+    time zone); the registrations by month and by days to registration; one aggregate per kind
+    of record."""
+    zone = ZoneInfo(settings.TIME_ZONE)
     apps = Application.objects.order_by()
     accepted = apps.filter(scope.moment("submitted_at"), scope.region("product"))
     registrations = apps.filter(scope.day("registered_on"), scope.region("product"))
-    n_accepted = accepted.count()
-    n_registered = registrations.count()
 
-    def by(qs: QuerySet[Any], column: str) -> list[tuple[Any, int]]:
-        return list(qs.values_list(column).annotate(n=Count("id")).values_list(column, "n"))
-
-    industry_counts = by(registrations, "product__industry_code")
-    province_counts = by(registrations, "product__province_code")
-    kind_counts = by(registrations, "product__kind")
-
-    filers = Counter[str]()
-    for kind, identifier, n in (
-        accepted.values_list("filed_by__kind", "filed_by__identifier")
+    provinces: Counter[str] = Counter()
+    industries: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    registered_filers: Counter[str] = Counter()
+    for province, industry, kind, filer_kind, first, n in (
+        registrations.annotate(first=Substr("filed_by__identifier", 1, 1))
+        .values_list(
+            "product__province_code",
+            "product__industry_code",
+            "product__kind",
+            "filed_by__kind",
+            "first",
+        )
         .annotate(n=Count("id"))
-        .values_list("filed_by__kind", "filed_by__identifier", "n")
+        .values_list(
+            "product__province_code",
+            "product__industry_code",
+            "product__kind",
+            "filed_by__kind",
+            "first",
+            "n",
+        )
     ):
-        filers[holder_type(kind, identifier)] += n
-    registered_filers = Counter[str]()
-    for kind, identifier, n in (
-        registrations.values_list("filed_by__kind", "filed_by__identifier")
+        provinces[province] += n
+        industries[industry] += n
+        kinds[kind] += n
+        registered_filers[holder_type(filer_kind, first or "")] += n
+    n_registered = sum(kinds.values())
+
+    filers: Counter[str] = Counter()
+    months: dict[str, list[int]] = {}
+    for hour, filer_kind, first, n in (
+        accepted.annotate(
+            hour=_text("submitted_at", 13), first=Substr("filed_by__identifier", 1, 1)
+        )
+        .values_list("hour", "filed_by__kind", "first")
         .annotate(n=Count("id"))
-        .values_list("filed_by__kind", "filed_by__identifier", "n")
+        .values_list("hour", "filed_by__kind", "first", "n")
     ):
-        registered_filers[holder_type(kind, identifier)] += n
+        filers[holder_type(filer_kind, first or "")] += n
+        months.setdefault(_local_month(hour, zone), [0, 0])[0] += n
+    n_accepted = sum(filers.values())
+    for month, n in (
+        registrations.annotate(m=_text("registered_on", 7))
+        .values_list("m")
+        .annotate(n=Count("id"))
+        .values_list("m", "n")
+    ):
+        months.setdefault(month, [0, 0])[1] += n
+    histogram = dict(
+        registrations.filter(submitted_at__isnull=False)
+        .annotate(d=DaysToRegistration())
+        .values_list("d")
+        .annotate(n=Count("id"))
+        .values_list("d", "n")
+    )
 
     sections: Counter[str] = Counter()
-    for code, n in industry_counts:
+    for code, n in industries.items():
         try:
             sections[reference.industry(code).section_code if code else ""] += n
         except reference.UnknownCode:
@@ -310,9 +403,8 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
     licence_amount = _amount(licences, **secret)
     trade_amount = _amount(trades, **secret)
     revenue_amount = _amount(revenue, **secret)
-    parts = (licence_amount, trade_amount, revenue_amount)
     economic: Decimal | None = Decimal("0.00")
-    for part in parts:
+    for part in (licence_amount, trade_amount, revenue_amount):
         economic = None if economic is None or part.total is None else economic + part.total
     pledging = (
         ApplicationHolder.objects.filter(application__in=pledges.values("application"))
@@ -322,51 +414,25 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
         .distinct()
         .count()
     )
-    pledged = registrations.filter(pledges__status__in=PLEDGED).values("id").distinct().count()
-
-    zone = ZoneInfo(settings.TIME_ZONE)
-    days = [
-        Decimal((registered - submitted.astimezone(zone).date()).days)
-        for registered, submitted in registrations.filter(submitted_at__isnull=False)
-        .values_list("registered_on", "submitted_at")
-        .iterator(chunk_size=5000)
-        if registered is not None and submitted is not None
-    ]
+    pledged = (
+        Pledge.objects.order_by()
+        .filter(application__in=registrations.values("id"), status__in=PLEDGED)
+        .values("application")
+        .distinct()
+        .count()
+    )
     objections = Objection.objects.order_by().filter(
         scope.moment("filed_at"), scope.region("application__product")
     )
-
-    months: dict[str, list[int]] = {}
-    for month, n in (
-        accepted.annotate(m=TruncMonth("submitted_at"))
-        .values_list("m")
-        .annotate(n=Count("id"))
-        .values_list("m", "n")
-    ):
-        months.setdefault(month.strftime("%Y-%m"), [0, 0])[0] += n
-    for month, n in (
-        registrations.annotate(m=TruncMonth("registered_on"))
-        .values_list("m")
-        .annotate(n=Count("id"))
-        .values_list("m", "n")
-    ):
-        months.setdefault(month.strftime("%Y-%m"), [0, 0])[1] += n
-
-    by_industry = shares(industry_counts)
+    by_industry = shares(industries.items())
     top_three = sum(s.count for s in by_industry[:3])
     return Bulletin(
         scope=scope,
         confidential=confidential,
         applications=n_accepted,
         registrations=n_registered,
-        provinces=registrations.exclude(product__province_code="")
-        .values("product__province_code")
-        .distinct()
-        .count(),
-        industries=registrations.exclude(product__industry_code="")
-        .values("product__industry_code")
-        .distinct()
-        .count(),
+        provinces=len([c for c, n in provinces.items() if c and n]),
+        industries=len([c for c, n in industries.items() if c and n]),
         enterprise_applications=Share(
             ENTERPRISE, filers[ENTERPRISE], percent(filers[ENTERPRISE], n_accepted)
         ),
@@ -381,12 +447,14 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
         pledged=Share("pledged", pledged, percent(pledged, n_registered)),
         by_industry=by_industry,
         by_section=shares(sections.items()),
-        by_province=shares(province_counts),
+        by_province=shares(provinces.items()),
         by_holder_type=shares(registered_filers.items()),
-        by_kind=shares(kind_counts),
+        by_kind=shares(kinds.items()),
         top_three_industries=percent(top_three, n_registered),
-        turnaround=spread(days),
+        turnaround=_histogram_spread(histogram),
         stages=_stages(registrations),
-        objections=shares(by(objections, "status")),
+        objections=shares(
+            objections.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        ),
         months=[(m, a, r) for m, (a, r) in sorted(months.items())],
     )
