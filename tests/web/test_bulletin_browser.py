@@ -1,5 +1,6 @@
 """The bulletin in a real browser (Debian's Chromium via Playwright), in Chinese and English:
-every chart is drawn (an SVG in each chart's box) under the strict CSP, with no console error."""
+every chart is drawn (an SVG in each chart's box) under the strict CSP, with no console error.
+A screenshot of each is kept under ``test-artifacts/browser/``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.support.bulletin import build_registry
 from tests.support.personas import Personas
-from tests.web.test_browser import ARGS, CHROMIUM
+from tests.web.test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -45,7 +46,9 @@ def test_every_chart_is_drawn(
     title: str,
 ) -> None:
     build_registry(personas)
-    context = browser.new_context(locale=language, base_url=live_server.url)
+    context = browser.new_context(
+        locale=language, base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -62,6 +65,8 @@ def test_every_chart_is_drawn(
         assert chart.get_attribute("data-rendered") == "true"
         assert chart.locator("svg, canvas").count() >= 1, chart.get_attribute("data-chart")
     assert page.locator("table.bulletin-table caption").count() >= 4
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"statistics-{language}.png"), full_page=True)
     page.emulate_media(media="print")
     assert page.locator(".bulletin-filter").is_hidden()
     context.close()
