@@ -7,7 +7,7 @@ PY := .venv/bin/python
 export DATAIP_DATA_DIR ?= $(CURDIR)/var
 TEST_DATA_DIR := $(CURDIR)/var/test
 
-.PHONY: help run test bench lint format messages demo tick clean
+.PHONY: help run test bench lint format messages vendor demo tick clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,15 +24,18 @@ $(UV):
 messages: .venv/.synced ## Compile translations (.po -> .mo)
 	@$(PY) bin/compile-messages
 
-run: .venv/.synced messages ## Install, migrate, load demo data once, serve http://127.0.0.1:8000
+vendor: ## Install the front-end libraries (npm ci) and copy them into the static files
+	@bin/vendor
+
+run: .venv/.synced messages vendor ## Install, migrate, load demo data once, serve http://127.0.0.1:8000
 	.venv/bin/dataip migrate
 	.venv/bin/dataip demo
 	.venv/bin/dataip serve
 
-test: .venv/.synced messages ## Run the test suite (DATAIP_DATABASE_URL=postgres://... for PostgreSQL)
+test: .venv/.synced messages vendor ## Run the test suite (DATAIP_DATABASE_URL=postgres://... for PostgreSQL)
 	DATAIP_DATA_DIR=$(TEST_DATA_DIR) .venv/bin/pytest $(TESTS)
 
-bench: .venv/.synced messages ## Run the benchmarks (ratios against a baseline measured in the same run)
+bench: .venv/.synced messages vendor ## Run the benchmarks (ratios against a baseline measured in the same run)
 	DATAIP_DATA_DIR=$(CURDIR)/var/bench $(PY) -m bench
 
 lint: .venv/.synced ## ruff, formatting, mypy --strict, migrations in step with models
@@ -49,7 +52,7 @@ tick: .venv/.synced ## Apply time-driven transitions now
 	.venv/bin/dataip tick
 
 clean: ## Remove the environments and the local data folder
-	rm -rf .venv .tools var
+	rm -rf .venv .tools var node_modules src/dataip/web/static/vendor
 
 makemessages: .venv/.synced ## Update the Chinese catalogue from the source (needs GNU gettext)
 	cd src/dataip && DATAIP_DATA_DIR=$(TEST_DATA_DIR) ../../$(PY) -m django makemessages -l zh_Hans --ignore "migrations/*" --settings=dataip.config.settings

@@ -157,6 +157,14 @@ CASES |= {
         {"examiner": 403, "registrar": 200},
     ),
 }
+CASES |= {
+    "staff_statistics": (
+        "GET",
+        lambda a: "staff/statistics?from=2026-01-01&province=31",
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+}
 MULTIPART = {"revoke"}
 
 

@@ -135,6 +135,8 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
     "search": ("get", "/search?q=数据集", {}, everyone(200)),
     "announcements": ("get", "/announcements", {}, everyone(200)),
     "statistics": ("get", "/statistics", {}, everyone(200)),
+    "statistics csv": ("get", "/statistics.csv?table=provinces", {}, everyone(200)),
+    "staff statistics": ("get", "/examine/statistics", {}, staff("examiner", "registrar")),
     "public page of an announced application": (
         "get",
         "/registry/{announced_number}",
@@ -698,6 +700,7 @@ def test_nothing_confidential_or_unannounced_reaches_the_public_pages(
         "/search?q=数据集",
         "/announcements",
         "/statistics",
+        "/statistics.csv?table=industries",
         f"/registry/{world.announced.number}",
         "/feed.atom",
         "/feed.json",

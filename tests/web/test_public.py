@@ -165,5 +165,6 @@ def test_it_shows_public_statistics(registry: dict[str, object], sign_in: SignIn
     response = sign_in(None, language="en").get("/statistics")
     assert response.status_code == 200
     text = response.content.decode()
-    assert "By province" in text
+    assert "Registrations by province" in text
     assert "Shanghai" in text
+    assert 'id="bulletin-data"' in text

@@ -419,3 +419,37 @@ def state_lines(state: PublicState) -> list[StateLine]:
             )
         )
     return lines
+
+
+# --- the statistics bulletin (registry/queries/bulletin.py) ----------------------------------
+
+HOLDER_TYPE_LABELS: dict[str, Promise] = {
+    "enterprise": gettext_lazy("Enterprises"),
+    "institution": gettext_lazy("Institutions and other organisations"),
+    "natural_person": gettext_lazy("Natural persons"),
+}
+OBJECTION_OUTCOME_LABELS: dict[str, Promise] = {
+    "pending": gettext_lazy("Pending"),
+    "upheld": gettext_lazy("Upheld"),
+    "dismissed": gettext_lazy("Dismissed"),
+    "moot": gettext_lazy("Closed without decision"),
+}
+
+
+def holder_type(code: str) -> str:
+    """The name of a type of holder in the statistics: enterprise, institution, person."""
+    return _named(HOLDER_TYPE_LABELS, code)
+
+
+def objection_outcome(code: str) -> str:
+    """The name of an objection's outcome in the statistics."""
+    return _named(OBJECTION_OUTCOME_LABELS, code)
+
+
+def section(code: str) -> str:
+    """A GB/T 4754 section: its letter and name."""
+    try:
+        found = reference.section(code)
+    except KeyError:
+        return code
+    return f"{found.code} {found.name_en if is_english() else found.name_zh}"

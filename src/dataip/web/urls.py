@@ -19,6 +19,7 @@ from dataip.web.views import (
     rights,
     rules,
     staff_accounts,
+    statistics,
     transfers,
     webhooks,
 )
@@ -54,10 +55,11 @@ urlpatterns = [
     ),
     path("announcements", public.announcements, name="announcements"),
     path("announcements/<str:number>/objection", public.objection, name="objection"),
-    path("statistics", public.statistics, name="statistics"),
     # The public event feeds (docs/platforms.md)
     path("feed.atom", feeds.atom, name="feed-atom"),
     path("feed.json", feeds.json_feed, name="feed-json"),
+    path("statistics", statistics.statistics, name="statistics"),
+    path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     # Objections, both sides: the objector's own, the holder's answer, the files
     path("objections/", objections.mine, name="my-objections"),
     path("objections/<str:reference>", objections.my_objection, name="my-objection"),
@@ -245,6 +247,7 @@ urlpatterns = [
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
     path("examine/changes", examiner.change_queue, name="change-queue"),
+    path("examine/statistics", statistics.staff_statistics, name="staff-statistics"),
     path("examine/organisations", identity.queue, name="organisation-queue"),
     path(
         "examine/organisations/<str:kind>/<int:case_id>",

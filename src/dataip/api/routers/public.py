@@ -10,6 +10,7 @@ applications under examination are never found.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
@@ -41,11 +42,14 @@ from dataip.api.schemas.public import (
     SearchResults,
     Statistics,
 )
+from dataip.api.schemas.statistics import bulletin_out
+from dataip.errors import FieldErrors, gettext_noop
 from dataip.registry import labels
 from dataip.registry.clock import local_date
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application, SearchEntry
 from dataip.registry.queries import listings
+from dataip.registry.queries.bulletin import Scope, bulletin
 from dataip.registry.queries.public import (
     current_announcements,
     public_application,
@@ -298,9 +302,20 @@ def announcements(
     )
 
 
-@router.get("/statistics", response={200: Statistics}, summary="Statistics")
-def statistics(request: HttpRequest) -> Statistics:
-    """Headline figures of the registry, and registrations by kind, industry and province."""
+@router.get("/statistics", response={200: Statistics, 422: ValidationProblem}, summary="Statistics")
+def statistics(
+    request: HttpRequest,
+    start: QueryEx[date | None, P(alias="from", description="First day (included)")] = None,
+    end: QueryEx[date | None, P(alias="to", description="Last day (included)")] = None,
+    province: QueryEx[
+        str | None, P(pattern=r"^[0-9]{2}$", description="GB/T 2260 province (2 digits)")
+    ] = None,
+) -> Statistics:
+    """Headline figures of the registry, registrations by kind, industry and province, and the
+    statistics bulletin (统计公报) for the period and province asked for: counts, amounts (an
+    amount of fewer than 3 products is not published), shares, turnaround, objections."""
+    if start and end and end < start:
+        FieldErrors.raise_one("to", gettext_noop("The end of the period comes before its start."))
     figures = registry_figures()
     return Statistics(
         applications=figures.applications,
@@ -311,4 +326,5 @@ def statistics(request: HttpRequest) -> Statistics:
         byKind=_facets("kind", registrations_by("kind")),
         byIndustry=_facets("industry", registrations_by("industry_code")),
         byProvince=_facets("province", registrations_by("province_code")),
+        bulletin=bulletin_out(bulletin(Scope(start, end, province or ""))),
     )

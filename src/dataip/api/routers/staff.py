@@ -5,6 +5,7 @@ and read side as the pages under ``/examine/``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -42,11 +43,13 @@ from dataip.api.schemas.staff import (
     RevocationOut,
     StaffRegistration,
 )
+from dataip.api.schemas.statistics import BulletinOut, bulletin_out
 from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, labels
 from dataip.registry.fields import CHANGEABLE
 from dataip.registry.models import Application
 from dataip.registry.queries import objections, rights, staff
+from dataip.registry.queries.bulletin import Scope, bulletin
 from dataip.registry.services import changes, lifecycle, publicity, registrar
 from dataip.registry.validators import MAX_MATERIAL_BYTES
 from dataip.registry.workflow import Role
@@ -364,3 +367,24 @@ def staff_decision_file(request: HttpRequest, number: Number, file_id: FileId) -
     if application_id is None:
         raise NotFound(gettext_noop("No such file."))
     return download(rights.decision_document_for(who.actor, application_id, file_id))
+
+
+@router.get(
+    "/staff/statistics",
+    response={200: BulletinOut, **ERRORS},
+    summary="Statistics bulletin with every amount",
+)
+def staff_statistics(
+    request: HttpRequest,
+    start: QueryEx[date | None, P(alias="from", description="First day (included)")] = None,
+    end: QueryEx[date | None, P(alias="to", description="Last day (included)")] = None,
+    province: QueryEx[
+        str | None, P(pattern=r"^[0-9]{2}$", description="GB/T 2260 province (2 digits)")
+    ] = None,
+) -> BulletinOut:
+    """The statistics bulletin (examiners and registrars) with every amount, including those
+    the public bulletin does not publish (fewer than 3 products)."""
+    staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    if start and end and end < start:
+        FieldErrors.raise_one("to", gettext_noop("The end of the period comes before its start."))
+    return bulletin_out(bulletin(Scope(start, end, province or ""), confidential=True))

@@ -11,6 +11,7 @@ from pydantic import create_model
 
 from dataip.api.schemas.common import Page
 from dataip.api.schemas.products import output_fields
+from dataip.api.schemas.statistics import BulletinOut
 from dataip.registry import labels
 from dataip.registry.fields import PRODUCT_FIELDS
 from dataip.registry.queries import public as queries
@@ -277,3 +278,6 @@ class Statistics(Schema):
     byKind: list[Facet]
     byIndustry: list[Facet]
     byProvince: list[Facet]
+    bulletin: BulletinOut
+    """The statistics bulletin for the period and province asked for (the figures above count
+    the whole registry)."""

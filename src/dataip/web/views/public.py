@@ -1,4 +1,4 @@
-"""Public pages: home, search, registration, announcements, objections, statistics."""
+"""Public pages: home, search, registration, announcements, objections."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from dataip.registry.queries.public import (
     public_record,
     with_days_left,
 )
-from dataip.registry.queries.statistics import public_counts_by
 from dataip.registry.services import publicity
 from dataip.registry.workflow import Action
 from dataip.web.access import actor_of, login_required, signed_in_user, user_of
@@ -166,21 +165,3 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request, "web/objection.html", {"application": application, "form": form}, status=status
     )
-
-
-@require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
-    """Public figures: registrations by kind, province, industry and year."""
-    tables = [
-        (_("By kind"), [(labels.kind(v), n) for v, n in public_counts_by("kind")]),
-        (_("By province"), [(labels.province(v), n) for v, n in public_counts_by("province_code")]),
-        (
-            _("By industry"),
-            [(labels.industry(v), n) for v, n in public_counts_by("industry_code")][:20],
-        ),
-        (_("By year"), sorted(public_counts_by("year"), reverse=True)),
-        (_("By status"), [(labels.status(v), n) for v, n in public_counts_by("status")]),
-    ]
-    figures, certificates = home_figures()
-    context = {"figures": figures, "certificates": certificates, "tables": tables}
-    return render(request, "web/statistics.html", context)
