@@ -49,6 +49,8 @@ def actor_role(actor: Actor, action: Action | str) -> str:
             return role.value
     if action in {Action.FILE_OBJECTION}:
         return Role.PUBLIC.value
+    if action in {Action.REPORT_TRADE, Action.WITHDRAW_TRADE_REPORT}:
+        return Role.EXCHANGE.value
     return Role.APPLICANT.value
 
 

@@ -24,7 +24,13 @@ from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.holders import DocumentKind, OrganisationType, Verification
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
-from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
+from dataip.registry.models.rights import (
+    LicenceKind,
+    RecordStatus,
+    TradeKind,
+    TradeStatus,
+    ValuationMethod,
+)
 from dataip.registry.workflow import Action, Role
 
 if TYPE_CHECKING:
@@ -78,6 +84,9 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.REVOKE: gettext_lazy("revoke the registration"),
     Action.CORRECT_PARTICULARS: gettext_lazy("correct the particulars"),
     Action.REISSUE_CERTIFICATE: gettext_lazy("re-issue the certificate"),
+    Action.REPORT_TRADE: gettext_lazy("report a trade"),
+    Action.WITHDRAW_TRADE_REPORT: gettext_lazy("withdraw the trade report"),
+    Action.DISPUTE_TRADE: gettext_lazy("dispute the trade report"),
 }
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
@@ -96,6 +105,8 @@ FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)
 LICENCE_LABELS: Mapping[str, Promise] = dict(LicenceKind.choices)
 VALUATION_LABELS: Mapping[str, Promise] = dict(ValuationMethod.choices)
 RECORD_STATUS_LABELS: Mapping[str, Promise] = dict(RecordStatus.choices)
+TRADE_STATUS_LABELS: Mapping[str, Promise] = dict(TradeStatus.choices)
+TRADE_KIND_LABELS: Mapping[str, Promise] = dict(TradeKind.choices)
 ORG_TYPE_LABELS: Mapping[str, Promise] = dict(OrganisationType.choices)
 VERIFICATION_LABELS: Mapping[str, Promise] = dict(Verification.choices)
 DOCUMENT_LABELS: Mapping[str, Promise] = dict(DocumentKind.choices)
@@ -201,6 +212,16 @@ def valuation_method(code: str) -> str:
 def record_status(code: str) -> str:
     """Where a two-step record (a change request, a transfer) stands."""
     return _named(RECORD_STATUS_LABELS, code)
+
+
+def trade_status(code: str) -> str:
+    """Where a trade record stands (recorded, reported, disputed, withdrawn)."""
+    return _named(TRADE_STATUS_LABELS, code)
+
+
+def trade_kind(code: str) -> str:
+    """What a reported trade conveyed (a licence or a transfer)."""
+    return _named(TRADE_KIND_LABELS, code)
 
 
 def org_type(code: str) -> str:

@@ -217,7 +217,7 @@ def income_statement(application: Application) -> list[IncomeShare]:
     sums: dict[str, dict[str, Decimal]] = {}
     for kind, records in (
         ("fees", application.licences.all()),
-        ("trades", application.trades.all()),
+        ("trades", application.trades.exclude(status="withdrawn")),  # a withdrawn report
         ("revenue", application.revenues.all()),
     ):
         for currency, amount in (
