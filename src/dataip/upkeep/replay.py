@@ -38,6 +38,7 @@ from dataip.deposits.models import ApplicationDeposit, Deposit
 from dataip.evidence.errors import VerificationError
 from dataip.evidence.timestamp import verify_timestamp
 from dataip.ledger._findings import Finding
+from dataip.registry.services.trade_reports import REPORT_WITHDRAWN
 from dataip.ledger.models import LogEntry
 from dataip.registry.fields import EDITABLE
 from dataip.registry.models import (
@@ -613,6 +614,33 @@ class _Replayer:
             "currency": _opt(p, "currency"),
             "recorded_at": e["occurred_at"],
         }
+
+    def _on_report_trade(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self._on_record_trade(e, p)
+        if p.get("transfer"):
+            self.state.transfers[int(p["transfer"])] = {
+                "_event": e["id"],
+                "assignee_id": _opt(p, "buyer"),
+                "status": RecordStatus.PENDING.value,
+                "proposed_at": e["occurred_at"],
+                "decided_at": None,
+                "contract_date": _opt(p, "traded_on"),
+                "effective_date": _opt(p, "traded_on"),
+                "price": _amount(p, "amount"),
+                "currency": _opt(p, "currency"),
+                "proposer_id": None,  # an exchange proposes it: every holder confirms
+                "declined_by_id": None,
+                "reason": "",
+            }
+
+    def _on_withdraw_trade_report(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        transfer = self.state.transfers.get(int(p.get("transfer") or 0))
+        if transfer is not None and p.get("transfer_cancelled"):
+            transfer.update(
+                status=RecordStatus.CANCELLED.value,
+                decided_at=e["occurred_at"],
+                reason=REPORT_WITHDRAWN,
+            )
 
     def _on_record_revenue(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.revenues[int(p["revenue"])] = {

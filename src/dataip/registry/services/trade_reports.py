@@ -38,6 +38,9 @@ BUYER_MUST_SIGN_UP = gettext_noop(
     "then give its unified social credit code here."
 )
 
+REPORT_WITHDRAWN = gettext_noop("The exchange withdrew its trade report.")
+"""The reason kept on a pending transfer cancelled with the report that proposed it."""
+
 
 def _registration(errors: FieldErrors, registration_number: str) -> int | None:
     """The id of the application registered under this number (checked by number)."""
@@ -243,7 +246,7 @@ def withdraw_trade_report(
         ).update(
             status=RecordStatus.CANCELLED,
             decided_at=when,
-            reason=gettext_noop("The exchange withdrew its trade report."),
+            reason=REPORT_WITHDRAWN,
         ):
             logged["transfer"] = current.transfer_id
             logged["transfer_cancelled"] = True
