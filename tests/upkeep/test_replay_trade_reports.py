@@ -3,6 +3,8 @@ every party, and one withdrawn (its transfer cancelled) audit clean; an edited a
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dataip.registry.models import Holder, Trade
@@ -23,7 +25,7 @@ def test_trade_reports_audit_clean_and_edits_are_named(personas: Personas) -> No
     Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
     exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
     beta = personas.other_applicant
-    common = {"actor": exchange.actor, "traded_on": "2026-04-10", "currency": "CNY"}
+    common: dict[str, Any] = {"actor": exchange.actor, "traded_on": "2026-04-10", "currency": "CNY"}
     licence = reports.report_trade(
         number,
         contract_reference="L-1",

@@ -30,6 +30,7 @@ from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.staff_organisations import router as staff_organisations_router
+from dataip.api.routers.trade_reports import router as trade_reports_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
 from dataip.api.throttles import THROTTLES
@@ -161,3 +162,4 @@ api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
+api.add_router("", trade_reports_router)

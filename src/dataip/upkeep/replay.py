@@ -38,7 +38,6 @@ from dataip.deposits.models import ApplicationDeposit, Deposit
 from dataip.evidence.errors import VerificationError
 from dataip.evidence.timestamp import verify_timestamp
 from dataip.ledger._findings import Finding
-from dataip.registry.services.trade_reports import REPORT_WITHDRAWN
 from dataip.ledger.models import LogEntry
 from dataip.registry.fields import EDITABLE
 from dataip.registry.models import (
@@ -66,6 +65,7 @@ from dataip.registry.models import (
 )
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.services.applications import product_digest
+from dataip.registry.services.trade_reports import REPORT_WITHDRAWN
 from dataip.registry.workflow import Status
 
 __all__ = ["BATCH", "MESSAGES", "NOTES", "Note", "Replay", "ReplayFinding"]
