@@ -16,6 +16,7 @@ from dataip.web.views import (
     rights,
     rules,
     staff_accounts,
+    trade_reports,
     transfers,
 )
 
@@ -248,4 +249,16 @@ urlpatterns = [
     # Experts
     path("review/", expert.reviews, name="reviews"),
     path("review/<int:application_id>", expert.review, name="review"),
+]
+urlpatterns += [
+    # Trade reports (交易所交易报送): the exchange, the holder disputing, the registrar
+    path("exchange/trades", trade_reports.reports, name="exchange-trades"),
+    path("exchange/trades/new", trade_reports.new_report, name="exchange-new-trade"),
+    path("exchange/trades/<int:trade_id>", trade_reports.report, name="exchange-trade"),
+    path(
+        "applications/<int:application_id>/rights/trade-reports/<int:trade_id>/dispute",
+        trade_reports.dispute,
+        name="rights-dispute-trade",
+    ),
+    path("examine/trade-reports", trade_reports.disputed, name="disputed-trades"),
 ]
