@@ -358,3 +358,13 @@ def test_the_leaf_keeps_amount_and_parties_as_salted_commitments(
         assert secret not in leaf
     assert event.payload["trade"] == trade.pk
     assert set(json.loads(leaf)) == {"schema", "time", "commitments"}
+
+
+def test_the_demo_has_reported_disputed_withdrawn_and_transfer_reports(db: None) -> None:
+    from dataip.registry.demo import SDE_IDENTIFIER, build_demo
+
+    build_demo(applications=120, seed=7, progress=lambda _: None)
+    reported = Trade.objects.filter(reported_by__identifier=SDE_IDENTIFIER)
+    states = set(reported.values_list("status", flat=True))
+    assert {"reported", "disputed", "withdrawn"} <= states
+    assert reported.exclude(transfer=None).exists()
