@@ -116,6 +116,7 @@ def test_a_reported_transfer_waits_for_every_party(
     other = api.as_(tokens.other)
     waiting = other.get("transfers/waiting").json()["items"]
     assert [t["id"] for t in waiting] == [transfer["id"]]
+    assert waiting[0]["proposer"] == exchange.holder.name
     own = api.as_(tokens.own)
     assert own.post(f"transfers/{transfer['id']}/confirm").status_code == 200
     assert other.post(f"transfers/{transfer['id']}/confirm").json()["status"] == "confirmed"

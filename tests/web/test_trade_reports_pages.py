@@ -131,7 +131,9 @@ def test_a_reported_transfer_shows_its_transfer_waiting(
     detail = sde.get(done["Location"]).content.decode()
     assert "<dt>Transfer</dt><dd>Pending</dd>" in detail
     waiting = client_for(personas.other_applicant.user).get("/transfers/waiting")
-    assert (registered.registration_number or "?") in waiting.content.decode()
+    text = waiting.content.decode()
+    assert (registered.registration_number or "?") in text
+    assert "上海数据交易所 60 (trade report)" in text  # who proposed it
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
