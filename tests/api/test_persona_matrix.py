@@ -25,10 +25,12 @@ from dataip.registry.models import (
     Application,
     ConsentRequest,
     DecisionDocument,
+    Holder,
     Licence,
     Material,
     Objection,
     Pledge,
+    Trade,
     Transfer,
 )
 from dataip.registry.services import (
@@ -38,13 +40,14 @@ from dataip.registry.services import (
     listings,
     pledges,
     publicity,
+    trade_reports,
     webhooks,
 )
 from dataip.registry.workflow import Status
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
 from tests.support.exchanges import exchange_member
-from tests.support.personas import Person, Personas, make_person
+from tests.support.personas import Person, Personas, make_holder, make_person
 
 pytestmark = pytest.mark.django_db
 UNAUTHENTICATED = {"anonymous": 401, "revoked": 401}
@@ -68,6 +71,8 @@ class World:
 
     def _build(self, name: str) -> Application:
         p = self.personas
+        if name == "reported":  # registered, with a licence reported by a verified exchange
+            return _reported(p)
         if name == "registered":
             return registered_with_rights(p, self.bank)[0]
         if name == "consent_request":  # pledged to the bank; Alpha asks its consent
@@ -702,6 +707,38 @@ def _referrals(w: World) -> str:
     return "referrals"
 
 
+# ── trade reports (交易所交易报送): no persona here is an exchange (its own side is tested in
+# tests/api/test_trade_reports_api.py); the holder's side belongs to the holder's token only.
+
+
+def _reported(p: Personas) -> Application:
+    app = at_stage(p, Status.REGISTERED)
+    holder = make_holder(60, "上海数据交易所")
+    Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
+    exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
+    trade_reports.report_trade(
+        app.registration_number or "",
+        actor=exchange.actor,
+        contract_reference="SDE-M",
+        traded_on="2026-04-10",
+        amount="100",
+        kind="licence",
+        buyer_name="丁公司",
+        licence_kind="ordinary",
+        starts="2026-05-01",
+        ends="2026-12-31",
+    )
+    return app
+
+
+def _report(w: World) -> int:
+    return Trade.objects.filter(application=w.app("reported")).values_list("pk", flat=True)[0]
+
+
+def _nobody(status: int) -> dict[str, int]:
+    return {**UNAUTHENTICATED, "other": status, "bank": status, "own": status}
+
+
 CASES.update(
     {
         "list_listings": Case("GET", lambda w: "exchange/listings", _NOT_AN_EXCHANGE),
@@ -747,6 +784,51 @@ CASES.update(
         "decline_referral": Case(
             "POST", lambda w: f"referrals/{_referral(w)}/decline", _own_only(200), body=lambda w: {}
         ),
+        "report_trade": Case(
+            "POST",
+            lambda w: "trade-reports",
+            _nobody(403),
+            body=lambda w: {
+                "registrationNumber": w.app("reported").registration_number,
+                "contractReference": "SDE-N",
+                "tradedOn": "2026-04-10",
+                "amount": "1",
+                "kind": "licence",
+                "buyerName": "丁公司",
+                "licenceKind": "ordinary",
+                "starts": "2026-05-01",
+                "ends": "2026-12-31",
+            },
+        ),
+        "list_reports": Case(
+            "GET",
+            lambda w: "trade-reports",
+            _any_token(200),
+            needs=("reported",),
+            checks={p: _lists(lambda p: 0)(p) for p in ("own", "other", "bank")},
+        ),
+        "get_report": Case("GET", lambda w: f"trade-reports/{_report(w)}", _nobody(404)),
+        "withdraw_report": Case(
+            "POST",
+            lambda w: f"trade-reports/{_report(w)}/withdraw",
+            _nobody(404),
+            body=lambda w: {},
+        ),
+        "reports_on_registration": Case(
+            "GET",
+            lambda w: f"registrations/{w.app('reported').registration_number}/trade-reports",
+            _own_only(200),
+            checks={"own": _lists(lambda p: 1)("own")},
+        ),
+        "dispute_report": Case(
+            "POST",
+            lambda w: (
+                f"registrations/{w.app('reported').registration_number}/trade-reports/"
+                f"{_report(w)}/dispute"
+            ),
+            _own_only(200),
+            body=lambda w: {"reason": "金额不符"},
+        ),
     }
 )
 
@@ -777,6 +859,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "events",
             "webhooks",
             "metadata",
+            "trade_reports",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

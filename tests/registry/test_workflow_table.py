@@ -32,6 +32,9 @@ OTHER_EXPERT = Actor(user_id=6, roles=frozenset({Role.PUBLIC, Role.EXPERT}))
 PUBLIC = Actor(user_id=7, roles=frozenset({Role.PUBLIC}))
 PLEDGEE = Actor(user_id=8, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({30}))
 ASSIGNEE = Actor(user_id=9, roles=frozenset({Role.PUBLIC}), holder_ids=frozenset({40}))
+EXCHANGE = Actor(
+    user_id=11, roles=frozenset({Role.PUBLIC, Role.EXCHANGE}), holder_ids=frozenset({50})
+)
 ANONYMOUS = Actor(user_id=None)
 PERSONAS = {
     "applicant": APPLICANT,
@@ -44,6 +47,7 @@ PERSONAS = {
     "anonymous": ANONYMOUS,
     "pledgee": PLEDGEE,
     "assignee": ASSIGNEE,
+    "exchange": EXCHANGE,
     "system": SYSTEM,
 }
 
@@ -73,6 +77,7 @@ MAY_ACT: dict[Action, set[str]] = {
         "public",
         "pledgee",
         "assignee",
+        "exchange",
     },
     Action.CLOSE_PUBLICITY: {"system", "examiner", "registrar"},
     Action.REGISTER: {"system", "examiner", "registrar"},
@@ -97,7 +102,7 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.REFUSE_CONSENT: {"pledgee"},
     Action.RELEASE_PLEDGE: {"pledgee", "registrar"},
     # Any organisation that does not hold the right may register a pledge as pledgee.
-    Action.PROPOSE_PLEDGE: {"other_applicant", "pledgee", "assignee"},
+    Action.PROPOSE_PLEDGE: {"other_applicant", "pledgee", "assignee", "exchange"},
     Action.CONFIRM_PLEDGE: {"applicant"},
     Action.DECLINE_PLEDGE: {"applicant"},
     Action.RECORD_REVENUE: {"applicant"},
@@ -111,6 +116,11 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.LIST_PRODUCT: set(),
     Action.UPDATE_LISTING: set(),
     Action.END_LISTING: set(),
+    # A member of a verified data exchange reports trades and withdraws its reports; a holder
+    # disputes them.
+    Action.REPORT_TRADE: {"exchange"},
+    Action.WITHDRAW_TRADE_REPORT: {"exchange"},
+    Action.DISPUTE_TRADE: {"applicant"},
 }
 
 

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 
 from dataip.accounts.models import Notification, User
-from dataip.registry.models import Application, Objection
-from dataip.registry.services import examination, identity, listings, publicity
+from dataip.registry.models import Application, Holder, Objection
+from dataip.registry.services import examination, identity, listings, publicity, trade_reports
 from dataip.registry.workflow import Status
 from tests.support.exchanges import exchange_member
 from tests.support.personas import Personas, make_holder, make_person, valid_uscc
@@ -74,6 +74,24 @@ class World:
             document = done.holder.identity_documents.get()
             self._pending = (done.holder.pk, document.pk)
         return self._pending
+
+    def reported_trade(self) -> int:
+        """A licence a verified data exchange reported on the applicant's registration."""
+        holder = make_holder(150, "上海数据交易所")
+        Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
+        exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
+        return trade_reports.report_trade(
+            self.registered.registration_number or "",
+            actor=exchange.actor,
+            contract_reference="SDE-W",
+            traded_on="2026-04-10",
+            amount="100",
+            kind="licence",
+            buyer_name="丁公司",
+            licence_kind="ordinary",
+            starts="2026-05-01",
+            ends="2026-12-31",
+        ).pk
 
     def user(self, name: str) -> User | None:
         p = self.personas
@@ -624,6 +642,37 @@ MATRIX.update(
         ),
     }
 )
+# Trade reports (交易所交易报送): no persona here is an exchange (its pages are tested in
+# tests/web/test_trade_reports_pages.py); the holder disputes, the registrar looks.
+MATRIX.update(
+    {
+        "an exchange's trade reports": (
+            "get",
+            "/exchange/trades",
+            {},
+            everyone(404, anonymous=LOGIN),
+        ),
+        "report a trade as an exchange": (
+            "get",
+            "/exchange/trades/new",
+            {},
+            everyone(404, anonymous=LOGIN),
+        ),
+        "an exchange's trade report": (
+            "get",
+            "/exchange/trades/{reported_trade}",
+            {},
+            everyone(404, anonymous=LOGIN),
+        ),
+        "dispute a trade report": (
+            "post",
+            "/applications/{registered}/rights/trade-reports/{reported_trade}/dispute",
+            {"reason": "金额不符", "confirm": "on"},
+            staff("applicant", ok=302),
+        ),
+        "disputed trade reports": ("get", "/examine/trade-reports", {}, staff("registrar")),
+    }
+)
 CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
 
 
@@ -656,8 +705,10 @@ def fill(template: str, world: World) -> str:
     pending_org, pending_document = (
         world.pending_organisation() if "{pending_" in template else (0, 0)
     )
+    reported_trade = world.reported_trade() if "{reported_trade}" in template else 0
     return template.format(
         referral=_referral(world) if "{referral}" in template else 0,
+        reported_trade=reported_trade,
         applicant_notice=notice.pk if notice else 0,
         pending_org=pending_org,
         pending_document=pending_document,

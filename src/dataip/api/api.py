@@ -33,6 +33,7 @@ from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
 from dataip.api.routers.staff_organisations import router as staff_organisations_router
+from dataip.api.routers.trade_reports import router as trade_reports_router
 from dataip.api.routers.transfers import router as transfers_router
 from dataip.api.routers.verify import router as verify_router
 from dataip.api.routers.webhooks import router as webhooks_router
@@ -173,3 +174,4 @@ api.add_router("", listings_router)
 api.add_router("", events_router)
 api.add_router("", webhooks_router)
 api.add_router("", metadata_router)
+api.add_router("", trade_reports_router)

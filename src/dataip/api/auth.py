@@ -165,6 +165,7 @@ rights_auth = TokenAuth(scopes.RIGHTS)
 bank_auth = TokenAuth(scopes.BANK, read_suffices=False)
 objections_auth = TokenAuth(scopes.OBJECTIONS)
 admin_auth = TokenAuth(scopes.ADMIN, read_suffices=False)
+trades_auth = TokenAuth(scopes.TRADES)
 staff_token_auth = StaffTokenAuth()
 
 

@@ -68,6 +68,9 @@ EVENT_TYPES: Final[Mapping[str, tuple[str, str]]] = {
     "list_product": ("数据交易所挂牌", "listed on a data exchange"),
     "update_listing": ("挂牌信息更新", "listing updated"),
     "end_listing": ("数据交易所摘牌", "delisted from a data exchange"),
+    "report_trade": ("数据交易所报送交易", "trade reported by a data exchange"),
+    "withdraw_trade_report": ("交易报送已撤回", "trade report withdrawn"),
+    "dispute_trade": ("持有人对交易报送提出异议", "trade report disputed by the holder"),
     # events outside the workflow
     "certificate_issued": ("证书已签发", "certificate issued"),
     "encumbrance_statement_issued": ("出具权利负担查询证明", "encumbrance statement issued"),

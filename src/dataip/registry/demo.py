@@ -699,19 +699,8 @@ def _rights_activity(rng: random.Random, cast: Cast, today: date) -> None:
 def _exchange_activity(rng: random.Random, cast: Cast, today: date) -> None:
     """A verified data exchange with a member (``exchange1``): two registered products listed
     on it, and one application pre-filled for the first applicant's organisation."""
-    name, name_en = EXCHANGES[0].split(" ", 1)
-    exchange = filing.create_holder(
-        kind=HolderKind.LEGAL_PERSON,
-        name=name,
-        name_en=name_en,
-        identifier=make_uscc(rng, "31"),
-        province_code="31",
-    )
-    exchange.org_type = OrganisationType.EXCHANGE
-    exchange.save(update_fields=["org_type"])
-    user = _user("exchange1", EXCHANGES[0])
-    user.holder = exchange
-    user.save()
+    demo_exchange()
+    user = User.objects.get(username="exchange1")
     actor = actor_for(user)
     registered = Application.objects.filter(status=Status.REGISTERED).order_by("id")[:2]
     for position, app in enumerate(registered, start=1):
@@ -740,6 +729,85 @@ def _exchange_activity(rng: random.Random, cast: Cast, today: date) -> None:
         )
 
 
+# ── trade reports by a data exchange (交易所交易报送) ─────────────────────────────────────
+
+SDE_IDENTIFIER = "91310000MA1FL1EX0B"
+"""The demo's Shanghai Data Exchange (a fixed credit code, so every part of the demo that needs
+the exchange finds the same one)."""
+
+
+def demo_exchange() -> Holder:
+    """上海数据交易所, a verified data exchange, and its member ``exchange1`` (made once)."""
+    exchange, _ = Holder.objects.get_or_create(
+        identifier=SDE_IDENTIFIER,
+        defaults={
+            "kind": HolderKind.LEGAL_PERSON,
+            "name": "上海数据交易所",
+            "name_en": "Shanghai Data Exchange",
+            "province_code": "31",
+            "org_type": OrganisationType.EXCHANGE,
+        },
+    )
+    if not User.objects.filter(username="exchange1").exists():
+        user = _user("exchange1", "上海数据交易所 Shanghai Data Exchange")
+        user.holder = exchange
+        user.save()
+    return exchange
+
+
+def _trade_reports(rng: random.Random, cast: Cast, today: date) -> None:
+    """Trades the exchange reported: licences, one disputed by the holder, one withdrawn and
+    reported again, and a transfer waiting for the holder's and the buyer's confirmation."""
+    from dataip.errors import DomainError
+    from dataip.registry.services import trade_reports
+
+    demo_exchange()
+    member = actor_for(User.objects.get(username="exchange1"))
+    registered = list(
+        Application.objects.filter(status=Status.REGISTERED, transfers__isnull=True)
+        .exclude(pledges__status__in=["active", "proposed"])
+        .distinct()
+        .order_by("id")[:8]
+    )
+    for i, app in enumerate(registered):
+        holder_id = app.holders.values_list("holder_id", flat=True).first()
+        buyer = next(u for u in cast.applicants if u.holder_id not in (None, holder_id))
+        assert buyer.holder is not None  # noqa: S101 - applicants act for a holder
+        transfer = i == len(registered) - 1
+        common: dict[str, object] = {
+            "contract_reference": f"SDE-{today.year}-{app.pk:05d}",
+            "traded_on": today - timedelta(days=10 + i),
+            "amount": f"{rng.randrange(10, 900) * 10_000}.00",
+            "buyer_name": buyer.holder.name,
+            "buyer_identifier": buyer.holder.identifier,
+        }
+        licence = {"licence_kind": "ordinary", "starts": today, "ends": today + timedelta(days=365)}
+        try:
+            report = trade_reports.report_trade(
+                app.registration_number or "",
+                actor=member,
+                kind="transfer" if transfer else "licence",
+                **common,  # type: ignore[arg-type]
+                **({} if transfer else licence),  # type: ignore[arg-type]
+            )
+        except DomainError:  # a demo registration whose state refuses it: skip it
+            continue
+        holder = next((u for u in cast.applicants if u.holder_id == holder_id), None)
+        if i == 1 and holder is not None:
+            trade_reports.dispute_trade(
+                report.pk, actor=actor_for(holder), reason="合同金额与实际不符 amount differs"
+            )
+        if i == 2:
+            trade_reports.withdraw_trade_report(report.pk, actor=member, reason="金额更正")
+            trade_reports.report_trade(
+                app.registration_number or "",
+                actor=member,
+                kind="licence",
+                **{**common, "amount": "880000.00"},  # type: ignore[arg-type]
+                **licence,  # type: ignore[arg-type]
+            )
+
+
 def build_demo(
     *, applications: int = 1200, seed: int = 2026, progress: Callable[[str], object] = print
 ) -> str:
@@ -757,6 +825,7 @@ def build_demo(
     _rights_activity(rng, cast, today)
     _identity_cases(rng, cast)
     _exchange_activity(rng, cast, today)
+    _trade_reports(rng, cast, today)
     counts = Counter(Application.objects.values_list("status", flat=True))
     lines = [f"Demo registry ready ({settings.DATAIP_REGIME}): {applications} applications."]
     lines += [f"  {Status(s).value}: {n}" for s, n in sorted(counts.items())]

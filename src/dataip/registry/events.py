@@ -40,6 +40,18 @@ from dataip.registry.workflow import PUBLIC_STATUSES, Action, Actor, Role, Statu
 EVENT_SCHEMA = EVENT_SCHEMA_V2
 
 
+EXCHANGE_ACTIONS = frozenset(
+    {
+        Action.LIST_PRODUCT,
+        Action.UPDATE_LISTING,
+        Action.END_LISTING,
+        Action.REPORT_TRADE,
+        Action.WITHDRAW_TRADE_REPORT,
+    }
+)
+"""What a data exchange does: recorded as done in the role of the exchange."""
+
+
 def actor_role(actor: Actor, action: Action | str) -> str:
     """The role in which the actor took the action, as recorded (no personal data)."""
     if actor.is_system:
@@ -47,7 +59,7 @@ def actor_role(actor: Actor, action: Action | str) -> str:
     for role in (Role.REGISTRAR, Role.EXAMINER, Role.EXPERT):
         if role in actor.roles and action not in {Action.EDIT, Action.SUBMIT, Action.RESUBMIT}:
             return role.value
-    if action in {Action.LIST_PRODUCT, Action.UPDATE_LISTING, Action.END_LISTING}:
+    if action in EXCHANGE_ACTIONS:
         return Role.EXCHANGE.value
     if action in {Action.FILE_OBJECTION}:
         return Role.PUBLIC.value

@@ -25,7 +25,13 @@ from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.holders import DocumentKind, OrganisationType, Verification
 from dataip.registry.models.listings import PriceModel, ReferralStatus
 from dataip.registry.models.products import SOURCE_CHOICES, UpdateFrequency
-from dataip.registry.models.rights import LicenceKind, RecordStatus, ValuationMethod
+from dataip.registry.models.rights import (
+    LicenceKind,
+    RecordStatus,
+    TradeKind,
+    TradeStatus,
+    ValuationMethod,
+)
 from dataip.registry.workflow import Action, Role
 
 if TYPE_CHECKING:
@@ -82,6 +88,9 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.LIST_PRODUCT: gettext_lazy("list the product"),
     Action.UPDATE_LISTING: gettext_lazy("update the listing"),
     Action.END_LISTING: gettext_lazy("delist the product"),
+    Action.REPORT_TRADE: gettext_lazy("report a trade"),
+    Action.WITHDRAW_TRADE_REPORT: gettext_lazy("withdraw the trade report"),
+    Action.DISPUTE_TRADE: gettext_lazy("dispute the trade report"),
 }
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
@@ -100,6 +109,8 @@ FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)
 LICENCE_LABELS: Mapping[str, Promise] = dict(LicenceKind.choices)
 VALUATION_LABELS: Mapping[str, Promise] = dict(ValuationMethod.choices)
 RECORD_STATUS_LABELS: Mapping[str, Promise] = dict(RecordStatus.choices)
+TRADE_STATUS_LABELS: Mapping[str, Promise] = dict(TradeStatus.choices)
+TRADE_KIND_LABELS: Mapping[str, Promise] = dict(TradeKind.choices)
 ORG_TYPE_LABELS: Mapping[str, Promise] = dict(OrganisationType.choices)
 VERIFICATION_LABELS: Mapping[str, Promise] = dict(Verification.choices)
 DOCUMENT_LABELS: Mapping[str, Promise] = dict(DocumentKind.choices)
@@ -207,6 +218,16 @@ def valuation_method(code: str) -> str:
 def record_status(code: str) -> str:
     """Where a two-step record (a change request, a transfer) stands."""
     return _named(RECORD_STATUS_LABELS, code)
+
+
+def trade_status(code: str) -> str:
+    """Where a trade record stands (recorded, reported, disputed, withdrawn)."""
+    return _named(TRADE_STATUS_LABELS, code)
+
+
+def trade_kind(code: str) -> str:
+    """What a reported trade conveyed (a licence or a transfer)."""
+    return _named(TRADE_KIND_LABELS, code)
 
 
 def org_type(code: str) -> str:

@@ -70,6 +70,8 @@ class Audience(StrEnum):
     """Every active registrar (a case waiting on /examine/organisations)."""
     PERSON = "person"
     """The one person concerned (an invitee, a member whose role changed or who was removed)."""
+    EXCHANGE = "exchange"
+    """The members of the data exchange that reported the trade the event is about."""
 
 
 class Group(StrEnum):
@@ -404,6 +406,39 @@ NOTICES: dict[Notice, NoticeText] = {
     ),
 }
 
+# Trade reports by a data exchange (交易所交易报送)
+NOTICES.update(
+    {
+        N.TRADE_REPORTED: NoticeText(
+            RIGHTS,
+            (H,),
+            gettext_noop("A trade was reported: %(number)s"),
+            gettext_noop(
+                "%(exchange)s reported a trade of %(number)s (%(product)s), contract "
+                "%(reference)s. If it is wrong, dispute it on the registration's rights page."
+            ),
+        ),
+        N.TRADE_DISPUTED: NoticeText(
+            RIGHTS,
+            (Audience.EXCHANGE,),
+            gettext_noop("A trade report is disputed: %(reference)s"),
+            gettext_noop(
+                "The holder of %(number)s (%(product)s) disputes your report of contract "
+                "%(reference)s. Reason: %(reason)s. You may withdraw it and report it again."
+            ),
+        ),
+        N.TRADE_REPORT_WITHDRAWN: NoticeText(
+            RIGHTS,
+            (H,),
+            gettext_noop("A trade report was withdrawn: %(number)s"),
+            gettext_noop(
+                "%(exchange)s withdrew its report of contract %(reference)s on %(number)s "
+                "(%(product)s)."
+            ),
+        ),
+    }
+)
+
 #: Words put into a text in the reader's language (the ``decision`` parameter).
 DECISIONS: dict[str, str] = {
     "dismissed": gettext_noop("dismissed"),
@@ -536,6 +571,8 @@ def recipients(kind: Notice, application: Application, payload: dict[str, Any]) 
             found |= _members(_transfer_parties(payload))
         elif audience is Audience.EXAMINERS:
             found |= _examiners(application)
+        elif audience is Audience.EXCHANGE:
+            found |= _members([payload.get("exchange")])
     return found
 
 
@@ -653,6 +690,8 @@ def _event_params(kind: Notice, application: Application, event: Event) -> dict[
         params["due"] = application.announcement_ends.isoformat()
     if "reference" in payload:
         params["reference"] = payload["reference"]
+    if "exchange_name" in payload:
+        params["exchange"] = payload["exchange_name"]
     if "decision_due" in payload:
         params["due"] = payload["decision_due"]
     if payload.get("objection") and "reference" not in params:

@@ -148,6 +148,10 @@ class Action(StrEnum):
     LIST_PRODUCT = "list_product"
     UPDATE_LISTING = "update_listing"
     END_LISTING = "end_listing"
+    # Trade reports by a data exchange (交易所交易报送)
+    REPORT_TRADE = "report_trade"
+    WITHDRAW_TRADE_REPORT = "withdraw_trade_report"
+    DISPUTE_TRADE = "dispute_trade"
 
 
 class Role(StrEnum):
@@ -234,6 +238,8 @@ class Context:
     """The proposed licence is exclusive or sole."""
     pledge_proposed: bool = False
     """The pledge a holder confirms or declines is still waiting for that (under the lock)."""
+    reported_transfer: bool = False
+    """The trade an exchange reports is a transfer of the right (it proposes the transfer)."""
 
 
 Who = Callable[[Actor, Context], bool]
@@ -558,6 +564,14 @@ def pledge_waiting(ctx: Context) -> Message | None:
     return None
 
 
+def transfer_may_be_proposed(ctx: Context) -> Message | None:
+    """A reported transfer proposes the transfer: none may be pending, and a standing pledge's
+    pledgee must have consented (as when a holder proposes it). A licence needs nothing."""
+    if not ctx.reported_transfer:
+        return None
+    return no_transfer_pending(ctx) or pledgee_consents("transfer")(ctx)
+
+
 def all_of(*guards: Guard) -> Guard:
     """Every one of several guards holds; the first failure is reported."""
 
@@ -627,6 +641,10 @@ class Notice(StrEnum):
     LISTED = "listed"  # 挂牌 (to the holder)
     DELISTED = "delisted"  # 摘牌 (to the holder)
     REFERRAL_RECEIVED = "referral_received"  # 交易所预填申请 (to the holder's members)
+    # Trade reports by a data exchange (交易所交易报送)
+    TRADE_REPORTED = "trade_reported"  # 交易所报送交易 (to the holders)
+    TRADE_DISPUTED = "trade_disputed"  # 持有人异议交易报送 (to the exchange)
+    TRADE_REPORT_WITHDRAWN = "trade_report_withdrawn"  # 交易报送撤回 (to the holders)
 
 
 @dataclass(frozen=True)
@@ -919,6 +937,28 @@ TRANSITIONS: dict[tuple[Status, Action], Rule] = {
     ),
     (S.REGISTERED, A.UPDATE_LISTING): Rule(S.REGISTERED, exchange),
     (S.REGISTERED, A.END_LISTING): Rule(S.REGISTERED, exchange, notify=(N.DELISTED,)),
+    # Trade reports by a data exchange (交易所交易报送): a reported transfer also proposes
+    # the transfer, which the holders and the buyer then confirm as any other.
+    (S.REGISTERED, A.REPORT_TRADE): Rule(
+        S.REGISTERED,
+        exchange,
+        transfer_may_be_proposed,
+        effect="the report recorded; a transfer is proposed to every holder and the buyer",
+        notify=(N.TRADE_REPORTED, N.TRANSFER_TO_CONFIRM),
+    ),
+    (S.REGISTERED, A.WITHDRAW_TRADE_REPORT): Rule(
+        S.REGISTERED,
+        exchange,
+        effect="the report withdrawn (its pending transfer cancelled)",
+        notify=(N.TRADE_REPORT_WITHDRAWN,),
+    ),
+    (S.REGISTERED, A.DISPUTE_TRADE): Rule(
+        S.REGISTERED,
+        right_holder,
+        reason_required=True,
+        effect="the report marked as disputed",
+        notify=(N.TRADE_DISPUTED,),
+    ),
     # Withdrawal by the applicant before approval (撤回)
     **{(status, A.WITHDRAW): Rule(S.WITHDRAWN, applicant) for status in BEFORE_APPROVAL},
 }

@@ -66,6 +66,7 @@ from dataip.registry.models import (
 )
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.services.applications import product_digest
+from dataip.registry.services.trade_reports import REPORT_WITHDRAWN
 from dataip.registry.workflow import Status
 
 __all__ = ["BATCH", "MESSAGES", "NOTES", "Note", "Replay", "ReplayFinding"]
@@ -639,6 +640,33 @@ class _Replayer:
         listing = self.state.listings.get(int(p["listing"]))
         if listing is not None:
             listing.update(ended_on=_opt(p, "ended_on"))
+
+    def _on_report_trade(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        self._on_record_trade(e, p)
+        if p.get("transfer"):
+            self.state.transfers[int(p["transfer"])] = {
+                "_event": e["id"],
+                "assignee_id": _opt(p, "buyer"),
+                "status": RecordStatus.PENDING.value,
+                "proposed_at": e["occurred_at"],
+                "decided_at": None,
+                "contract_date": _opt(p, "traded_on"),
+                "effective_date": _opt(p, "traded_on"),
+                "price": _amount(p, "amount"),
+                "currency": _opt(p, "currency"),
+                "proposer_id": None,  # an exchange proposes it: every holder confirms
+                "declined_by_id": None,
+                "reason": "",
+            }
+
+    def _on_withdraw_trade_report(self, e: dict[str, Any], p: dict[str, Any]) -> None:
+        transfer = self.state.transfers.get(int(p.get("transfer") or 0))
+        if transfer is not None and p.get("transfer_cancelled"):
+            transfer.update(
+                status=RecordStatus.CANCELLED.value,
+                decided_at=e["occurred_at"],
+                reason=REPORT_WITHDRAWN,
+            )
 
     def _on_record_revenue(self, e: dict[str, Any], p: dict[str, Any]) -> None:
         self.state.revenues[int(p["revenue"])] = {

@@ -20,6 +20,7 @@ from dataip.web.views import (
     rules,
     staff_accounts,
     statistics,
+    trade_reports,
     transfers,
     webhooks,
 )
@@ -299,4 +300,16 @@ urlpatterns = [
     ),
     path("referrals/<int:referral_id>/", exchange.referral, name="referral"),
     path("referrals/<int:referral_id>/decline", exchange.decline_referral, name="referral-decline"),
+]
+urlpatterns += [
+    # Trade reports (交易所交易报送): the exchange, the holder disputing, the registrar
+    path("exchange/trades", trade_reports.reports, name="exchange-trades"),
+    path("exchange/trades/new", trade_reports.new_report, name="exchange-new-trade"),
+    path("exchange/trades/<int:trade_id>", trade_reports.report, name="exchange-trade"),
+    path(
+        "applications/<int:application_id>/rights/trade-reports/<int:trade_id>/dispute",
+        trade_reports.dispute,
+        name="rights-dispute-trade",
+    ),
+    path("examine/trade-reports", trade_reports.disputed, name="disputed-trades"),
 ]

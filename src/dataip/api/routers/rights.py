@@ -152,6 +152,8 @@ def _trade(trade: Trade) -> TradeOut:
         amount=str(trade.amount),
         currency=trade.currency,
         recordedAt=trade.recorded_at,
+        status=trade.status,
+        statusLabel=labels.trade_status(trade.status),
     )
 
 

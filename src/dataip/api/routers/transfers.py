@@ -47,7 +47,7 @@ def _out(view: rights.TransferView) -> TransferOut:
         id=t.pk,
         registrationNumber=t.application.registration_number or "",
         productName=t.application.product.name,
-        proposer=t.proposer.name if t.proposer else "",
+        proposer=t.proposer.name if t.proposer else view.reported_by,
         assignee=t.assignee.name,
         contractDate=t.contract_date,
         effectiveDate=t.effective_date,

@@ -128,6 +128,8 @@ class TradeOut(Schema):
     amount: str
     currency: str
     recordedAt: datetime
+    status: str = Field(description="recorded (by the holder), reported, disputed, withdrawn")
+    statusLabel: str
 
 
 class TradeList(Page):

@@ -167,8 +167,27 @@ class Licence(Money):
         return self.licensee.name if self.licensee is not None else self.licensee_name
 
 
+class TradeStatus(models.TextChoices):
+    """Where a trade record stands: recorded by the holder, or reported by a data exchange
+    (and then perhaps disputed by the holder, or withdrawn by the exchange)."""
+
+    RECORDED = "recorded", _("Recorded by the holder")
+    REPORTED = "reported", _("Reported by the exchange")
+    DISPUTED = "disputed", _("Disputed by the holder")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the exchange")
+
+
+class TradeKind(models.TextChoices):
+    """What a reported trade conveyed: a licence to use the data, or the right itself."""
+
+    LICENCE = "licence", _("Licence")
+    TRANSFER = "transfer", _("Transfer")
+
+
 class Trade(Money):
-    """A trade of the data product on a data exchange (场内交易)."""
+    """A trade of the data product on a data exchange (场内交易): recorded by the holder, or
+    reported by the exchange (``reported_by``; 交易所报送) with its parties and what was traded.
+    A reported transfer proposes a :class:`Transfer` that the parties still confirm."""
 
     application = models.ForeignKey(
         "registry.Application", on_delete=models.PROTECT, related_name="trades"
@@ -177,6 +196,57 @@ class Trade(Money):
     contract_reference = models.CharField(_("contract reference"), max_length=100)
     traded_on = models.DateField(_("trade date"))
     recorded_at = models.DateTimeField(_("recorded"))
+    # Reported by a data exchange (交易所报送); empty for the holder's own records.
+    reported_by = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="trade_reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TradeStatus.choices, default=TradeStatus.RECORDED
+    )
+    kind = models.CharField(
+        _("what was traded"), max_length=10, choices=TradeKind.choices, blank=True
+    )
+    sellers = models.JSONField(_("sellers (holders at the report)"), default=list, blank=True)
+    buyer = models.ForeignKey(
+        "registry.Holder",
+        verbose_name=_("buyer"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    buyer_name = models.CharField(_("buyer's name"), max_length=200, blank=True)
+    buyer_identifier = models.CharField(_("buyer's credit code"), max_length=18, blank=True)
+    licence_kind = models.CharField(
+        _("licence kind"), max_length=10, choices=LicenceKind.choices, blank=True
+    )
+    starts = models.DateField(_("from"), null=True)
+    ends = models.DateField(_("until"), null=True)
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, null=True, related_name="trade_reports"
+    )
+    disputed_at = models.DateTimeField(_("disputed"), null=True)
+    dispute_reason = models.TextField(_("why the holder disputes it"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True)
+    withdraw_reason = models.TextField(_("why the exchange withdrew it"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_by", "contract_reference"],
+                condition=models.Q(reported_by__isnull=False) & ~models.Q(status="withdrawn"),
+                name="uniq_trade_report",
+            ),
+        ]
+        indexes = [models.Index(fields=["reported_by", "status"])]
+
+    @property
+    def buyer_display(self) -> str:
+        """The buyer's name: the registered organisation's, or the one reported."""
+        return self.buyer.name if self.buyer is not None else self.buyer_name
 
 
 class PledgeStatus(models.TextChoices):

@@ -217,7 +217,7 @@ def income_statement(application: Application) -> list[IncomeShare]:
     sums: dict[str, dict[str, Decimal]] = {}
     for kind, records in (
         ("fees", application.licences.all()),
-        ("trades", application.trades.all()),
+        ("trades", application.trades.exclude(status="withdrawn")),  # a withdrawn report
         ("revenue", application.revenues.all()),
     ):
         for currency, amount in (
@@ -369,6 +369,8 @@ class TransferView:
     confirmed: list[str]
     waiting: list[str]
     waiting_ids: frozenset[int]
+    reported_by: str = ""
+    """The data exchange whose trade report proposed the transfer (no holder proposed it)."""
 
 
 def transfer_view(transfer: Transfer) -> TransferView:
@@ -382,6 +384,11 @@ def transfer_view(transfer: Transfer) -> TransferView:
         confirmed=[names.get(h, "") for h in sorted(parties & confirmed)],
         waiting=[names.get(h, "") for h in sorted(parties - confirmed)],
         waiting_ids=frozenset(parties - confirmed),
+        reported_by=(
+            ""
+            if transfer.proposer_id is not None
+            else transfer.trade_reports.values_list("exchange", flat=True).first() or ""
+        ),
     )
 
 

@@ -334,6 +334,7 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
         refused = why_not(application, actor, action)
         actions.append({"url": PAGES[action], "label": labels.action(action), "refused": refused})
     can_end = not why_not(application, actor, Action.END_LICENCE)
+    can_dispute = not why_not(application, actor, Action.DISPUTE_TRADE)
     context = {
         "application": application,
         "actions": actions,
@@ -347,8 +348,17 @@ def manage(request: HttpRequest, application_id: int) -> HttpResponse:
             }
             for lic in records.licences
         ],
-        "trades": records.trades,
         "listings": listings.listings_of_application(application),
+        # Trades: the holder's own records and the exchanges' reports (disputable while they
+        # stand), each with where it stands.
+        "trades": [
+            (
+                t,
+                labels.trade_status(t.status),
+                can_dispute and t.reported_by_id is not None and t.status == "reported",
+            )
+            for t in records.trades
+        ],
         "revenues": records.revenues,
         "valuations": [(v, labels.valuation_method(v.method)) for v in records.valuations],
         "changes": [(c, labels.record_status(c.status)) for c in records.changes],

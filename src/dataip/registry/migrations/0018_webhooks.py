@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0016_listings'),
+        ('registry', '0017_trade_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
