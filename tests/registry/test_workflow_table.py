@@ -112,10 +112,10 @@ MAY_ACT: dict[Action, set[str]] = {
     Action.REVOKE: {"registrar"},
     Action.CORRECT_PARTICULARS: {"registrar"},
     Action.REISSUE_CERTIFICATE: {"registrar"},
-    # Members of a verified data exchange only (none of these personas is one).
-    Action.LIST_PRODUCT: set(),
-    Action.UPDATE_LISTING: set(),
-    Action.END_LISTING: set(),
+    # Members of a verified data exchange only.
+    Action.LIST_PRODUCT: {"exchange"},
+    Action.UPDATE_LISTING: {"exchange"},
+    Action.END_LISTING: {"exchange"},
     # A member of a verified data exchange reports trades and withdraws its reports; a holder
     # disputes them.
     Action.REPORT_TRADE: {"exchange"},

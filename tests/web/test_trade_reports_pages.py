@@ -146,8 +146,9 @@ def test_an_unverified_exchange_is_told_and_refused(registered: Application, lan
     assert not Trade.objects.exists()
 
 
-def test_only_exchange_members_see_the_nav_link(personas: Personas) -> None:
+def test_only_exchange_members_find_their_trade_reports(personas: Personas) -> None:
     exchange = member_of_exchange(60, "exchanger")
-    assert 'href="/exchange/trades"' in client_for(exchange.user).get("/").content.decode()
-    home = client_for(personas.applicant.user).get("/").content.decode()
-    assert 'href="/exchange/trades"' not in home
+    assert 'href="/exchange/"' in client_for(exchange.user).get("/").content.decode()
+    home = client_for(exchange.user).get("/exchange/").content.decode()
+    assert 'href="/exchange/trades"' in home
+    assert 'href="/exchange/"' not in client_for(personas.applicant.user).get("/").content.decode()
