@@ -76,11 +76,15 @@ class World:
         return self._pending
 
     def reported_trade(self) -> int:
-        """A licence a verified data exchange reported on the applicant's registration."""
+        """A licence a verified data exchange reported on the applicant's registration (made
+        once per world)."""
+        made: int | None = getattr(self, "_reported_trade_id", None)
+        if made is not None:
+            return made
         holder = make_holder(150, "上海数据交易所")
         Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
         exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
-        return trade_reports.report_trade(
+        made = trade_reports.report_trade(
             self.registered.registration_number or "",
             actor=exchange.actor,
             contract_reference="SDE-W",
@@ -92,6 +96,8 @@ class World:
             starts="2026-05-01",
             ends="2026-12-31",
         ).pk
+        setattr(self, "_reported_trade_id", made)  # noqa: B010 - a cache on the world
+        return made
 
     def user(self, name: str) -> User | None:
         p = self.personas
