@@ -31,8 +31,10 @@ from dataip.registry.models import (
     Pledge,
     Transfer,
 )
+from dataip.registry.queries import exports
 from dataip.registry.services import changes, examination, lifecycle, pledges, publicity
 from dataip.registry.workflow import Status
+from dataip.upkeep.exports import write_snapshots
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
 from tests.support.personas import Person, Personas, make_person
@@ -619,7 +621,18 @@ CASES: dict[str, Case] = {
         "POST", lambda w: f"organisation/tokens/{w.alpha_token('b')}/rotate", _admin_only(201)
     ),
     "activity": Case("GET", lambda w: "organisation/activity", _admin_only(200)),
+    # Platforms: the bulk export (public)
+    "export_jsonl": Case("GET", lambda w: "exports/registrations.jsonl", PUBLIC),
+    "export_csv": Case("GET", lambda w: "exports/registrations.csv?bom=1", PUBLIC),
+    "snapshots": Case("GET", lambda w: "exports/snapshots", PUBLIC),
+    "export_snapshot": Case("GET", lambda w: f"exports/snapshots/{_snapshot()}", PUBLIC),
 }
+
+
+def _snapshot() -> str:
+    """The name of today's JSON Lines snapshot (written if it is not there yet)."""
+    write_snapshots()
+    return next(s.name for s in exports.snapshots() if s.format == "jsonl")
 
 
 def _submitted_event(w: World) -> str:
@@ -644,6 +657,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "notifications",
             "organisation",
             "identity",
+            "exports",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }

@@ -161,3 +161,8 @@ api.add_router("", staff_organisations_router)
 api.add_router("/log", log_router)
 api.add_router("/verify", verify_router)
 api.add_router("/deposits", deposits_router)
+
+# Platforms: the bulk export (docs/platforms.md)
+from dataip.api.routers.exports import router as exports_router  # noqa: E402
+
+api.add_router("", exports_router)

@@ -11,7 +11,8 @@ One step after another, each in its own transactions, each returning what it did
 4. the witnesses (``DATAIP_WITNESSES``) are asked to cosign the newest checkpoint
    (:mod:`dataip.upkeep.witnessing`);
 5. the notices' mail still due in the outbox (:mod:`dataip.registry.mail`): what a crash between
-   a commit and the hand-over to the worker left, and the retries.
+   a commit and the hand-over to the worker left, and the retries;
+6. the bulk export's snapshot of the day, once a day (:mod:`dataip.upkeep.exports`).
 
 A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
 second time.
@@ -32,6 +33,7 @@ from dataip.registry.mail import deliver_due
 from dataip.registry.notices import notify_deadlines
 from dataip.registry.services import schedule
 from dataip.upkeep import witnessing
+from dataip.upkeep.exports import nightly_snapshot
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
 Step = Callable[[datetime | None], Counter[str]]
@@ -83,6 +85,7 @@ STEPS: tuple[Step, ...] = (
     due_certificates,
     deadlines_approaching,
     outbox,
+    nightly_snapshot,
 )
 
 
