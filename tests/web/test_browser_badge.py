@@ -110,7 +110,8 @@ def test_the_badge_loads_on_a_site_with_a_strict_policy(
         f"<a href='{ours}/verify/{number}'><img id='badge' src='{ours}/registry/{number}/badge.svg'"
         " width='400' height='96' alt='badge'></a>"
         f"<iframe id='frame' src='{ours}/registry/{number}/badge.html?lang=en' width='400'"
-        " height='96' title='badge'></iframe></body></html>"
+        " height='96' title='badge' sandbox='allow-popups allow-popups-to-escape-sandbox"
+        " allow-top-navigation-by-user-activation'></iframe></body></html>"
     )
     policy = f"default-src 'none'; img-src {ours}; frame-src {ours}"
     site = embedding_site(page_html, policy)
