@@ -149,7 +149,7 @@ def registrations(since: int | None = None) -> QuerySet[SearchEntry, dict[str, A
         application_id=OuterRef("application_id"), status=PledgeStatus.ACTIVE
     )
     rows = SearchEntry.objects.filter(
-        status__in=[s.value for s in PUBLIC_STATUSES], application__registration_number__gt=""
+        status__in=[s.value for s in PUBLIC_STATUSES], registration_number__gt=""
     )
     if since is not None:
         changed = Event.objects.filter(public=True, leaf_index__gte=since).values("application_id")
