@@ -37,3 +37,6 @@ def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     # limits are off unless a test turns them on (tests/api/test_limits.py).
     settings.DATAIP_LIMIT_API_TOKEN_PER_MINUTE = 0
     settings.DATAIP_LIMIT_API_ANONYMOUS_PER_MINUTE = 0
+    # Bulk export: snapshots in the test's folder, and none from tick unless a test asks.
+    settings.DATAIP_EXPORT_DIR = tmp_path / "exports"
+    settings.DATAIP_EXPORT_SNAPSHOTS = False

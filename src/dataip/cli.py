@@ -587,6 +587,22 @@ def _replace_lost_store(store: Store) -> None:
     )
 
 
+@app.command("export")
+def export_command() -> None:
+    """Write today's snapshot of the bulk export (导出快照): every public registration as
+    gzip JSON Lines and CSV, named by the day and the cursor, into DATAIP_EXPORT_DIR (default
+    DATAIP_DATA_DIR/exports). Idempotent: files that exist are not written again."""
+    _setup()
+    from dataip.registry.queries.exports import snapshot_dir
+    from dataip.upkeep.exports import write_snapshots
+
+    written = write_snapshots()
+    for path in written:
+        typer.echo(f"已写入 / written: {path}")
+    if not written:
+        typer.echo(f"快照已存在 / The snapshot exists already: {snapshot_dir()}")
+
+
 @app.command("backup")
 def backup_command(
     dest: Annotated[

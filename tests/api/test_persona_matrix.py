@@ -33,6 +33,7 @@ from dataip.registry.models import (
     Trade,
     Transfer,
 )
+from dataip.registry.queries import exports
 from dataip.registry.services import (
     changes,
     examination,
@@ -44,6 +45,7 @@ from dataip.registry.services import (
     webhooks,
 )
 from dataip.registry.workflow import Status
+from dataip.upkeep.exports import write_snapshots
 from tests.api._support import PERSONAS, PROBLEM, Api, Tokens, registered_with_rights, today
 from tests.support.builders import PDF, at_stage, draft
 from tests.support.exchanges import exchange_member
@@ -831,6 +833,21 @@ CASES.update(
         ),
     }
 )
+CASES.update(
+    {
+        # Platforms: the bulk export (public)
+        "export_jsonl": Case("GET", lambda w: "exports/registrations.jsonl", PUBLIC),
+        "export_csv": Case("GET", lambda w: "exports/registrations.csv?bom=1", PUBLIC),
+        "snapshots": Case("GET", lambda w: "exports/snapshots", PUBLIC),
+        "export_snapshot": Case("GET", lambda w: f"exports/snapshots/{_snapshot()}", PUBLIC),
+    }
+)
+
+
+def _snapshot() -> str:
+    """The name of today's JSON Lines snapshot (written if it is not there yet)."""
+    write_snapshots()
+    return next(s.name for s in exports.snapshots() if s.format == "jsonl")
 
 
 def _submitted_event(w: World) -> str:
@@ -860,6 +877,7 @@ def test_every_route_is_in_the_matrix() -> None:
             "webhooks",
             "metadata",
             "trade_reports",
+            "exports",
         )
         if f"_routers_{module}_" in operation["operationId"]
     }
@@ -882,6 +900,8 @@ def test_persona_matrix(
             kwargs = {"data": body, "content_type": None}
             body = None
         response = caller.call(case.method, case.path(world), body, **kwargs)
+        if getattr(response, "streaming", False):  # read (and close) a streamed download
+            b"".join(response.streaming_content)
         expected = case.expected[persona]
         assert response.status_code == expected, (persona, response.content)
         if expected >= 400:

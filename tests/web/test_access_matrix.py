@@ -610,6 +610,19 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {"confirm": "on"},
         everyone(404, anonymous=LOGIN),
     ),
+    # Platforms: the display widget and the bulk export (public)
+    "display badge": ("get", "/registry/{registered_number}/badge.svg", {}, everyone(200)),
+    "display badge frame": ("get", "/registry/{registered_number}/badge.html", {}, everyone(200)),
+    "embed page": ("get", "/registry/{registered_number}/embed", {}, everyone(200)),
+    "badge before announcement": (
+        "get",
+        "/registry/{examined_number}/badge.svg",
+        {},
+        everyone(404),
+    ),
+    "exports page": ("get", "/exports/", {}, everyone(200)),
+    "export as JSON Lines": ("get", "/exports/registrations.jsonl", {}, everyone(200)),
+    "export as CSV": ("get", "/exports/registrations.csv", {}, everyone(200)),
 }
 # A data exchange's pages (web/views/exchange.py): no persona here acts for a data exchange
 # (tests/web/test_exchange_pages.py visits them as one); the holder's side of a referral is

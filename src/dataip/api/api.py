@@ -175,3 +175,8 @@ api.add_router("", events_router)
 api.add_router("", webhooks_router)
 api.add_router("", metadata_router)
 api.add_router("", trade_reports_router)
+
+# Platforms: the bulk export (docs/platforms.md)
+from dataip.api.routers.exports import router as exports_router  # noqa: E402
+
+api.add_router("", exports_router)

@@ -427,3 +427,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DATAIP_LOG_LEVEL", "INFO")},
 }
+
+# Bulk export (docs/platforms.md): where the nightly snapshots are kept, and whether
+# `dataip tick` writes one a day.
+DATAIP_EXPORT_DIR = Path(os.environ.get("DATAIP_EXPORT_DIR", str(DATA_DIR / "exports"))).resolve()
+DATAIP_EXPORT_SNAPSHOTS = envbool("DATAIP_EXPORT_SNAPSHOTS", default=True)

@@ -12,7 +12,8 @@ One step after another, each in its own transactions, each returning what it did
    (:mod:`dataip.upkeep.witnessing`);
 5. the notices' mail still due in the outbox (:mod:`dataip.registry.mail`): what a crash between
    a commit and the hand-over to the worker left, and the retries;
-6. the webhook deliveries still due in their outbox (:mod:`dataip.registry.webhooks`), alike.
+6. the webhook deliveries still due in their outbox (:mod:`dataip.registry.webhooks`), alike;
+7. the bulk export's snapshot of the day, once a day (:mod:`dataip.upkeep.exports`).
 
 A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
 second time.
@@ -34,6 +35,7 @@ from dataip.registry.notices import notify_deadlines
 from dataip.registry.services import schedule
 from dataip.registry.webhooks import deliver_due as deliver_webhooks_due
 from dataip.upkeep import witnessing
+from dataip.upkeep.exports import nightly_snapshot
 from dataip.upkeep.rotation import finish_interrupted_rotation
 
 Step = Callable[[datetime | None], Counter[str]]
@@ -92,6 +94,7 @@ STEPS: tuple[Step, ...] = (
     deadlines_approaching,
     outbox,
     webhook_outbox,
+    nightly_snapshot,
 )
 
 

@@ -313,3 +313,16 @@ urlpatterns += [
     ),
     path("examine/trade-reports", trade_reports.disputed, name="disputed-trades"),
 ]
+
+# Platforms: the display widget and the bulk export (docs/platforms.md)
+from dataip.web.views import badge, exports  # noqa: E402
+
+urlpatterns += [
+    path("registry/<str:number>/badge.svg", badge.badge_svg, name="badge-svg"),
+    path("registry/<str:number>/badge.html", badge.badge_html, name="badge-html"),
+    path("registry/<str:number>/embed", badge.embed, name="embed"),
+    path("exports/", exports.exports_page, name="exports"),
+    path("exports/registrations.jsonl", exports.registrations_jsonl, name="export-jsonl"),
+    path("exports/registrations.csv", exports.registrations_csv, name="export-csv"),
+    path("exports/snapshots/<str:name>", exports.snapshot, name="export-snapshot"),
+]
