@@ -717,7 +717,7 @@ def _reported(p: Personas) -> Application:
     app = at_stage(p, Status.REGISTERED)
     holder = make_holder(60, "上海数据交易所")
     Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
-    exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
+    exchange = make_person("trade_exchanger", Holder.objects.get(pk=holder.pk))
     trade_reports.report_trade(
         app.registration_number or "",
         actor=exchange.actor,

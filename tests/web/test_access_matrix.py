@@ -83,7 +83,7 @@ class World:
             return made
         holder = make_holder(150, "上海数据交易所")
         Holder.objects.filter(pk=holder.pk).update(org_type="exchange")
-        exchange = make_person("exchanger", Holder.objects.get(pk=holder.pk))
+        exchange = make_person("trade_exchanger", Holder.objects.get(pk=holder.pk))
         made = trade_reports.report_trade(
             self.registered.registration_number or "",
             actor=exchange.actor,

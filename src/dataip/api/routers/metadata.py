@@ -13,12 +13,13 @@ from ninja import P, QueryEx, Router
 from ninja.params import PathEx
 from rdflib import Graph
 
+from dataip.api.schemas.common import ValidationProblem
 from dataip.api.schemas.log import Problem
 from dataip.deposits.queries import public_deposits_of, public_deposits_of_many
 from dataip.registry.queries import metadata
 
 router = Router(tags=["metadata"])
-ERRORS: dict[int, type[Problem]] = {404: Problem}
+ERRORS: dict[int, type[Problem]] = {404: Problem, 422: ValidationProblem}
 NUMBER = P(pattern=r"^[0-9A-Za-z]{1,20}$", description="Registration or application number")
 JSON_LD = "application/ld+json"
 MAX_AGE = 300
