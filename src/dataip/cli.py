@@ -46,6 +46,17 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=1)
 
 
+@app.command("rebuild-statistics")
+def rebuild_statistics() -> None:
+    """Recompute the statistics bulletin's cells from the registry, in one transaction (after
+    an upgrade or a restore; `dataip audit` says when they differ) / 重建统计汇总表."""
+    _setup()
+    from dataip.registry.rollup import rebuild
+
+    cells = rebuild()
+    typer.echo(f"统计汇总表已重建：{cells} 个单元。\nStatistics cells rebuilt: {cells} cells.")
+
+
 @app.command()
 def demo(
     applications: Annotated[int, typer.Option(help="How many applications to create.")] = 1200,

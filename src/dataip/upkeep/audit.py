@@ -28,6 +28,8 @@ from dataip.ledger.audit import run_audit as audit_ledger
 from dataip.ledger.models import LogEntry
 from dataip.registry.events import digest
 from dataip.registry.models import Event
+from dataip.registry.models.statistics import NO_PRIOR
+from dataip.registry.rollup import differences
 from dataip.upkeep.replay import Note, Replay
 from dataip.upkeep.rotation import KEY_EVENTS
 
@@ -301,4 +303,39 @@ def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport | Note]:
             report.findings += 1
         yield note_or_finding
     report.rows = replay.rows
+    for finding in statistics_findings():
+        report.findings += 1
+        yield finding
     yield report
+
+
+class StatisticsFinding(Finding):
+    """A statistics cell that differs from its recomputation from the registry."""
+
+    messages: ClassVar[Mapping[str, tuple[str, str]]] = {
+        "statistics_cell": (
+            "statistics cell {cell}: stored {stored}, recomputed {recomputed}; run "
+            "`dataip rebuild-statistics`",
+            "统计单元 {cell}：存储值 {stored}，重新计算为 {recomputed}；请运行 "
+            "`dataip rebuild-statistics`",
+        ),
+    }
+
+
+def statistics_findings(limit: int = 20) -> Iterator[StatisticsFinding]:
+    """The statistics cells that differ from a recomputation from the source rows (at most
+    ``limit`` named: one is enough to rebuild)."""
+    for key, mine, theirs in differences(limit):
+        monthly, period, measure, province, code, prior = key
+        cell = f"{measure} {period:%Y-%m}{'' if monthly else period.strftime('-%d')}"
+        cell += f" {province or '-'} {code or '-'}"
+        if prior != NO_PRIOR:
+            cell += f" after {prior}"
+        yield StatisticsFinding(
+            "statistics_cell",
+            {
+                "cell": cell,
+                "stored": "none" if mine is None else f"{mine[0]}/{mine[1]}/{mine[2]}",
+                "recomputed": "none" if theirs is None else f"{theirs[0]}/{theirs[1]}/{theirs[2]}",
+            },
+        )
