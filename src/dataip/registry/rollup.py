@@ -163,12 +163,18 @@ def follow(application_id: int, before: Facts) -> None:
     caller's transaction)."""
     old, new = before.contributions(), facts(application_id).contributions()
     zero = [0, 0, Decimal(0)]
+    deltas: dict[CellKey, list[Any]] = {}
     for key in old.keys() | new.keys():
         a, b = new.get(key, zero), old.get(key, zero)
-        delta = (a[0] - b[0], a[1] - b[1], a[2] - b[2])
-        if any(delta):
-            for cell in _cells(key):
-                _add(cell, *delta)
+        for cell in _cells(key):  # two days of one month share the month's cell
+            delta = deltas.setdefault(cell, [0, 0, Decimal(0)])
+            for i in range(3):
+                delta[i] += a[i] - b[i]
+    # In the cells' order, so two transactions lock the cells they share in the same order.
+    for cell in sorted(deltas):
+        records, cny, total = deltas[cell]
+        if records or cny or total:
+            _add(cell, records, cny, total)
 
 
 def _add(cell: CellKey, records: int, cny: int, total: Decimal) -> None:
