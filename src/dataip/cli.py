@@ -44,6 +44,10 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
+    from dataip.registry.rollup import rebuild_if_empty
+
+    if (cells := rebuild_if_empty()) is not None:
+        typer.echo(f"统计汇总表已建立：{cells} 个单元。\nStatistics cells built: {cells} cells.")
 
 
 @app.command("rebuild-statistics")

@@ -171,3 +171,11 @@ def test_contributions_of_other_currencies_and_same_day_records() -> None:
     assert cells[("trade", june, "31", "", june)] == [1, 1, Decimal(20)]
     assert cells[("trade", date(2026, 6, 3), "31", "", NO_PRIOR)] == [1, 0, Decimal(0)]
     assert cells[(rollup.REG_FILER, june, "31", rollup.ENTERPRISE, NO_PRIOR)] == [1, 0, 0]
+
+
+def test_the_upgrade_builds_the_cells_once(registry: Registry) -> None:
+    built = rollup.stored()
+    StatisticsCell.objects.all().delete()  # a registry from before the cells
+    assert rollup.rebuild_if_empty() == len(built)
+    assert rollup.stored() == built
+    assert rollup.rebuild_if_empty() is None

@@ -304,3 +304,11 @@ def differences(limit: int = 20) -> list[tuple[CellKey, list[Any] | None, list[A
             if len(found) >= limit:
                 break
     return found
+
+
+def rebuild_if_empty() -> int | None:
+    """Build the cells of a registry that has applications but no cells yet (the upgrade that
+    brings them: ``dataip migrate`` calls it); how many, or None if nothing was done."""
+    if StatisticsCell.objects.exists() or not Application.objects.exists():
+        return None
+    return rebuild()
