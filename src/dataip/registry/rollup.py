@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 
 from dataip.registry import clock
-from dataip.registry.models import Application, Licence, Pledge, ServiceRevenue, Trade
+from dataip.registry.models import Application, Event, Licence, Pledge, ServiceRevenue, Trade
 from dataip.registry.models.holders import HolderKind
 from dataip.registry.models.rights import PledgeStatus
 from dataip.registry.models.statistics import NO_PRIOR, StatisticsCell
@@ -47,6 +47,8 @@ REG_KIND = "reg.kind"
 REG_FILER = "reg.filer"
 REG_DAYS = "reg.days"
 REG_PLEDGED = "reg.pledged"
+REG_STAGE = "reg.stage"
+"""Code ``status:days`` (days with one decimal): a stage on the way to registration."""
 
 RECORDS: dict[str, tuple[type[Model], str, Q]] = {
     "licence": (Licence, "recorded_at", Q()),
@@ -92,6 +94,8 @@ class Facts:
 
     row: tuple[Any, ...] | None
     records: dict[str, list[tuple[date, int, str, Decimal]]] = field(default_factory=dict)
+    events: list[tuple[int, str, str, datetime]] = field(default_factory=list)
+    """(id, from status, to status, when) of its events, for the stages."""
 
     def contributions(self) -> dict[Key, list[Any]]:
         out: dict[Key, list[Any]] = {}
@@ -118,6 +122,8 @@ class Facts:
                 add((REG_DAYS, registered, province, str(days), NO_PRIOR), 1)
             if self.records.get("pledge"):
                 add((REG_PLEDGED, registered, province, "", NO_PRIOR), 1)
+            for status, days in stages(self.events):
+                add((REG_STAGE, registered, province, f"{status}:{days}", NO_PRIOR), 1)
         for measure, rows in self.records.items():
             previous: date | None = None
             for day, _, currency, amount in sorted(rows):
@@ -127,6 +133,34 @@ class Facts:
                 else:
                     add((measure, day, province, "", NO_PRIOR), 1)
         return out
+
+
+def _days(delta: timedelta) -> Decimal:
+    return (Decimal(delta.total_seconds()) / Decimal(86400)).quantize(
+        Decimal("0.1"), "ROUND_HALF_UP"
+    )
+
+
+def stages(events: Iterable[tuple[int, str, str, datetime]]) -> list[tuple[str, Decimal]]:
+    """The days spent in each status on the way to registration, from one application's
+    events: a stage runs from the event that entered the status to the event that left it."""
+    spent: list[tuple[str, Decimal]] = []
+    entered: datetime | None = None
+    for _, from_status, to_status, at in sorted(events):
+        if not from_status or not to_status or from_status == to_status:
+            continue
+        if from_status != "draft" and entered is not None:
+            spent.append((from_status, _days(at - entered)))
+        entered = at
+        if to_status == "registered":
+            break
+    return spent
+
+
+def _event_rows() -> Any:
+    return Event.objects.values_list(
+        "application_id", "id", "from_status", "to_status", "occurred_at"
+    )
 
 
 def _record_rows(measure: str) -> Any:
@@ -149,6 +183,8 @@ def facts(application_id: int) -> Facts:
         ]
         if rows:
             found.records[measure] = rows
+    if row is not None and row[2] is not None:  # registered: its stages count
+        found.events = [e[1:] for e in _event_rows().filter(application_id=application_id)]
     return found
 
 
@@ -222,6 +258,9 @@ def recompute(chunk: int = 5000) -> dict[CellKey, list[Any]]:
         m: _grouped(_record_rows(m).order_by("application_id", "id").iterator(chunk_size=chunk))
         for m in RECORDS
     }
+    streams["events"] = _grouped(
+        _event_rows().order_by("application_id", "id").iterator(chunk_size=chunk)
+    )
     heads: dict[str, tuple[int, list[tuple[Any, ...]]] | None] = {
         m: next(s, None) for m, s in streams.items()
     }
@@ -232,7 +271,11 @@ def recompute(chunk: int = 5000) -> dict[CellKey, list[Any]]:
             while head is not None and head[0] < row[0]:
                 head = next(streams[measure], None)
             if head is not None and head[0] == row[0]:
-                found.records[measure] = [(_day(d), pk, c, a) for _, d, pk, c, a in head[1]]
+                if measure == "events":
+                    if row[2] is not None:
+                        found.events = [e[1:] for e in head[1]]
+                else:
+                    found.records[measure] = [(_day(d), pk, c, a) for _, d, pk, c, a in head[1]]
                 head = next(streams[measure], None)
             heads[measure] = head
         for key, (records, cny, total) in found.contributions().items():

@@ -17,7 +17,7 @@ Staff (``confidential=True``) see every amount.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -49,6 +49,7 @@ from dataip.registry.rollup import (
     REG_INDUSTRY,
     REG_KIND,
     REG_PLEDGED,
+    REG_STAGE,
 )
 from dataip.registry.rollup import (
     CURRENCY as CURRENCY,
@@ -311,8 +312,8 @@ def _local_month(utc_hour: str, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m")
 
 
-def _histogram_spread(histogram: dict[int, int]) -> Spread:
-    """Median and p90 (nearest rank) of a histogram of whole days."""
+def _histogram_spread(histogram: Mapping[Decimal, int]) -> Spread:
+    """Median and p90 (nearest rank) of a histogram of days."""
     total = sum(histogram.values())
     if not total:
         return Spread(0, None, None)
@@ -377,8 +378,8 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
     of the scope's period, one grouped query: month cells for whole months, day cells for the
     days of partial months, so every period boundary stays exact. A record's distinct product
     counts once: the CNY records whose ``prior`` (the product's previous CNY record of the
-    kind) falls before the period. The pledging enterprises, the objections and the per-stage
-    turnaround are read from their own rows."""
+    kind) falls before the period. The pledging enterprises and the objections are read from
+    their own rows."""
     first = Q(prior=NO_PRIOR) if scope.start is None else Q(prior__lt=scope.start)
     cells = StatisticsCell.objects.order_by().filter(cells_of(scope))
     if scope.province:
@@ -392,6 +393,7 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
     months: dict[str, list[int]] = {}
     sums: dict[str, list[Any]] = {m: [0, 0, Decimal(0), 0] for m in RECORDS}
     pledged = 0
+    stage_days: dict[str, Counter[Decimal]] = {}
     for measure, period, province, code, n, cny, total, firsts in (
         cells.values_list("measure", "period", "province", "code")
         .annotate(n=Sum("records"), c=Sum("cny"), t=Sum("total"), f=Sum("cny", filter=first))
@@ -420,6 +422,9 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
             histogram[int(code)] += n
         elif measure == REG_PLEDGED:
             pledged += n
+        elif measure == REG_STAGE:
+            status, days = code.split(":")
+            stage_days.setdefault(status, Counter())[Decimal(days)] += n
     n_registered = sum(kinds.values())
     n_accepted = sum(filers.values())
 
@@ -482,8 +487,8 @@ def bulletin(scope: Scope, *, confidential: bool = False) -> Bulletin:
         by_holder_type=shares(registered_filers.items()),
         by_kind=shares(kinds.items()),
         top_three_industries=percent(top_three, n_registered),
-        turnaround=_histogram_spread(dict(histogram)),
-        stages=_stages(registrations),
+        turnaround=_histogram_spread({Decimal(d): n for d, n in histogram.items()}),
+        stages={status: _histogram_spread(h) for status, h in sorted(stage_days.items())},
         objections=shares(
             objections.values_list("status").annotate(n=Count("id")).values_list("status", "n")
         ),
@@ -627,7 +632,7 @@ def bulletin_from_rows(scope: Scope, *, confidential: bool = False) -> Bulletin:
         by_holder_type=shares(registered_filers.items()),
         by_kind=shares(kinds.items()),
         top_three_industries=percent(top_three, n_registered),
-        turnaround=_histogram_spread(histogram),
+        turnaround=_histogram_spread({Decimal(d): n for d, n in histogram.items()}),
         stages=_stages(registrations),
         objections=shares(
             objections.values_list("status").annotate(n=Count("id")).values_list("status", "n")
