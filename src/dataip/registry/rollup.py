@@ -158,7 +158,7 @@ def stages(events: Iterable[tuple[int, str, str, datetime]]) -> list[tuple[str, 
 
 
 def _event_rows() -> Any:
-    return Event.objects.values_list(
+    return Event.objects.filter(application__isnull=False).values_list(
         "application_id", "id", "from_status", "to_status", "occurred_at"
     )
 
