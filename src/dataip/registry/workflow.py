@@ -10,7 +10,10 @@ who is told: the rule's :class:`Notice`\ s, written with the event (recipients a
 :mod:`dataip.registry.notices`). Every public event (an action its service records with
 ``public=True``) of an application in :data:`PUBLIC_STATUSES` is also delivered to the webhook
 subscribers: their deliveries are written with the event, in its transaction, and sent after
-the commit (:mod:`dataip.registry.webhooks`; the feeds read the same events).
+the commit (:mod:`dataip.registry.webhooks`; the feeds read the same events). Every
+transition also keeps the statistics cells in step with what the application now contributes
+to the bulletin (submission, registration, records after it, pledges that stood), in its
+transaction (:mod:`dataip.registry.rollup`).
 
 The procedure::
 

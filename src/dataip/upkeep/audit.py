@@ -28,6 +28,8 @@ from dataip.ledger.audit import run_audit as audit_ledger
 from dataip.ledger.models import LogEntry
 from dataip.registry.events import digest
 from dataip.registry.models import Event
+from dataip.registry.models.statistics import NO_PRIOR
+from dataip.registry.rollup import differences
 from dataip.upkeep.replay import Note, Replay
 from dataip.upkeep.rotation import KEY_EVENTS
 
@@ -280,7 +282,9 @@ def _altered_applications(findings: Sequence[Finding]) -> set[int]:
 
 def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport | Note]:
     """The full audit (what ``dataip audit`` runs): the ledger, the registry's events against
-    it, and the replay of the events against every derived row (:mod:`dataip.upkeep.replay`).
+    it, the replay of the events against every derived row (:mod:`dataip.upkeep.replay`),
+    then, if all that checks out, the statistics cells against their recomputation
+    (:func:`statistics_findings`).
 
     Yields each :class:`~dataip.ledger.audit.Finding` as found, the replay's
     notes (:class:`~dataip.upkeep.replay.Note`) on what it could not check (not findings), then a
@@ -301,4 +305,43 @@ def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport | Note]:
             report.findings += 1
         yield note_or_finding
     report.rows = replay.rows
+    # The statistics cells are compared with their recomputation once the rows they sum
+    # check out: a row that differs from its events makes the cells differ too, and
+    # `dataip rebuild-statistics` is the mend only after the rows are right.
+    if not report.findings:
+        for finding in statistics_findings():
+            report.findings += 1
+            yield finding
     yield report
+
+
+class StatisticsFinding(Finding):
+    """A statistics cell that differs from its recomputation from the registry."""
+
+    messages: ClassVar[Mapping[str, tuple[str, str]]] = {
+        "statistics_cell": (
+            "statistics cell {cell}: stored {stored}, recomputed {recomputed}; run "
+            "`dataip rebuild-statistics`",
+            "统计单元 {cell}：存储值 {stored}，重新计算为 {recomputed}；请运行 "
+            "`dataip rebuild-statistics`",
+        ),
+    }
+
+
+def statistics_findings(limit: int = 20) -> Iterator[StatisticsFinding]:
+    """The statistics cells that differ from a recomputation from the source rows (at most
+    ``limit`` named: one is enough to rebuild)."""
+    for key, mine, theirs in differences(limit):
+        monthly, period, measure, province, code, prior = key
+        cell = f"{measure} {period:%Y-%m}{'' if monthly else period.strftime('-%d')}"
+        cell += f" {province or '-'} {code or '-'}"
+        if prior != NO_PRIOR:
+            cell += f" after {prior}"
+        yield StatisticsFinding(
+            "statistics_cell",
+            {
+                "cell": cell,
+                "stored": "none" if mine is None else f"{mine[0]}/{mine[1]}/{mine[2]}",
+                "recomputed": "none" if theirs is None else f"{theirs[0]}/{theirs[1]}/{theirs[2]}",
+            },
+        )

@@ -50,6 +50,7 @@ from dataip.registry.models.rights import (
     ValuationMethod,
 )
 from dataip.registry.models.search import SearchEntry
+from dataip.registry.models.statistics import StatisticsCell
 from dataip.registry.models.webhooks import (
     DeliveryStatus,
     WebhookDelivery,
@@ -96,6 +97,7 @@ __all__ = [
     "RenewalReminder",
     "SearchEntry",
     "ServiceRevenue",
+    "StatisticsCell",
     "Trade",
     "TradeKind",
     "TradeStatus",

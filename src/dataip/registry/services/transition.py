@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar, overload
 from django.db import connection, transaction
 
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import clock, notices, search_index, webhooks
+from dataip.registry import clock, notices, rollup, search_index, webhooks
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
@@ -192,6 +192,7 @@ def transition(
     with transaction.atomic():
         application = lock_application(application_id)
         before = _values(application)
+        counted = rollup.facts(application.pk)
         _check_revision(application, revision)
         extra = context_extra(application) if callable(context_extra) else context_extra
         rule = decide(context_for(application, at, **(extra or {})), action, actor)
@@ -229,6 +230,9 @@ def transition(
         # The public search index follows the saved status, product and holders (same
         # transaction), unless the action is one that leaves them all alone.
         search_index.follow(application, action, from_status)
+        # The statistics cells follow what the application now contributes (same
+        # transaction): the bulletin sums them (registry/rollup.py).
+        rollup.follow(application.pk, counted)
         if rule.then:
             transaction.on_commit(partial(run_consequences, rule.then, application.pk))
     return Outcome(application, made)
