@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0017_webhooks'),
+        ('registry', '0018_webhooks'),
     ]
 
     operations = [
