@@ -40,7 +40,7 @@ def test_the_public_bulletin(api: Api, registry: Registry) -> None:
     assert b["licences"]["suppressed"] is True
     assert b["economicValue"] is None
     assert b["securitisation"] is None
-    assert b["listedOnExchange"] is None
+    assert b["listedOnExchange"]["count"] == 0
     assert b["pledgingEnterprises"] == 2
     assert b["byProvince"][0] == {"code": "31", "label": "Shanghai", "count": 2, "percent": "50.0"}
     assert [s["code"] for s in b["bySection"]] == ["I", "M"]

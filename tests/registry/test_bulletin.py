@@ -17,9 +17,12 @@ from dataip.registry.queries.bulletin import (
     Share,
     Spread,
     bulletin,
+    bulletin_from_rows,
     nearest_rank,
 )
+from dataip.registry.services import listings, trade_reports
 from tests.support.bulletin import Registry, build_registry
+from tests.support.exchanges import exchange_member
 from tests.support.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +54,7 @@ def test_every_figure_of_the_whole_registry(registry: Registry) -> None:
     assert public.economic_value is None, "a total that adds a suppressed amount is suppressed"
     assert public.pledging_enterprises == 2
     assert public.securitisation is None
-    assert public.listed is None
+    assert public.listed == Share("listed", 0, Decimal("0.0"))
     assert public.pledged == Share("pledged", 2, Decimal("50.0"))
     assert public.by_industry == [
         Share("65", 3, Decimal("75.0")),
@@ -108,3 +111,47 @@ def test_a_region_and_a_period(registry: Registry) -> None:
     assert not june.licences.suppressed
     assert bulletin(Scope(end=date(2026, 3, 31))).months == [("2026-03", 3, 0)]
     assert NATURAL_PERSON not in [s.code for s in april.by_holder_type]
+
+
+def test_listings_and_exchanges_reports_count_as_they_stand(
+    registry: Registry, personas: Personas
+) -> None:
+    """A live listing makes a registration "listed"; a delisted one does not. A trade an
+    exchange reported counts until the holder disputes it or the exchange withdraws it."""
+    exchange = exchange_member(index=71)
+    before = bulletin(Scope(), confidential=True)
+    for position, app in enumerate((registry.a1, registry.a2), start=1):
+        listing = listings.list_product(
+            actor=exchange.actor,
+            registration_number=app.registration_number or "",
+            listing_id=f"SDE-{position}",
+            url=f"https://sde.example/{position}",
+            listed_on=app.registered_on,
+            price_model="fixed",
+        )
+    listings.end_listing(listing.pk, actor=exchange.actor)
+    assert bulletin(Scope()).listed == Share("listed", 1, Decimal("25.0"))
+
+    def report(reference: str, amount: str) -> int:
+        return trade_reports.report_trade(
+            registry.a1.registration_number or "",
+            actor=exchange.actor,
+            contract_reference=reference,
+            traded_on=registry.a1.registered_on,
+            amount=amount,
+            kind="licence",
+            buyer_name="丁公司",
+            licence_kind="ordinary",
+            starts=registry.a1.registered_on,
+            ends=date(2099, 12, 31),
+        ).pk
+
+    report("SDE-A", "5000000")
+    disputed = report("SDE-B", "7000000")
+    withdrawn = report("SDE-C", "9000000")
+    trade_reports.dispute_trade(disputed, actor=personas.applicant.actor, reason="金额不符")
+    trade_reports.withdraw_trade_report(withdrawn, actor=exchange.actor, reason="更正")
+    after = bulletin(Scope(), confidential=True)
+    assert after.trades.records == before.trades.records + 1
+    assert after.trades.total == (before.trades.total or 0) + Decimal("5000000")
+    assert after == bulletin_from_rows(Scope(), confidential=True)

@@ -28,7 +28,7 @@ from django.db.models import F, Model, Q
 from dataip.registry import clock
 from dataip.registry.models import Application, Event, Licence, Pledge, ServiceRevenue, Trade
 from dataip.registry.models.holders import HolderKind
-from dataip.registry.models.rights import PledgeStatus
+from dataip.registry.models.rights import COUNTED_TRADES, PledgeStatus
 from dataip.registry.models.statistics import NO_PRIOR, StatisticsCell
 
 CURRENCY = "CNY"
@@ -52,7 +52,7 @@ REG_STAGE = "reg.stage"
 
 RECORDS: dict[str, tuple[type[Model], str, Q]] = {
     "licence": (Licence, "recorded_at", Q()),
-    "trade": (Trade, "traded_on", Q()),
+    "trade": (Trade, "traded_on", Q(status__in=COUNTED_TRADES)),
     "revenue": (ServiceRevenue, "period_end", Q()),
     "pledge": (Pledge, "recorded_at", Q(status__in=PLEDGED)),
 }

@@ -76,7 +76,7 @@ class BulletinOut(Schema):
     economicValue: Decimal | None
     pledgingEnterprises: int
     securitisation: AmountOut | None
-    listedOnExchange: ShareOut | None
+    listedOnExchange: ShareOut
     pledged: ShareOut
     byIndustry: list[ShareOut]
     bySection: list[ShareOut]
@@ -135,7 +135,7 @@ def bulletin_out(b: Bulletin) -> BulletinOut:
         economicValue=b.economic_value,
         pledgingEnterprises=b.pledging_enterprises,
         securitisation=None if b.securitisation is None else _amount(b.securitisation),
-        listedOnExchange=None if b.listed is None else _share(b.listed, same),
+        listedOnExchange=_share(b.listed, same),
         pledged=_share(b.pledged, same),
         byIndustry=_shares(b.by_industry, labels.industry),
         bySection=_shares(b.by_section, labels.section),

@@ -177,6 +177,11 @@ class TradeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by the exchange")
 
 
+COUNTED_TRADES = (TradeStatus.RECORDED, TradeStatus.REPORTED)
+"""The trades that count in the statistics: recorded by the holder, or reported by an exchange
+and neither disputed by the holder nor withdrawn (docs/statistics.md)."""
+
+
 class TradeKind(models.TextChoices):
     """What a reported trade conveyed: a licence to use the data, or the right itself."""
 

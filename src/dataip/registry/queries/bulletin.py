@@ -40,6 +40,7 @@ from dataip.registry.models import (
     Trade,
 )
 from dataip.registry.models.holders import HolderKind
+from dataip.registry.models.rights import COUNTED_TRADES
 from dataip.registry.models.statistics import NO_PRIOR, StatisticsCell
 from dataip.registry.rollup import (
     ACCEPTED,
@@ -173,7 +174,7 @@ class Bulletin:
     economic_value: Decimal | None
     pledging_enterprises: int
     securitisation: Amount | None
-    listed: Share | None
+    listed: Share
     pledged: Share
     by_industry: list[Share]
     by_section: list[Share]
@@ -236,10 +237,13 @@ def _amount(records: QuerySet[Any], *, confidential: bool) -> Amount:
     return Amount(total, n_all, products, other)
 
 
-def listed_on_exchange(registrations: QuerySet[Application]) -> Share | None:
-    """The share of ``registrations`` listed on a data exchange: not recorded (no listing model
-    yet). Switch here once listings exist: count the registrations with a listing."""
-    return NOT_RECORDED
+def listed_on_exchange(registrations: QuerySet[Application]) -> Share:
+    """The share of ``registrations`` listed on a data exchange now (挂牌): those with a listing
+    an exchange recorded and has not ended (``registry/models/listings.py``)."""
+    total = registrations.count()
+    listed = registrations.filter(listings__ended_on=None, listings__isnull=False).distinct()
+    n = listed.count()
+    return Share("listed", n, percent(n, total))
 
 
 def securitisation(scope: Scope, *, confidential: bool) -> Amount | None:
@@ -575,7 +579,9 @@ def bulletin_from_rows(scope: Scope, *, confidential: bool = False) -> Bulletin:
 
     region = scope.region("application__product")
     licences = Licence.objects.order_by().filter(scope.moment("recorded_at"), region)
-    trades = Trade.objects.order_by().filter(scope.day("traded_on"), region)
+    trades = Trade.objects.order_by().filter(
+        scope.day("traded_on"), region, status__in=COUNTED_TRADES
+    )
     revenue = ServiceRevenue.objects.order_by().filter(scope.day("period_end"), region)
     pledges = Pledge.objects.order_by().filter(
         scope.moment("recorded_at"), region, status__in=PLEDGED

@@ -220,9 +220,10 @@ def prose(b: Bulletin) -> list[str]:
     }
     third = _(
         "%(enterprises)s enterprises obtained pledge financing on %(pledged)s products, with "
-        "loans of %(loans)s; %(share)s%% of the registrations are pledged. Securitisation and "
-        "listings on exchanges are not recorded."
+        "loans of %(loans)s; %(share)s%% of the registrations are pledged and %(listed)s%% "
+        "are listed on a data exchange. Securitisation is not recorded."
     ) % {
+        "listed": b.listed.percent,
         "enterprises": b.pledging_enterprises,
         "pledged": b.pledges.products,
         "loans": money(b.pledges.total),
