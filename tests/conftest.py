@@ -28,6 +28,15 @@ def _teardown_with_purge(self: TransactionTestCase) -> None:
 setattr(TransactionTestCase, "_fixture_teardown", _teardown_with_purge)  # noqa: B010 - private
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_folder() -> None:
+    """WhiteNoise (in a live server) warns when the static folder is missing; it serves from
+    the finders in the tests, so an empty folder is enough."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,7 +45,8 @@ def post(url: str, body: bytes) -> tuple[int, str, bytes]:
         with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310 - loopback
             return reply.status, reply.headers.get("Content-Type", ""), reply.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type", ""), exc.read()
+        with exc:  # closed, or it leaks the socket
+            return exc.code, exc.headers.get("Content-Type", ""), exc.read()
 
 
 @contextmanager

@@ -143,6 +143,8 @@ class TsaClient(TimeStamper):
                 kind = reply.headers.get("Content-Type", "")
                 body = reply.read(MAX_TSA_REPLY + 1)
         except (urllib.error.URLError, OSError, ValueError) as exc:
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()  # it holds the connection; left open, it leaks the socket
             raise TimestampRequestError(f"TSA {self.url} did not answer: {exc}") from None
         if kind != "application/timestamp-reply" or len(body) > MAX_TSA_REPLY:
             raise TimestampRequestError(f"TSA {self.url} sent no timestamp reply")

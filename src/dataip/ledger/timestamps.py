@@ -59,6 +59,8 @@ def request_token(url: str, data: bytes, *, timeout: float) -> bytes:
         with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
             body = reply.read(MAX_REPLY_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
+        if isinstance(exc, urllib.error.HTTPError):
+            exc.close()  # it holds the connection; left open, it leaks the socket
         raise TimestampError(f"TSA {url} did not answer: {exc}") from None
     if len(body) > MAX_REPLY_BYTES:
         raise TimestampError(f"TSA {url} sent a reply larger than {MAX_REPLY_BYTES} bytes")

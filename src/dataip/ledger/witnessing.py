@@ -165,8 +165,9 @@ def _post(witness: Witness, body: bytes) -> _Reply:
             data = reply.read(MAX_REPLY_BYTES)
             return _Reply(reply.status, reply.headers.get("Content-Type", ""), data)
     except urllib.error.HTTPError as exc:
-        data = exc.read(MAX_REPLY_BYTES)
-        return _Reply(exc.code, exc.headers.get("Content-Type", ""), data)
+        with exc:  # it holds the connection; left open, it leaks the socket
+            data = exc.read(MAX_REPLY_BYTES)
+            return _Reply(exc.code, exc.headers.get("Content-Type", ""), data)
 
 
 def _request(checkpoint: Checkpoint, old: int) -> bytes:

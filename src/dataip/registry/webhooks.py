@@ -248,6 +248,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, st
             answer.read(4096)
             code = int(answer.status)
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the connection; left open, it leaks the socket
         return int(error.code), f"HTTP {error.code}"
     except Exception as error:  # refused, reset, timed out, bad address: try again later
         return None, f"{type(error).__name__}: {error}"[:2000]
