@@ -174,6 +174,10 @@ def facts(application_id: int) -> Facts:
     """The application's contributions as they stand (read under its row lock)."""
     row = Application.objects.filter(pk=application_id).values_list(*_APP_FIELDS).first()
     found = Facts(row)
+    if row is None or row[2] is None:
+        # Not registered (yet): no record after registration can exist (each is made on a
+        # registration), and stages count only once registered: the row is all there is.
+        return found
     for measure in RECORDS:
         rows = [
             (_day(day), pk, currency, amount)
@@ -183,8 +187,7 @@ def facts(application_id: int) -> Facts:
         ]
         if rows:
             found.records[measure] = rows
-    if row is not None and row[2] is not None:  # registered: its stages count
-        found.events = [e[1:] for e in _event_rows().filter(application_id=application_id)]
+    found.events = [e[1:] for e in _event_rows().filter(application_id=application_id)]
     return found
 
 
