@@ -66,10 +66,17 @@ def make_dataset(root: Path) -> Path:
     return data
 
 
-def cli_manifest(data: Path, out: Path, *extra: str) -> bytes:
+def cli_manifest(chosen: list[Path], out: Path, *extra: str) -> bytes:
     out.mkdir()
     subprocess.run(  # noqa: S603 - our own CLI on our own test folder
-        [str(DATAIP), "fingerprint", str(data), "--out", str(out / "manifest.json"), *extra],
+        [
+            str(DATAIP),
+            "fingerprint",
+            *map(str, chosen),
+            "--out",
+            str(out / "manifest.json"),
+            *extra,
+        ],
         cwd=out,
         check=True,
         capture_output=True,
@@ -108,10 +115,11 @@ def serve_worker_with(context: Any, policy: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "extra", "words"),
+    ("language", "extra", "words", "pick"),
     [
-        ("zh-hans", [], "在此浏览器中生成指纹"),
-        ("en", ["--blake3"], "Fingerprint in this browser"),
+        ("zh-hans", [], "在此浏览器中生成指纹", "folder"),
+        ("en", ["--blake3"], "Fingerprint in this browser", "folder"),
+        ("en", [], "Fingerprint in this browser", "files"),
     ],
 )
 def test_the_page_makes_the_clis_manifest_byte_for_byte_and_deposits_it(
@@ -122,9 +130,12 @@ def test_the_page_makes_the_clis_manifest_byte_for_byte_and_deposits_it(
     language: str,
     extra: list[str],
     words: str,
+    pick: str,
 ) -> None:
     data = make_dataset(tmp_path)
-    expected = cli_manifest(data, tmp_path / "cli", *extra)
+    # a folder: its name is the first path segment; files: each one's own name is its path
+    chosen = [data] if pick == "folder" else sorted(p for p in data.iterdir() if p.is_file())
+    expected = cli_manifest(chosen, tmp_path / "cli", *extra)
     created = json.loads(expected)["created"]
     context = open_deposits(browser, live_server, personas, language)
     page = context.new_page()
@@ -138,7 +149,10 @@ def test_the_page_makes_the_clis_manifest_byte_for_byte_and_deposits_it(
         assert page.get_by_role("heading", name=words).is_visible()
         assert page.locator("#fp-start").is_disabled()
         assert serious_violations(page) == []
-        page.set_input_files("#fp-folder", str(data))
+        if pick == "folder":
+            page.set_input_files("#fp-folder", str(data))
+        else:
+            page.set_input_files("#fp-files", [str(p) for p in chosen])
         if extra:
             page.check("#fp-blake3")
         page.click("#fp-start")
@@ -151,8 +165,8 @@ def test_the_page_makes_the_clis_manifest_byte_for_byte_and_deposits_it(
         assert produced == expected
         manifest = json.loads(produced)
         assert page.locator("#fp-root").inner_text() == manifest["root"]
-        assert "7" in page.locator("#fp-status").inner_text()  # files counted for the holder
-        keep_screenshot(page, f"deposit-browser-fingerprint-{language}")
+        assert str(manifest["files"]) in page.locator("#fp-status").inner_text()
+        keep_screenshot(page, f"deposit-browser-fingerprint-{language}-{pick}")
         # the manifest is in the deposit form: depositing it records this root
         in_form = page.evaluate(
             "() => document.querySelector('input[name=manifest]').files[0].text()"
