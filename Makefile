@@ -24,8 +24,9 @@ $(UV):
 messages: .venv/.synced ## Compile translations (.po -> .mo)
 	@$(PY) bin/compile-messages
 
-vendor: ## Install the front-end libraries (npm ci) and copy them into the static files
+vendor: $(UV) ## Install the front-end libraries (npm ci) and copy them into the static files
 	@bin/vendor
+	@bin/build-holder-tools
 
 run: .venv/.synced messages vendor ## Install, migrate, load demo data once, serve http://127.0.0.1:8000
 	.venv/bin/dataip migrate

@@ -37,7 +37,15 @@ from .fingerprint import (
 from .fingerprint import fingerprint as make_fingerprint
 from .fingerprint import prove as make_proof
 
-__all__ = ["app", "fingerprint", "main", "prove", "register", "verify_possession_command"]
+__all__ = [
+    "app",
+    "fingerprint",
+    "fingerprint_main",
+    "main",
+    "prove",
+    "register",
+    "verify_possession_command",
+]
 
 app = typer.Typer(
     help="Data deposit on the holder's machine (数据存证：在持有人本机生成指纹，数据不出本机).",
@@ -348,6 +356,13 @@ def register(parent: typer.Typer) -> None:
 def main() -> None:
     """Run this command group on its own (``python -m dataip.evidence.cli``)."""
     app()
+
+
+def fingerprint_main() -> None:
+    """``dataip-fingerprint`` of the holder tools wheel: the ``fingerprint`` command alone."""
+    single = typer.Typer(add_completion=False)
+    single.command()(fingerprint)
+    single()
 
 
 if __name__ == "__main__":

@@ -29,6 +29,21 @@ POLICY = "; ".join(
 )
 
 
+WORKER_POLICY = POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", 1)
+"""The policy of the browser fingerprint's Web Worker alone: hash-wasm compiles WebAssembly,
+which a worker may do only under ``'wasm-unsafe-eval'`` (it allows no ``eval`` of script)."""
+
+WASM_WORKERS = ("web/fingerprint-worker.js",)
+"""Static files (under ``STATIC_URL``) that are served with :data:`WORKER_POLICY`."""
+
+
+def _policy(request: HttpRequest) -> str:
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    if request.path.startswith(static) and request.path[len(static) :] in WASM_WORKERS:
+        return WORKER_POLICY
+    return POLICY
+
+
 class ContentSecurityPolicyMiddleware:
     """Send the policy with every response (unless a view has set its own)."""
 
@@ -37,7 +52,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", POLICY)
+        response.headers.setdefault("Content-Security-Policy", _policy(request))
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

@@ -3,12 +3,14 @@ examiners see cited deposits and overlap warnings; the public sees that a deposi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -70,9 +72,22 @@ def my_deposits(request: HttpRequest) -> HttpResponse:
     assert user.holder_id is not None  # noqa: S101 - applicant_required
     deposits = queries.deposits_of(user.holder_id)
     status = 422 if form.errors else 200
-    return render(
-        request, "deposits/my_deposits.html", {"form": form, "deposits": deposits}, status=status
-    )
+    context = {"form": form, "deposits": deposits, **_holder_tools(request)}
+    return render(request, "deposits/my_deposits.html", context, status=status)
+
+
+HOLDER_TOOLS = Path(__file__).resolve().parents[1] / "static" / "download"
+"""Where ``bin/build-holder-tools`` puts the holder tools wheel (served as a static file)."""
+
+
+def _holder_tools(request: HttpRequest) -> dict[str, str]:
+    """The newest holder tools wheel's name and absolute address, if one was built."""
+    wheels = sorted(HOLDER_TOOLS.glob("dataip_holder_tools-*.whl"))
+    if not wheels:
+        return {}
+    name = wheels[-1].name
+    url = request.build_absolute_uri(static(f"download/{name}"))
+    return {"holder_tools_name": name, "holder_tools_url": url}
 
 
 @login_required
