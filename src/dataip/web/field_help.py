@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 _DATE = _("A date, YYYY-MM-DD.")
 _CURRENCY = _("Three letters (ISO 4217), e.g. CNY; the registry accepts those of its regime.")
-_REASON = _("In plain words; the other party reads it and it stays in the history.")
+_REASON = _("In plain words; it is kept in the history and shown to those concerned.")
 _REGISTRATION_NUMBER = _("The registration number printed on the certificate.")
 _CONFIRM = _("Tick to confirm you have read what this does; it cannot be undone.")
 _PASSWORD = _("At least 8 characters and not a common password.")
@@ -124,6 +124,8 @@ FIELD_HELP: dict[str, Promise] = {
     "ConsentRequestForm.pledge": _("The pledge whose pledgee must consent."),
     "ConsentRequestForm.note": _("Optional: what the pledgee should know."),
     "CheckForm.number": _REGISTRATION_NUMBER,
+    "InviteForm.email": _("The address of the person you invite; the invitation is sent to it."),
+    "NewStaffForm.username": _("The name the person will sign in with."),
     "SubscriptionForm.url": _(
         "Where the registry sends each event by POST; it must answer within a few seconds."
     ),
