@@ -692,6 +692,13 @@ MATRIX.update(
         "disputed trade reports": ("get", "/examine/trade-reports", {}, staff("registrar")),
     }
 )
+MATRIX.update(
+    {
+        "help centre": ("get", "/help/", {}, everyone(200)),
+        "material template": ("get", "/help/templates/product_summary.md", {}, everyone(200)),
+        "unknown material template": ("get", "/help/templates/samples.md", {}, everyone(404)),
+    }
+)
 PAGES = [key for key, row in MATRIX.items() if row[0] == "get"]
 ACTIONS = [(key, persona) for key, row in MATRIX.items() if row[0] != "get" for persona in PERSONAS]
 
@@ -794,6 +801,7 @@ def test_nothing_confidential_or_unannounced_reaches_the_public_pages(
         "/announcements",
         "/statistics",
         "/statistics.csv?table=industries",
+        "/help/",
         f"/registry/{world.announced.number}",
         "/feed.atom",
         "/feed.json",

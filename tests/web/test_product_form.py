@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.text import capfirst
 
-from dataip.registry.fields import FIELDS_BY_NAME, PUBLIC_FIELDS
+from dataip.registry.fields import FIELDS_BY_NAME, HELP, PUBLIC_FIELDS
 from dataip.web.forms import STEPS, ProductStepForm
 
 CONFIDENTIAL = "Confidential: seen only by the registry and its experts."
@@ -23,7 +23,8 @@ def test_each_step_labels_its_fields_and_marks_the_confidential_ones() -> None:
             for name in names:
                 field = form.fields[name]
                 assert field.label == capfirst(FIELDS_BY_NAME[name].label)
-                assert (field.help_text == CONFIDENTIAL) == (name not in PUBLIC_FIELDS)
+                assert field.help_text.endswith(CONFIDENTIAL) == (name not in PUBLIC_FIELDS)
+                assert field.help_text.startswith(HELP[name])  # its declared help first
                 assert field.required == (name == "kind")
     with translation.override("zh-hans"):
         assert ProductStepForm("source").fields["lawful_basis"].label == "数据合法取得方式"

@@ -227,3 +227,30 @@ def missing_details(kind: ProductKind, details: Mapping[str, Any]) -> list[str]:
 def public_details(kind: ProductKind, details: Mapping[str, Any]) -> dict[str, Any]:
     """Only the details the public may see."""
     return {f.name: details[f.name] for f in fields_for(kind) if f.public and f.name in details}
+
+
+HELP: dict[str, str] = {
+    "format": gettext_noop("The file formats the data comes in, e.g. CSV, Parquet, JSON."),
+    "schema_summary": gettext_noop("The main tables or fields and what they hold."),
+    "temporal_coverage_start": gettext_noop("The earliest date the data covers, YYYY-MM-DD."),
+    "temporal_coverage_end": gettext_noop("The latest date the data covers, YYYY-MM-DD."),
+    "spatial_coverage": gettext_noop("The places the data covers, e.g. a city or province."),
+    "personal_information": gettext_noop(
+        "Whether the data holds personal information, and how it is protected."
+    ),
+    "de_identification_method": gettext_noop(
+        "How personal information was de-identified or anonymised."
+    ),
+    "consent_basis": gettext_noop(
+        "The consent or other lawful basis for the personal information."
+    ),
+    "task": gettext_noop("What the algorithm or model does, e.g. classification, forecasting."),
+    "architecture": gettext_noop("The model's architecture, e.g. gradient boosting, transformer."),
+    "parameter_count": gettext_noop("The number of trained parameters, a whole number."),
+    "framework": gettext_noop("The software the model was built with, e.g. PyTorch."),
+    "training_data": gettext_noop("The data the model was trained on, and where it came from."),
+    "evaluation_results": gettext_noop("Each result: the measure, the data and the score."),
+    "intended_uses": gettext_noop("What the model should be used for."),
+    "out_of_scope_uses": gettext_noop("Uses the model is not fit for."),
+}
+"""Help shown under each kind-specific field on the forms (the active language's translation)."""

@@ -287,3 +287,56 @@ def clean_product(
                 cleaned[name] = clean
     errors.raise_if_any()
     return cleaned
+
+
+HELP: Mapping[str, str] = {
+    "kind": gettext_noop(
+        "A data collection, a data product or a data algorithm / AI model; only the kinds this "
+        "registry registers are accepted."
+    ),
+    "name": gettext_noop("The name the product is announced and registered under."),
+    "name_en": gettext_noop("Optional: the name on English pages and certificates."),
+    "summary": gettext_noop(
+        "What the data is and what it is for, in a few sentences anyone can understand."
+    ),
+    "summary_en": gettext_noop("Optional: the summary in English."),
+    "industry_code": gettext_noop("The industry the data serves, as a GB/T 4754-2017 division."),
+    "province_code": gettext_noop("The province where the holder formed the data (GB/T 2260)."),
+    "data_source_type": gettext_noop(
+        "Where the data comes from: collected yourself, licensed, purchased, public data "
+        "operated with authorisation, or other."
+    ),
+    "data_source_description": gettext_noop(
+        "The sources in plain words: who provided the data, when and how."
+    ),
+    "lawful_basis": gettext_noop(
+        "Why you may use the data: contracts, consent, authorisations; attach the proof as a "
+        "material."
+    ),
+    "source_agreement_end": gettext_noop(
+        "When the agreement your data rests on ends; required for licensed or purchased data."
+    ),
+    "formation_date": gettext_noop(
+        "The day the data collection was first complete; not later than today."
+    ),
+    "record_count": gettext_noop("How many records (rows, items) the data holds."),
+    "size_bytes": gettext_noop("The total size of the data files in bytes."),
+    "structure_description": gettext_noop(
+        "The tables or files, their fields and formats, as a reader would need them."
+    ),
+    "update_frequency": gettext_noop("How often the data is updated."),
+    "processing_summary": gettext_noop(
+        "What was done to the raw data (cleaning, joining, labelling, modelling), in short; "
+        "this is published."
+    ),
+    "processing_details": gettext_noop(
+        "The processing rules or the algorithm in full, for the examiners and experts."
+    ),
+    "application_scenarios": gettext_noop("Who uses the data, for what, and with what result."),
+    "innovation_explanation": gettext_noop(
+        "Why the result is new and the effort substantial: what your processing adds to the "
+        "sources."
+    ),
+    "samples_description": gettext_noop("What the uploaded samples show and how they were chosen."),
+}
+"""Help shown under each product field on the forms (the active language's translation)."""

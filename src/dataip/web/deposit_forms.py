@@ -22,7 +22,11 @@ class ManifestForm(forms.Form):
 class CiteForm(forms.Form):
     """Choose one of the applicant side's deposits to cite."""
 
-    deposit = forms.TypedChoiceField(label=_("Deposit"), coerce=int)
+    deposit = forms.TypedChoiceField(
+        label=_("Deposit"),
+        coerce=int,
+        help_text=_("One of your deposits; its root and timestamp back the application."),
+    )
 
     def __init__(self, choices: list[tuple[int, str]], *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from dataip.registry.kinds import ProductKind
 from dataip.registry.models import DocumentKind, HolderKind, OrganisationType
 from dataip.registry.models.applications import MATERIAL_CHOICES
 from dataip.registry.models.objections import ObjectionGround
+from dataip.web.field_help import FieldHelpMixin
 
 STEPS: dict[str, tuple[str, ...]] = {
     "basics": (
@@ -63,8 +64,9 @@ SHORT_TEXT = 200  # texts up to this long get a one-line input
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PortalForm(forms.Form):
-    """A form whose labels stand on their own line (no trailing colon, in either language)."""
+class PortalForm(FieldHelpMixin, forms.Form):
+    """A form whose labels stand on their own line (no trailing colon, in either language), and
+    whose fields carry their declared help (:mod:`dataip.web.field_help`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -133,9 +135,16 @@ def _product_field(spec: fields.ProductField) -> forms.Field:
     else:  # the service says when a long text is too long, in the registry's words
         field = forms.CharField(label=label, widget=forms.Textarea)
     field.required = spec.name == "kind"
-    if not spec.public:
-        field.help_text = _("Confidential: seen only by the registry and its experts.")
+    field.help_text = _help(fields.HELP.get(spec.name, ""), public=spec.public)
     return field
+
+
+def _help(declared: str, *, public: bool) -> str:
+    """A declared help text, translated, with the confidentiality note of a non-public field."""
+    parts = [_(declared)] if declared else []
+    if not public:
+        parts.append(_("Confidential: seen only by the registry and its experts."))
+    return " ".join(parts)
 
 
 product_field = _product_field
@@ -153,15 +162,14 @@ def _detail_field(spec: details.DetailField) -> forms.Field:
         choices = [("", "—")] + [(c, labels.value(spec.name, c)) for c in spec.choices]
         field = forms.ChoiceField(label=label, choices=choices)
     elif spec.type == FieldType.TEXT_LIST:
-        field = forms.CharField(
-            label=label, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One per line.")
-        )
+        field = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 3}))
     else:
         widget = forms.Textarea(attrs={"rows": 3}) if spec.max_length > 300 else None
         field = forms.CharField(label=label, max_length=spec.max_length, widget=widget)
     field.required = False
-    if not spec.public:
-        field.help_text = _("Confidential: seen only by the registry and its experts.")
+    field.help_text = _help(details.HELP.get(spec.name, ""), public=spec.public)
+    if spec.type == FieldType.TEXT_LIST:
+        field.help_text = f"{field.help_text} {_('One per line.')}".strip()
     return field
 
 

@@ -24,6 +24,7 @@ from dataip.web.views import (
     transfers,
     webhooks,
 )
+from dataip.web.views import help as help_views
 
 app_name = "web"
 urlpatterns = [
@@ -60,6 +61,8 @@ urlpatterns = [
     path("feed.atom", feeds.atom, name="feed-atom"),
     path("feed.json", feeds.json_feed, name="feed-json"),
     path("statistics", statistics.statistics, name="statistics"),
+    path("help/", help_views.help_centre, name="help"),
+    path("help/templates/<str:material>.md", help_views.material_template, name="help-template"),
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     # Objections, both sides: the objector's own, the holder's answer, the files
     path("objections/", objections.mine, name="my-objections"),

@@ -43,6 +43,7 @@ from dataip.web.access import (
     user_of,
 )
 from dataip.web.errors import put_on_form
+from dataip.web.field_help import FieldHelpMixin
 from dataip.web.forms import (
     IdentityDocumentsForm,
     LoginForm,
@@ -483,7 +484,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
 # ── Passwords: Django's own views and token generator, in our templates ──────────────────
 
 
-class PasswordResetByMailForm(PasswordResetForm):
+class PasswordResetByMailForm(FieldHelpMixin, PasswordResetForm):
     """Django's reset form, mailing in the recipient's own language."""
 
     def send_mail(
