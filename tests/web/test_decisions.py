@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 
 from dataip.registry.models import Application, Objection
 from dataip.registry.services import examination, publicity
 from dataip.registry.workflow import SYSTEM, Action, Context, Status, follow_up
-from tests.support.builders import day
+from tests.support.builders import PDF, at_stage, day
 from tests.support.personas import Personas
 from tests.web._builders import build, freeze
 from tests.web.conftest import SignIn
@@ -374,3 +375,112 @@ def test_the_workflow_names_what_follows_a_dismissal_at_once() -> None:
     running = Context(status=Status.UNDER_PUBLICITY, today=day(8).date(), pending_objections=1)
     assert follow_up(running, Action.DISMISS_OBJECTION) is None
     assert follow_up(review, Action.UPHOLD_OBJECTION) is None
+
+
+# ── the registrar's revocation, the holder's cancellation, the applicant's withdrawal ──────
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_revocation_is_confirmed_by_a_box_naming_its_consequence(
+    personas: Personas, sign_in: SignIn, language: str
+) -> None:
+    registered = at_stage(personas, Status.REGISTERED)
+    registrar = sign_in(personas.registrar, language=language)
+    url = f"/examine/{registered.pk}/revoke"
+    consequence = (
+        f"I confirm: This revokes registration {registered.registration_number}; the public "
+        "record and verification will show it as revoked."
+        if language == "en"
+        else f"我确认：这将撤销登记 {registered.registration_number}；公开记录和验证页面将显示"
+        "其已被撤销。"
+    )
+    form = registrar.get(url)
+    assert consequence in _text(form)
+    assert ("Reason for revoking" if language == "en" else "撤销理由") in _text(form)
+    assert 'class="btn btn-danger"' in _text(form)
+    posted = {"reason": "法院判决", "reference": "(2026)沪73民初1号"}
+    document = SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf")
+    unconfirmed = registrar.post(url, {**posted, "decision": document})
+    assert unconfirmed.status_code == 422
+    assert unconfirmed.context["form"].errors["confirm"]
+    registered.refresh_from_db()
+    assert registered.status == Status.REGISTERED
+    document = SimpleUploadedFile("判决书.pdf", PDF, content_type="application/pdf")
+    done = registrar.post(url, {**posted, "decision": document, "confirm": "on"}, follow=True)
+    registered.refresh_from_db()
+    assert registered.status == Status.REVOKED
+    said = (
+        f"Registration {registered.registration_number} was revoked. The registration "
+        f"{registered.registration_number} is revoked; the public record and verification "
+        "show it."
+        if language == "en"
+        else f"登记 {registered.registration_number} 已撤销。 登记 "
+        f"{registered.registration_number} 已撤销，公开记录和验证页面将显示此情况。"
+    )
+    assert [str(m) for m in done.context["messages"]] == [said]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_cancellation_shows_its_consequence_before_the_confirmed_post_acts(
+    personas: Personas, sign_in: SignIn, language: str
+) -> None:
+    registered = at_stage(personas, Status.REGISTERED)
+    holder = sign_in(personas.applicant, language=language)
+    url = f"/applications/{registered.pk}/rights/cancel"
+    first = holder.post(url, {"reason": "不再运营"})
+    assert first.status_code == 200
+    number = registered.registration_number
+    consequence = (
+        f"This cancels registration {number}; it cannot be restored"
+        if language == "en"
+        else f"这将注销登记 {number}，注销后不能恢复"
+    )
+    assert consequence in _text(first)
+    assert 'class="danger btn btn-danger"' in _text(first)
+    registered.refresh_from_db()
+    assert registered.status == Status.REGISTERED
+    done = holder.post(url, {"reason": "不再运营", "confirmed": "True"}, follow=True)
+    registered.refresh_from_db()
+    assert registered.status == Status.CANCELLED
+    said = (
+        f"Registration {number} was cancelled. The registration {number} is cancelled; the "
+        "public record shows it."
+        if language == "en"
+        else f"登记 {number} 已注销。 登记 {number} 已注销，公开记录将显示此情况。"
+    )
+    assert [str(m) for m in done.context["messages"]] == [said]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_withdrawing_an_application_needs_the_ticked_consequence(
+    personas: Personas, sign_in: SignIn, language: str
+) -> None:
+    app = build(personas, Status.SUBMITTED)
+    client = sign_in(personas.applicant, language=language)
+    page = _text(client.get(f"/applications/{app.pk}"))
+    consequence = (
+        f"This withdraws application {app.number}; its examination ends"
+        if language == "en"
+        else f"这将撤回申请 {app.number}，审查随即终止"
+    )
+    assert consequence in page
+    unconfirmed = client.post(f"/applications/{app.pk}/withdraw", {"reason": "不再需要"})
+    assert unconfirmed.status_code == 422
+    assert (
+        "Tick the confirmation to withdraw: this step cannot be undone."
+        if language == "en"
+        else "请勾选确认后再撤回"
+    ) in _text(unconfirmed)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    done = client.post(
+        f"/applications/{app.pk}/withdraw", {"reason": "不再需要", "confirm": "on"}, follow=True
+    )
+    app.refresh_from_db()
+    assert app.status == Status.WITHDRAWN
+    said = (
+        f"Application {app.number} was withdrawn. The application {app.number} is closed."
+        if language == "en"
+        else f"申请 {app.number} 已撤回。 申请 {app.number} 已终结。"
+    )
+    assert [str(m) for m in done.context["messages"]] == [said]

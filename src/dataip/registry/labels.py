@@ -124,6 +124,13 @@ ACTION_CONSEQUENCES: Mapping[str, Promise] = {
         "This revokes registration %(registration_number)s; the public record and verification "
         "will show it as revoked."
     ),
+    Action.CANCEL: gettext_lazy(
+        "This cancels registration %(registration_number)s; it cannot be restored, and the "
+        "public record and verification will show it as cancelled."
+    ),
+    Action.WITHDRAW: gettext_lazy(
+        "This withdraws application %(number)s; its examination ends and it cannot be resumed."
+    ),
 }
 #: What an action did, said after it was taken (with :data:`STATUS_NEXT`, what comes next).
 ACTION_DONE: Mapping[str, Promise] = {
@@ -138,6 +145,8 @@ ACTION_DONE: Mapping[str, Promise] = {
     Action.DISMISS_OBJECTION: gettext_lazy("Objection %(objection)s was dismissed."),
     Action.UPHOLD_OBJECTION: gettext_lazy("Objection %(objection)s was upheld."),
     Action.REVOKE: gettext_lazy("Registration %(registration_number)s was revoked."),
+    Action.CANCEL: gettext_lazy("Registration %(registration_number)s was cancelled."),
+    Action.WITHDRAW: gettext_lazy("Application %(number)s was withdrawn."),
 }
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {

@@ -323,7 +323,9 @@ class RevokeForm(PortalForm):
     """Revoke a registration on an upheld challenge or a court decision."""
 
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=gettext_lazy("Reason for revoking"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
     )
     reference = forms.CharField(
         label=gettext_lazy("The decision's reference"),
@@ -394,6 +396,9 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
     if application.status != Status.REGISTERED:
         raise NotFound(gettext_noop("No such registration."))
     form = RevokeForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form.fields["confirm"].label = _("I confirm: %(consequence)s") % {
+        "consequence": decisions.consequence(application, Action.REVOKE)
+    }
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["decision"]
         try:
@@ -407,7 +412,7 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
         except DomainError as error:
             _refused(form, error)
         else:
-            messages.success(request, _("The registration is revoked."))
+            messages.success(request, decisions.outcome(application, Action.REVOKE))
             return redirect("web:case", application.pk)
     context = {"application": application, "form": form}
     return render(request, "web/staff/revoke.html", context, status=422 if form.errors else 200)
