@@ -220,7 +220,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {},
         everyone(200, anonymous=LOGIN, examiner=404, registrar=404, objector=404),
     ),
-    "withdraw": ("post", "/applications/{examined}/withdraw", {}, staff("applicant", ok=302)),
+    "withdraw": (
+        "post",
+        "/applications/{examined}/withdraw",
+        {"confirm": "on"},
+        staff("applicant", ok=302),
+    ),
     "decide (panel incomplete)": (
         "post",
         "/examine/{examined}/act",

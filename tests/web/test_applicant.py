@@ -217,7 +217,10 @@ def test_it_withdraws_an_application(personas: Personas, sign_in: SignIn) -> Non
     client = sign_in(personas.applicant)
     assert client.get(f"/applications/{app.pk}").context["can_withdraw"]
     assert (
-        client.post(f"/applications/{app.pk}/withdraw", {"reason": "不再需要"}).status_code == 302
+        client.post(
+            f"/applications/{app.pk}/withdraw", {"reason": "不再需要", "confirm": "on"}
+        ).status_code
+        == 302
     )
     app.refresh_from_db()
     assert app.status == Status.WITHDRAWN

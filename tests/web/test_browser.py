@@ -263,6 +263,9 @@ def act(tab: Journey, application_id: int, action: str, reason: str = "") -> Non
     form = f"form:has(input[name=action][value={action}])"
     if reason:
         tab.page.fill(f"{form} textarea", reason)
+    confirm = tab.page.locator(f"{form} input[name=confirm]")
+    if confirm.count():
+        confirm.check()  # an irreversible decision: the box names its consequence
     tab.shot(f"case-{action}")
     tab.submit(form)
 
@@ -347,10 +350,12 @@ def test_the_whole_journey_in_a_real_browser(
     public.submit()
 
     examiner.go(f"/examine/{app_id}")
-    examiner.page.fill("textarea[id^=objection-reason-]", "证据不能证明权属争议。")
+    dismiss = "form:has(input[name=decision][value=dismiss])"
+    examiner.page.fill(f"{dismiss} textarea", "证据不能证明权属争议。")
+    examiner.page.check(f"{dismiss} input[name=confirm]")
     examiner.shot("objection-review")
     with examiner.page.expect_navigation():
-        examiner.page.click("button[name=decision][value=dismiss]")
+        examiner.page.click(f"{dismiss} button[type=submit]")
     examiner.shot("objection-dismissed")
     examiner.close()
 

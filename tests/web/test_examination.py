@@ -67,7 +67,10 @@ def test_it_takes_actions_and_requires_a_reason_where_the_workflow_does(
         f"/examine/{app.pk}/act", {"action": "request_correction", "reason": "缺少来源证明"}
     )
     assert unconfirmed.status_code == 422
-    assert "Tick the confirmation: this step cannot be undone." in unconfirmed.content.decode()
+    assert (
+        "Tick the confirmation to request correction: this step cannot be undone."
+        in unconfirmed.content.decode()
+    )
     app.refresh_from_db()
     assert app.status == Status.FORMAL_EXAMINATION
     refused = client.post(
@@ -135,8 +138,9 @@ def test_it_takes_expert_opinions_then_the_decision(personas: Personas, sign_in:
     examiner = sign_in(personas.examiner)
     actions = [b["action"] for b in examiner.get(f"/examine/{app.pk}").context["buttons"]]
     assert actions == ["approve"]
-    assert examiner.post(f"/examine/{app.pk}/act", {"action": "approve"}).status_code == 302
-    assert examiner.post(f"/examine/{app.pk}/act", {"action": "announce"}).status_code == 302
+    for action in ("approve", "announce"):
+        taken = examiner.post(f"/examine/{app.pk}/act", {"action": action, "confirm": "on"})
+        assert taken.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.UNDER_PUBLICITY
     closed = sign_in(personas.experts[0]).post(
@@ -180,12 +184,13 @@ def test_it_decides_objections_and_registers(
         == 404
     )
     missing_reason = client.post(
-        f"/examine/objections/{objection.pk}/decide", {"decision": "dismiss", "reason": ""}
+        f"/examine/objections/{objection.pk}/decide",
+        {"decision": "dismiss", "reason": "", "confirm": "on"},
     )
     assert missing_reason.status_code == 422
     dismissed = client.post(
         f"/examine/objections/{objection.pk}/decide",
-        {"decision": "dismiss", "reason": "证据不足"},
+        {"decision": "dismiss", "reason": "证据不足", "confirm": "on"},
     )
     assert dismissed.status_code == 302
     assert Objection.objects.get(pk=objection.pk).status == "dismissed"

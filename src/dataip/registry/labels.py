@@ -32,7 +32,7 @@ from dataip.registry.models.rights import (
     TradeStatus,
     ValuationMethod,
 )
-from dataip.registry.workflow import Action, Role
+from dataip.registry.workflow import Action, Role, Status
 
 if TYPE_CHECKING:
     from dataip.registry.queries.public import PublicState
@@ -92,6 +92,62 @@ ACTION_LABELS: Mapping[str, Promise] = {
     Action.WITHDRAW_TRADE_REPORT: gettext_lazy("withdraw the trade report"),
     Action.DISPUTE_TRADE: gettext_lazy("dispute the trade report"),
 }
+#: What an irreversible action will do, said before it is taken (the confirmation that names
+#: the consequence; ``registry.queries.decisions`` adds what the workflow's rule and its
+#: follow-up make of it). The actions listed here are the ones a page asks to confirm.
+#: ``%(number)s``: the application's or registration's number; ``%(objection)s``: the
+#: objection's reference.
+ACTION_CONSEQUENCES: Mapping[str, Promise] = {
+    Action.REQUEST_CORRECTION: gettext_lazy(
+        "This returns %(number)s to the applicant for correction and starts the correction "
+        "deadline."
+    ),
+    Action.PASS_FORMAL_EXAMINATION: gettext_lazy(
+        "This passes the formal examination of %(number)s and sends it to expert review."
+    ),
+    Action.APPROVE: gettext_lazy("This approves %(number)s; it is then announced to the public."),
+    Action.REJECT: gettext_lazy("This refuses to register %(number)s."),
+    Action.ANNOUNCE: gettext_lazy(
+        "This publishes %(number)s for its announcement period; anyone may then object."
+    ),
+    Action.CLOSE_PUBLICITY: gettext_lazy(
+        "This closes the announcement of %(number)s; its pending objections are decided next."
+    ),
+    Action.REGISTER: gettext_lazy("This registers %(number)s and issues a certificate."),
+    Action.DISMISS_OBJECTION: gettext_lazy(
+        "This dismisses objection %(objection)s against %(number)s."
+    ),
+    Action.UPHOLD_OBJECTION: gettext_lazy(
+        "This upholds objection %(objection)s and refuses to register %(number)s."
+    ),
+    Action.REVOKE: gettext_lazy(
+        "This revokes registration %(registration_number)s; the public record and verification "
+        "will show it as revoked."
+    ),
+    Action.CANCEL: gettext_lazy(
+        "This cancels registration %(registration_number)s; it cannot be restored, and the "
+        "public record and verification will show it as cancelled."
+    ),
+    Action.WITHDRAW: gettext_lazy(
+        "This withdraws application %(number)s; its examination ends and it cannot be resumed."
+    ),
+}
+#: What an action did, said after it was taken (with :data:`STATUS_NEXT`, what comes next).
+ACTION_DONE: Mapping[str, Promise] = {
+    Action.START_FORMAL_EXAMINATION: gettext_lazy("You took %(number)s for formal examination."),
+    Action.REQUEST_CORRECTION: gettext_lazy("A correction of %(number)s was requested."),
+    Action.PASS_FORMAL_EXAMINATION: gettext_lazy("%(number)s passed the formal examination."),
+    Action.APPROVE: gettext_lazy("%(number)s was approved."),
+    Action.REJECT: gettext_lazy("Registration of %(number)s was refused."),
+    Action.ANNOUNCE: gettext_lazy("%(number)s was announced."),
+    Action.CLOSE_PUBLICITY: gettext_lazy("The announcement of %(number)s was closed."),
+    Action.REGISTER: gettext_lazy("%(number)s was registered."),
+    Action.DISMISS_OBJECTION: gettext_lazy("Objection %(objection)s was dismissed."),
+    Action.UPHOLD_OBJECTION: gettext_lazy("Objection %(objection)s was upheld."),
+    Action.REVOKE: gettext_lazy("Registration %(registration_number)s was revoked."),
+    Action.CANCEL: gettext_lazy("Registration %(registration_number)s was cancelled."),
+    Action.WITHDRAW: gettext_lazy("Application %(number)s was withdrawn."),
+}
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
     Role.APPLICANT: gettext_lazy("applicant"),
@@ -103,6 +159,47 @@ ROLE_LABELS: Mapping[str, Promise] = {
     Role.SYSTEM: gettext_lazy("the registry's system"),
 }
 STATUS_LABELS: Mapping[str, Promise] = dict(STATUS_CHOICES)
+#: Where an application stands after an action, and what comes next, with its deadlines: the
+#: second half of the message a page shows after an action (``registry.queries.decisions``).
+STATUS_NEXT: Mapping[str, Promise] = {
+    Status.SUBMITTED: gettext_lazy("%(number)s now waits for formal examination."),
+    Status.FORMAL_EXAMINATION: gettext_lazy(
+        "%(number)s is now in formal examination; pass it, refuse it or request a correction."
+    ),
+    Status.CORRECTION_REQUESTED: gettext_lazy(
+        "The applicant may correct %(number)s until %(correction_due)s; otherwise it is deemed "
+        "withdrawn."
+    ),
+    Status.EXPERT_REVIEW: gettext_lazy(
+        "%(number)s is now in expert review: the registrar assigns the panel, and the decision "
+        "follows the experts' opinions."
+    ),
+    Status.APPROVED: gettext_lazy("%(number)s now waits to be announced."),
+    Status.UNDER_PUBLICITY: gettext_lazy(
+        "%(number)s is now in announcement until %(announcement_ends)s; objections may be filed "
+        "until then."
+    ),
+    Status.OBJECTION_REVIEW: gettext_lazy(
+        "The announcement of %(number)s has ended; %(pending)s pending objection(s) must be "
+        "decided before it can be registered."
+    ),
+    Status.REGISTERED: gettext_lazy(
+        "%(number)s is registered as %(registration_number)s, certificate %(certificate_number)s, "
+        "valid until %(valid_until)s; the certificate is issued and the holder is told."
+    ),
+    Status.REJECTED: gettext_lazy(
+        "The application %(number)s is closed; the applicant is told the reasons."
+    ),
+    Status.WITHDRAWN: gettext_lazy("The application %(number)s is closed."),
+    Status.CANCELLED: gettext_lazy(
+        "The registration %(registration_number)s is cancelled; the public record shows it."
+    ),
+    Status.REVOKED: gettext_lazy(
+        "The registration %(registration_number)s is revoked; the public record and "
+        "verification show it."
+    ),
+    Status.EXPIRED: gettext_lazy("The registration %(registration_number)s has expired."),
+}
 MATERIAL_LABELS: Mapping[str, Promise] = dict(MATERIAL_CHOICES)
 SOURCE_LABELS: Mapping[str, Promise] = dict(SOURCE_CHOICES)
 FREQUENCY_LABELS: Mapping[str, Promise] = dict(UpdateFrequency.choices)

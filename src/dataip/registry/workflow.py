@@ -992,6 +992,19 @@ def decide(ctx: Context, action: Action, actor: Actor) -> Rule:
     return rule
 
 
+def follow_up(ctx: Context, action: Action) -> Action | None:
+    """The transition the registry takes at once after ``action``, in the same transaction
+    (``services.publicity.dismiss_objection``): once the announcement is over, dismissing the
+    last pending objection registers the application. None when nothing follows."""
+    if (
+        action == Action.DISMISS_OBJECTION
+        and ctx.status == Status.OBJECTION_REVIEW
+        and ctx.pending_objections <= 1
+    ):
+        return Action.REGISTER
+    return None
+
+
 def may_act(ctx: Context, action: Action, actor: Actor) -> bool:
     """Whether ``actor`` is one who may take ``action`` in this status, whether or not its
     condition holds yet: for actions whose condition depends on what is proposed (which expert

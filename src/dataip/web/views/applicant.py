@@ -18,7 +18,7 @@ from dataip.registry.actors import applicant_holder_ids
 from dataip.registry.i18n import render as render_message
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants, listings, rights
+from dataip.registry.queries import applicants, decisions, listings, rights
 from dataip.registry.queries.files import certificates_of
 from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
@@ -284,8 +284,15 @@ def submit(request: HttpRequest, application_id: int) -> HttpResponse:
 def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
     """Withdraw an application before it is approved."""
     application = own_application(request, application_id)
+    if not request.POST.get("confirm"):
+        decisions.check_possible(application, Action.WITHDRAW, actor_of(request))
+        FieldErrors.raise_one(
+            "confirm",
+            gettext_noop("Tick the confirmation to %(action)s: this step cannot be undone."),
+            action=Action.WITHDRAW.value,
+        )
     filing.withdraw(application.pk, actor=actor_of(request), reason=request.POST.get("reason", ""))
-    messages.success(request, _("The application was withdrawn."))
+    messages.success(request, decisions.outcome(application, Action.WITHDRAW))
     return redirect("web:application", application.pk)
 
 
@@ -303,6 +310,9 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
         "reasons_shown": {a.value for a in applicants.REASONS_SHOWN_TO_APPLICANT},
         "can_edit": Action.EDIT in actions,
         "can_withdraw": Action.WITHDRAW in actions,
+        "withdraw_consequence": decisions.consequence(app, Action.WITHDRAW)
+        if Action.WITHDRAW in actions
+        else "",
         "certificates": certificates_of(app),
         "materials": filing.current_materials(app),
         "is_public": Status(app.status) in PUBLIC_STATUSES,

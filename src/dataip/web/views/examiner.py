@@ -15,16 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dataip.errors import DomainError, FieldErrors, NotFound, ValidationFailed, gettext_noop
+from dataip.errors import DomainError, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import fields, labels, queries
-from dataip.registry.i18n import describe
+from dataip.registry.i18n import describe, field_errors
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
-from dataip.registry.queries import applicants, listings, rights, staff
+from dataip.registry.queries import applicants, decisions, listings, rights, staff
 from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
 from dataip.registry.services.registrar import ReissueGround
-from dataip.registry.workflow import Action, Actor, Role, Status
+from dataip.registry.workflow import TERMINAL, TRANSITIONS, Action, Actor, Role, Status
 from dataip.web.access import actor_of, login_required, staff_required
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
@@ -58,10 +58,6 @@ STEPS: dict[Action, Step] = {
     Action.REGISTER: lambda pk, actor, reason: publicity.register(pk, actor=actor),
 }
 """The examiner's actions on a case page, each calling its service."""
-
-CONFIRMED = frozenset({Action.REQUEST_CORRECTION, Action.REJECT})
-"""Actions that cannot be undone and are sent only with the confirmation ticked: a correction
-request starts the applicant's deadline (补正期限), a refusal ends the application."""
 
 
 @staff_required(Role.EXAMINER, Role.REGISTRAR, Role.EXPERT)
@@ -113,18 +109,63 @@ def decision_file(request: HttpRequest, application_id: int, file_id: int) -> Fi
     return download(item.file, item.original_name, item.content_type)
 
 
-@staff_required(*EXAMINERS)
-@require_GET
-def case(request: HttpRequest, application_id: int) -> HttpResponse:
-    """The examination checklist: missing items, materials and hashes, every declared field,
-    holders, panel, objections, the full history, and the actions the workflow allows now."""
-    application = _case(request, application_id)
-    actor = actor_of(request)
-    actions = allowed(application, actor)
+BUTTON_STYLES = {True: "btn btn-danger", False: "btn btn-primary"}
+"""A decision that ends the application (its rule leads to a terminal status) is styled as a
+danger; any other as the primary action."""
+
+
+def _buttons(application: Application, actions: list[Action]) -> list[dict[str, Any]]:
+    """The case page's action forms: each with its reason field labelled with the action, and,
+    where the action cannot be undone, the confirmation naming its consequence."""
     buttons = action_buttons(application, [a for a in actions if a in STEPS])
     for button in buttons:
-        button["confirm"] = button["action"] in CONFIRMED
+        action = Action(button["action"])
+        button["confirm"] = decisions.asks_confirmation(action)
+        button["consequence"] = (
+            decisions.consequence(application, action) if button["confirm"] else ""
+        )
+        button["reason_label"] = _("Reason for: %(action)s") % {"action": button["label"]}
+        rule = TRANSITIONS[(Status(application.status), action)]
+        button["style"] = BUTTON_STYLES[rule.to in TERMINAL]
+    return buttons
+
+
+def _objection_forms(
+    application: Application, rows: list[dict[str, Any]], can_decide: bool
+) -> list[dict[str, Any]]:
+    """Each pending objection's two decisions, each with its own reason and confirmation."""
+    for row in rows:
+        objection = row["objection"]
+        row["decisions"] = []
+        if not can_decide or objection.status != "pending":
+            continue
+        for value, action in DECISIONS.items():
+            row["decisions"].append(
+                {
+                    "value": value,
+                    "key": f"objection-{objection.pk}-{value}",
+                    "action": action.value,
+                    "label": labels.action(action.value),
+                    "reason_label": _("Reason for: %(action)s")
+                    % {"action": labels.action(action.value)},
+                    "consequence": decisions.consequence(application, action, objection=objection),
+                    "style": BUTTON_STYLES[action == Action.UPHOLD_OBJECTION],
+                }
+            )
+    return rows
+
+
+def _case_page(
+    request: HttpRequest,
+    application: Application,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = actor_of(request)
+    actions = allowed(application, actor)
     can_assign = may_propose(application, actor, Action.ASSIGN_EXPERT)
+    can_decide = Action.DISMISS_OBJECTION in actions or Action.UPHOLD_OBJECTION in actions
+    objections = with_deadline(staff.objections_to(application))
     context: dict[str, Any] = {
         "can_revoke": Action.REVOKE in actions,
         "can_correct": Action.CORRECT_PARTICULARS in actions,
@@ -135,35 +176,80 @@ def case(request: HttpRequest, application_id: int) -> HttpResponse:
         "fields": declared_fields(application.product, ProductKind(application.product.kind)),
         "holders": applicants.holders_with_shares(application),
         "panel": staff.panel_of(application),
-        "objections": with_deadline(staff.objections_to(application)),
+        "objections": _objection_forms(application, objections, can_decide),
         "decision_documents": rights.decision_documents_of(application),
         "events": applicants.events_of(application),
         "came_from": listings.source_of(application),
-        "buttons": buttons,
+        "buttons": _buttons(application, actions),
         "can_assign": can_assign,
         "experts": staff.experts_to_assign(application) if can_assign else [],
-        "can_decide_objections": Action.DISMISS_OBJECTION in actions
-        or Action.UPHOLD_OBJECTION in actions,
+        "can_decide_objections": can_decide,
     }
-    return render(request, "web/case.html", context)
+    forms_shown = [*context["buttons"], *(d for row in objections for d in row["decisions"])]
+    for shown in forms_shown:
+        refused = failed is not None and failed["key"] == shown.get("key", shown["action"])
+        shown["errors"] = failed["errors"] if refused and failed else {}
+        shown["typed"] = failed["reason"] if refused and failed else ""
+    return render(request, "web/case.html", context, status=status)
+
+
+@staff_required(*EXAMINERS)
+@require_GET
+def case(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The examination checklist: missing items, materials and hashes, every declared field,
+    holders, panel, objections, the full history, and the actions the workflow allows now."""
+    return _case_page(request, _case(request, application_id))
+
+
+def _refused_on_case(
+    request: HttpRequest, application: Application, key: str, error: ValidationFailed
+) -> HttpResponse:
+    """The case page again (422) with the refused form's errors next to its fields and what
+    was typed kept: nothing was done."""
+    failed = {
+        "key": key,
+        "errors": field_errors(error),
+        "reason": request.POST.get("reason", ""),
+    }
+    return _case_page(request, application, failed, status=422)
+
+
+def _unconfirmed(action: Action) -> ValidationFailed:
+    return ValidationFailed(
+        {
+            "confirm": [
+                Message(
+                    gettext_noop(
+                        "Tick the confirmation to %(action)s: this step cannot be undone."
+                    ),
+                    {"action": action.value},
+                )
+            ]
+        }
+    )
 
 
 @staff_required(*EXAMINERS)
 @require_POST
 def act(request: HttpRequest, application_id: int) -> HttpResponse:
-    """Take one action on the application, with the reason given (the workflow decides)."""
+    """Take one action on the application, with the reason given (the workflow decides). An
+    action that cannot be undone is taken only with its confirmation ticked; otherwise, and
+    for a missing reason, the case page answers 422 with the error by the field."""
     application = _case(request, application_id)
+    actor = actor_of(request)
     try:
         action = Action(request.POST.get("action", ""))
         step = STEPS[action]
     except (ValueError, KeyError):
         raise NotFound(gettext_noop("No such action.")) from None
-    if action in CONFIRMED and not request.POST.get("confirm"):
-        FieldErrors.raise_one(
-            "confirm", gettext_noop("Tick the confirmation: this step cannot be undone.")
-        )
-    step(application.pk, actor_of(request), request.POST.get("reason", "").strip())
-    messages.success(request, _("Done."))
+    try:
+        if decisions.asks_confirmation(action) and not request.POST.get("confirm"):
+            decisions.check_possible(application, action, actor)
+            raise _unconfirmed(action)
+        step(application.pk, actor, request.POST.get("reason", "").strip())
+    except ValidationFailed as error:
+        return _refused_on_case(request, application, action.value, error)
+    messages.success(request, decisions.outcome(application, action))
     return redirect("web:case", application.pk)
 
 
@@ -178,22 +264,34 @@ def assign(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("web:case", application.pk)
 
 
+DECISIONS = {"dismiss": Action.DISMISS_OBJECTION, "uphold": Action.UPHOLD_OBJECTION}
+"""The decisions on an objection, by the value their form posts."""
+
+
 @staff_required(*EXAMINERS)
 @require_POST
 def decide_objection(request: HttpRequest, objection_id: int) -> HttpResponse:
-    """Dismiss or uphold an objection, with the reason."""
+    """Dismiss or uphold an objection, with the reason, once the consequence is confirmed
+    (dismissing the last objection after the announcement registers the application)."""
     found = staff.get_objection(objection_id)
-    _case(request, found.application_id)
+    application = _case(request, found.application_id)
     reason = request.POST.get("reason", "").strip()
-    decision = request.POST.get("decision")
-    actor = actor_of(request)
-    if decision == "dismiss":
-        publicity.dismiss_objection(objection_id, actor=actor, reason=reason)
-    elif decision == "uphold":
-        publicity.uphold_objection(objection_id, actor=actor, reason=reason)
-    else:
+    action = DECISIONS.get(request.POST.get("decision", ""))
+    if action is None:
         raise NotFound(gettext_noop("No such action."))
-    messages.success(request, _("The objection was decided."))
+    actor = actor_of(request)
+    try:
+        if not request.POST.get("confirm"):
+            decisions.check_possible(application, action, actor)
+            raise _unconfirmed(action)
+        if action == Action.DISMISS_OBJECTION:
+            publicity.dismiss_objection(objection_id, actor=actor, reason=reason)
+        else:
+            publicity.uphold_objection(objection_id, actor=actor, reason=reason)
+    except ValidationFailed as error:
+        key = f"objection-{objection_id}-{request.POST.get('decision')}"
+        return _refused_on_case(request, application, key, error)
+    messages.success(request, decisions.outcome(application, action, objection=found))
     return redirect("web:case", found.application_id)
 
 
@@ -225,7 +323,9 @@ class RevokeForm(PortalForm):
     """Revoke a registration on an upheld challenge or a court decision."""
 
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+        label=gettext_lazy("Reason for revoking"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
     )
     reference = forms.CharField(
         label=gettext_lazy("The decision's reference"),
@@ -296,6 +396,9 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
     if application.status != Status.REGISTERED:
         raise NotFound(gettext_noop("No such registration."))
     form = RevokeForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form.fields["confirm"].label = _("I confirm: %(consequence)s") % {
+        "consequence": decisions.consequence(application, Action.REVOKE)
+    }
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["decision"]
         try:
@@ -309,7 +412,7 @@ def revoke(request: HttpRequest, application_id: int) -> HttpResponse:
         except DomainError as error:
             _refused(form, error)
         else:
-            messages.success(request, _("The registration is revoked."))
+            messages.success(request, decisions.outcome(application, Action.REVOKE))
             return redirect("web:case", application.pk)
     context = {"application": application, "form": form}
     return render(request, "web/staff/revoke.html", context, status=422 if form.errors else 200)

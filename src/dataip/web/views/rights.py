@@ -34,7 +34,7 @@ from dataip.registry.models import (
     PledgeStatus,
     ValuationMethod,
 )
-from dataip.registry.queries import listings, rights
+from dataip.registry.queries import decisions, listings, rights
 from dataip.registry.services import changes, licensing, lifecycle, pledges
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import Action, Actor, decide
@@ -189,7 +189,9 @@ class CancelForm(ConfirmedForm):
     """Voluntary cancellation (注销), with the reason."""
 
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=gettext_lazy("Reason for cancelling"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
 
@@ -268,7 +270,7 @@ def _door(
     action: Action,
     title: str,
     act: Callable[[dict[str, Any]], object],
-    done: str,
+    done: str | Callable[[], str],
     confirm: str = "",
     names: Mapping[str, str] | None = None,
 ) -> HttpResponse:
@@ -284,7 +286,7 @@ def _door(
         except ValidationFailed as error:
             put_on_form(form, error, names)
         else:
-            messages.success(request, done)
+            messages.success(request, done if isinstance(done, str) else done())
             return redirect(DONE, application.pk)
     context = {"application": application, "form": form, "title": title, "refused": refused}
     status = 422 if form.errors else 409 if refused and request.method == "POST" else 200
@@ -541,8 +543,8 @@ def cancel(request: HttpRequest, application_id: int) -> HttpResponse:
         act=lambda data: lifecycle.cancel(
             application.pk, actor=actor_of(request), reason=data["reason"]
         ),
-        done=_("The registration was cancelled."),
-        confirm=_("A cancelled registration cannot be restored."),
+        done=lambda: decisions.outcome(application, Action.CANCEL),
+        confirm=decisions.consequence(application, Action.CANCEL),
     )
 
 
