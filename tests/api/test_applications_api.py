@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application, Event
@@ -323,3 +325,24 @@ def test_a_token_whose_creator_left_the_organisation_cannot_file(
     refused = own.post("applications", {"kind": "data_collection"})
     assert_problem(refused, 403, "permission_denied")
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_applicant_gets_a_pdf_copy_of_its_submitted_application(
+    own: Api, personas: Personas, tokens: Tokens, language: str
+) -> None:
+    own.language = language
+    draft = at_stage(personas, Status.DRAFT)
+    url = f"applications/{draft.pk}/application.pdf"
+    assert_problem(own.get(url), 404)  # not submitted yet
+    application = at_stage(personas, Status.SUBMITTED)
+    url = f"applications/{application.pk}/application.pdf"
+    response = own.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"{application.number}-application.pdf" in response["Content-Disposition"]
+    reader = PdfFileReader(io.BytesIO(response.content))
+    assert str(reader.trailer["/Info"]["/Title"]) == (
+        f"{application.number} {application.product.name}"
+    )
+    assert_problem(own.as_(tokens.other).get(url), 404)
