@@ -91,12 +91,13 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 def _drive(pk: int, people: dict[str, Any]) -> None:
+    from dataip.registry.declaration import DECLARATION_VERSION
     from dataip.registry.services import applications as filing
     from dataip.registry.services import examination, publicity
     from dataip.registry.workflow import SYSTEM
 
     examiner = people["examiner"]
-    filing.submit(pk, actor=people["applicant"], at=T0)
+    filing.submit(pk, declaration=DECLARATION_VERSION, actor=people["applicant"], at=T0)
     examination.start_formal_examination(pk, actor=examiner, at=T0)
     examination.pass_formal_examination(pk, actor=examiner, at=T0)
     for user, _ in people["experts"]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pyhanko.pdf_utils.reader import PdfFileReader
 
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application, Event
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import examination
@@ -96,10 +99,19 @@ def test_a_draft_is_filed_completed_and_submitted_through_the_api(
     assert len(materials) == len(load_regime("shanghai").required_materials(filed_by_agent=False))
     assert materials[0]["contentType"] == "application/pdf"
     assert len(materials[0]["sha256"]) == 64
-    assert own.get(f"{url}/missing").json() == {"complete": True, "missing": []}
+    complete = own.get(f"{url}/missing").json()
+    assert (complete["complete"], complete["missing"]) == (True, [])
+    assert complete["declaration"]["version"] == DECLARATION_VERSION
+    assert "true, accurate and complete" in complete["declaration"]["text"]
 
     current = own.get(url)
-    submitted = own.post(f"{url}/submit", {"revision": current.json()["revision"]})
+    undeclared = own.post(f"{url}/submit", {"revision": current.json()["revision"]})
+    assert field_names(assert_problem(undeclared, 422)) == ["declaration"]
+    assert own.get(url).json()["status"] == "draft"
+    submitted = own.post(
+        f"{url}/submit",
+        {"revision": current.json()["revision"], "declaration": DECLARATION_VERSION},
+    )
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "submitted"
     assert submitted.json()["number"].startswith("SQ")
@@ -264,7 +276,12 @@ def test_a_correction_is_answered_by_resubmitting(
     assert seen["correctionRequest"] == "请补充数据来源证明"
     assert seen["correctionDue"]
     assert own.patch(url, {"summary": "补正后的摘要"}).status_code == 200
-    resubmitted = own.post(f"{url}/resubmit", {"revision": own.get(url).json()["revision"]})
+    revision = own.get(url).json()["revision"]
+    undeclared = own.post(f"{url}/resubmit", {"revision": revision})
+    assert field_names(assert_problem(undeclared, 422)) == ["declaration"]
+    resubmitted = own.post(
+        f"{url}/resubmit", {"revision": revision, "declaration": DECLARATION_VERSION}
+    )
     assert resubmitted.status_code == 200, resubmitted.content
     assert resubmitted.json()["status"] == "submitted"
     assert_problem(own.post(f"{url}/resubmit"), 409, "transition_not_allowed")
@@ -308,3 +325,24 @@ def test_a_token_whose_creator_left_the_organisation_cannot_file(
     refused = own.post("applications", {"kind": "data_collection"})
     assert_problem(refused, 403, "permission_denied")
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_applicant_gets_a_pdf_copy_of_its_submitted_application(
+    own: Api, personas: Personas, tokens: Tokens, language: str
+) -> None:
+    own.language = language
+    draft = at_stage(personas, Status.DRAFT)
+    url = f"applications/{draft.pk}/application.pdf"
+    assert_problem(own.get(url), 404)  # not submitted yet
+    application = at_stage(personas, Status.SUBMITTED)
+    url = f"applications/{application.pk}/application.pdf"
+    response = own.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"{application.number}-application.pdf" in response["Content-Disposition"]
+    reader = PdfFileReader(io.BytesIO(response.content))
+    assert str(reader.trailer["/Info"]["/Title"]) == (
+        f"{application.number} {application.product.name}"
+    )
+    assert_problem(own.as_(tokens.other).get(url), 404)

@@ -20,6 +20,7 @@ from dataip.accounts import organisation
 from dataip.accounts.models import Notification, OrgRole, User
 from dataip.accounts.tokens import create_token
 from dataip.api.api import api as api_of_the_site
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import (
     AnswerEvidence,
     Application,
@@ -308,9 +309,17 @@ CASES: dict[str, Case] = {
         "DELETE", lambda w: f"{_draft(w)}/materials/{w.material()}", _own_only(204)
     ),
     "missing": Case("GET", lambda w: f"{_draft(w)}/missing", _own_only(200)),
-    "submit": Case("POST", lambda w: f"{_draft(w)}/submit", _own_only(200)),
+    "submit": Case(
+        "POST",
+        lambda w: f"{_draft(w)}/submit",
+        _own_only(200),
+        body=lambda w: {"declaration": DECLARATION_VERSION},
+    ),
     "resubmit": Case(
-        "POST", lambda w: f"applications/{w.app('correction').pk}/resubmit", _own_only(200)
+        "POST",
+        lambda w: f"applications/{w.app('correction').pk}/resubmit",
+        _own_only(200),
+        body=lambda w: {"declaration": DECLARATION_VERSION},
     ),
     "withdraw": Case(
         "POST", lambda w: f"applications/{w.app('submitted').pk}/withdraw", _own_only(200)
@@ -840,6 +849,18 @@ CASES.update(
         "export_csv": Case("GET", lambda w: "exports/registrations.csv?bom=1", PUBLIC),
         "snapshots": Case("GET", lambda w: "exports/snapshots", PUBLIC),
         "export_snapshot": Case("GET", lambda w: f"exports/snapshots/{_snapshot()}", PUBLIC),
+    }
+)
+
+
+CASES.update(
+    {
+        # The applicant's PDF copy of its submitted application (as reading its applications)
+        "application_pdf": Case(
+            "GET",
+            lambda w: f"applications/{w.app('submitted').pk}/application.pdf",
+            _own_only(200),
+        ),
     }
 )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dataip.certificates.models import Certificate
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
@@ -42,7 +43,7 @@ def registered_in(personas: Personas, regime: str) -> Application:
             at=day(0),
         )  # fmt: skip
     examiner = personas.examiner.actor
-    filing.submit(app.pk, actor=actor, at=day(1))
+    filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=actor, at=day(1))
     examination.start_formal_examination(app.pk, actor=examiner, at=day(2))
     examination.approve(app.pk, actor=examiner, at=day(3))
     publicity.announce(app.pk, actor=examiner, at=day(4))

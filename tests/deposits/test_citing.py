@@ -11,6 +11,7 @@ import pytest
 from dataip.deposits import services
 from dataip.deposits.models import ApplicationDeposit, Deposit
 from dataip.errors import NotFound, PermissionDenied, TransitionNotAllowed
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.services import applications as filing
 from dataip.registry.workflow import Status
 from tests.deposits._data import deposit, files, make_tree, manifest_of
@@ -91,7 +92,9 @@ def test_after_submission_citations_cannot_change(
     app = draft(personas)
     own = deposit(personas.applicant, manifest)
     services.cite_deposit(app.pk, own.pk, actor=personas.applicant.actor, at=day(0))
-    filing.submit(app.pk, actor=personas.applicant.actor, at=day(1))
+    filing.submit(
+        app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(1)
+    )
     later = deposit(personas.applicant, manifest)
     with pytest.raises(TransitionNotAllowed):
         services.cite_deposit(app.pk, later.pk, actor=personas.applicant.actor, at=day(1))

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from dataip.deposits import lsh, queries, services
 from dataip.deposits.models import Deposit, DepositBand
 from dataip.evidence.fingerprint import estimate_similarity
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.workflow import Status
 from tests.deposits._data import deposit, files, make_tree, manifest_of
@@ -94,7 +95,7 @@ def _beta_application(p: Personas, made: Deposit, stage: Status) -> Application:
         )  # fmt: skip
     services.cite_deposit(app.pk, made.pk, actor=person.actor, at=day(0))
     if stage != Status.DRAFT:
-        filing.submit(app.pk, actor=person.actor, at=day(1))
+        filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=person.actor, at=day(1))
     app.refresh_from_db()
     return app
 
@@ -131,7 +132,12 @@ def test_the_same_holder_or_a_draft_gives_no_warning(
     assert queries.overlap_warnings(our_app) == []
     from dataip.registry.services import applications as filing
 
-    filing.submit(beta_draft.pk, actor=personas.other_applicant.actor, at=day(1))
+    filing.submit(
+        beta_draft.pk,
+        declaration=DECLARATION_VERSION,
+        actor=personas.other_applicant.actor,
+        at=day(1),
+    )
     assert [w.other for w in queries.overlap_warnings(our_app)] == [theirs]
     filing.withdraw(beta_draft.pk, actor=personas.other_applicant.actor, at=day(2))
     assert queries.overlap_warnings(our_app) == []

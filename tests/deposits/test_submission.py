@@ -10,6 +10,7 @@ import pytest
 
 from dataip.deposits import services
 from dataip.errors import GuardFailed
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.kinds import MaterialKind
 from dataip.registry.queries import applicants
 from dataip.registry.regimes import load_regime
@@ -37,11 +38,15 @@ def test_a_cited_deposit_stands_for_the_deposit_certificate(
     app_id = _without_certificate(personas)
     made = deposit(personas.applicant, manifest_of(make_tree(tmp_path / "d", files(1, "f", 1))))
     services.cite_deposit(app_id, made.pk, actor=personas.applicant.actor, at=day(0))
-    submitted = filing.submit(app_id, actor=personas.applicant.actor, at=day(1))
+    submitted = filing.submit(
+        app_id, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(1)
+    )
     assert submitted.status == Status.SUBMITTED
 
 
 def test_without_a_deposit_or_certificate_submission_is_refused(personas: Personas) -> None:
     app_id = _without_certificate(personas)
     with pytest.raises(GuardFailed):
-        filing.submit(app_id, actor=personas.applicant.actor, at=day(1))
+        filing.submit(
+            app_id, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(1)
+        )

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from dataip.errors import DomainError, GuardFailed, TransitionNotAllowed
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services.transition import transition
@@ -75,7 +76,12 @@ def test_two_examiners_cannot_both_take_the_same_application(personas: Personas)
 def test_application_numbers_stay_unique_under_concurrent_submissions(personas: Personas) -> None:
     drafts = [draft(personas) for _ in range(4)]
     results = run_together(
-        *[lambda pk=d.pk: filing.submit(pk, actor=personas.applicant.actor) for d in drafts]
+        *[
+            lambda pk=d.pk: filing.submit(
+                pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor
+            )
+            for d in drafts
+        ]
     )
     assert results == ["ok"] * 4
     numbers = sorted(n or "" for n in Application.objects.values_list("number", flat=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dataip.errors import GuardFailed, PermissionDenied, TransitionNotAllowed
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Event
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination
@@ -42,7 +43,9 @@ def test_the_applicant_corrects_and_resubmits_in_time(personas: Personas) -> Non
     filing.update_draft(
         app.pk, actor=personas.applicant.actor, values={"summary": "补充后的摘要"}, at=day(10)
     )
-    app = filing.resubmit(app.pk, actor=personas.applicant.actor, at=day(10))
+    app = filing.resubmit(
+        app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(10)
+    )
     assert app.status == Status.SUBMITTED
     assert app.correction_due is None
     assert app.product.summary == "补充后的摘要"
@@ -54,7 +57,9 @@ def test_a_late_correction_is_refused_and_tick_deems_the_application_withdrawn(
     app = at_stage(personas, Status.FORMAL_EXAMINATION)
     examination.request_correction(app.pk, actor=personas.examiner.actor, reason="补正", at=day(3))
     with pytest.raises(GuardFailed, match="deadline"):
-        filing.resubmit(app.pk, actor=personas.applicant.actor, at=day(40))
+        filing.resubmit(
+            app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(40)
+        )
     with pytest.raises(GuardFailed, match="deadline"):
         filing.update_draft(
             app.pk, actor=personas.applicant.actor, values={"name": "x"}, at=day(40)
@@ -145,7 +150,7 @@ def test_formal_only_regimes_skip_the_panel(personas: Personas) -> None:
             name="m.pdf",
             content=io.BytesIO(PDF),
         )
-    filing.submit(app.pk, actor=personas.applicant.actor)
+    filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor)
     examination.start_formal_examination(app.pk, actor=personas.examiner.actor)
     app = examination.approve(app.pk, actor=personas.examiner.actor)
     assert app.status == Status.APPROVED

@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 
 from dataip.errors import Conflict, GuardFailed, PermissionDenied, ValidationFailed
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.i18n import field_errors
 from dataip.registry.models import Application, Event, Material
 from dataip.registry.queries import applicants
@@ -90,7 +91,9 @@ def test_it_lists_what_is_missing_before_submission(personas: Personas) -> None:
     assert "materials.application_form" in missing
     assert "details.format" in missing
     with pytest.raises(GuardFailed, match=r"materials\.application_form"):
-        filing.submit(app.pk, actor=personas.applicant.actor, at=day(1))
+        filing.submit(
+            app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(1)
+        )
     app.refresh_from_db()
     assert app.status == Status.DRAFT
     assert app.number is None
@@ -105,7 +108,9 @@ def test_licensed_data_needs_the_agreement_end_and_a_source_proof(personas: Pers
 
 def test_it_submits_a_complete_draft_and_issues_an_application_number(personas: Personas) -> None:
     app = draft(personas)
-    app = filing.submit(app.pk, actor=personas.applicant.actor, at=day(1))
+    app = filing.submit(
+        app.pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor, at=day(1)
+    )
     assert app.status == Status.SUBMITTED
     assert app.number is not None
     assert app.number.startswith("SQ20263100")
@@ -119,7 +124,7 @@ def test_another_applicant_cannot_touch_the_draft(personas: Personas) -> None:
     with pytest.raises(PermissionDenied):
         filing.update_draft(app.pk, actor=personas.other_applicant.actor, values={"name": "x"})
     with pytest.raises(PermissionDenied):
-        filing.submit(app.pk, actor=personas.other_applicant.actor)
+        filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=personas.other_applicant.actor)
 
 
 def test_a_stale_form_is_refused(personas: Personas) -> None:
@@ -229,3 +234,19 @@ def test_an_unknown_kind_with_details_is_refused_not_crashed(personas: Personas)
             values={"kind": "spaceship", "details": {"format": "CSV"}},
         )
     assert set(caught.value.errors) == {"kind"}
+
+
+@pytest.mark.parametrize("declaration", [None, "", "2020-0"])
+def test_submission_without_the_current_declaration_is_refused_and_changes_nothing(
+    personas: Personas, declaration: str | None
+) -> None:
+    app = draft(personas)
+    app.refresh_from_db()
+    revision, events = app.revision, Event.objects.count()
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as refused:
+        filing.submit(app.pk, declaration=declaration, actor=personas.applicant.actor, at=day(1))
+    with translation.override("zh-hans"):
+        assert field_errors(refused.value) == {"declaration": ["请接受真实性声明后再提交申请。"]}
+    app.refresh_from_db()
+    assert (app.status, app.number, app.revision) == (Status.DRAFT, None, revision)
+    assert Event.objects.count() == events

@@ -20,6 +20,7 @@ from dataip.errors import (
     ValidationFailed,
 )
 from dataip.registry.actors import actor_for
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import (
     ClaimStatus,
     Holder,
@@ -243,14 +244,17 @@ def test_a_pending_organisation_drafts_but_does_not_submit(personas: Personas) -
     app = draft(personas)  # drafting is open
     filing.update_draft(app.pk, actor=person.actor, values=complete_values(name="改名"))
     with pytest.raises(GuardFailed) as refused:
-        filing.submit(app.pk, actor=person.actor)
+        filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=person.actor)
     assert "新公司数据有限公司" in str(refused.value)
     assert "not verified" in str(refused.value)
     app.refresh_from_db()
     assert app.status == Status.DRAFT
     assert done.holder is not None
     identity.approve_organisation(done.holder.pk, actor=personas.registrar.actor)
-    assert filing.submit(app.pk, actor=person.actor).status == Status.SUBMITTED
+    assert (
+        filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=person.actor).status
+        == Status.SUBMITTED
+    )
 
 
 def test_upload_is_closed_once_verified_and_for_people_without_an_organisation(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dataip.errors import DomainError
 from dataip.ledger.models import LogEntry
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application, Event, Objection
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
@@ -52,12 +53,16 @@ def operation(
     pending = Objection.objects.filter(application=app, status="pending").first()
     expert = p.experts[when % 3].user if flag else p.conflicted_expert.user
     calls: dict[str, Callable[[], object]] = {
-        "submit": lambda: filing.submit(app.pk, actor=actor, at=at),
+        "submit": lambda: filing.submit(
+            app.pk, declaration=DECLARATION_VERSION, actor=actor, at=at
+        ),
         "start": lambda: examination.start_formal_examination(app.pk, actor=actor, at=at),
         "correct": lambda: examination.request_correction(
             app.pk, actor=actor, reason="补正", at=at
         ),
-        "resubmit": lambda: filing.resubmit(app.pk, actor=actor, at=at),
+        "resubmit": lambda: filing.resubmit(
+            app.pk, declaration=DECLARATION_VERSION, actor=actor, at=at
+        ),
         "pass": lambda: examination.pass_formal_examination(app.pk, actor=actor, at=at),
         "assign": lambda: examination.assign_expert(app.pk, actor=actor, expert=expert, at=at),
         "opinion": lambda: examination.record_opinion(

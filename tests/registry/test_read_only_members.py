@@ -10,6 +10,7 @@ from dataip.accounts.models import OrgRole
 from dataip.errors import PermissionDenied
 from dataip.registry import queries
 from dataip.registry.actors import actor_for
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.queries import applicants
 from dataip.registry.services import applications as filing
 from dataip.registry.services import changes, publicity
@@ -45,7 +46,7 @@ def test_every_kind_of_act_is_refused(personas: Personas, reader: Person) -> Non
     with pytest.raises(PermissionDenied):
         filing.update_draft(app.pk, actor=reader.actor, values={"summary": "改"})
     with pytest.raises(PermissionDenied):
-        filing.submit(app.pk, actor=reader.actor)
+        filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=reader.actor)
     registered = at_stage(personas, Status.REGISTERED)
     with pytest.raises(PermissionDenied):
         changes.propose_transfer(

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from dataip.registry import rollup
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import StatisticsCell
 from dataip.registry.services import applications as filing
 from tests.registry.test_concurrency import run_together
@@ -23,7 +24,12 @@ def test_concurrent_submissions_are_all_counted(personas: Personas) -> None:
     drafts = [draft(personas) for _ in range(4)]
     assert not StatisticsCell.objects.exists()
     results = run_together(
-        *[lambda pk=d.pk: filing.submit(pk, actor=personas.applicant.actor) for d in drafts]
+        *[
+            lambda pk=d.pk: filing.submit(
+                pk, declaration=DECLARATION_VERSION, actor=personas.applicant.actor
+            )
+            for d in drafts
+        ]
     )
     assert results == ["ok"] * 4
     accepted = StatisticsCell.objects.filter(measure=rollup.ACCEPTED)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import applications as filing
@@ -91,7 +92,9 @@ def at_stage(p: Personas, stage: Status, app: Application | None = None) -> Appl
     complete draft of ``p.applicant`` to drive instead of a new one."""
     app = app or draft(p)
     steps: dict[Status, Callable[[], object]] = {
-        Status.SUBMITTED: lambda: filing.submit(app.pk, actor=p.applicant.actor, at=day(1)),
+        Status.SUBMITTED: lambda: filing.submit(
+            app.pk, declaration=DECLARATION_VERSION, actor=p.applicant.actor, at=day(1)
+        ),
         Status.FORMAL_EXAMINATION: lambda: examination.start_formal_examination(
             app.pk, actor=p.examiner.actor, at=day(2)
         ),

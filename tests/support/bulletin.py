@@ -8,6 +8,7 @@ from typing import Any
 
 from stdnum.cn import uscc
 
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, licensing, pledges, publicity
@@ -41,7 +42,9 @@ def _as(p: Personas, person: Person) -> Personas:
 def _register(p: Personas, offset: int, *, register: bool = True, **values: Any) -> Application:
     """File, examine, announce and (unless told) register, ``offset`` days after the epoch."""
     app = draft(p, **values)
-    filing.submit(app.pk, actor=p.applicant.actor, at=day(offset + 1))
+    filing.submit(
+        app.pk, declaration=DECLARATION_VERSION, actor=p.applicant.actor, at=day(offset + 1)
+    )
     if not register:
         return app
     examination.start_formal_examination(app.pk, actor=p.examiner.actor, at=day(offset + 2))

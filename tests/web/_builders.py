@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dataip.registry import clock
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.services import applications as filing
 from dataip.registry.services import examination, publicity
@@ -23,7 +24,9 @@ NOW = day(8)
 def advance(p: Personas, app: Application, stage: Status) -> Application:
     """Drive a draft along the main path to ``stage`` (Shanghai regime)."""
     steps: dict[Status, Callable[[], object]] = {
-        Status.SUBMITTED: lambda: filing.submit(app.pk, actor=p.applicant.actor, at=day(1)),
+        Status.SUBMITTED: lambda: filing.submit(
+            app.pk, declaration=DECLARATION_VERSION, actor=p.applicant.actor, at=day(1)
+        ),
         Status.FORMAL_EXAMINATION: lambda: examination.start_formal_examination(
             app.pk, actor=p.examiner.actor, at=day(2)
         ),

@@ -207,6 +207,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
         {},
         staff("applicant", "panel_expert", "examiner", "registrar"),
     ),
+    "applicant's PDF copy of the application": (
+        "get",
+        "/applications/{examined}/application.pdf",
+        {},
+        staff("applicant", "panel_expert", "examiner", "registrar"),
+    ),
     "work queue": ("get", "/examine/", {}, staff("examiner", "registrar")),
     "examination case": ("get", "/examine/{examined}", {}, staff("examiner", "registrar")),
     "change requests queue": ("get", "/examine/changes", {}, staff("examiner", "registrar")),

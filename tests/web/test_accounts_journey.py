@@ -249,6 +249,7 @@ def test_an_organisation_signs_up_invites_a_member_who_is_told_of_a_correction(
     member.go(f"/applications/{filed.pk}/steps/review")
     assert member.page.locator("#unverified").count() == 0
     member.shot("review")
+    member.page.check("#id_declaration")  # the declaration of truthfulness
     member.submit("main form[action$='/submit']")
     filed.refresh_from_db()
     assert filed.status == Status.SUBMITTED

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.models import Application
 from dataip.registry.regimes import load_regime
 from dataip.registry.services import examination
@@ -81,7 +82,10 @@ def test_it_files_an_application_step_by_step_and_submits_it(
     review = client.get(f"/applications/{app.pk}/steps/review")
     assert review.context["missing"] == []
     app.refresh_from_db()
-    response = client.post(f"/applications/{app.pk}/submit", {"revision": app.revision})
+    response = client.post(
+        f"/applications/{app.pk}/submit",
+        {"revision": app.revision, "declaration": DECLARATION_VERSION},
+    )
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
@@ -206,7 +210,10 @@ def test_it_answers_a_correction_request(personas: Personas, sign_in: SignIn) ->
         == 302
     )
     app.refresh_from_db()
-    response = client.post(f"/applications/{app.pk}/submit", {"revision": app.revision})
+    response = client.post(
+        f"/applications/{app.pk}/submit",
+        {"revision": app.revision, "declaration": DECLARATION_VERSION},
+    )
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED

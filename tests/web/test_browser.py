@@ -239,6 +239,7 @@ def apply(tab: Journey, language: str, suffix: str, verify: Callable[[], None]) 
     verify()  # the registrar verifies the organisation; now it may submit
     tab.go(review)
     assert page.locator("#unverified").count() == 0
+    page.check("#id_declaration")  # the declaration of truthfulness
     tab.submit("main form[action$='/submit']")
     tab.shot("submitted")
     return int(page.url.rstrip("/").rsplit("/", 1)[1])

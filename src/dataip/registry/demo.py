@@ -24,6 +24,7 @@ from stdnum.cn import ric, uscc
 from dataip.accounts.models import User
 from dataip.registry import clock, reference
 from dataip.registry.actors import actor_for
+from dataip.registry.declaration import DECLARATION_VERSION
 from dataip.registry.identifiers import DataSourceCode
 from dataip.registry.kinds import MaterialKind, ProductKind
 from dataip.registry.models import Application, Holder, HolderKind, OrganisationType
@@ -406,7 +407,7 @@ def _drive(rng: random.Random, cast: Cast, target: str, start: date, today: date
     app = _file_complete_draft(rng, cast, user, kind, tl)
     if target == "draft":
         return
-    filing.submit(app.pk, actor=applicant, at=tl.at())
+    filing.submit(app.pk, declaration=DECLARATION_VERSION, actor=applicant, at=tl.at())
     if target == "submitted":
         return
     examination.start_formal_examination(app.pk, actor=examiner, at=tl.at())
@@ -427,7 +428,7 @@ def _drive(rng: random.Random, cast: Cast, target: str, start: date, today: date
             at=tl.at(),
             values={"data_source_description": "已补充：授权链条说明 licence chain added"},
         )
-        filing.resubmit(app.pk, actor=applicant, at=tl.at())
+        filing.resubmit(app.pk, declaration=DECLARATION_VERSION, actor=applicant, at=tl.at())
         examination.start_formal_examination(app.pk, actor=examiner, at=tl.at())
     if target == "withdrawn":
         filing.withdraw(app.pk, actor=applicant, at=tl.at(), reason="业务调整 business change")

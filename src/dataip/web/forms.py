@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import BLANK_CHOICE_DASH
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,6 +137,8 @@ def _product_field(spec: fields.ProductField) -> forms.Field:
         field = forms.CharField(label=label, widget=forms.Textarea)
     field.required = spec.name == "kind"
     field.help_text = _help(fields.HELP.get(spec.name, ""), public=spec.public)
+    if spec.required:
+        mark_required(field)
     return field
 
 
@@ -145,6 +148,20 @@ def _help(declared: str, *, public: bool) -> str:
     if not public:
         parts.append(_("Confidential: seen only by the registry and its experts."))
     return " ".join(parts)
+
+
+def mark_required(field: forms.Field) -> None:
+    """Mark a field required before submission (declared in :mod:`dataip.registry.fields` or
+    :mod:`dataip.registry.details`): an asterisk and a hidden "required" in the label, and
+    ``required`` / ``aria-required`` on the input. A draft may still be saved without it (the
+    forms are ``novalidate``; the service decides at submission)."""
+    field.label = format_html(
+        '{} <span class="required-mark" aria-hidden="true">*</span>'
+        '<span class="visually-hidden">{}</span>',
+        field.label,
+        _("(required)"),
+    )
+    field.widget.attrs.update({"required": True, "aria-required": "true"})
 
 
 product_field = _product_field
@@ -170,6 +187,8 @@ def _detail_field(spec: details.DetailField) -> forms.Field:
     field.help_text = _help(details.HELP.get(spec.name, ""), public=spec.public)
     if spec.type == FieldType.TEXT_LIST:
         field.help_text = f"{field.help_text} {_('One per line.')}".strip()
+    if spec.required:
+        mark_required(field)
     return field
 
 
@@ -242,6 +261,8 @@ class HoldersForm(PortalForm):
                 decimal_places=2,
                 required=False,
             )
+        for name in ("identifier_1", "share_1"):  # at least one holder before submission
+            mark_required(self.fields[name])
 
     def rows(self) -> list[tuple[str, Any]]:
         """(identifier, share) rows that were filled in."""

@@ -163,6 +163,11 @@ urlpatterns = [
         name="remove-material",
     ),
     path("applications/<int:application_id>/submit", applicant.submit, name="submit"),
+    path(
+        "applications/<int:application_id>/application.pdf",
+        applicant.application_copy,
+        name="application-copy",
+    ),
     path("applications/<int:application_id>/withdraw", applicant.withdraw, name="withdraw"),
     path(
         "applications/<int:application_id>/materials/<int:material_id>",

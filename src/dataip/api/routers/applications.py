@@ -25,6 +25,7 @@ from dataip.api.schemas.applications import (
     ApplicationList,
     ApplicationOut,
     ApplicationSummary,
+    DeclarationOut,
     DraftIn,
     DraftUpdate,
     EventList,
@@ -36,15 +37,18 @@ from dataip.api.schemas.applications import (
     MissingItem,
     MissingOut,
     Product,
-    RevisionIn,
     ShareHolder,
+    SubmitIn,
     WithdrawIn,
 )
 from dataip.api.schemas.common import MAX_ID, AppId, ValidationProblem
 from dataip.api.schemas.log import Problem
+from dataip.certificates.application_copy import application_copy, copy_for
+from dataip.deposits.queries import cited_deposits
 from dataip.errors import FieldErrors, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.ledger import bundles
 from dataip.registry import labels
+from dataip.registry.declaration import DECLARATION
 from dataip.registry.fields import EDITABLE
 from dataip.registry.models import Application, Material
 from dataip.registry.queries.applicants import (
@@ -381,6 +385,11 @@ def missing(request: HttpRequest, application_id: AppId) -> MissingOut:
     return MissingOut(
         complete=not names,
         missing=[MissingItem(name=api_name(n), label=capfirst(labels.field(n))) for n in names],
+        declaration=DeclarationOut(
+            version=DECLARATION.version,
+            text=DECLARATION.text(labels.is_english()),
+            sha256=DECLARATION.sha256,
+        ),
     )
 
 
@@ -397,12 +406,22 @@ def submit(
     request: HttpRequest,
     application_id: AppId,
     response: HttpResponse,
-    body: BodyEx[RevisionIn | None, P()] = None,
+    body: BodyEx[SubmitIn | None, P()] = None,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    """Submit a complete draft (提交); it receives its application number."""
+    """Submit a complete draft (提交) with the declaration of truthfulness accepted
+    (``declaration``: its current version, from ``/missing``); it receives its application
+    number."""
     revision = _revision(body.revision if body else None, if_match)
-    return _transition(request, application_id, filing.submit, response, revision=revision)
+    declaration = body.declaration if body else None
+    return _transition(
+        request,
+        application_id,
+        filing.submit,
+        response,
+        revision=revision,
+        declaration=declaration,
+    )
 
 
 @router.post(
@@ -412,12 +431,21 @@ def resubmit(
     request: HttpRequest,
     application_id: AppId,
     response: HttpResponse,
-    body: BodyEx[RevisionIn | None, P()] = None,
+    body: BodyEx[SubmitIn | None, P()] = None,
     if_match: IfMatch = None,
 ) -> ApplicationOut:
-    """Resubmit the corrected application (补正) before the correction deadline."""
+    """Resubmit the corrected application (补正) before the correction deadline, with the
+    declaration of truthfulness accepted again (``declaration``, as for submission)."""
     revision = _revision(body.revision if body else None, if_match)
-    return _transition(request, application_id, filing.resubmit, response, revision=revision)
+    declaration = body.declaration if body else None
+    return _transition(
+        request,
+        application_id,
+        filing.resubmit,
+        response,
+        revision=revision,
+        declaration=declaration,
+    )
 
 
 @router.post(
@@ -488,4 +516,28 @@ def event_bundle(
     response = HttpResponse(bundles.bundle_for_event(event), content_type="application/json")
     name = f"{application.number or application.pk}-event-{event.pk}.bundle.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get(
+    "/{application_id}/application.pdf",
+    response={200: None, **ERRORS},
+    summary="The submitted application (PDF, for your records)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A4 pages, Chinese and English, confidential fields included",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def application_pdf(request: HttpRequest, application_id: AppId) -> HttpResponse:
+    """Your copy of the submitted application: every declared field (confidential ones marked),
+    holders, materials with their SHA-256, cited deposits and the declaration accepted. A draft
+    (not submitted yet) is 404."""
+    application = copy_for(caller(request).actor, application_id)
+    data = application_copy(application, cited_deposits(application))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.number}-application.pdf"'
     return response

@@ -60,6 +60,18 @@ class RevisionIn(Input):
     revision: int | None = Field(None, ge=1, le=MAX_ID)
 
 
+class SubmitIn(Input):
+    """The declaration of truthfulness accepted, and the revision the client last read."""
+
+    declaration: str | None = Field(
+        None,
+        max_length=40,
+        description="The version of the declaration of truthfulness you accept (its text and "
+        "current version: `GET /applications/{id}/missing`); submission is refused without it.",
+    )
+    revision: int | None = Field(None, ge=1, le=MAX_ID)
+
+
 class WithdrawIn(Input):
     """Why the applicant withdraws (optional)."""
 
@@ -170,11 +182,20 @@ class MissingItem(Schema):
     label: str
 
 
+class DeclarationOut(Schema):
+    """The declaration of truthfulness to accept on submission: its version and text."""
+
+    version: str
+    text: str
+    sha256: str
+
+
 class MissingOut(Schema):
     """What the application lacks before it can be submitted (empty: it is complete)."""
 
     complete: bool
     missing: list[MissingItem]
+    declaration: DeclarationOut
 
 
 class EventOut(Schema):

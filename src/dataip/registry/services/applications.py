@@ -22,6 +22,7 @@ from dataip.errors import (
     gettext_noop,
 )
 from dataip.registry import clock, reference
+from dataip.registry.declaration import DECLARATION
 from dataip.registry.events import digest
 from dataip.registry.fields import (
     EDITABLE,
@@ -348,16 +349,36 @@ def content_digest(application: Application) -> dict[str, Any]:
 # ── submission and withdrawal ───────────────────────────────────────────────────────────
 
 
+def _declared(declaration: str | None, when: datetime) -> dict[str, Any]:
+    """The accepted declaration of truthfulness, as the event logs it; refused (naming the
+    field ``declaration``) unless the current version was accepted."""
+    if declaration != DECLARATION.version:
+        FieldErrors.raise_one(
+            "declaration",
+            gettext_noop("Accept the declaration of truthfulness to submit the application."),
+        )
+    return {"declaration": {**DECLARATION.record(), "accepted_at": when.isoformat()}}
+
+
 def submit(
-    application_id: int, *, actor: Actor, revision: int | None = None, at: datetime | None = None
+    application_id: int,
+    *,
+    actor: Actor,
+    declaration: str | None,
+    revision: int | None = None,
+    at: datetime | None = None,
 ) -> Application:
-    """Submit a complete draft (提交申请); it receives its application number."""
+    """Submit a complete draft (提交申请); it receives its application number.
+
+    ``declaration`` is the version of the declaration of truthfulness the applicant accepted
+    (:data:`dataip.registry.declaration.DECLARATION`); anything else is refused."""
 
     def effect(application: Application, when: datetime) -> dict[str, Any]:
+        accepted = _declared(declaration, when)
         regime = load_regime(application.regime_code)
         application.number = numbering.next_application_number(regime, clock.local_date(when))
         application.submitted_at = when
-        return {**content_digest(application), "number": application.number}
+        return {**content_digest(application), "number": application.number, **accepted}
 
     return transition(
         application_id, Action.SUBMIT, actor=actor, at=at, revision=revision, effect=effect
@@ -365,13 +386,20 @@ def submit(
 
 
 def resubmit(
-    application_id: int, *, actor: Actor, revision: int | None = None, at: datetime | None = None
+    application_id: int,
+    *,
+    actor: Actor,
+    declaration: str | None,
+    revision: int | None = None,
+    at: datetime | None = None,
 ) -> Application:
-    """Answer a correction request (补正) by resubmitting the corrected application."""
+    """Answer a correction request (补正) by resubmitting the corrected application, with the
+    declaration of truthfulness accepted again (as for :func:`submit`)."""
 
     def effect(application: Application, when: datetime) -> dict[str, Any]:
+        accepted = _declared(declaration, when)
         application.correction_due = None
-        return content_digest(application)
+        return {**content_digest(application), **accepted}
 
     return transition(
         application_id, Action.RESUBMIT, actor=actor, at=at, revision=revision, effect=effect

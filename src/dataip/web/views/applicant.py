@@ -9,16 +9,25 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dataip.certificates.application_copy import application_copy as build_copy
+from dataip.certificates.application_copy import copy_for
+from dataip.deposits.queries import cited_deposits
 from dataip.errors import FieldErrors, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, labels, queries
 from dataip.registry.actors import applicant_holder_ids
+from dataip.registry.declaration import DECLARATION
+from dataip.registry.details import public_details
+from dataip.registry.fields import PUBLIC_FIELDS
+from dataip.registry.i18n import field_errors
 from dataip.registry.i18n import render as render_message
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, decisions, listings, rights
+from dataip.registry.queries.declared import Declared, declared_fields, public_fields
 from dataip.registry.queries.files import certificates_of
 from dataip.registry.queries.objections import objections_against
 from dataip.registry.regimes import load_regime
@@ -31,7 +40,7 @@ from dataip.registry.workflow import (
     allowed_actions,
     identity_verified,
 )
-from dataip.web.access import actor_of, applicant_required, user_of
+from dataip.web.access import actor_of, applicant_required, login_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import (
     STEP_ORDER,
@@ -57,12 +66,55 @@ def own_application(request: HttpRequest, application_id: int) -> Application:
     return application
 
 
+def step_of(name: str) -> str:
+    """The step of the application form where the missing item ``name`` is filled in."""
+    if name.startswith("details."):
+        return "details"
+    if name.startswith("materials."):
+        return "materials"
+    if name == "holders" or name.startswith("shares"):
+        return "holders"
+    return next((step for step, names in STEPS.items() if name in names), "basics")
+
+
+def anchor_of(name: str) -> str:
+    """The id of the form field (or of the form) where ``name`` is filled in."""
+    if name.startswith("details."):
+        return f"id_detail_{name.split('.', 1)[1]}"
+    if name.startswith("materials."):
+        return "id_kind"
+    if name == "holders" or name.startswith("shares"):
+        return "id_identifier_1"
+    return f"id_{name}"
+
+
+def missing_links(application: Application, names: list[str]) -> list[dict[str, str]]:
+    """Each missing item, labelled, with the link to its step and field."""
+    return [
+        {
+            "name": name,
+            "label": capfirst(labels.field(name)),
+            "step": str(STEP_TITLES[step_of(name)]),
+            "url": reverse("web:application-step", args=[application.pk, step_of(name)])
+            + f"#{anchor_of(name)}",
+        }
+        for name in names
+    ]
+
+
 def _steps(application: Application, current: str) -> list[dict[str, Any]]:
+    """The steps, the current one marked; a step is ticked once nothing in it is missing (the
+    last one once the application is submitted)."""
+    editing = application.status in EDITING
+    unfinished = (
+        {step_of(n) for n in applicants.missing_for_submission(application)} if editing else set()
+    )
     return [
         {
             "name": name,
             "title": STEP_TITLES[name],
             "current": name == current,
+            "done": not editing if name == "review" else name not in unfinished,
             "url": reverse("web:application-step", args=[application.pk, name]),
         }
         for name in STEP_ORDER
@@ -242,41 +294,91 @@ def remove_material(request: HttpRequest, application_id: int, material_id: int)
     return redirect("web:application-step", application.pk, "materials")
 
 
-def review_step(request: HttpRequest, application: Application) -> HttpResponse:
-    """What is still missing, in words, and the submit (or resubmit) button."""
+def _public_preview(application: Application) -> list[Declared]:
+    """The product's fields as the public record will show them once announced."""
+    product = application.product
+    kind = ProductKind(product.kind)
+    shown = {name: getattr(product, name) for name in PUBLIC_FIELDS}
+    shown["details"] = public_details(kind, product.details)
+    return public_fields(shown, kind)
+
+
+def review_step(
+    request: HttpRequest,
+    application: Application,
+    declaration_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Everything as the examiner and as the public will see it (each field marked public or
+    confidential), the materials, the deposits, what is still missing (each linked to its
+    step and field), the declaration of truthfulness and the submit (or resubmit) button."""
     actor = actor_of(request)
-    missing = [labels.field(name) for name in applicants.missing_for_submission(application)]
+    names = applicants.missing_for_submission(application)
     snapshot = context_for(application, clock.now())
     actions = [a for a in allowed_actions(snapshot, actor) if a in (Action.SUBMIT, Action.RESUBMIT)]
     unverified = identity_verified(snapshot)  # the organisation may draft, not submit yet
+    fields = declared_fields(application.product, ProductKind(application.product.kind))
     context = {
         "unverified": render_message(unverified) if unverified is not None else "",
         "application": application,
-        "missing": missing if application.status in EDITING else [],
+        "missing": missing_links(application, names) if application.status in EDITING else [],
         "actions": action_buttons(application, actions),
+        "fields": [{"field": f, "url": _field_url(application, f.name)} for f in fields if f.name],
+        "public_preview": _public_preview(application),
+        "holders": applicants.holders_with_shares(application),
+        "materials": filing.current_materials(application),
+        "deposits": cited_deposits(application),
+        "declaration": DECLARATION,
+        "declaration_text": DECLARATION.text(labels.is_english()),
+        "declaration_error": declaration_error,
         "step": "review",
         "steps": _steps(application, "review"),
     }
-    return render(request, "web/application_review.html", context)
+    return render(request, "web/application_review.html", context, status=status)
+
+
+def _field_url(application: Application, name: str) -> str:
+    step = step_of(name)
+    return reverse("web:application-step", args=[application.pk, step]) + f"#{anchor_of(name)}"
 
 
 @applicant_required
 @require_POST
 def submit(request: HttpRequest, application_id: int) -> HttpResponse:
-    """Submit a draft, or resubmit after a correction; the revision guards against stale pages."""
+    """Submit a draft, or resubmit after a correction, with the declaration of truthfulness
+    accepted; the revision guards against stale pages. Without the declaration the review
+    page comes back (422) naming it, and nothing changes."""
     application = own_application(request, application_id)
     actor = actor_of(request)
     try:
         revision = int(request.POST.get("revision", ""))
     except ValueError:
         revision = None
-    if application.status == Status.CORRECTION_REQUESTED:
-        filing.resubmit(application.pk, actor=actor, revision=revision)
+    declaration = request.POST.get("declaration") or None
+    step = filing.resubmit if application.status == Status.CORRECTION_REQUESTED else filing.submit
+    try:
+        step(application.pk, actor=actor, revision=revision, declaration=declaration)
+    except ValidationFailed as error:
+        reasons = field_errors(error)
+        if set(reasons) != {"declaration"}:
+            raise
+        return review_step(request, application, " ".join(reasons["declaration"]), status=422)
+    if step is filing.resubmit:
         messages.success(request, _("The corrected application was submitted."))
     else:
-        filing.submit(application.pk, actor=actor, revision=revision)
         messages.success(request, _("The application was submitted."))
     return redirect("web:application", application.pk)
+
+
+@login_required
+@require_GET
+def application_copy(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The PDF copy of the submitted application, confidential fields included: for the
+    applicant's side and staff only (anyone else: 404)."""
+    app = copy_for(actor_of(request), application_id)
+    response = HttpResponse(build_copy(app, cited_deposits(app)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{app.number}-application.pdf"'
+    return response
 
 
 @applicant_required
