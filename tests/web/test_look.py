@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from dataip.config.settings import PACKAGE_DIR
 from dataip.registry.workflow import Status
 from tests.support.personas import Personas
 from tests.web._builders import build, freeze
@@ -106,3 +107,17 @@ def test_the_phone_menu_is_a_labelled_toggle_that_needs_no_script(sign_in: SignI
     assert '<label for="menu-toggle" class="menu-button">' in html
     assert 'id="site-menu"' in html
     assert 'src="/static/web/emblem.svg"' in html
+
+
+def test_buttons_say_what_kind_of_act_they_are(
+    personas: Personas, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    freeze(monkeypatch)
+    app = build(personas, Status.SUBMITTED)
+    login = sign_in(None).get("/account/login").content.decode()
+    assert '<button type="submit" class="btn btn-primary">Sign in</button>' in login
+    page = sign_in(personas.applicant).get(f"/applications/{app.pk}").content.decode()
+    assert '<button type="submit" class="btn btn-danger">Withdraw</button>' in page
+    css = (PACKAGE_DIR / "web" / "static" / "web" / "site.css").read_text()
+    for name in (".btn-primary", ".btn-secondary", ".btn-danger"):
+        assert name in css
