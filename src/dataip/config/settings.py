@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dataip.web.context.notifications",
+                "dataip.web.context.site",
             ],
         },
     },
@@ -359,6 +360,15 @@ their evidence bundles. Empty: only this registry's own evidence."""
 
 DATAIP_PUBLIC_URL = os.environ.get("DATAIP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 """The registry's public address: certificates' QR codes open ``<it>/verify/<number>``."""
+
+# The portal's footer (docs/web.md, "Look and accessibility"): each line is shown only when set.
+DATAIP_SITE_CONTACT = os.environ.get("DATAIP_SITE_CONTACT", "")
+"""How to reach the registry, e.g. "400-000-0000 · help@registry.example"."""
+DATAIP_SITE_HOURS = os.environ.get("DATAIP_SITE_HOURS", "")
+"""Service hours, e.g. "Mon–Fri 9:00–17:00 (working days)" / "工作日 9:00–17:00"."""
+DATAIP_SITE_RECORD_NUMBER = os.environ.get("DATAIP_SITE_RECORD_NUMBER", "")
+"""The site's ICP record number (ICP 备案号), e.g. "沪ICP备00000000号"; linked to
+beian.miit.gov.cn."""
 
 DATAIP_CERTIFICATES_AUTO = envbool("DATAIP_CERTIFICATES_AUTO", default=True)
 """Render, sign and store a certificate right after the commit that makes it due (off: only
