@@ -692,6 +692,35 @@ MATRIX.update(
         "disputed trade reports": ("get", "/examine/trade-reports", {}, staff("registrar")),
     }
 )
+MATRIX.update(
+    {
+        "staff dashboard": ("get", "/examine/dashboard", {}, staff("examiner", "registrar")),
+        "filtered work queue": (
+            "get",
+            "/examine/?status=registered&overdue=1&sort=number&q=数据",
+            {},
+            staff("examiner", "registrar"),
+        ),
+        "work queue of an unknown status": (
+            "get",
+            "/examine/?status=nonsense",
+            {},
+            staff("examiner", "registrar", ok=400),
+        ),
+        "save a queue view": (
+            "post",
+            "/examine/views",
+            {"name": "mine", "query": "status=submitted"},
+            staff("examiner", "registrar", ok=302),
+        ),
+        "delete a saved view not one's own": (
+            "post",
+            "/examine/views/999999/delete",
+            {},
+            staff(),
+        ),
+    }
+)
 CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
 
 
