@@ -713,6 +713,12 @@ MATRIX.update(
             {"name": "mine", "query": "status=submitted"},
             staff("examiner", "registrar", ok=302),
         ),
+        "record an expert's expertise": (
+            "post",
+            "/examine/staff/{outside_expert_id}/expertise",
+            {"expertise": "65"},
+            staff("registrar", ok=302),
+        ),
         "delete a saved view not one's own": (
             "post",
             "/examine/views/999999/delete",

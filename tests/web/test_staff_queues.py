@@ -292,3 +292,19 @@ def test_the_dashboard_figures(
     assert len(figures.days) == 30
     text = page.content.decode()
     assert ("本月" if language == "zh-hans" else "This month") in text
+
+
+def test_the_registrar_records_expertise_on_the_staff_page(
+    personas: Personas, sign_in: SignIn
+) -> None:
+    expert = personas.experts[1].user
+    registrar = sign_in(personas.registrar)
+    assert 'name="expertise"' in registrar.get("/examine/staff").content.decode()
+    saved = registrar.post(f"/examine/staff/{expert.pk}/expertise", {"expertise": "65, 64"})
+    assert saved.status_code == 302
+    expert.refresh_from_db()
+    assert expert.expertise == ["64", "65"]
+    page = registrar.post(f"/examine/staff/{expert.pk}/expertise", {"expertise": "ZZ"}, follow=True)
+    assert "Not an industry division of GB/T 4754: ZZ." in page.content.decode()
+    expert.refresh_from_db()
+    assert expert.expertise == ["64", "65"]
