@@ -54,6 +54,13 @@ def _number(app: Application) -> str:
 CASES: dict[str, tuple[str, Any, Any, dict[str, int]]] = {
     # name: (method, path(app), body, status per persona)
     "queue": ("GET", lambda a: "staff/queue", None, {"examiner": 200, "registrar": 200}),
+    "applications": (
+        "GET",
+        lambda a: "staff/applications?status=registered&sort=number",
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+    "dashboard": ("GET", lambda a: "staff/dashboard", None, {"examiner": 200, "registrar": 200}),
     "correct": (
         "POST",
         lambda a: f"staff/registrations/{_number(a)}/corrections",
@@ -371,3 +378,49 @@ def test_a_revocation_without_its_document_is_refused_and_changes_nothing(
     fetched = registrar.get(document["url"].split("/api/v1/", 1)[1])
     assert fetched.status_code == 200
     assert fetched.content == PDF
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_staff_queue_of_applications_is_filtered_and_flagged(
+    api: Api,
+    staff_tokens: dict[str, str],
+    personas: Personas,
+    registered: Application,
+    language: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from dataip.registry import clock
+
+    announced = at_stage(personas, Status.UNDER_PUBLICITY)
+    examiner = api.as_(staff_tokens["examiner"])
+    examiner.language = language
+    body = examiner.get("staff/applications?status=registered").json()
+    assert [i["registrationNumber"] for i in body["items"]] == [_number(registered)]
+    assert body["total"] == 1
+    assert body["items"][0]["deadline"]["state"] == ""
+    assert announced.announcement_ends is not None
+    later = day((announced.announcement_ends - day(0).date()).days + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    flagged = examiner.get("staff/applications?status=under_publicity&overdue=true").json()
+    [item] = flagged["items"]
+    assert item["applicationNumber"] == announced.number
+    assert item["deadline"]["due"] == announced.announcement_ends.isoformat()
+    assert item["deadline"]["overdue"] is True
+    assert item["deadline"]["kindLabel"] == (
+        "announcement ends" if language == "en" else "公示截止日期"
+    )
+    before = (announced.announcement_ends - timedelta(days=1)).isoformat()
+    none = examiner.get(f"staff/applications?status=under_publicity&deadlineBefore={before}")
+    assert none.json()["items"] == []
+    found = examiner.get("staff/applications?status=registered&q=已登记不存在").json()
+    assert found["items"] == []
+    refused = assert_problem(examiner.get("staff/applications?status=nonsense"), 422)
+    assert field_names(refused) == ["status"]
+    assert_problem(examiner.get("staff/applications?sort=sideways"), 422)
+    dashboard = examiner.get("staff/dashboard").json()
+    assert [c["applicationNumber"] for c in dashboard["overdue"]] == [announced.number]
+    sizes = {q["status"]: q["size"] for q in dashboard["queues"]}
+    assert sizes["under_publicity"] == 1
+    assert dashboard["monthStart"] == later.date().replace(day=1).isoformat()

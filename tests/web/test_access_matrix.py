@@ -710,6 +710,41 @@ MATRIX.update(
         "unknown material template": ("get", "/help/templates/samples.md", {}, everyone(404)),
     }
 )
+MATRIX.update(
+    {
+        "staff dashboard": ("get", "/examine/dashboard", {}, staff("examiner", "registrar")),
+        "filtered work queue": (
+            "get",
+            "/examine/?status=registered&overdue=1&sort=number&q=数据",
+            {},
+            staff("examiner", "registrar"),
+        ),
+        "work queue of an unknown status": (
+            "get",
+            "/examine/?status=nonsense",
+            {},
+            staff("examiner", "registrar", ok=400),
+        ),
+        "save a queue view": (
+            "post",
+            "/examine/views",
+            {"name": "mine", "query": "status=submitted"},
+            staff("examiner", "registrar", ok=302),
+        ),
+        "record an expert's expertise": (
+            "post",
+            "/examine/staff/{outside_expert_id}/expertise",
+            {"expertise": "65"},
+            staff("registrar", ok=302),
+        ),
+        "delete a saved view not one's own": (
+            "post",
+            "/examine/views/999999/delete",
+            {},
+            staff(),
+        ),
+    }
+)
 PAGES = [key for key, row in MATRIX.items() if row[0] == "get"]
 ACTIONS = [(key, persona) for key, row in MATRIX.items() if row[0] != "get" for persona in PERSONAS]
 

@@ -308,10 +308,10 @@ def test_the_whole_journey_in_a_real_browser(
     examiner.shot("checklist")
     act(examiner, app_id, "pass_formal_examination")
 
-    for expert, _ in experts:
-        office.go(f"/examine/{app_id}")
-        office.page.select_option("#expert", str(expert.pk))
-        office.submit("form.inline-form")
+    office.go(f"/examine/{app_id}")
+    for expert, _ in experts:  # the whole panel in one submit
+        office.page.check(f"#panel input[name='experts'][value='{expert.pk}']")
+    office.submit("#panel form")
     office.shot("panel-assigned")
     office.close()
 

@@ -24,12 +24,15 @@ def test_it_lists_the_queue_by_status_with_deadlines(
     client = sign_in(personas.examiner, language=language)
     page = client.get("/examine/")
     assert [a.pk for a in page.context["page"].object_list] == [submitted.pk]
+    assert page.context["rows"][0]["deadline"].due is None
     tabs = {value: n for value, _, n in page.context["tabs"]}
     assert tabs["submitted"] == 1
     assert tabs["expert_review"] == 1
     review = client.get("/examine/", {"status": "expert_review"})
     assert [a.product.name for a in review.context["page"].object_list] == ["专家审数据"]
-    assert client.get("/examine/", {"status": "draft"}).context["status"] == "submitted"
+    draft = client.get("/examine/", {"status": "draft"})
+    assert draft.status_code == 400  # drafts are the applicant's: said, not silently replaced
+    assert draft.context["unknown_status"] == "draft"
 
 
 def test_it_shows_the_formal_examination_checklist(personas: Personas, sign_in: SignIn) -> None:

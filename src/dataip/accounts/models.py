@@ -40,6 +40,12 @@ class User(AbstractUser):
     is_examiner = models.BooleanField(_("examiner"), default=False)
     is_registrar = models.BooleanField(_("registrar"), default=False)
     is_expert = models.BooleanField(_("expert"), default=False)
+    expertise = models.JSONField(
+        _("expertise"),
+        default=list,
+        blank=True,
+        help_text=_("For experts: the industry divisions (GB/T 4754 codes) the expert reviews."),
+    )
     email_verified_at = models.DateTimeField(
         _("e-mail verified"),
         null=True,
@@ -219,3 +225,23 @@ class OrganisationActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SavedView(models.Model):
+    """A staff member's named set of queue filters (a query string), shown in the queue's
+    sidebar to its owner only."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="uniq_saved_view_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -240,6 +240,20 @@ WAITS_FOR_LABELS: Mapping[str, Promise] = {
 }
 
 
+DEADLINE_LABELS: Mapping[str, Promise] = {
+    "correction": gettext_lazy("correction due"),
+    "announcement": gettext_lazy("announcement ends"),
+    "objection_decision": gettext_lazy("objection decision due"),
+}
+"""What a case's deadline in the staff queues is (``queries.staff.DEADLINE_OF``)."""
+
+DEADLINE_STATE_LABELS: Mapping[str, Promise] = {
+    "overdue": gettext_lazy("overdue"),
+    "due_soon": gettext_lazy("due soon"),
+    "on_time": gettext_lazy("on time"),
+}
+
+
 def is_english() -> bool:
     """Whether the active language is English (otherwise Chinese is shown)."""
     return (get_language() or "").startswith("en")
@@ -571,3 +585,13 @@ def section(code: str) -> str:
     except KeyError:
         return code
     return f"{found.code} {found.name_en if is_english() else found.name_zh}"
+
+
+def deadline(code: str) -> str:
+    """What a case's deadline is (correction due, announcement ends, objection decision due)."""
+    return _named(DEADLINE_LABELS, code)
+
+
+def deadline_state(code: str) -> str:
+    """Where a case stands against its deadline: overdue, due soon, on time."""
+    return _named(DEADLINE_STATE_LABELS, code)

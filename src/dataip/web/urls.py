@@ -255,6 +255,12 @@ urlpatterns = [
     ),
     path("staff/rules", rules.rules, name="rules"),
     path("examine/", examiner.queue, name="queue"),
+    path("examine/views", examiner.save_view, name="save-view"),
+    path("examine/views/<int:view_id>/delete", examiner.delete_view, name="delete-view"),
+    path("examine/dashboard", examiner.dashboard, name="dashboard"),
+    path(
+        "examine/staff/<int:staff_id>/expertise", staff_accounts.expertise, name="staff-expertise"
+    ),
     path("examine/changes", examiner.change_queue, name="change-queue"),
     path("examine/statistics", statistics.staff_statistics, name="staff-statistics"),
     path("examine/organisations", identity.queue, name="organisation-queue"),

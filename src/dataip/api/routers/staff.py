@@ -6,7 +6,7 @@ and read side as the pages under ``/examine/``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router
@@ -33,12 +33,18 @@ from dataip.api.schemas.objections import (
     StaffObjectionList,
 )
 from dataip.api.schemas.staff import (
+    CaseDeadlineOut,
+    CaseList,
+    CaseOut,
     ChangeDecisionIn,
     ChangeDecisionOut,
     CorrectionIn,
+    DashboardOut,
+    DayFigureOut,
     PendingCounts,
     PendingList,
     PendingOut,
+    QueueFigureOut,
     ReissueIn,
     RevocationOut,
     StaffRegistration,
@@ -110,6 +116,121 @@ def queue(
         items=[_pending(i) for i in page.items],
         next=pagination.next_link(request, page.next_cursor),
         nextCursor=page.next_cursor,
+    )
+
+
+def _case(application: Application, today: date) -> CaseOut:
+    deadline = staff.deadline_of(application, today)
+    product = application.product
+    return CaseOut(
+        applicationId=application.pk,
+        applicationNumber=application.number or "",
+        registrationNumber=application.registration_number or "",
+        status=application.status,
+        statusLabel=labels.status(application.status),
+        kind=product.kind,
+        productName=product.name,
+        applicant=application.filed_by.name,
+        province=product.province_code,
+        industry=product.industry_code,
+        examiner=application.examiner.username if application.examiner else None,
+        submittedAt=application.submitted_at,
+        deadline=CaseDeadlineOut(
+            kind=deadline.kind,
+            kindLabel=labels.deadline(deadline.kind) if deadline.kind else "",
+            due=deadline.due,
+            state=deadline.state,
+            overdue=deadline.overdue,
+        ),
+    )
+
+
+Sort = Literal["urgency", "submitted", "-submitted", "deadline", "number"]
+
+
+@router.get(
+    "/staff/applications",
+    response={200: CaseList, **ERRORS},
+    summary="A staff queue of applications",
+)
+def applications(
+    request: HttpRequest,
+    status: QueryEx[str, P(description="The status to list (any but draft)")] = "submitted",
+    q: QueryEx[str, P(max_length=200, description="Part of a number, product name or holder")] = "",
+    kind: QueryEx[str, P(max_length=20, description="data_collection, ...")] = "",
+    province: QueryEx[str, P(max_length=2, description="GB/T 2260 province code")] = "",
+    examiner: QueryEx[int | None, P(ge=1, le=MAX_ID, description="The examiner's id")] = None,
+    deadlineBefore: QueryEx[date | None, P(description="Deadline on or before")] = None,
+    overdue: QueryEx[bool, P(description="Only cases past their deadline")] = False,
+    sort: QueryEx[Sort, P(description="How to order the cases")] = "urgency",
+    cursor: pagination.Cursor = None,
+    limit: pagination.Limit = pagination.DEFAULT_LIMIT,
+) -> CaseList:
+    """The applications in one status (examiners and registrars; every status but draft),
+    searched by number, product name or holder, filtered by kind, province, examiner and
+    deadline, sorted; each with the deadline that runs in its status and an overdue flag
+    (the same read side as ``/examine/``). An unknown status is a 422 naming it."""
+    staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    wanted = staff.QueueFilter(
+        status=status,
+        q=q,
+        kind=kind,
+        province=province,
+        examiner=examiner,
+        deadline_before=deadlineBefore,
+        overdue=overdue,
+        sort=sort,
+    )
+    try:
+        found = staff.queue(wanted)
+    except staff.UnknownStatus:
+        FieldErrors.raise_one(
+            "status", gettext_noop("There is no status “%(status)s” to list."), status=status
+        )
+    start = pagination.decode(cursor, (int,))[0] if cursor else 0
+    assert isinstance(start, int)  # noqa: S101 -- decode checked the type
+    rows = list(found[start : start + limit + 1])
+    more = len(rows) > limit
+    next_cursor = pagination.encode((start + limit,)) if more else None
+    today = clock.local_date(clock.now())
+    return CaseList(
+        total=found.count(),
+        items=[_case(a, today) for a in rows[:limit]],
+        next=pagination.next_link(request, next_cursor),
+        nextCursor=next_cursor,
+    )
+
+
+@router.get("/staff/dashboard", response={200: DashboardOut, **ERRORS}, summary="Dashboard")
+def dashboard(request: HttpRequest) -> DashboardOut:
+    """The registrar's dashboard (examiners and registrars): each queue's size and the
+    submission date of its oldest case, the cases past their deadline, and this month's
+    applications received, registered and rejected, by day."""
+    staff_caller(request, Role.EXAMINER, Role.REGISTRAR)
+    figures = staff.dashboard()
+    return DashboardOut(
+        today=figures.today,
+        queues=[
+            QueueFigureOut(
+                status=q.status,
+                statusLabel=labels.status(q.status),
+                size=q.size,
+                oldestSubmitted=q.oldest_since,
+                oldestDays=q.oldest_days,
+            )
+            for q in figures.queues
+        ],
+        overdue=[_case(a, figures.today) for a in figures.overdue],
+        monthStart=figures.month_start,
+        received=figures.received,
+        registered=figures.registered,
+        rejected=figures.rejected,
+        days=[
+            DayFigureOut(
+                day=d.day, received=d.received, registered=d.registered, rejected=d.rejected
+            )
+            for d in figures.days
+        ],
     )
 
 

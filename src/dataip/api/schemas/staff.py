@@ -4,7 +4,7 @@ re-issue of a certificate (补发/换发)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from ninja import Field, Schema
@@ -109,3 +109,70 @@ class RevocationOut(StaffRegistration):
 
     decisionReference: str
     decisionFiles: list[DecisionFileOut]
+
+
+class CaseDeadlineOut(Schema):
+    """The deadline that runs for a case in its status, and where it stands today."""
+
+    kind: str = Field(description="correction, announcement, objection_decision or empty")
+    kindLabel: str
+    due: date | None
+    state: str = Field(description="overdue, due_soon, on_time or empty (no deadline runs)")
+    overdue: bool
+
+
+class CaseOut(Schema):
+    """A case in a staff queue."""
+
+    applicationId: int
+    applicationNumber: str
+    registrationNumber: str
+    status: str
+    statusLabel: str
+    kind: str
+    productName: str
+    applicant: str
+    province: str
+    industry: str
+    examiner: str | None = Field(description="The examiner's user name, once one took the case")
+    submittedAt: datetime | None
+    deadline: CaseDeadlineOut
+
+
+class CaseList(Page):
+    """A page of a staff queue, searched, filtered and sorted as asked."""
+
+    total: int
+    items: list[CaseOut]
+
+
+class QueueFigureOut(Schema):
+    """One queue: how many cases wait, and since when the oldest was submitted."""
+
+    status: str
+    statusLabel: str
+    size: int
+    oldestSubmitted: date | None
+    oldestDays: int | None
+
+
+class DayFigureOut(Schema):
+    """What came in and what was decided on one day."""
+
+    day: date
+    received: int
+    registered: int
+    rejected: int
+
+
+class DashboardOut(Schema):
+    """The registrar's dashboard: the queues, the overdue cases, this month's throughput."""
+
+    today: date
+    queues: list[QueueFigureOut]
+    overdue: list[CaseOut]
+    monthStart: date
+    received: int
+    registered: int
+    rejected: int
+    days: list[DayFigureOut]

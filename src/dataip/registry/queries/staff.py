@@ -4,10 +4,22 @@ experts' seats. The doors (``web.access``, the API's auth) have already checked 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from dataip.accounts.models import User
 from dataip.errors import NotFound, gettext_noop
@@ -15,6 +27,7 @@ from dataip.registry import clock
 from dataip.registry.models import (
     Application,
     ChangeRequest,
+    Holder,
     Objection,
     PanelAssignment,
     Pledge,
@@ -22,6 +35,7 @@ from dataip.registry.models import (
     RecordStatus,
     Transfer,
 )
+from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.queries import get_application_for
 from dataip.registry.regimes import all_regimes, load_regime
 from dataip.registry.workflow import Actor, Status
@@ -38,22 +52,338 @@ QUEUE_STATUSES = (
 """The examiners' work queue, in the order of the procedure."""
 
 
-def queue(status: str) -> QuerySet[Application]:
-    """Applications waiting for the registry in ``status``, the most urgent first."""
-    apps = Application.objects.filter(status=status).select_related("product", "filed_by")
-    if status == Status.CORRECTION_REQUESTED:
-        return apps.order_by("correction_due", "id")
-    if status in {Status.UNDER_PUBLICITY, Status.OBJECTION_REVIEW}:
-        return apps.order_by("announcement_ends", "id")
-    return apps.order_by("submitted_at", "id")
+BROWSABLE_STATUSES = (
+    *QUEUE_STATUSES,
+    Status.REGISTERED,
+    Status.REJECTED,
+    Status.WITHDRAWN,
+    Status.EXPIRED,
+    Status.CANCELLED,
+    Status.REVOKED,
+)
+"""Every status staff may browse: the work queue, then the closed and registered cases."""
+
+DEADLINE_OF = {
+    Status.CORRECTION_REQUESTED: "correction",
+    Status.UNDER_PUBLICITY: "announcement",
+    Status.OBJECTION_REVIEW: "objection_decision",
+}
+"""Which deadline runs in each status (the workflow's deadlines): the applicant's correction
+deadline (补正期限; past it ``tick`` deems the application withdrawn), the announcement's end
+(公示期满; past it ``tick`` registers or closes the announcement) and the earliest decision due of
+the pending objections (异议决定期限, the regime's ``objection_decision`` from each filing)."""
+
+DUE_SOON_DAYS = 7
+"""A case is flagged as due soon this many days before its deadline."""
+
+SORTS = ("urgency", "submitted", "-submitted", "deadline", "number")
+"""How a queue may be sorted: the most urgent first (deadline, then the oldest), by the date
+submitted (oldest or newest first), by deadline, by application number."""
+
+
+class UnknownStatus(ValueError):
+    """A queue was asked for a status that is not one of :data:`BROWSABLE_STATUSES`."""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a staff member asks of a queue: a status, a search and filters, a sort."""
+
+    status: str = Status.SUBMITTED.value
+    q: str = ""
+    """Part of the application or registration number, the product's name or a holder's name."""
+    kind: str = ""
+    province: str = ""
+    """A GB/T 2260 province code (two digits)."""
+    examiner: int | None = None
+    """The examiner assigned (the one who started the formal examination)."""
+    deadline_before: date | None = None
+    """Only cases whose deadline falls on or before this day."""
+    overdue: bool = False
+    sort: str = "urgency"
+
+
+DEADLINE = "deadline"
+"""The name of the annotation :func:`with_deadlines` adds."""
+
+
+def with_deadlines(apps: QuerySet[Application]) -> QuerySet[Application]:
+    """The applications annotated with ``deadline``: the date the registry or the applicant
+    must act by in the application's status (:data:`DEADLINE_OF`), else None. The one place
+    the staff's pages and API read a case's deadline from."""
+    earliest_objection = (
+        Objection.objects.filter(application=OuterRef("pk"), status=ObjectionStatus.PENDING)
+        .order_by("decision_due")
+        .values("decision_due")[:1]
+    )
+    return apps.annotate(
+        deadline=Case(
+            When(status=Status.CORRECTION_REQUESTED, then=F("correction_due")),
+            When(status=Status.UNDER_PUBLICITY, then=F("announcement_ends")),
+            When(status=Status.OBJECTION_REVIEW, then=Subquery(earliest_objection)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+    )
+
+
+def deadline_state(due: date | None, today: date) -> str:
+    """Where a case stands against its deadline: ``overdue``, ``due_soon`` (within
+    :data:`DUE_SOON_DAYS`), ``on_time``, or ``""`` (no deadline runs)."""
+    if due is None:
+        return ""
+    if today > due:
+        return "overdue"
+    if due - today <= timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return "on_time"
+
+
+@dataclass(frozen=True)
+class CaseDeadline:
+    """A case's deadline in its status, and where it stands today."""
+
+    kind: str
+    """What the deadline is (:data:`DEADLINE_OF`), ``""`` when none runs."""
+    due: date | None
+    state: str
+    """``overdue``, ``due_soon``, ``on_time`` or ``""``."""
+
+    @property
+    def overdue(self) -> bool:
+        """The deadline has passed."""
+        return self.state == "overdue"
+
+
+def deadline_of(application: Application, today: date | None = None) -> CaseDeadline:
+    """The deadline that runs for the application now (annotated by :func:`with_deadlines`, or
+    read for this one application)."""
+    today = today or clock.local_date(clock.now())
+    if hasattr(application, "deadline"):
+        due = application.deadline
+    else:
+        due = (
+            with_deadlines(Application.objects.filter(pk=application.pk))
+            .values_list(DEADLINE, flat=True)
+            .first()
+        )
+    kind = DEADLINE_OF.get(Status(application.status), "")
+    return CaseDeadline(kind, due if kind else None, deadline_state(due if kind else None, today))
+
+
+def queue(status: str | QueueFilter, today: date | None = None) -> QuerySet[Application]:
+    """Applications in a status, searched, filtered and sorted as asked (the most urgent
+    first by default), each annotated with its ``deadline``; :class:`UnknownStatus` for a
+    status staff cannot browse."""
+    wanted = status if isinstance(status, QueueFilter) else QueueFilter(status=status)
+    if wanted.status not in {s.value for s in BROWSABLE_STATUSES}:
+        raise UnknownStatus(wanted.status)
+    today = today or clock.local_date(clock.now())
+    apps = with_deadlines(
+        Application.objects.filter(status=wanted.status).select_related(
+            "product", "filed_by", "examiner"
+        )
+    )
+    if text := wanted.q.strip():
+        holders = Holder.objects.filter(Q(name__icontains=text) | Q(name_en__icontains=text))
+        apps = apps.filter(
+            Q(number__icontains=text)
+            | Q(registration_number__icontains=text)
+            | Q(product__name__icontains=text)
+            | Q(product__name_en__icontains=text)
+            | Q(filed_by__in=holders)
+            | Q(holders__holder__in=holders)
+        ).distinct()
+    if wanted.kind:
+        apps = apps.filter(product__kind=wanted.kind)
+    if wanted.province:
+        apps = apps.filter(product__province_code=wanted.province)
+    if wanted.examiner is not None:
+        apps = apps.filter(examiner_id=wanted.examiner)
+    if wanted.deadline_before is not None:
+        apps = apps.filter(**{f"{DEADLINE}__lte": wanted.deadline_before})
+    if wanted.overdue:
+        apps = apps.filter(**{f"{DEADLINE}__lt": today})
+    order = {
+        "submitted": ("submitted_at", "id"),
+        "-submitted": ("-submitted_at", "-id"),
+        "deadline": (F("deadline").asc(nulls_last=True), "id"),
+        "number": ("number", "id"),
+    }.get(wanted.sort, (F("deadline").asc(nulls_last=True), "submitted_at", "id"))
+    return apps.order_by(*order)
 
 
 def queue_counts() -> dict[str, int]:
-    """How many applications wait in each status of the queue."""
-    counts = {status.value: 0 for status in QUEUE_STATUSES}
-    for status in counts:
-        counts[status] = Application.objects.filter(status=status).count()
+    """How many applications are in each browsable status (one grouped query)."""
+    counts = {status.value: 0 for status in BROWSABLE_STATUSES}
+    grouped = (
+        Application.objects.filter(status__in=list(counts))
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    for status, n in grouped:
+        counts[status] = n
     return counts
+
+
+def examiners() -> list[User]:
+    """The examiners and registrars a queue may be filtered by."""
+    return list(
+        User.objects.filter(Q(is_examiner=True) | Q(is_registrar=True)).order_by("username")
+    )
+
+
+# ── the registrar's dashboard (登记机构工作台) ─────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class QueueFigure:
+    """One queue: how many cases wait, and how long the oldest has waited since submission."""
+
+    status: str
+    size: int
+    oldest_since: date | None
+    oldest_days: int | None
+
+
+@dataclass(frozen=True)
+class DayFigure:
+    """What came in and what was decided on one day."""
+
+    day: date
+    received: int
+    registered: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The registrar's figures: the queues, the overdue cases, this month's throughput."""
+
+    today: date
+    queues: list[QueueFigure]
+    overdue: list[Application]
+    """Cases past their deadline (each annotated with ``deadline``), the most overdue first."""
+    month_start: date
+    days: list[DayFigure]
+    """Each day of the month so far."""
+    received: int
+    registered: int
+    rejected: int
+
+
+def dashboard(today: date | None = None) -> Dashboard:
+    """The registrar's dashboard as of ``today`` (default: the registry's today)."""
+    from dataip.registry.models import Event
+    from dataip.registry.workflow import Action
+
+    today = today or clock.local_date(clock.now())
+    figures = []
+    for status in QUEUE_STATUSES:
+        apps = Application.objects.filter(status=status)
+        oldest = apps.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+        since = clock.local_date(oldest) if oldest else None
+        figures.append(
+            QueueFigure(
+                status.value,
+                apps.count(),
+                since,
+                (today - since).days if since else None,
+            )
+        )
+    overdue = list(
+        with_deadlines(
+            Application.objects.filter(status__in=list(DEADLINE_OF)).select_related("product")
+        )
+        .filter(**{f"{DEADLINE}__lt": today})
+        .order_by(DEADLINE, "id")
+    )
+    month_start = today.replace(day=1)
+    per_day = {
+        month_start + timedelta(days=n): [0, 0, 0] for n in range((today - month_start).days + 1)
+    }
+    events = Event.objects.filter(application__isnull=False).filter(
+        Q(action=Action.SUBMIT)
+        | (Q(to_status=Status.REGISTERED) & ~Q(from_status=Status.REGISTERED))
+        | (Q(to_status=Status.REJECTED) & ~Q(from_status=Status.REJECTED))
+    )
+    start = timezone.make_aware(datetime.combine(month_start, time.min))
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    for action, to_status, at in events.filter(
+        occurred_at__gte=start, occurred_at__lt=end
+    ).values_list("action", "to_status", "occurred_at"):
+        cells = per_day.get(clock.local_date(at))
+        if cells is None:
+            continue
+        if action == Action.SUBMIT:
+            cells[0] += 1
+        elif to_status == Status.REGISTERED:
+            cells[1] += 1
+        else:
+            cells[2] += 1
+    days = [DayFigure(d, *cells) for d, cells in sorted(per_day.items())]
+    return Dashboard(
+        today=today,
+        queues=figures,
+        overdue=overdue,
+        month_start=month_start,
+        days=days,
+        received=sum(d.received for d in days),
+        registered=sum(d.registered for d in days),
+        rejected=sum(d.rejected for d in days),
+    )
+
+
+# ── panels: the experts a registrar may choose from (专家组指派) ──────────────────────────
+
+
+@dataclass(frozen=True)
+class ExpertChoice:
+    """An expert as the panel form shows it: open reviews, expertise, declared conflicts."""
+
+    expert: User
+    open_reviews: int
+    """Seats on applications still under expert review where no opinion is given yet."""
+    expertise: list[str]
+    """Industry divisions (GB/T 4754 codes) the expert declared."""
+    conflicted: bool
+    """The expert works for one of the application's holders (the service refuses them)."""
+
+
+def expert_choices(application: Application) -> list[ExpertChoice]:
+    """Every expert not yet on the panel, with workload, expertise and conflicts; the ones
+    whose expertise covers the product's industry first, then the least busy."""
+    from dataip.registry.actors import applicant_holder_ids
+
+    on_panel = application.panel.values_list("expert_id", flat=True)
+    holders = applicant_holder_ids(application)
+    experts = (
+        User.objects.filter(is_expert=True, is_active=True)
+        .exclude(pk__in=on_panel)
+        .select_related("holder")
+        .order_by("username")
+    )
+    open_counts = dict(
+        PanelAssignment.objects.filter(
+            application__status=Status.EXPERT_REVIEW, opinion_at__isnull=True
+        )
+        .values_list("expert_id")
+        .annotate(n=Count("id"))
+    )
+    industry = application.product.industry_code
+    choices = [
+        ExpertChoice(
+            expert=e,
+            open_reviews=open_counts.get(e.pk, 0),
+            expertise=list(e.expertise),
+            conflicted=e.holder_id is not None and e.holder_id in holders,
+        )
+        for e in experts
+    ]
+    return sorted(
+        choices,
+        key=lambda c: (c.conflicted, industry not in c.expertise, c.open_reviews),
+    )
 
 
 def objections_to(application: Application) -> list[Objection]:

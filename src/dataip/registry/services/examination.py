@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+
 from dataip.accounts.models import User
-from dataip.registry import clock
+from dataip.errors import DomainError, FieldErrors, NotFound, PermissionDenied, gettext_noop
+from dataip.registry import clock, reference
 from dataip.registry.actors import applicant_holder_ids, user_id_of
 from dataip.registry.models import Application, PanelAssignment
 from dataip.registry.regimes import load_regime
 from dataip.registry.services.transition import Made, transition
-from dataip.registry.workflow import Action, Actor
+from dataip.registry.workflow import Action, Actor, Role
 
 
 def start_formal_examination(
@@ -78,6 +82,56 @@ def assign_expert(
             "proposed_expert_is_expert": expert.is_expert,
         },
     ).made
+
+
+class ExpertRefused(DomainError):
+    """One expert of several could not be assigned, so none was; ``expert`` is the one the
+    workflow refused and the message its reason."""
+
+    def __init__(self, expert: User, error: DomainError) -> None:
+        self.expert = expert
+        self.code = error.code
+        self.http_status = error.http_status
+        super().__init__(error.message)
+
+
+def assign_experts(
+    application_id: int, *, actor: Actor, experts: Sequence[User], at: datetime | None = None
+) -> list[PanelAssignment]:
+    """Put several experts on the panel at once, in one transaction: if the workflow refuses
+    any of them (a conflict of interest, already on the panel, not an expert), none is
+    assigned and the refusal names that expert."""
+    if not experts:
+        FieldErrors.raise_one("experts", gettext_noop("Choose at least one expert."))
+    with transaction.atomic():
+        made = []
+        for expert in experts:
+            try:
+                made.append(assign_expert(application_id, actor=actor, expert=expert, at=at))
+            except DomainError as error:
+                raise ExpertRefused(expert, error) from error
+        return made
+
+
+def set_expertise(expert_id: int, *, actor: Actor, codes: Iterable[str]) -> User:
+    """The registrar records an expert's expertise: the industry divisions (GB/T 4754 codes)
+    the expert reviews, shown when a panel is chosen."""
+    if Role.REGISTRAR not in actor.roles:
+        raise PermissionDenied(gettext_noop("Only the registrar records an expert's expertise."))
+    expert = User.objects.filter(pk=expert_id, is_expert=True).first()
+    if expert is None:
+        raise NotFound(gettext_noop("No such expert."))
+    known = {industry.division_code for industry in reference.industries()}
+    wanted = sorted({code.strip() for code in codes if code.strip()})
+    if unknown := [code for code in wanted if code not in known]:
+        FieldErrors.raise_one(
+            "expertise",
+            gettext_noop("Not an industry division of GB/T 4754: %(codes)s."),
+            codes=", ".join(unknown),
+        )
+    expert.expertise = wanted
+    expert.save(update_fields=["expertise"])
+    return expert
 
 
 def record_opinion(

@@ -22,6 +22,18 @@ FACET_TITLES = {
 
 
 @register.simple_tag
+def industry_name(code: str) -> str:
+    """A GB/T 4754 division in the active language."""
+    return labels.industry(code) if code else "—"
+
+
+@register.simple_tag
+def deadline_name(kind: str) -> str:
+    """What a case's deadline is, in the active language (correction due, ...)."""
+    return labels.deadline(kind)
+
+
+@register.simple_tag
 def status_name(status: str) -> str:
     """A status in the active language."""
     return labels.status(status)

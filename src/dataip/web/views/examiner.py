@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -15,9 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dataip.errors import DomainError, Message, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import fields, labels, queries
+from dataip.accounts import saved_views
+from dataip.errors import (
+    DomainError,
+    Message,
+    NotFound,
+    ValidationFailed,
+    gettext_noop,
+)
+from dataip.registry import clock, fields, labels, queries, reference
 from dataip.registry.i18n import describe, field_errors
+from dataip.registry.i18n import render as render_message
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import Application
 from dataip.registry.queries import applicants, decisions, listings, rights, staff
@@ -25,7 +33,7 @@ from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
 from dataip.registry.services.registrar import ReissueGround
 from dataip.registry.workflow import TERMINAL, TRANSITIONS, Action, Actor, Role, Status
-from dataip.web.access import actor_of, login_required, staff_required
+from dataip.web.access import actor_of, login_required, staff_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
 from dataip.web.views._common import (
@@ -69,27 +77,168 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return redirect("web:reviews")
 
 
+class QueueFilterForm(forms.Form):
+    """The queue's search, filters and sort (all optional; a bad value is named, not ignored)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Application or registration number, product name or holder."),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
+    province = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    examiner = forms.ChoiceField(label=gettext_lazy("Examiner"), required=False)
+    deadline_before = forms.DateField(
+        label=gettext_lazy("Deadline on or before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("urgency", gettext_lazy("Most urgent first")),
+            ("submitted", gettext_lazy("Submitted, oldest first")),
+            ("-submitted", gettext_lazy("Submitted, newest first")),
+            ("deadline", gettext_lazy("Deadline")),
+            ("number", gettext_lazy("Application number")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", _("Any"))]
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        province_field = cast(forms.ChoiceField, self.fields["province"])
+        examiner_field = cast(forms.ChoiceField, self.fields["examiner"])
+        kind_field.choices = blank + [(k.value, labels.kind(k.value)) for k in ProductKind]
+        province_field.choices = blank + [
+            (p.code2, labels.province(p.code2)) for p in reference.provinces()
+        ]
+        examiner_field.choices = blank + [
+            (str(u.pk), u.display_name or u.username) for u in staff.examiners()
+        ]
+
+    def wanted(self, status: str) -> staff.QueueFilter:
+        """The filter asked for (the valid fields only)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        examiner = data.get("examiner")
+        return staff.QueueFilter(
+            status=status,
+            q=data.get("q", ""),
+            kind=data.get("kind", ""),
+            province=data.get("province", ""),
+            examiner=int(examiner) if examiner else None,
+            deadline_before=data.get("deadline_before"),
+            overdue=bool(data.get("overdue")),
+            sort=data.get("sort") or "urgency",
+        )
+
+
+class SaveViewForm(PortalForm):
+    """Save the queue's current filters under a name."""
+
+    name = forms.CharField(label=gettext_lazy("Name of the view"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+
+def _queue_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    status = request.GET.get("status", Status.SUBMITTED.value)
+    counts = staff.queue_counts()
+    tabs = [(s.value, labels.status(s.value), counts[s.value]) for s in staff.BROWSABLE_STATUSES]
+    form = QueueFilterForm(request.GET)
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    context: dict[str, Any] = {
+        "status": status,
+        "tabs": tabs,
+        "filters": form,
+        "query": query,
+        "without_status": "&".join(p for p in query.split("&") if not p.startswith("status=")),
+        "saved_views": saved_views.views_of(user_of(request)),
+        "save_form": SaveViewForm(initial={"query": query}),
+        "unknown_status": "",
+    }
+    try:
+        found = staff.queue(form.wanted(status))
+    except staff.UnknownStatus:
+        context |= {"unknown_status": status, "status_name": status, "page": None}
+        return context, 400
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    today = clock.local_date(clock.now())
+    context |= {
+        "status_name": labels.status(status),
+        "page": page,
+        "rows": [
+            {"application": a, "deadline": staff.deadline_of(a, today)} for a in page.object_list
+        ],
+    }
+    return context, 200
+
+
 @staff_required(*EXAMINERS)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """The work queue by status, the most urgent first, with deadlines."""
-    status = request.GET.get("status", Status.SUBMITTED.value)
-    if status not in {s.value for s in staff.QUEUE_STATUSES}:
-        status = Status.SUBMITTED.value
-    page = Paginator(staff.queue(status), 50).get_page(request.GET.get("page"))
-    counts = staff.queue_counts()
-    tabs = [(s.value, labels.status(s.value), counts[s.value]) for s in staff.QUEUE_STATUSES]
+    """The work queue of one status (every status may be browsed), searched, filtered and
+    sorted, with each case's deadline and overdue flag, and the person's saved views."""
+    context, status_code = _queue_context(request)
     undecided = with_deadline(list(undecided_objections()))
-    context = {
-        "status": status,
-        "status_name": labels.status(status),
-        "page": page,
-        "tabs": tabs,
+    context |= {
         "objections_waiting": len(undecided),
         "objections_overdue": sum(1 for r in undecided if r["deadline"] == "overdue"),
         "objections_due_soon": sum(1 for r in undecided if r["deadline"] == "due_soon"),
     }
-    return render(request, "web/queue.html", context)
+    return render(request, "web/queue.html", context, status=status_code)
+
+
+@staff_required(*EXAMINERS)
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filters under a name (the person's own views)."""
+    form = SaveViewForm(request.POST)
+    query = request.POST.get("query", "")[:1000].lstrip("?")
+    if form.is_valid():
+        try:
+            view = saved_views.save_view(
+                user_of(request), name=form.cleaned_data["name"], query=query
+            )
+        except ValidationFailed as error:
+            put_on_form(form, error)
+        else:
+            messages.success(request, _("The view “%(name)s” is saved.") % {"name": view.name})
+            return redirect(reverse("web:queue") + "?" + view.query)
+    problems = [str(e) for errors in form.errors.values() for e in errors]
+    messages.error(request, _("The view is not saved: %(why)s") % {"why": " ".join(problems)})
+    return redirect(reverse("web:queue") + "?" + query)
+
+
+@staff_required(*EXAMINERS)
+@require_POST
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    """Delete one of the person's saved views."""
+    saved_views.delete_view(user_of(request), view_id)
+    messages.success(request, _("The view is deleted."))
+    return redirect("web:queue")
+
+
+@staff_required(Role.REGISTRAR, Role.EXAMINER)
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The registrar's dashboard: each queue's size and oldest case, the overdue cases, and
+    this month's throughput by day."""
+    figures = staff.dashboard()
+    context = {
+        "figures": figures,
+        "queues": [(q, labels.status(q.status)) for q in figures.queues],
+        "overdue": [
+            {"application": a, "deadline": staff.deadline_of(a, figures.today)}
+            for a in figures.overdue
+        ],
+    }
+    return render(request, "web/staff/dashboard.html", context)
 
 
 def _case(request: HttpRequest, application_id: int) -> Application:
@@ -182,7 +331,8 @@ def _case_page(
         "came_from": listings.source_of(application),
         "buttons": _buttons(application, actions),
         "can_assign": can_assign,
-        "experts": staff.experts_to_assign(application) if can_assign else [],
+        "experts": staff.expert_choices(application) if can_assign else [],
+        "deadline": staff.deadline_of(application),
         "can_decide_objections": can_decide,
     }
     forms_shown = [*context["buttons"], *(d for row in objections for d in row["decisions"])]
@@ -256,12 +406,28 @@ def act(request: HttpRequest, application_id: int) -> HttpResponse:
 @staff_required(Role.REGISTRAR)
 @require_POST
 def assign(request: HttpRequest, application_id: int) -> HttpResponse:
-    """The registrar puts an expert on the panel (conflicts are refused by the service)."""
+    """The registrar puts one or several experts on the panel in one go; if the workflow
+    refuses any (a conflict of interest), none is assigned and the page says which and why."""
     application = _case(request, application_id)
-    expert = staff.user_to_assign(request.POST.get("expert", ""))
-    examination.assign_expert(application.pk, actor=actor_of(request), expert=expert)
-    messages.success(request, _("%(expert)s is on the panel.") % {"expert": expert})
-    return redirect("web:case", application.pk)
+    chosen = request.POST.getlist("experts") or request.POST.getlist("expert")
+    experts = [staff.user_to_assign(pk) for pk in dict.fromkeys(chosen)]
+    panel = reverse("web:case", args=[application.pk]) + "#panel"
+    try:
+        examination.assign_experts(application.pk, actor=actor_of(request), experts=experts)
+    except examination.ExpertRefused as refused:
+        messages.error(
+            request,
+            _("Nobody was assigned: %(expert)s cannot sit on this panel. %(reason)s")
+            % {"expert": refused.expert, "reason": describe(refused)},
+        )
+        return _case_page(request, application, status=refused.http_status)
+    except ValidationFailed as error:
+        reasons = [render_message(m) for ms in error.errors.values() for m in ms]
+        messages.error(request, " ".join(reasons))
+        return _case_page(request, application, status=422)
+    names = ", ".join(str(e) for e in experts)
+    messages.success(request, _("On the panel now: %(experts)s.") % {"experts": names})
+    return redirect(panel)
 
 
 DECISIONS = {"dismiss": Action.DISMISS_OBJECTION, "uphold": Action.UPHOLD_OBJECTION}

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dataip.accounts import people
 from dataip.errors import ValidationFailed
+from dataip.registry.i18n import render as render_message
+from dataip.registry.services import examination
 from dataip.registry.workflow import Role
-from dataip.web.access import staff_required, user_of
+from dataip.web.access import actor_of, staff_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import PortalForm
 
@@ -116,4 +118,22 @@ def resend_enrolment(request: HttpRequest, staff_id: int) -> HttpResponse:
         _("A new enrolment link was sent to %(email)s; earlier links no longer work.")
         % {"email": member.email},
     )
+    return redirect("web:staff-accounts")
+
+
+@staff_required(Role.REGISTRAR)
+@require_POST
+def expertise(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Record an expert's expertise: GB/T 4754 division codes, separated by commas or spaces
+    (shown when a panel is chosen)."""
+    codes = request.POST.get("expertise", "").replace(",", " ").replace("，", " ").split()
+    try:
+        expert = examination.set_expertise(staff_id, actor=actor_of(request), codes=codes)
+    except ValidationFailed as error:
+        reasons = [render_message(m) for ms in error.errors.values() for m in ms]
+        messages.error(request, " ".join(reasons))
+    else:
+        messages.success(
+            request, _("The expertise of %(user)s is recorded.") % {"user": expert.username}
+        )
     return redirect("web:staff-accounts")
