@@ -258,6 +258,12 @@ def test_the_history_describes_events_in_words_and_names_roles_in_chinese(
     assert "审查员" in history
     for english_role in ("applicant", "examiner", "registrar", "expert", "system"):
         assert english_role not in history
+    registrar = sign_in(superuser_registrar(), language="zh-hans")
+    events = _text(registrar.get(f"/admin/registry/event/?application__id__exact={application.pk}"))
+    assert "提交了申请" in events
+    assert "申请人" in events
+    assert "已提交" in events or "提交" in events
+    assert "submit" not in events.split("<tbody>")[-1].split("</tbody>")[0]
 
 
 # ── 8 and 9. verification: plain messages, the signer by name ──────────────────────────
