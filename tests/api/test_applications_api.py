@@ -120,11 +120,11 @@ def test_a_draft_is_filed_completed_and_submitted_through_the_api(
         ("submit", "draft", "submitted")
     ]
     assert timeline[0]["logIndex"] == Event.objects.get().leaf_index
-    assert timeline[0]["label"] == "submit"
+    assert timeline[0]["label"] == "Submitted the application"
     assert (timeline[0]["actorRole"], timeline[0]["actorRoleLabel"]) == ("applicant", "applicant")
     own.language = "zh-hans"
     chinese = own.get(f"{url}/events").json()["items"][0]
-    assert (chinese["label"], chinese["actorRoleLabel"]) == ("提交", "申请人")
+    assert (chinese["label"], chinese["actorRoleLabel"]) == ("提交了申请", "申请人")
 
 
 def test_updates_check_the_revision_from_the_body_or_if_match(own: Api) -> None:

@@ -33,7 +33,7 @@ TEXT = {
         "forged": "Not genuine",
         "checksum": "The check character of this registration number is wrong",
         "too_large": "The file is larger than 20 MiB",
-        "not_pdf": "The file is not a readable PDF",
+        "not_pdf": "The file cannot be read as a PDF",
     },
     "zh-hans": {
         "genuine_number": "本登记机构签发过该编号的证书",
@@ -44,7 +44,7 @@ TEXT = {
         "forged": "不是真实证书",
         "checksum": "登记号的校验位不正确",
         "too_large": "文件超过 20 MiB",
-        "not_pdf": "文件不是可读取的PDF",
+        "not_pdf": "无法将该文件作为 PDF 读取",
     },
 }
 LANGUAGES = pytest.mark.parametrize("lang", ["en", "zh-hans"])

@@ -17,8 +17,12 @@ def test_a_summary_names_the_event_in_either_language() -> None:
 
 def test_a_name_that_only_repeats_the_code_is_not_repeated() -> None:
     assert _type_label("certificate_issued", "en") == "certificate_issued"
-    assert _type_label("submit", "en") == "submit"
-    assert _type_label("submit", "zh") == "submit（提交）"
+    assert _type_label("close_publicity", "en") == "close_publicity (announcement closed)"
+
+
+def test_the_steps_of_the_procedure_are_described_as_what_was_done() -> None:
+    assert _type_label("submit", "en") == "submit (Submitted the application)"
+    assert _type_label("submit", "zh") == "submit（提交了申请）"
 
 
 def test_an_unknown_type_is_shown_as_it_is() -> None:

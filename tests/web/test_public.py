@@ -105,7 +105,10 @@ def test_it_pages_the_results(
     third = client.get("/search", {"q": "分页数据集", "page": "3"}).context["results"]
     assert (first.total, first.pages, len(first.entries)) == (5, 3, 2)
     assert len(third.entries) == 1
-    assert client.get("/search", {"page": "x"}).status_code == 200
+    refused = client.get("/search", {"page": "x"})
+    assert refused.status_code == 400  # said, not silently page 1
+    assert "Page: “x” is not a page number" in refused.content.decode()
+    assert refused.context["results"].total == 5
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -173,6 +173,8 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint(fields=["user", "group"], name="one_preference_per_group")
         ]

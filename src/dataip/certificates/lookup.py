@@ -256,9 +256,12 @@ def answer_for_pdf(
         verified = verify_certificate_pdf(
             data, keys.all_vkeys(), pki.trust_pem(), tsa_ca_pem=timestamps.tsa_ca_pem()
         )
-    except MalformedPdf as exc:
+    except MalformedPdf:
         raise BadUpload(
-            gettext_noop("The file is not a readable PDF (%(detail)s)."), detail=exc.message
+            gettext_noop(
+                "The file cannot be read as a PDF: it may be damaged, or not a certificate. "
+                "Upload the certificate PDF exactly as the registry issued it."
+            )
         ) from None
     except VerificationError as exc:
         return _peer_answer(data, trusted) or Answer(found=False, failure=exc)

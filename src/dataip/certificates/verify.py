@@ -72,6 +72,16 @@ _LIMITS = {
 }
 
 
+def signer_organisation(subject: str) -> str:
+    """The ``Organization`` of an X.509 subject written as ``Common Name: …, Organization: …,
+    Country: …`` (asn1crypto's ``human_friendly``), or the whole subject if it names none."""
+    for part in subject.split(", "):
+        name, _, value = part.partition(": ")
+        if name.strip() == "Organization" and value.strip():
+            return value.strip()
+    return subject
+
+
 @dataclass(frozen=True)
 class VerifiedCertificate:
     """What a verified certificate PDF proves. Build it with :func:`verify_certificate_pdf`."""
@@ -85,6 +95,12 @@ class VerifiedCertificate:
     timestamp_at: datetime | None
     timestamp_trusted: bool | None
     pdf_sha256: str
+
+    @property
+    def signer_organisation(self) -> str:
+        """The organisation that signed (the ``Organization`` of the signing certificate's
+        subject), for people; the whole subject stays in ``signer_subject`` for experts."""
+        return signer_organisation(self.signer_subject)
 
     def summary(self, lang: str = "en") -> str:
         """What the certificate proves, in plain words (``lang`` is ``"zh"`` or ``"en"``)."""
@@ -181,8 +197,8 @@ def _reader(data: bytes) -> Any:
     try:
         reader = PdfFileReader(io.BytesIO(bytes(data)))
         signatures = list(reader.embedded_regular_signatures)
-    except Exception as exc:
-        raise MalformedPdf(f"the PDF cannot be read: {type(exc).__name__}") from None
+    except Exception:
+        raise MalformedPdf("the PDF cannot be read: it is damaged or not a PDF") from None
     return reader, signatures
 
 
@@ -210,8 +226,8 @@ def _validate(signatures: list[Any], ca_pem: bytes, tsa_ca_pem: bytes | None) ->
         )
     except SignatureValidationError as exc:
         raise SignatureInvalid(f"the signature cannot be validated: {exc}") from None
-    except Exception as exc:
-        raise SignatureInvalid(f"the signature cannot be validated: {type(exc).__name__}") from None
+    except Exception:
+        raise SignatureInvalid("the signature cannot be validated: it is damaged") from None
     return signature, status
 
 

@@ -77,6 +77,8 @@ class DepositBand(models.Model):
     hash = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("deposit similarity band")
+        verbose_name_plural = _("deposit similarity bands")
         indexes = [models.Index(fields=["hash"])]
         constraints = [
             models.UniqueConstraint(fields=["deposit", "band"], name="uniq_band_per_deposit"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LogEntry(models.Model):
@@ -15,8 +16,8 @@ class LogEntry(models.Model):
 
     class Meta:
         ordering = ["index"]
-        verbose_name = "log entry"
-        verbose_name_plural = "log entries"
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
 
 
 class LogNode(models.Model):
@@ -27,6 +28,8 @@ class LogNode(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("log tree node")
+        verbose_name_plural = _("log tree nodes")
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="uniq_log_node")]
 
 
@@ -39,6 +42,8 @@ class Checkpoint(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("log checkpoint")
+        verbose_name_plural = _("log checkpoints")
         ordering = ["size"]
 
 
@@ -51,6 +56,10 @@ class CheckpointTimestamp(models.Model):
     token = models.BinaryField()
     tsa_url = models.CharField(max_length=300)
     created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("checkpoint timestamp")
+        verbose_name_plural = _("checkpoint timestamps")
 
 
 class WitnessCosignature(models.Model):
@@ -70,6 +79,8 @@ class WitnessCosignature(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("witness cosignature")
+        verbose_name_plural = _("witness cosignatures")
         constraints = [
             models.UniqueConstraint(fields=["checkpoint", "witness"], name="uniq_cosignature")
         ]
@@ -86,3 +97,7 @@ class WitnessRefusal(models.Model):
     witness_size = models.BigIntegerField(null=True)
     reason = models.TextField()
     created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("witness refusal")
+        verbose_name_plural = _("witness refusals")

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, ngettext
 
 from dataip.evidence.event_types import event_name
 from dataip.registry import details, fields, reference
 from dataip.registry import territory as territories
+from dataip.registry.calendar import DayUnit
 from dataip.registry.kinds import KIND_NAMES
 from dataip.registry.models.applications import MATERIAL_CHOICES, STATUS_CHOICES
 from dataip.registry.models.holders import DocumentKind, OrganisationType, Verification
@@ -254,6 +255,29 @@ DEADLINE_STATE_LABELS: Mapping[str, Promise] = {
 }
 
 
+#: How a period's length is counted, with its number: one declaration for every page.
+DAY_UNIT_LABELS: Mapping[str, tuple[str, str]] = {
+    DayUnit.CALENDAR_DAYS: ("%(n)s calendar day", "%(n)s calendar days"),
+    DayUnit.WORKING_DAYS: ("%(n)s working day", "%(n)s working days"),
+}
+
+
+def period(length: int, unit: str) -> str:
+    """A period in words: ``15 calendar days`` / ``15 个自然日``, ``10 working days`` / ``10
+    个工作日``."""
+    forms = DAY_UNIT_LABELS.get(unit)
+    if forms is None:
+        return f"{length} {unit}"
+    return ngettext(forms[0], forms[1], length) % {"n": length}
+
+
+# Read by makemessages: the forms of DAY_UNIT_LABELS.
+_DAY_UNIT_MESSAGES = (
+    lambda n: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+    lambda n: ngettext("%(n)s working day", "%(n)s working days", n),
+)
+
+
 def is_english() -> bool:
     """Whether the active language is English (otherwise Chinese is shown)."""
     return (get_language() or "").startswith("en")
@@ -387,6 +411,11 @@ def province(code: str) -> str:
     except KeyError:
         return code
     return found.name_en if is_english() else found.name_zh
+
+
+def provinces() -> list[tuple[str, str]]:
+    """Every province (GB/T 2260) as (two-digit code, name), in code order."""
+    return [(p.code2, province(p.code2)) for p in reference.provinces()]
 
 
 def territory(regions: Sequence[str], legacy_text: str = "") -> str:

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from dataip.registry import labels
 from dataip.registry.models import (
     Application,
     Event,
@@ -47,9 +49,28 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
-    list_display = ("id", "application", "action", "from_status", "to_status", "occurred_at")
+    """The history, in the same words as the pages: what was done, in which role, the status
+    before and after (the codes stay in the filters and on each row's page)."""
+
+    list_display = ("id", "application", "what", "role", "before", "after", "occurred_at")
     list_filter = ("action", "public")
     show_full_result_count = False
+
+    @admin.display(description=_("event"), ordering="action")
+    def what(self, event: Event) -> str:
+        return labels.event(event.action)
+
+    @admin.display(description=_("acting as"), ordering="actor_role")
+    def role(self, event: Event) -> str:
+        return labels.role(event.actor_role)
+
+    @admin.display(description=_("status before"))
+    def before(self, event: Event) -> str:
+        return labels.status(event.from_status) if event.from_status else "—"
+
+    @admin.display(description=_("status after"))
+    def after(self, event: Event) -> str:
+        return labels.status(event.to_status) if event.to_status else "—"
 
 
 @admin.register(Objection)

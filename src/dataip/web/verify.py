@@ -56,6 +56,13 @@ def _lang() -> str:
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
+def _plain(failure: VerificationError) -> str:
+    """Why verification failed, in plain words in the page's language; the technical detail
+    (``failure.message``, English) is folded away for experts."""
+    zh, en = failure.plain
+    return en if _lang() == "en" else zh
+
+
 def _form(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = {"max_mib": MAX_PDF_BYTES // (1024 * 1024), **extra}
     return render(request, "web/verify.html", context, status=status)
@@ -93,7 +100,8 @@ def _result(request: HttpRequest, answer: lookup.Answer) -> HttpResponse:
         "lang": _lang(),
         "status_word": STATUS_WORD.get(answer.status, ""),
         "status_text": STATUS_TEXT.get(answer.status, ""),
-        "failure": None if answer.failure is None else answer.failure.explain(_lang()),
+        "failure": None if answer.failure is None else _plain(answer.failure),
+        "failure_detail": None if answer.failure is None else answer.failure.message,
         "bundle_url": bundle_url,
         "state_lines": [] if answer.state is None else labels.state_lines(answer.state),
         "content": None if answer.verified is None else answer.verified.content,
@@ -169,7 +177,7 @@ def _bundle(request: HttpRequest, data: bytes) -> HttpResponse:
     try:
         recognised = recognise_bundle(data, keys.all_vkeys(), trusted)
     except VerificationError as exc:
-        refused = {"failure": exc.explain(lang), "origin": None}
+        refused = {"failure": _plain(exc), "failure_detail": exc.message, "origin": None}
         return render(request, "web/verify_bundle_result.html", refused)
     context: dict[str, Any] = {
         "failure": None,

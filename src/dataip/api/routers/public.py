@@ -287,12 +287,23 @@ def _announcement_key(application: Application) -> tuple[str, int]:
 @router.get("/announcements", response={200: Announcements, **ERRORS}, summary="Announcements")
 def announcements(
     request: HttpRequest,
+    q: QueryEx[str, P(max_length=200, pattern=r"^[^\x00]*$")] = "",
+    kind: QueryEx[ProductKind | None, P()] = None,
+    province: QueryEx[str | None, P(pattern=r"^[0-9]{2}$")] = None,
+    endsBefore: QueryEx[date | None, P()] = None,
     cursor: pagination.Cursor = None,
     limit: pagination.Limit = pagination.DEFAULT_LIMIT,
 ) -> Announcements:
     """Applications under public announcement now (公示), the soonest to end first: anyone
-    may object until the announcement ends."""
-    current = current_announcements()
+    may object until the announcement ends. Filter by ``kind``, ``province`` (two-digit
+    GB/T 2260 code), ``endsBefore`` (the last day, inclusive) and words ``q`` (application
+    number, name or applicant)."""
+    current = current_announcements(
+        kind=kind.value if kind else "",
+        province=province or "",
+        ends_before=endsBefore,
+        text=q,
+    )
     page = pagination.by_key(current, _announcement_key, cursor, limit, (str, int))
     prefetch_related_objects(page.items, "holders__holder")
     return Announcements(

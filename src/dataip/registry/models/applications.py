@@ -131,6 +131,7 @@ class ApplicationHolder(models.Model):
     share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
 
     class Meta:
+        verbose_name_plural = _("holder shares")
         verbose_name = _("holder share")
         constraints = [
             models.UniqueConstraint(fields=["application", "holder"], name="uniq_holder_per_app"),
@@ -178,6 +179,7 @@ class PanelAssignment(models.Model):
     opinion_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("panel assignments")
         verbose_name = _("panel assignment")
         constraints = [
             models.UniqueConstraint(fields=["application", "expert"], name="uniq_expert_per_app"),

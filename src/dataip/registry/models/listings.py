@@ -43,6 +43,7 @@ class Listing(models.Model):
     recorded_at = models.DateTimeField(_("recorded"))
 
     class Meta:
+        verbose_name_plural = _("listings")
         verbose_name = _("listing")
         ordering = ["id"]
         constraints = [
@@ -97,6 +98,7 @@ class Referral(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = _("fast-lane referrals")
         verbose_name = _("fast-lane referral")
         ordering = ["-id"]
         indexes = [models.Index(fields=["holder_identifier", "status"])]

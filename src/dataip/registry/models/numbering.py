@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NumberSequence(models.Model):
@@ -14,6 +15,10 @@ class NumberSequence(models.Model):
 
     scope = models.CharField(max_length=40, unique=True)
     last = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.last}"

@@ -77,6 +77,10 @@ class ObjectionEvidence(models.Model):
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
 
+    class Meta:
+        verbose_name = _("objection evidence file")
+        verbose_name_plural = _("objection evidence files")
+
 
 class ObjectionAnswer(models.Model):
     """The holder's written answer (答辩) to an objection, given before the decision; one per
@@ -103,3 +107,7 @@ class AnswerEvidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("answer evidence file")
+        verbose_name_plural = _("answer evidence files")

@@ -49,6 +49,10 @@ class ChangeRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True)
     reason = models.TextField(_("reason"), blank=True)
 
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+
 
 class Transfer(models.Model):
     """A transfer of the right to another holder (转让): proposed by a holder, it takes effect
@@ -94,6 +98,10 @@ class Transfer(models.Model):
     )
     reason = models.TextField(_("why it was declined or withdrawn"), blank=True)
 
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
     def parties(self) -> frozenset[int]:
         """The holders whose confirmation the transfer needs: the assignee and every holder at
         the proposal other than the proposer's organisation."""
@@ -114,6 +122,8 @@ class TransferConfirmation(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"))
 
     class Meta:
+        verbose_name = _("transfer confirmation")
+        verbose_name_plural = _("transfer confirmations")
         constraints = [
             models.UniqueConstraint(fields=["transfer", "holder"], name="uniq_transfer_party"),
         ]
@@ -159,6 +169,8 @@ class Licence(Money):
     recorded_at = models.DateTimeField(_("recorded"))
 
     class Meta:
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
         indexes = [models.Index(fields=["application", "kind"])]
 
     @property
@@ -239,6 +251,8 @@ class Trade(Money):
     withdraw_reason = models.TextField(_("why the exchange withdrew it"), blank=True)
 
     class Meta:
+        verbose_name = _("trade")
+        verbose_name_plural = _("trades")
         constraints = [
             models.UniqueConstraint(
                 fields=["reported_by", "contract_reference"],
@@ -291,6 +305,8 @@ class Pledge(Money):
     release_reason = models.TextField(_("why it was released"), blank=True)
 
     class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
         indexes = [models.Index(fields=["application", "status"])]
 
 
@@ -312,6 +328,10 @@ class PledgeConsent(models.Model):
     )
     given_at = models.DateTimeField(_("given"))
     used_at = models.DateTimeField(_("used"), null=True)
+
+    class Meta:
+        verbose_name = _("pledgee's consent")
+        verbose_name_plural = _("pledgees' consents")
 
 
 class ConsentRequestStatus(models.TextChoices):
@@ -347,6 +367,8 @@ class ConsentRequest(models.Model):
     )
 
     class Meta:
+        verbose_name = _("consent request")
+        verbose_name_plural = _("consent requests")
         indexes = [models.Index(fields=["pledge", "status"])]
 
 
@@ -360,6 +382,10 @@ class ServiceRevenue(Money):
     period_end = models.DateField(_("period until"))
     description = models.CharField(_("service"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        verbose_name = _("service revenue record")
+        verbose_name_plural = _("service revenue records")
 
 
 class ValuationMethod(models.TextChoices):
@@ -388,6 +414,10 @@ class Valuation(Money):
     trade = models.ForeignKey(Trade, on_delete=models.PROTECT, null=True, related_name="valuations")
     recorded_at = models.DateTimeField(_("recorded"))
 
+    class Meta:
+        verbose_name = _("valuation")
+        verbose_name_plural = _("valuations")
+
 
 class RenewalReminder(models.Model):
     """A reminder sent to the holder that the renewal window closes (one per term)."""
@@ -400,6 +430,8 @@ class RenewalReminder(models.Model):
     recipients = models.JSONField(default=list)
 
     class Meta:
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
         constraints = [
             models.UniqueConstraint(fields=["application", "valid_until"], name="uniq_reminder"),
         ]
@@ -428,4 +460,6 @@ class DecisionDocument(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("decision document")
+        verbose_name_plural = _("decision documents")
         ordering = ["id"]

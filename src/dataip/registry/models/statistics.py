@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 NO_PRIOR = date(1, 1, 1)
 """``prior`` of a record that is its product's first of the kind (or not in CNY)."""
@@ -31,6 +32,8 @@ class StatisticsCell(models.Model):
     total = models.DecimalField(max_digits=24, decimal_places=2, default=0)
 
     class Meta:
+        verbose_name = _("statistics cell")
+        verbose_name_plural = _("statistics cells")
         constraints = [
             models.UniqueConstraint(
                 fields=["monthly", "period", "measure", "province", "code", "prior"],

@@ -3,6 +3,7 @@ application or registration number, the announcements running now, and the headl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from dataip.errors import NotFound, gettext_noop
+from dataip.errors import Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock
 from dataip.registry.details import public_details
 from dataip.registry.fields import PUBLIC_FIELDS
@@ -69,14 +70,76 @@ def home_figures() -> tuple[Figures, int]:
     return figures, int(certificates)
 
 
-def current_announcements() -> list[Application]:
-    """Applications under public announcement now, the soonest to end first."""
+ANNOUNCEMENTS_PER_PAGE = 20
+_ANNOUNCEMENT_REASONS: Mapping[str, str] = {
+    "kind": gettext_noop("Kind: “%(value)s” is not a kind of data product; choose one listed."),
+    "province": gettext_noop("Province: “%(value)s” is not a province; give its two-digit code."),
+    "ends_before": gettext_noop(
+        "Ending on or before: “%(value)s” is not a date; give it as 2026-03-31."
+    ),
+    "q": gettext_noop("Words: write at most 200 characters."),
+}
+
+
+def announcement_filters(
+    params: Mapping[str, str],
+) -> tuple[dict[str, Any], ValidationFailed | None]:
+    """The filters of the announcements asked for in ``params`` (``kind``, ``province``,
+    ``ends_before``, ``q``), as keyword arguments of :func:`current_announcements`, with every
+    refused value left out, and the error naming each refused field (or None)."""
+    errors: dict[str, list[Message]] = {}
+    wanted: dict[str, Any] = {}
+    for name, reason in _ANNOUNCEMENT_REASONS.items():
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        ok: Any = None
+        if (name == "kind" and value in {k.value for k in ProductKind}) or (
+            name == "province" and len(value) == 2 and value.isascii() and value.isdigit()
+        ):
+            ok = value
+        elif name == "ends_before":
+            try:
+                ok = date.fromisoformat(value)
+            except ValueError:
+                ok = None
+        elif name == "q" and len(value) <= 200 and "\x00" not in value:
+            ok = value
+        if ok is None:
+            errors[name] = [Message(reason, {"value": shown})]
+        else:
+            wanted["text" if name == "q" else name] = ok
+    return wanted, (ValidationFailed(errors) if errors else None)
+
+
+def current_announcements(
+    *,
+    kind: str = "",
+    province: str = "",
+    ends_before: date | None = None,
+    text: str = "",
+) -> list[Application]:
+    """Applications under public announcement now, the soonest to end first; optionally only
+    those of a kind, a province (two-digit code), ending on or before a day, or whose
+    application number, name (Chinese or English) or applicant contains ``text``."""
     today = clock.local_date(clock.now())
-    return list(
-        Application.objects.filter(status=Status.UNDER_PUBLICITY, announcement_ends__gte=today)
-        .select_related("product", "filed_by")
-        .order_by("announcement_ends", "id")
-    )
+    found = Application.objects.filter(status=Status.UNDER_PUBLICITY, announcement_ends__gte=today)
+    if kind:
+        found = found.filter(product__kind=kind)
+    if province:
+        found = found.filter(product__province_code__startswith=province)
+    if ends_before is not None:
+        found = found.filter(announcement_ends__lte=ends_before)
+    for word in text.split()[:8]:
+        found = found.filter(
+            Q(number__icontains=word)
+            | Q(product__name__icontains=word)
+            | Q(product__name_en__icontains=word)
+            | Q(filed_by__name__icontains=word)
+            | Q(filed_by__name_en__icontains=word)
+        )
+    return list(found.select_related("product", "filed_by").order_by("announcement_ends", "id"))
 
 
 @dataclass(frozen=True)
@@ -99,17 +162,18 @@ def with_days_left(applications: list[Application], today: date) -> list[Announc
 
 
 def public_application(number: str) -> Application:
-    """A registration (or an announced application) by its registration number or its
-    application number, in any letter case.
+    """A registration (or an announced application) by its registration number, its
+    application number or its certificate number (the "Certificate No." printed at the top of
+    the certificate), in any letter case, spaces and hyphens ignored.
 
     Drafts and applications under examination are never found: NotFound, as if they did not
     exist.
     """
-    wanted = number.strip().upper()
+    wanted = "".join(number.split()).replace("-", "").upper()
     application = (
         Application.objects.select_related("product", "filed_by")
         .filter(
-            Q(registration_number=wanted) | Q(number=wanted),
+            Q(registration_number=wanted) | Q(number=wanted) | Q(certificate_number=wanted),
             status__in=[s.value for s in PUBLIC_STATUSES],
         )
         .first()
@@ -117,6 +181,12 @@ def public_application(number: str) -> Application:
     if application is None:
         raise NotFound(gettext_noop("No such registration."))
     return application
+
+
+def canonical_number(application: Application) -> str:
+    """The number a public record is addressed by: the application number (also while it is
+    announced, before a registration number exists)."""
+    return application.number or application.registration_number or ""
 
 
 @dataclass(frozen=True)

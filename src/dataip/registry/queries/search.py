@@ -20,8 +20,11 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from dataip.errors import Message, ValidationFailed, gettext_noop
+from dataip.registry.kinds import ProductKind
 from dataip.registry.models import SearchEntry
 from dataip.registry.search_index import FTS_TABLE, generation
+from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -66,6 +69,64 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     pages: int
+
+
+_REASONS: Mapping[str, str] = {
+    "q": gettext_noop("Words: write at most 200 characters."),
+    "kind": gettext_noop("Kind: “%(value)s” is not a kind of data product; choose one listed."),
+    "industry_code": gettext_noop(
+        "Industry: “%(value)s” is not an industry division; give its two-digit code."
+    ),
+    "province_code": gettext_noop(
+        "Province: “%(value)s” is not a province; give its two-digit code."
+    ),
+    "status": gettext_noop("Status: “%(value)s” is not a public status; choose one listed."),
+    "year": gettext_noop("Year: “%(value)s” is not a year; give four digits, such as 2026."),
+    "sort": gettext_noop("Sort: “%(value)s” is not an order; choose newest, oldest or name."),
+    "page": gettext_noop("Page: “%(value)s” is not a page number; give a whole number from 1."),
+}
+"""Why a value of a search parameter was refused, naming the field (pages and API alike)."""
+
+
+def _acceptable(name: str, value: str) -> bool:
+    if name == "kind":
+        return value in {k.value for k in ProductKind}
+    if name in ("industry_code", "province_code"):
+        return len(value) == 2 and value.isascii() and value.isdigit()
+    if name == "status":
+        return value in {s.value for s in PUBLIC_STATUSES}
+    if name == "year":
+        return len(value) == 4 and value.isascii() and value.isdigit() and value >= "1900"
+    if name == "sort":
+        return value in SORTS
+    if name == "page":
+        return value.isascii() and value.isdigit() and 1 <= int(value) <= 100_000
+    return True
+
+
+def checked_query(params: Mapping[str, str]) -> tuple[Query, ValidationFailed | None]:
+    """The search a person asked for in ``params`` (``q``, the facets, ``sort``, ``page``),
+    with every refused value left out, and the error naming each refused field (or None).
+    A bad value never reaches the database: the rest of the search still runs."""
+    errors: dict[str, list[Message]] = {}
+    kept: dict[str, str] = {}
+    for name in ("q", *FACETS, "sort", "page"):
+        value = params.get(name, "").strip()
+        if not value:
+            continue
+        too_long = name == "q" and len(value) > 200
+        if too_long or "\x00" in value or not _acceptable(name, value):
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            errors[name] = [Message(_REASONS[name], {"value": shown})]
+            continue
+        kept[name] = value
+    query = Query(
+        text=kept.get("q", ""),
+        filters={name: kept[name] for name in FACETS if name in kept},
+        sort=kept.get("sort", "newest"),
+        page=int(kept.get("page", "1")),
+    )
+    return query, (ValidationFailed(errors) if errors else None)
 
 
 def _fts_expression(term: str) -> str:

@@ -76,6 +76,12 @@ def event_name(event_type: str) -> str:
 
 
 @register.simple_tag
+def period(length: int, unit: str) -> str:
+    """A period's length with its unit in words, in the active language."""
+    return labels.period(length, unit)
+
+
+@register.simple_tag
 def role_name(role: str) -> str:
     """The role in which someone acted, in the active language."""
     return labels.role(role)

@@ -75,11 +75,9 @@ KIND_HELP = {
 
 
 def period_in_words(period: Period) -> str:
-    """A period of a regime in words of the active language: "15 calendar days", "10 个工作日"."""
-    n = period.length
-    if period.unit == DayUnit.WORKING_DAYS:
-        return ngettext("%(n)d working day", "%(n)d working days", n) % {"n": n}
-    return ngettext("%(n)d calendar day", "%(n)d calendar days", n) % {"n": n}
+    """A period of a regime in words of the active language: "15 calendar days", "10 个工作日"
+    (the units' words are declared once, in :data:`dataip.registry.labels.DAY_UNIT_LABELS`)."""
+    return labels.period(period.length, period.unit)
 
 
 def years_in_words(n: int) -> str:
@@ -89,7 +87,7 @@ def years_in_words(n: int) -> str:
 
 def days_in_words(n: int) -> str:
     """A number of calendar days in words."""
-    return ngettext("%(n)d calendar day", "%(n)d calendar days", n) % {"n": n}
+    return labels.period(n, DayUnit.CALENDAR_DAYS)
 
 
 @dataclass(frozen=True)

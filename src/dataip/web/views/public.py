@@ -11,9 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dataip.errors import ValidationFailed
 from dataip.registry import clock, labels
+from dataip.registry.i18n import field_errors
 from dataip.registry.kinds import ProductKind
 from dataip.registry.queries import listings, objections, search
 from dataip.registry.queries.public import (
+    ANNOUNCEMENTS_PER_PAGE,
+    announcement_filters,
     current_announcements,
     home_figures,
     public_application,
@@ -30,6 +33,13 @@ from dataip.web.views.declared import public_fields
 from dataip.web.views.metadata import dcat_response, page_metadata, wanted_rdf
 
 
+def _reasons(refused: ValidationFailed | None) -> list[str]:
+    """Every reason of a refusal, in the user's language (each names its field)."""
+    if refused is None:
+        return []
+    return [reason for reasons in field_errors(refused).values() for reason in reasons]
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The public home page: live figures, the newest announcements, a search box."""
@@ -42,18 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    """Search the public registrations: words, facets, sort order, pages."""
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
-    filters = {name: request.GET.get(name, "")[:20] for name in search.FACETS}
-    query = search.Query(
-        text=request.GET.get("q", "")[:200],
-        filters={k: v for k, v in filters.items() if v},
-        sort=request.GET.get("sort", "newest"),
-        page=page,
-    )
+    """Search the public registrations: words, facets, sort order, pages. A refused value
+    (``?year=abcd``) is named in a message above the form (400); the rest of the search runs."""
+    params = {name: request.GET.get(name, "") for name in ("q", *search.FACETS, "sort", "page")}
+    query, refused = search.checked_query(params)
+    filters = {name: query.filters.get(name, "") for name in search.FACETS}
     results = search.search(query)
     facets = [
         {
@@ -70,6 +73,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "web/search.html",
         {
             "query": query,
+            "refused": _reasons(refused),
             "results": results,
             "facets": facets,
             "base_query": base.urlencode(),
@@ -79,6 +83,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 ("name", _("By name")),
             ],
         },
+        status=400 if refused else 200,
     )
 
 
@@ -87,6 +92,10 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
     """A registration (or an announced application) as the public sees it; DCAT-AP 3 in
     Turtle or JSON-LD for a client that prefers it (``Accept``, docs/metadata.md)."""
     application = public_application(number)
+    if number.strip().upper() not in {application.number, application.registration_number}:
+        # Found by its certificate number, or written with spaces or hyphens: one address.
+        target = application.registration_number or application.number or ""
+        return redirect("web:registration", number=target)
     rdf = wanted_rdf(request)
     if rdf is not None:
         return dcat_response(number, rdf, vary=True)
@@ -120,10 +129,33 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 def announcements(request: HttpRequest) -> HttpResponse:
-    """Every application under public announcement now, with the days left to object."""
+    """Every application under public announcement now, with the days left to object: paged,
+    filtered by kind, province, the last day and words; each row links the objection form."""
     today = clock.local_date(clock.now())
-    items = with_days_left(current_announcements(), today)
-    return render(request, "web/announcements.html", {"announcements": items})
+    wanted, refused = announcement_filters(request.GET)
+    found = current_announcements(**wanted)
+    pages = max(1, -(-len(found) // ANNOUNCEMENTS_PER_PAGE))
+    try:
+        page = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    start = (page - 1) * ANNOUNCEMENTS_PER_PAGE
+    items = with_days_left(found[start : start + ANNOUNCEMENTS_PER_PAGE], today)
+    base = request.GET.copy()
+    base.pop("page", None)
+    context = {
+        "announcements": items,
+        "total": len(found),
+        "page": page,
+        "pages": pages,
+        "base_query": base.urlencode(),
+        "wanted": wanted,
+        "kinds": [(k.value, labels.kind(k.value)) for k in ProductKind],
+        "provinces": labels.provinces(),
+        "refused": _reasons(refused),
+        "with_objection_links": True,
+    }
+    return render(request, "web/announcements.html", context, status=400 if refused else 200)
 
 
 @login_required
