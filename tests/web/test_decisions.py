@@ -436,7 +436,7 @@ def test_cancellation_shows_its_consequence_before_the_confirmed_post_acts(
         else f"这将注销登记 {number}，注销后不能恢复"
     )
     assert consequence in _text(first)
-    assert 'class="danger btn btn-danger"' in _text(first)
+    assert 'class="btn btn-danger"' in _text(first)
     registered.refresh_from_db()
     assert registered.status == Status.REGISTERED
     done = holder.post(url, {"reason": "不再运营", "confirmed": "True"}, follow=True)

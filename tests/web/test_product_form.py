@@ -22,12 +22,16 @@ def test_each_step_labels_its_fields_and_marks_the_confidential_ones() -> None:
             form = ProductStepForm(step)
             for name in names:
                 field = form.fields[name]
-                assert field.label == capfirst(FIELDS_BY_NAME[name].label)
+                spec = FIELDS_BY_NAME[name]
+                assert str(field.label).startswith(capfirst(spec.label))
+                assert ("required-mark" in str(field.label)) == spec.required
                 assert field.help_text.endswith(CONFIDENTIAL) == (name not in PUBLIC_FIELDS)
                 assert field.help_text.startswith(HELP[name])  # its declared help first
                 assert field.required == (name == "kind")
     with translation.override("zh-hans"):
-        assert ProductStepForm("source").fields["lawful_basis"].label == "数据合法取得方式"
+        label = str(ProductStepForm("source").fields["lawful_basis"].label)
+        assert label.startswith("数据合法取得方式 ")
+        assert "（必填）" in label
 
 
 def test_it_offers_the_declared_choices_by_name_and_hands_the_services_plain_values() -> None:
