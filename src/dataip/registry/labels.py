@@ -149,6 +149,84 @@ ACTION_DONE: Mapping[str, Promise] = {
     Action.CANCEL: gettext_lazy("Registration %(registration_number)s was cancelled."),
     Action.WITHDRAW: gettext_lazy("Application %(number)s was withdrawn."),
 }
+#: What an act on a registered right does (transfers, pledges, consents, change requests), to
+#: be confirmed on its page; and, below, what it did and what comes next (said after it).
+RIGHTS_CONSEQUENCES: Mapping[str, Promise] = {
+    "confirm_transfer_last": gettext_lazy(
+        "This makes %(assignee)s the sole holder of %(registration_number)s and re-issues the "
+        "certificate."
+    ),
+    Action.CONFIRM_TRANSFER: gettext_lazy(
+        "This records your consent to transfer %(registration_number)s to %(assignee)s; it "
+        "takes effect once %(others)s also confirm."
+    ),
+    Action.DECLINE_TRANSFER: gettext_lazy(
+        "This declines the transfer of %(registration_number)s to %(assignee)s; the transfer is "
+        "cancelled and the holders stay as they are."
+    ),
+    Action.RELEASE_PLEDGE: gettext_lazy(
+        "This releases the pledge on %(registration_number)s; the registration is no longer "
+        "encumbered by it."
+    ),
+    Action.CONSENT: gettext_lazy(
+        "This consents, as pledgee of %(registration_number)s, to the holder's next %(purpose)s; "
+        "the holder may then take it."
+    ),
+    Action.REFUSE_CONSENT: gettext_lazy(
+        "This refuses consent to %(purpose)s of %(registration_number)s; the holder cannot take "
+        "it while the pledge stands, and reads your reason."
+    ),
+    Action.CONFIRM_PLEDGE: gettext_lazy(
+        "This confirms the pledge of %(registration_number)s to %(pledgee)s; it stands and the "
+        "public record shows the registration as encumbered."
+    ),
+    Action.DECLINE_PLEDGE: gettext_lazy(
+        "This declines the pledge of %(registration_number)s to %(pledgee)s; it never stands."
+    ),
+    Action.APPROVE_CHANGE: gettext_lazy(
+        "Approving applies these changes to %(registration_number)s and re-issues its "
+        "certificate; refusing leaves the registration as it is and tells the holder the reason."
+    ),
+}
+RIGHTS_DONE: Mapping[str, Promise] = {
+    "confirm_transfer_last": gettext_lazy(
+        "The transfer took effect: %(assignee)s is now the holder of %(registration_number)s, "
+        "and the re-issued certificate is on its page."
+    ),
+    Action.CONFIRM_TRANSFER: gettext_lazy(
+        "Your confirmation is recorded. The transfer of %(registration_number)s takes effect "
+        "once %(others)s also confirm."
+    ),
+    Action.DECLINE_TRANSFER: gettext_lazy(
+        "The transfer of %(registration_number)s was declined and cancelled; the proposer is "
+        "told and the holders stay as they are."
+    ),
+    Action.RELEASE_PLEDGE: gettext_lazy(
+        "The pledge on %(registration_number)s was released; the encumbrance search and the "
+        "public record no longer show it."
+    ),
+    Action.CONSENT: gettext_lazy(
+        "Consent given for %(registration_number)s; the holder's next %(purpose)s uses it."
+    ),
+    Action.REFUSE_CONSENT: gettext_lazy(
+        "Consent for %(registration_number)s was refused; the holder is told your reason."
+    ),
+    Action.CONFIRM_PLEDGE: gettext_lazy(
+        "The pledge of %(registration_number)s to %(pledgee)s was confirmed and now stands; "
+        "the public record shows it until the pledgee releases it."
+    ),
+    Action.DECLINE_PLEDGE: gettext_lazy(
+        "The pledge of %(registration_number)s was declined; the pledgee is told your reason."
+    ),
+    Action.APPROVE_CHANGE: gettext_lazy(
+        "The change to %(registration_number)s was approved and applied; the certificate is "
+        "re-issued and the holder is told."
+    ),
+    Action.REFUSE_CHANGE: gettext_lazy(
+        "The change to %(registration_number)s was refused; the registration stays as it was "
+        "and the holder is told the reason."
+    ),
+}
 #: The role in which an event's actor acted (``Event.actor_role``).
 ROLE_LABELS: Mapping[str, Promise] = {
     Role.APPLICANT: gettext_lazy("applicant"),

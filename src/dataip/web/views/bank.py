@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dataip.certificates import issue_records
 from dataip.certificates.models import IssuedRecord
 from dataip.errors import DomainError, NotFound, ValidationFailed, gettext_noop
-from dataip.registry import clock
+from dataip.registry import clock, labels
 from dataip.registry.i18n import describe
 from dataip.registry.models import ConsentPurpose, ConsentRequestStatus, Pledge, PledgeStatus
 from dataip.registry.queries import rights
 from dataip.registry.services import pledges as pledging
+from dataip.registry.workflow import Action
 from dataip.web.access import actor_of, applicant_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.forms import DATE_INPUT, PortalForm
@@ -188,6 +189,32 @@ class ConsentForm(ConfirmForm):
     field_order = ["purpose", "confirm"]
 
 
+def said(form: forms.Form, action: str, params: dict[str, Any], *, reason_for: str = "") -> None:
+    """Name on ``form`` what its act does: the confirmation box reads "I confirm: <the
+    consequence> This cannot be undone." (``labels.RIGHTS_CONSEQUENCES``) and the reason, where
+    there is one, is labelled with the act."""
+    form.fields["confirm"].label = _("I confirm: %(consequence)s") % {
+        "consequence": " ".join(
+            [str(labels.RIGHTS_CONSEQUENCES[action]) % params, _("This cannot be undone.")]
+        )
+    }
+    if reason_for and "reason" in form.fields:
+        form.fields["reason"].label = _("Reason for: %(action)s") % {"action": reason_for}
+
+
+def done(action: str, params: dict[str, Any]) -> str:
+    """What the act did and what comes next (``labels.RIGHTS_DONE``)."""
+    return str(labels.RIGHTS_DONE[action]) % params
+
+
+def _pledge_params(pledge: Pledge, purpose: str = "") -> dict[str, Any]:
+    return {
+        "registration_number": pledge.application.registration_number,
+        "pledgee": pledge.pledgee.name,
+        "purpose": purpose,
+    }
+
+
 def _posted(request: HttpRequest) -> Any:
     """The posted data (even empty: a bare POST is refused, not shown as a fresh form)."""
     return request.POST if request.method == "POST" else None
@@ -259,6 +286,7 @@ def _pledge_action(
     button: str,
     done: str,
     back: str,
+    button_class: str = "btn btn-primary",
 ) -> HttpResponse:
     """A page for one irreversible act on one pledge: the pledge, the form, the confirmation."""
     if request.method == "POST" and form.is_valid():
@@ -269,7 +297,14 @@ def _pledge_action(
         else:
             messages.success(request, done)
             return redirect(back)
-    context = {"pledge": pledge, "form": form, "title": title, "button": button, "back": back}
+    context = {
+        "pledge": pledge,
+        "form": form,
+        "title": title,
+        "button": button,
+        "back": back,
+        "button_class": button_class,
+    }
     status = 422 if form.errors else 200
     return render(request, "web/bank/pledge_action.html", context, status=status)
 
@@ -281,17 +316,20 @@ def release(request: HttpRequest, pledge_id: int) -> HttpResponse:
     pledge = _own_pledge(request, pledge_id)
     if pledge.status != PledgeStatus.ACTIVE:
         raise NotFound(gettext_noop("No such pledge in force."))
+    form, params = ReasonForm(_posted(request)), _pledge_params(pledge)
+    said(form, Action.RELEASE_PLEDGE, params, reason_for=_("release the pledge"))
     return _pledge_action(
         request,
         pledge,
-        ReasonForm(_posted(request)),
+        form,
         lambda data: pledging.release_pledge(
             pledge_id, actor=actor_of(request), reason=data["reason"]
         ),
         title=_("Release the pledge"),
         button=_("Release the pledge"),
-        done=_("The pledge is released."),
+        done=done(Action.RELEASE_PLEDGE, params),
         back="web:bank-pledges",
+        button_class="btn btn-danger",
     )
 
 
@@ -326,20 +364,37 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 
 def _consent_action(
-    request: HttpRequest, request_id: int, form: forms.Form, act: Any, *, title: str, done: str
+    request: HttpRequest,
+    request_id: int,
+    form: forms.Form,
+    act: Any,
+    *,
+    action: str,
+    title: str,
+    reason_for: str = "",
+    button_class: str = "btn btn-primary",
 ) -> HttpResponse:
     asked = rights.consent_request_for_pledgee(user_of(request).holder_id, request_id)
     if asked.status != ConsentRequestStatus.PENDING:
         raise NotFound(gettext_noop("No such request waiting for your consent."))
+    params = _pledge_params(asked.pledge, str(asked.get_purpose_display()).lower())
+    said(form, action, params, reason_for=reason_for)
+    outcome = done(action, params)
     if request.method == "POST" and form.is_valid():
         try:
             act(form.cleaned_data)
         except DomainError as error:
             _refused(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, outcome)
             return redirect("web:bank-consents")
-    context = {"asked": asked, "pledge": asked.pledge, "form": form, "title": title}
+    context = {
+        "asked": asked,
+        "pledge": asked.pledge,
+        "form": form,
+        "title": title,
+        "button_class": button_class,
+    }
     return render(
         request, "web/bank/consent_action.html", context, status=422 if form.errors else 200
     )
@@ -354,8 +409,8 @@ def give_consent(request: HttpRequest, request_id: int) -> HttpResponse:
         request_id,
         ConfirmForm(_posted(request)),
         lambda data: pledging.give_requested_consent(request_id, actor=actor_of(request)),
+        action=Action.CONSENT,
         title=_("Give consent"),
-        done=_("Consent given. The holder's next such action uses it."),
     )
 
 
@@ -370,8 +425,10 @@ def refuse_consent(request: HttpRequest, request_id: int) -> HttpResponse:
         lambda data: pledging.refuse_consent(
             request_id, actor=actor_of(request), reason=data["reason"]
         ),
+        action=Action.REFUSE_CONSENT,
         title=_("Refuse consent"),
-        done=_("Consent refused. The holder sees your reason."),
+        reason_for=_("refuse consent"),
+        button_class="btn btn-danger",
     )
 
 
@@ -398,14 +455,16 @@ def waiting(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, pledge_id: int) -> HttpResponse:
     """A holder confirms the pledge: now it stands (and shows on the public record)."""
     pledge = _waiting(request, pledge_id)
+    form, params = ConfirmForm(_posted(request)), _pledge_params(pledge)
+    said(form, Action.CONFIRM_PLEDGE, params)
     return _pledge_action(
         request,
         pledge,
-        ConfirmForm(_posted(request)),
+        form,
         lambda data: pledging.confirm_pledge(pledge_id, actor=actor_of(request)),
         title=_("Confirm the pledge"),
         button=_("Confirm the pledge"),
-        done=_("The pledge is confirmed and stands."),
+        done=done(Action.CONFIRM_PLEDGE, params),
         back="web:pledges-waiting",
     )
 
@@ -415,15 +474,18 @@ def confirm(request: HttpRequest, pledge_id: int) -> HttpResponse:
 def decline(request: HttpRequest, pledge_id: int) -> HttpResponse:
     """A holder declines the pledge registered in its name, with the reason."""
     pledge = _waiting(request, pledge_id)
+    form, params = ReasonForm(_posted(request)), _pledge_params(pledge)
+    said(form, Action.DECLINE_PLEDGE, params, reason_for=_("decline the pledge"))
     return _pledge_action(
         request,
         pledge,
-        ReasonForm(_posted(request)),
+        form,
         lambda data: pledging.decline_pledge(
             pledge_id, actor=actor_of(request), reason=data["reason"]
         ),
         title=_("Decline the pledge"),
         button=_("Decline the pledge"),
-        done=_("The pledge is declined."),
+        done=done(Action.DECLINE_PLEDGE, params),
         back="web:pledges-waiting",
+        button_class="btn btn-danger",
     )

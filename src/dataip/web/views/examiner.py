@@ -43,6 +43,7 @@ from dataip.web.views._common import (
     may_propose,
     with_deadline,
 )
+from dataip.web.views.bank import done, said
 from dataip.web.views.declared import declared_fields
 from dataip.web.views.rights import ChangeForm
 
@@ -533,8 +534,11 @@ def change_request(request: HttpRequest, change_id: int) -> HttpResponse:
     if found is None:
         raise NotFound(gettext_noop("No such change request."))
     form = ChangeDecisionForm(_posted(request))
+    params = {"registration_number": found.application.registration_number}
+    said(form, Action.APPROVE_CHANGE, params, reason_for=_("approve or refuse the change"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        decided = Action.APPROVE_CHANGE if data["decision"] == "approve" else Action.REFUSE_CHANGE
         try:
             if data["decision"] == "approve":
                 changes.approve_change(change_id, actor=actor_of(request), reason=data["reason"])
@@ -543,7 +547,7 @@ def change_request(request: HttpRequest, change_id: int) -> HttpResponse:
         except DomainError as error:
             _refused(form, error)
         else:
-            messages.success(request, _("The change request was decided."))
+            messages.success(request, done(decided, params))
             return redirect("web:change-queue")
     rows = [
         {"field": labels.field(name), "old": diff.get("old"), "new": diff.get("new")}

@@ -24,7 +24,7 @@ from dataip.registry.queries.applicants import holder_by_identifier
 from dataip.registry.services import changes
 from dataip.registry.workflow import Action
 from dataip.web.access import actor_of, applicant_required
-from dataip.web.views.bank import ConfirmForm, ReasonForm, _posted, _refused
+from dataip.web.views.bank import ConfirmForm, ReasonForm, _posted, _refused, done, said
 from dataip.web.views.rights import CheckedForm, _amount, _currency, _date, _door, held
 
 WAITING = "web:transfers-waiting"
@@ -129,21 +129,45 @@ def _act(
     form: forms.Form,
     act: Any,
     *,
+    action: str,
     title: str,
     button: str,
-    done: str,
+    reason_for: str = "",
+    button_class: str = "btn btn-primary",
 ) -> HttpResponse:
-    """One irreversible act of a party on one transfer: the transfer, the form, the tick."""
-    view = rights.transfer_for_party(actor_of(request).holder_ids, transfer_id)
+    """One irreversible act of a party on one transfer: the transfer, the form, the tick naming
+    what the act does (the last confirmation makes the assignee the holder)."""
+    holder_ids = actor_of(request).holder_ids
+    view = rights.transfer_for_party(holder_ids, transfer_id)
+    others = [
+        name
+        for name, pk in zip(view.waiting, sorted(view.waiting_ids), strict=False)
+        if pk not in holder_ids
+    ]
+    said_as = action
+    if action == Action.CONFIRM_TRANSFER and not others:
+        said_as = "confirm_transfer_last"
+    params = {
+        "registration_number": view.transfer.application.registration_number,
+        "assignee": view.transfer.assignee.name,
+        "others": ", ".join(others),
+    }
+    said(form, said_as, params, reason_for=reason_for)
     if request.method == "POST" and form.is_valid():
         try:
             act(form.cleaned_data)
         except DomainError as error:
             _refused(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, done(said_as, params))
             return redirect(WAITING)
-    context = {"view": view, "form": form, "title": title, "button": button}
+    context = {
+        "view": view,
+        "form": form,
+        "title": title,
+        "button": button,
+        "button_class": button_class,
+    }
     status = 422 if form.errors else 200
     return render(request, "web/rights/transfer_action.html", context, status=status)
 
@@ -157,9 +181,9 @@ def confirm(request: HttpRequest, transfer_id: int) -> HttpResponse:
         transfer_id,
         ConfirmForm(_posted(request)),
         lambda data: changes.confirm_transfer(transfer_id, actor=actor_of(request)),
+        action=Action.CONFIRM_TRANSFER,
         title=_("Confirm the transfer"),
         button=_("Confirm the transfer"),
-        done=_("Your confirmation is recorded; the transfer takes effect once every party has."),
     )
 
 
@@ -174,7 +198,9 @@ def decline(request: HttpRequest, transfer_id: int) -> HttpResponse:
         lambda data: changes.decline_transfer(
             transfer_id, actor=actor_of(request), reason=data["reason"]
         ),
+        action=Action.DECLINE_TRANSFER,
         title=_("Decline the transfer"),
         button=_("Decline the transfer"),
-        done=_("The transfer is declined and cancelled."),
+        reason_for=_("decline the transfer"),
+        button_class="btn btn-danger",
     )
