@@ -37,3 +37,28 @@ def test_the_admin_cannot_change_applications(personas: Personas, sign_in: SignI
     assert client.get(f"/admin/registry/application/{app.pk}/delete/").status_code == 403
     assert client.get("/admin/registry/event/").status_code == 200
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+
+
+def filter_sidebar(html: str) -> str:
+    start = html.index('id="changelist-filter"')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_the_event_filter_names_events_in_the_users_language(
+    personas: Personas, sign_in: SignIn
+) -> None:
+    app = build(personas, Status.SUBMITTED)
+    assert app.events.filter(action="submit").exists()
+    root = superuser_registrar()
+    zh = sign_in(root, language="zh-hans").get("/admin/registry/event/")
+    sidebar = filter_sidebar(zh.content.decode())
+    assert "提交了申请" in sidebar
+    assert ">submit<" not in sidebar
+    assert "?action=submit" in sidebar
+    en = sign_in(root, language="en").get("/admin/registry/event/")
+    assert "Submitted the application" in filter_sidebar(en.content.decode())
+    chosen = sign_in(root, language="en").get("/admin/registry/event/?action=submit")
+    assert chosen.status_code == 200
+    rows = chosen.content.decode()
+    rows = rows[rows.index('id="result_list"') :]
+    assert "Submitted the application" in rows

@@ -47,13 +47,28 @@ class ApplicationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class EventActionFilter(admin.SimpleListFilter):
+    """The events recorded so far, by the same names the rows show (``labels.event``), not by
+    their codes; the chosen code still goes in the URL (``?action=submit``)."""
+
+    title = _("event")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = Event.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, labels.event(code)) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     """The history, in the same words as the pages: what was done, in which role, the status
     before and after (the codes stay in the filters and on each row's page)."""
 
     list_display = ("id", "application", "what", "role", "before", "after", "occurred_at")
-    list_filter = ("action", "public")
+    list_filter = (EventActionFilter, "public")
     show_full_result_count = False
 
     @admin.display(description=_("event"), ordering="action")

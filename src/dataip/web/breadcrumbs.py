@@ -34,6 +34,7 @@ PAGES: dict[str, tuple[Label, str | None]] = {
     "web:catalogue": (_("Catalogue"), None),
     "web:my-objections": (_("My objections"), None),
     "web:my-objection": ("{reference}", "web:my-objections"),
+    "web:help": (_("Help and FAQ"), None),
     # Accounts
     "web:signup": (_("Sign up"), None),
     "web:login": (_("Sign in"), None),
@@ -53,6 +54,8 @@ PAGES: dict[str, tuple[Label, str | None]] = {
     "web:organisation-activity": (_("Activity"), "web:organisation"),
     "web:webhooks": (_("Webhooks"), "web:profile"),
     "web:webhook": (_("Webhook"), "web:webhooks"),
+    "web:enrol": (_("Set up your staff account"), None),
+    "web:accept-invitation": (_("Invitation"), None),
     # Holders
     "web:my-applications": (_("My applications"), None),
     "web:new-application": (_("New application"), "web:my-applications"),
@@ -70,6 +73,8 @@ PAGES: dict[str, tuple[Label, str | None]] = {
     "web:rights-consent": (_("Ask the pledgee's consent"), "web:rights"),
     "web:rights-valuation": (_("Record a valuation"), "web:rights"),
     "web:rights-transfer": (_("Transfer"), "web:rights"),
+    "web:rights-transfer-withdraw": (_("Withdraw"), "web:rights"),
+    "web:rights-dispute-trade": (_("Dispute the report"), "web:rights"),
     "web:licences-granted": (_("Licences granted to us"), "web:my-applications"),
     "web:pledges-waiting": (_("Pledges to confirm"), None),
     "web:pledge-confirm": (_("Confirm"), "web:pledges-waiting"),
@@ -100,6 +105,8 @@ PAGES: dict[str, tuple[Label, str | None]] = {
     "web:exchange-trades": (_("Trade reports"), None),
     "web:exchange-new-trade": (_("Report a trade"), "web:exchange-trades"),
     "web:exchange-trade": (_("Trade report"), "web:exchange-trades"),
+    "web:referral": (_("Application pre-filled by a data exchange"), "web:my-applications"),
+    "web:referral-decline": (_("Decline"), "web:referral"),
     # Staff
     "web:queue": (_("Examination"), None),
     "web:case": (pgettext_lazy("breadcrumb", "Case"), "web:queue"),
@@ -113,6 +120,7 @@ PAGES: dict[str, tuple[Label, str | None]] = {
     "web:change-request": (_("Change request"), "web:change-queue"),
     "web:pending-requests": (_("Pending after registration"), None),
     "web:staff-statistics": (_("Statistics"), "web:queue"),
+    "web:dashboard": (_("Dashboard"), "web:queue"),
     "web:organisation-queue": (_("Organisations to verify"), None),
     "web:organisation-case": (pgettext_lazy("breadcrumb", "Case"), "web:organisation-queue"),
     "web:disputed-trades": (_("Disputed trade reports"), None),

@@ -84,6 +84,18 @@ def missing_for_submission(application: Application) -> list[str]:
     holder_ids = set(application.holders.values_list("holder_id", flat=True))
     if not holder_ids:
         missing.append("holders")
+    missing += sorted(
+        f"materials.{kind}" for kind, have in material_checklist(application) if not have
+    )
+    return missing
+
+
+def material_checklist(application: Application) -> list[tuple[MaterialKind, bool]]:
+    """The kinds of material the regime requires of this application (an agent filing adds its
+    own; an agreement as data source adds the proof), in declaration order, each with whether it
+    is there: uploaded, or, for the deposit certificate, a deposit of the holders' cited."""
+    product = application.product
+    holder_ids = set(application.holders.values_list("holder_id", flat=True))
     regime = load_regime(application.regime_code)
     filed_by_agent = application.filed_by_id not in holder_ids
     have = set(
@@ -97,5 +109,4 @@ def missing_for_submission(application: Application) -> list[str]:
     required = set(regime.required_materials(filed_by_agent))
     if product.data_source_type in AGREEMENT_SOURCES:
         required.add(MaterialKind.DATA_SOURCE_PROOF)
-    missing += [f"materials.{kind}" for kind in sorted(required - have)]
-    return missing
+    return [(kind, kind in have) for kind in MaterialKind if kind in required]

@@ -276,6 +276,10 @@ def materials_step(request: HttpRequest, application: Application) -> HttpRespon
         "application": application,
         "form": form,
         "materials": filing.current_materials(application),
+        "checklist": [
+            (kind, labels.material(kind), have)
+            for kind, have in applicants.material_checklist(application)
+        ],
         "step": "materials",
         "steps": _steps(application, "materials"),
         "editable": editable,
