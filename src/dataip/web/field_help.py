@@ -53,6 +53,13 @@ FIELD_HELP: dict[str, Promise] = {
     "purpose": _("What the pledgee is asked to consent to."),
     "kind": _("Choose one."),
     # by form, where a name means something particular
+    "QueueFilterForm.kind": _("Only applications of this kind."),
+    "QueueFilterForm.province": _("Only applications whose data product comes from this region."),
+    "QueueFilterForm.examiner": _("Only applications assigned to this examiner."),
+    "QueueFilterForm.deadline_before": _("Only cases whose deadline falls on or before this day."),
+    "QueueFilterForm.overdue": _("Only cases whose deadline has passed."),
+    "QueueFilterForm.sort": _("The order of the list."),
+    "SaveViewForm.name": _("A name to find these filters again in your saved views."),
     "NewApplicationForm.kind": _(
         "A data collection, a data product or a data algorithm / AI model; the help centre "
         "explains each. Only the kinds this registry registers are offered."

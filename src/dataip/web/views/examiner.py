@@ -35,6 +35,7 @@ from dataip.registry.services.registrar import ReissueGround
 from dataip.registry.workflow import TERMINAL, TRANSITIONS, Action, Actor, Role, Status
 from dataip.web.access import actor_of, login_required, staff_required, user_of
 from dataip.web.errors import put_on_form
+from dataip.web.field_help import FieldHelpMixin
 from dataip.web.forms import PortalForm
 from dataip.web.views._common import (
     action_buttons,
@@ -78,7 +79,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return redirect("web:reviews")
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FieldHelpMixin, forms.Form):
     """The queue's search, filters and sort (all optional; a bad value is named, not ignored)."""
 
     q = forms.CharField(
