@@ -31,7 +31,14 @@ app = typer.Typer(
 
 
 def _setup() -> None:
+    """Start Django once per process. A second ``django.setup()`` would configure logging
+    again, onto whatever ``sys.stderr`` is at that moment (in tests, a runner's stream that is
+    closed right after the command)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataip.config.settings")
+    from django.apps import apps
+
+    if apps.ready:
+        return
     import django
 
     django.setup()

@@ -12,8 +12,8 @@ from dataip.accounts import organisation as org
 from dataip.accounts.models import MailOutbox, Notification, OrgRole
 from dataip.registry import notices
 from dataip.registry.workflow import Notice
+from tests.support.mailbox import Inbox, free_port, smtp  # noqa: F401 - the fixture
 from tests.support.personas import Personas, make_person
-from tests.support.smtp import Inbox, free_port, smtp  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from dataip.accounts import organisation as org
 from dataip.accounts.models import Invitation, OrganisationActivity, OrgRole, User
 from dataip.errors import NotFound, PermissionDenied, ValidationFailed
+from tests.support.mailbox import Inbox, free_port, smtp  # noqa: F401 - the fixture
 from tests.support.personas import Personas, make_person
-from tests.support.smtp import Inbox, free_port, smtp  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

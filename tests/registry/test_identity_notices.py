@@ -26,8 +26,8 @@ from dataip.registry.verifiers import _load
 from dataip.registry.workflow import Notice
 from tests.registry.test_identity import documents, sign_up
 from tests.support.builders import PDF
+from tests.support.mailbox import Inbox, smtp  # noqa: F401 - the fixture
 from tests.support.personas import Personas, make_person, valid_uscc
-from tests.support.smtp import Inbox, smtp  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

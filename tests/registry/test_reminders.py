@@ -14,8 +14,8 @@ from dataip.registry.models import RenewalReminder
 from dataip.registry.workflow import Notice, Status
 from dataip.upkeep.tick import tick
 from tests.support.builders import at_stage, day
+from tests.support.mailbox import Inbox, smtp  # noqa: F401 - the fixture
 from tests.support.personas import Personas, make_person
-from tests.support.smtp import Inbox, smtp  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

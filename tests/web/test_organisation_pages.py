@@ -13,8 +13,8 @@ from django.utils import timezone
 from dataip.accounts.models import ApiToken, OrgRole, User
 from dataip.registry.models import Application
 from tests.support.builders import draft
+from tests.support.mailbox import Inbox, smtp  # noqa: F401 - the fixture
 from tests.support.personas import Personas, make_person
-from tests.support.smtp import Inbox, smtp  # noqa: F401 - the fixture
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
