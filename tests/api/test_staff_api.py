@@ -172,6 +172,27 @@ CASES |= {
         {"examiner": 200, "registrar": 200},
     ),
 }
+CASES |= {
+    # examination acts on a registered application: possible for nobody any more
+    "cases_act": (
+        "POST",
+        lambda a: f"staff/applications/{a.pk}/actions",
+        {"action": "announce", "confirm": True},
+        {"examiner": 409, "registrar": 409},
+    ),
+    "cases_panel": (
+        "GET",
+        lambda a: f"staff/applications/{a.pk}/panel",
+        None,
+        {"examiner": 200, "registrar": 200},
+    ),
+    "cases_assign": (
+        "POST",
+        lambda a: f"staff/applications/{a.pk}/panel",
+        {"experts": [1]},
+        {"examiner": 403, "registrar": 422},
+    ),
+}
 MULTIPART = {"revoke"}
 
 

@@ -32,6 +32,7 @@ from dataip.api.routers.organisation import router as organisation_router
 from dataip.api.routers.public import router as public_router
 from dataip.api.routers.rights import router as rights_router
 from dataip.api.routers.staff import router as staff_router
+from dataip.api.routers.staff_cases import router as staff_cases_router
 from dataip.api.routers.staff_organisations import router as staff_organisations_router
 from dataip.api.routers.trade_reports import router as trade_reports_router
 from dataip.api.routers.transfers import router as transfers_router
@@ -57,9 +58,12 @@ Registry for data intellectual property (数据知识产权登记平台).
   scopes and expiry, the audit trail): a token with the `admin` scope. Every token carries
   scopes (`read`, `apply`, `rights`, `bank`, `objections`, `admin`); a route it lacks the scope
   for answers 403 `scope_missing`, an expired token 401 `token_expired`.
-* **Examiners and registrars** (the queue of pending requests after registration, objections
-  to decide with their deadlines, corrections, certificate re-issues): a staff token, created
-  on the account page. Registrars verify new organisations and decide identity claim disputes
+* **Examiners and registrars** (the queues of applications with their deadlines and the
+  dashboard; the acts on a case — formal examination, corrections asked for, approval or
+  refusal, announcement, registration — with `confirm` for those that cannot be undone; the
+  review panel; the queue of pending requests after registration, objections to decide with
+  their deadlines, corrections, certificate re-issues): a staff token, created on the account
+  page. Registrars verify new organisations and decide identity claim disputes
   (`/staff/organisations`); an organisation reads its own verification
   (`/organisation/verification`): a pending one may draft but not submit.
 
@@ -163,6 +167,7 @@ api.add_router("", rights_router)
 api.add_router("", transfers_router)
 api.add_router("", objections_router)
 api.add_router("", staff_router)
+api.add_router("", staff_cases_router)
 api.add_router("", notifications_router)
 api.add_router("", organisation_router)
 api.add_router("", identity_router)

@@ -119,7 +119,7 @@ def queue(
     )
 
 
-def _case(application: Application, today: date) -> CaseOut:
+def case_out(application: Application, today: date) -> CaseOut:
     deadline = staff.deadline_of(application, today)
     product = application.product
     return CaseOut(
@@ -195,7 +195,7 @@ def applications(
     today = clock.local_date(clock.now())
     return CaseList(
         total=found.count(),
-        items=[_case(a, today) for a in rows[:limit]],
+        items=[case_out(a, today) for a in rows[:limit]],
         next=pagination.next_link(request, next_cursor),
         nextCursor=next_cursor,
     )
@@ -220,7 +220,7 @@ def dashboard(request: HttpRequest) -> DashboardOut:
             )
             for q in figures.queues
         ],
-        overdue=[_case(a, figures.today) for a in figures.overdue],
+        overdue=[case_out(a, figures.today) for a in figures.overdue],
         monthStart=figures.month_start,
         received=figures.received,
         registered=figures.registered,

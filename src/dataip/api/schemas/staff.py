@@ -176,3 +176,62 @@ class DashboardOut(Schema):
     registered: int
     rejected: int
     days: list[DayFigureOut]
+
+
+CaseAction = Literal[
+    "start_formal_examination",
+    "request_correction",
+    "pass_formal_examination",
+    "approve",
+    "reject",
+    "announce",
+    "close_publicity",
+    "register",
+]
+
+
+class CaseActionIn(Input):
+    """One act on a case (案件办理), as on the case page: the workflow decides whether it is
+    possible now and for whom."""
+
+    action: CaseAction = Field(
+        description="start_formal_examination, request_correction (reason required), "
+        "pass_formal_examination, approve, reject (reason required), announce, "
+        "close_publicity, register"
+    )
+    reason: str = Field("", max_length=2000, description="The reason (shown in the history)")
+    confirm: bool = Field(
+        False,
+        description="Must be true for an act that cannot be undone (approve, reject, announce, "
+        "register…); without it the answer is a 422 naming `confirm` and what would follow",
+    )
+
+
+class CaseActedOut(Schema):
+    """The case after the act, and what it did and what comes next, in words."""
+
+    case: CaseOut
+    outcome: str
+
+
+class PanelIn(Input):
+    """The experts to put on the review panel (专家组), all at once or none."""
+
+    experts: list[int] = Field(min_length=1, max_length=20, description="The experts' user ids")
+
+
+class PanelSeatOut(Schema):
+    """One expert on the panel, and the opinion once given."""
+
+    expert: int
+    expertName: str
+    approves: bool | None
+    opinion: str
+    opinionAt: datetime | None
+
+
+class PanelOut(Schema):
+    """The review panel of a case."""
+
+    applicationId: int
+    panel: list[PanelSeatOut]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -31,8 +30,9 @@ from dataip.registry.models import Application
 from dataip.registry.queries import applicants, decisions, listings, rights, staff
 from dataip.registry.queries.objections import undecided_objections
 from dataip.registry.services import changes, examination, lifecycle, publicity, registrar
+from dataip.registry.services.casework import STEPS
 from dataip.registry.services.registrar import ReissueGround
-from dataip.registry.workflow import TERMINAL, TRANSITIONS, Action, Actor, Role, Status
+from dataip.registry.workflow import TERMINAL, TRANSITIONS, Action, Role, Status
 from dataip.web.access import actor_of, login_required, staff_required, user_of
 from dataip.web.errors import put_on_form
 from dataip.web.field_help import FieldHelpMixin
@@ -49,25 +49,6 @@ from dataip.web.views.declared import declared_fields
 from dataip.web.views.rights import ChangeForm
 
 EXAMINERS = (Role.EXAMINER, Role.REGISTRAR)
-
-Step = Callable[[int, Actor, str], Application]
-STEPS: dict[Action, Step] = {
-    Action.START_FORMAL_EXAMINATION: lambda pk, actor, reason: examination.start_formal_examination(
-        pk, actor=actor
-    ),
-    Action.REQUEST_CORRECTION: lambda pk, actor, reason: examination.request_correction(
-        pk, actor=actor, reason=reason
-    ),
-    Action.PASS_FORMAL_EXAMINATION: lambda pk, actor, reason: examination.pass_formal_examination(
-        pk, actor=actor, reason=reason
-    ),
-    Action.APPROVE: lambda pk, actor, reason: examination.approve(pk, actor=actor, reason=reason),
-    Action.REJECT: lambda pk, actor, reason: examination.reject(pk, actor=actor, reason=reason),
-    Action.ANNOUNCE: lambda pk, actor, reason: publicity.announce(pk, actor=actor),
-    Action.CLOSE_PUBLICITY: lambda pk, actor, reason: publicity.close_publicity(pk, actor=actor),
-    Action.REGISTER: lambda pk, actor, reason: publicity.register(pk, actor=actor),
-}
-"""The examiner's actions on a case page, each calling its service."""
 
 
 @staff_required(Role.EXAMINER, Role.REGISTRAR, Role.EXPERT)
