@@ -137,7 +137,8 @@ def _write_bundles(target: Storage, bundles: list[Tile]) -> int:
 
 def _write_upper(target: Storage, tile: Tile) -> int:
     """Write a hash tile above level 0 from the stored complete-subtree hashes, one query."""
-    assert tile.level  # noqa: S101 - level 0 is written with the bundles
+    if not tile.level:
+        raise ValueError("level-0 tiles are written with their bundles")
     found = dict(
         LogNode.objects.filter(
             level=8 * tile.level, index__gte=tile.first, index__lt=tile.first + tile.width
