@@ -49,3 +49,5 @@ def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     # Bulk export: snapshots in the test's folder, and none from tick unless a test asks.
     settings.DATAIP_EXPORT_DIR = tmp_path / "exports"
     settings.DATAIP_EXPORT_SNAPSHOTS = False
+    # The log's tiles: none from tick unless a test asks (tests/ledger/test_tiles.py).
+    settings.DATAIP_LOG_TILES = False

@@ -849,6 +849,40 @@ def witness_serve(
     serve_witness(witness, host, port, threads=threads)
 
 
+tiles_app = typer.Typer(
+    help="The log as C2SP tlog-tiles (日志瓦片): static files a CDN or a mirror can serve.",
+    no_args_is_help=True,
+)
+app.add_typer(tiles_app, name="tiles")
+
+
+@tiles_app.command("write")
+def tiles_write() -> None:
+    """Write the log's tiles up to the newest published checkpoint into the tiles storage,
+    checkpoint last (idempotent; `dataip tick` does it too) / 写出日志瓦片."""
+    _setup()
+    from dataip.ledger.tiles import TilesDisagree, write_tiles
+
+    try:
+        written = write_tiles()
+    except TilesDisagree as exc:
+        typer.echo(
+            f"存储中的日志瓦片与本账本不一致，未写入任何文件：{exc}\n"
+            f"The stored tiles disagree with this log; nothing was written: {exc}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    if not written.size:
+        typer.echo("尚无已发布的检查点。\nNo published checkpoint yet.")
+        return
+    typer.echo(
+        f"日志瓦片已写至 {written.size} 条记录：新写入 {written.files} 个文件，"
+        f"删除 {written.pruned} 个被取代的部分瓦片。\n"
+        f"Tiles written up to {written.size} entries: {written.files} new files, "
+        f"{written.pruned} superseded partial tiles deleted."
+    )
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command (e.g. `dataip manage check`)."""

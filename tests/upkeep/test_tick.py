@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dataip.ledger import checkpoints, keys
+from dataip.ledger.tiles import tick_step as log_tiles
 from dataip.registry.workflow import Status
 from dataip.upkeep import tick
 from dataip.upkeep.exports import nightly_snapshot
@@ -47,7 +48,7 @@ def test_it_runs_every_step_in_order_and_adds_up_what_they_did(monkeypatch: Any)
 
 
 def test_the_registry_goes_first_then_the_ledger_the_witnesses_then_the_certificates() -> None:
-    steps = (tick.registry_transitions, tick.ledger_catch_up, tick.witness_round)
+    steps = (tick.registry_transitions, tick.ledger_catch_up, tick.witness_round, log_tiles)
     notices = (tick.deadlines_approaching, tick.outbox, tick.webhook_outbox)
     assert (*steps, tick.due_certificates, *notices, nightly_snapshot) == tick.STEPS
 

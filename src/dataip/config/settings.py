@@ -257,10 +257,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("DATAIP_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 """Where uploaded materials are stored (local files by default)."""
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+STORAGES["tiles"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(DATA_DIR / "tiles")},
+}
+"""Where the log is written as C2SP tlog-tiles (docs/evidence.md §8): files a CDN or a mirror
+can serve as they are."""
+DATAIP_LOG_TILES = envbool("DATAIP_LOG_TILES", default=True)
+"""Write the log's tiles (``STORAGES["tiles"]``) in every ``dataip tick``, up to the newest
+published checkpoint (off: only ``dataip tiles write`` writes them)."""
+DATAIP_LOG_TILES_URL = os.environ.get("DATAIP_LOG_TILES_URL", "")
+"""The public URL prefix of the tiles when a CDN or the object storage serves them (e.g.
+``https://tiles.example.cn/log/v1/``), said by ``/.well-known/dataip-log-tiles``; empty: this
+site's ``/log/v1/``."""
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

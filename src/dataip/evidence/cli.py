@@ -1,4 +1,5 @@
-"""Holder commands: ``fingerprint`` a dataset where it lies, ``prove`` one file was deposited.
+"""Holder commands: ``fingerprint`` a dataset where it lies, ``prove`` one file was deposited;
+and ``verify-tiles``, a mirror's check of the log's C2SP tiles.
 
 Mount into another Typer app with :func:`register`, or run on its own:
 ``python -m dataip.evidence.cli fingerprint DATA --out manifest.json``. Every
@@ -36,6 +37,7 @@ from .fingerprint import (
 )
 from .fingerprint import fingerprint as make_fingerprint
 from .fingerprint import prove as make_proof
+from .tiles import fetch_from_folder, fetch_from_url, verify_tiles
 
 __all__ = [
     "app",
@@ -45,6 +47,7 @@ __all__ = [
     "prove",
     "register",
     "verify_possession_command",
+    "verify_tiles_command",
 ]
 
 app = typer.Typer(
@@ -346,11 +349,58 @@ def verify_possession_command(
         _say("持有证明有效", f"possession proof is valid: {record['path']} in {root}")
 
 
+def _vkeys(values: list[str]) -> list[str]:
+    """Each --key is a vkey, or a file with one vkey a line ('#' starts a comment)."""
+    found: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            found += [line.strip() for line in lines if line.strip() and line[0] != "#"]
+        else:
+            found.append(value.strip())
+    return found
+
+
+@app.command("verify-tiles")
+def verify_tiles_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="The tiles' URL prefix (https://host/log/v1/) or a folder holding a copy "
+            "(日志瓦片的网址前缀或本地目录).",
+            show_default=False,
+        ),
+    ],
+    key: Annotated[
+        list[str],
+        typer.Option(
+            "--key",
+            help="The log's public key (vkey), or a file of vkeys; repeatable (账本公钥).",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Rebuild the log from its C2SP tiles alone and check it against the signed checkpoint
+    (仅凭日志瓦片重建账本并核验签名检查点)."""
+    with _reported():
+        if source.startswith(("http://", "https://")):
+            fetch = fetch_from_url(source)
+        elif Path(source).is_dir():
+            fetch = fetch_from_folder(source)
+        else:
+            raise ValueError(f"neither an http(s) URL nor a folder: {source}")
+        verified = verify_tiles(fetch, _vkeys(key))
+        typer.echo(verified.summary("zh") + verified.summary("en"), nl=False)
+
+
 def register(parent: typer.Typer) -> None:
-    """Add ``fingerprint``, ``prove`` and ``verify-possession`` to ``parent`` (top level)."""
+    """Add ``fingerprint``, ``prove``, ``verify-possession`` and ``verify-tiles`` to
+    ``parent`` (top level)."""
     parent.command("fingerprint")(fingerprint)
     parent.command("prove")(prove)
     parent.command("verify-possession")(verify_possession_command)
+    parent.command("verify-tiles")(verify_tiles_command)
 
 
 def main() -> None:

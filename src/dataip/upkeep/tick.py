@@ -29,6 +29,7 @@ from django.core.management import call_command
 
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
+from dataip.ledger.tiles import tick_step as log_tiles
 from dataip.ledger.witnessing import LogRefusedByWitness
 from dataip.registry.mail import deliver_due
 from dataip.registry.notices import notify_deadlines
@@ -90,6 +91,7 @@ STEPS: tuple[Step, ...] = (
     registry_transitions,
     ledger_catch_up,
     witness_round,
+    log_tiles,
     due_certificates,
     deadlines_approaching,
     outbox,
