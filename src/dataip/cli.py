@@ -228,6 +228,48 @@ def serve(
 
 
 @app.command()
+def appserver(
+    bind: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="HOST:PORT or unix:PATH to listen on (repeatable; default DATAIP_APPSERVER_BIND)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Worker processes (default DATAIP_APPSERVER_WORKERS: 2 per CPU + 1)."),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Threads per worker (default DATAIP_APPSERVER_THREADS).")
+    ] = None,
+) -> None:
+    """Serve the registry in production with gunicorn (several worker processes); run as many
+    app servers as needed against one PostgreSQL, behind a load balancer (docs/deployment.md).
+
+    Runs no `tick` and no task worker: run `dataip worker` beside it. Logs are JSON unless
+    DATAIP_LOG_FORMAT says otherwise; /healthz, /readyz and /metrics answer probes."""
+    os.environ.setdefault("DATAIP_LOG_FORMAT", "json")
+    os.environ.setdefault("DATAIP_ACCESS_LOG", "1")
+    _setup()
+    _refuse_without_keys()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from dataip.config import gunicorn
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # once, before the fork
+    connections.close_all()  # no connection of the master's may be shared by the workers
+    overrides: dict[str, object] = {}
+    if bind:
+        overrides["bind"] = bind
+    if workers is not None:
+        overrides["workers"] = workers
+    if threads is not None:
+        overrides["threads"] = threads
+    gunicorn.run(overrides)
+
+
+@app.command()
 def worker(
     batch: Annotated[
         bool, typer.Option(help="Stop once no task waits (instead of running forever).")

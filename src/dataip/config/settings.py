@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from dataip.config import logs
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -85,6 +87,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (docs/deployment.md, observability).
+    "dataip.web.requestid.RequestIdMiddleware",
+    "dataip.web.metrics.RequestMetricsMiddleware",
+    # /healthz, /readyz and /metrics, before the host check and the redirect to https.
+    "dataip.web.health.ProbesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dataip.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -444,12 +451,36 @@ DATAIP_DEPOSIT_OVERLAP_THRESHOLD = float(os.environ.get("DATAIP_DEPOSIT_OVERLAP_
 DATAIP_DEPOSIT_PUBLISH_ROOT = envbool("DATAIP_DEPOSIT_PUBLISH_ROOT", default=True)
 """Whether the public deposit page shows the deposit root (number and time are always shown)."""
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DATAIP_LOG_LEVEL", "INFO")},
-}
+DATAIP_LOG_LEVEL = os.environ.get("DATAIP_LOG_LEVEL", "INFO")
+"""The least severe log records written (DEBUG, INFO, WARNING, ERROR)."""
+DATAIP_LOG_FORMAT = os.environ.get("DATAIP_LOG_FORMAT", "plain")
+"""``plain`` (the message alone) or ``json`` (one object a line, with time, level, logger,
+process and request id; ``dataip appserver`` uses it unless this is set)."""
+DATAIP_ACCESS_LOG = envbool("DATAIP_ACCESS_LOG", default=False)
+"""Whether each request writes one line (method, path, view, status, duration, request id) to
+the ``dataip.access`` log (on by default under ``dataip appserver``)."""
+try:
+    LOGGING = logs.config(DATAIP_LOG_FORMAT, DATAIP_LOG_LEVEL, access=DATAIP_ACCESS_LOG)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
+DATAIP_METRICS_ALLOW = envlist("DATAIP_METRICS_ALLOW", ["127.0.0.1", "::1"])
+"""Addresses or networks (``10.0.0.0/8``) that may read ``/metrics``; others get 404 unless
+they bear ``DATAIP_METRICS_TOKEN``. Behind a TLS proxy (``DATAIP_BEHIND_PROXY``) the address is
+the one the proxy saw."""
+DATAIP_METRICS_TOKEN = os.environ.get("DATAIP_METRICS_TOKEN", "")
+"""A bearer token (``Authorization: Bearer …``) that lets a scraper from any address read
+``/metrics`` (empty: addresses only)."""
+
+DATAIP_APPSERVER_BIND = os.environ.get("DATAIP_APPSERVER_BIND", "127.0.0.1:8000")
+"""Where ``dataip appserver`` listens: ``HOST:PORT`` or ``unix:/path/to/socket``."""
+DATAIP_APPSERVER_WORKERS = int(os.environ.get("DATAIP_APPSERVER_WORKERS", "0"))
+"""Worker processes of ``dataip appserver`` (0: two per CPU plus one)."""
+DATAIP_APPSERVER_THREADS = int(os.environ.get("DATAIP_APPSERVER_THREADS", "4"))
+"""Threads per worker process of ``dataip appserver``: requests one process serves at once."""
+DATAIP_APPSERVER_TIMEOUT = int(os.environ.get("DATAIP_APPSERVER_TIMEOUT", "60"))
+"""Seconds a worker of ``dataip appserver`` may spend silent on a request before it is killed
+and replaced."""
 
 # Bulk export (docs/platforms.md): where the nightly snapshots are kept, and whether
 # `dataip tick` writes one a day.
