@@ -12,6 +12,7 @@ import polib
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.test import Client
 from django.utils import translation
 
 from dataip.certificates.models import Certificate
@@ -324,3 +325,12 @@ def test_the_catalogue_says_expired_with_one_word() -> None:
     assert expired is not None
     assert expired.msgstr == "已届满"
     assert catalogue.find("Expired").msgstr == "有效期届满"
+
+
+@pytest.mark.parametrize(("language", "title"), [("zh-hans", "无法办理"), ("en", "Not possible")])
+def test_a_host_the_site_does_not_serve_gets_the_400_page(
+    client: Client, language: str, title: str
+) -> None:
+    answer = client.get("/", HTTP_HOST="elsewhere.example", HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 400
+    assert title in answer.content.decode()

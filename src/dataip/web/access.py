@@ -29,8 +29,9 @@ View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def signed_in_user(request: HttpRequest) -> User | None:
-    """The signed-in user, or None."""
-    user = request.user
+    """The signed-in user, or None (also for a request refused before the session was read,
+    such as one for a host the site does not serve)."""
+    user = getattr(request, "user", None)
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
