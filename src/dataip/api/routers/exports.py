@@ -147,10 +147,10 @@ def snapshots(request: HttpRequest) -> Snapshots:
 )
 def export_snapshot(request: HttpRequest, name: SnapshotName) -> FileResponse:
     """One snapshot file."""
-    path = exports.snapshot_path(name)
-    if path is None:
+    stored = exports.open_snapshot(name)
+    if stored is None:
         raise NotFound(gettext_noop("No such snapshot."))
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response = FileResponse(stored, as_attachment=True, filename=name)
     response["Content-Type"] = "application/gzip"
     response["Cache-Control"] = "public, max-age=86400, immutable"
     return response

@@ -28,10 +28,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import translation
 
@@ -215,34 +215,41 @@ class Snapshot:
     size: int
 
 
-def snapshot_dir() -> Path:
-    """Where snapshots are kept: ``DATAIP_DATA_DIR/exports`` (setting ``DATAIP_EXPORT_DIR``)."""
-    return Path(settings.DATAIP_EXPORT_DIR)
+def snapshot_storage() -> Storage:
+    """Where snapshots are kept: ``STORAGES["exports"]`` (the folder ``DATAIP_EXPORT_DIR``,
+    default ``DATAIP_DATA_DIR/exports``; with object storage, ``exports/`` in the bucket)."""
+    return storages["exports"]
 
 
 def snapshots() -> list[Snapshot]:
     """Every snapshot kept, the newest first."""
-    folder = snapshot_dir()
+    storage = snapshot_storage()
+    try:
+        _, names = storage.listdir("")
+    except FileNotFoundError:  # a folder not made yet: no snapshot written
+        return []
     found = []
-    if folder.is_dir():
-        for path in folder.iterdir():
-            match = SNAPSHOT_NAME.match(path.name)
-            if match and path.is_file():
-                found.append(
-                    Snapshot(
-                        name=path.name,
-                        day=date.fromisoformat(match["day"]),
-                        cursor=int(match["cursor"]),
-                        format=match["format"],
-                        size=path.stat().st_size,
-                    )
+    for name in names:
+        if match := SNAPSHOT_NAME.match(name):
+            found.append(
+                Snapshot(
+                    name=name,
+                    day=date.fromisoformat(match["day"]),
+                    cursor=int(match["cursor"]),
+                    format=match["format"],
+                    size=storage.size(name),
                 )
+            )
     return sorted(found, key=lambda s: (s.day, s.cursor, s.format), reverse=True)
 
 
-def snapshot_path(name: str) -> Path | None:
-    """The file of the snapshot named ``name``, or None if there is none by that name."""
+def open_snapshot(name: str) -> File[bytes] | None:
+    """The snapshot named ``name``, open for reading (the caller closes it), or None if there
+    is none by that name."""
     if not SNAPSHOT_NAME.match(name):
         return None
-    path = snapshot_dir() / name
-    return path if path.is_file() else None
+    storage = snapshot_storage()
+    try:
+        return storage.open(name, "rb")
+    except FileNotFoundError:
+        return None
