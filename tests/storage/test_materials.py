@@ -27,7 +27,9 @@ def _downloaded(client: Client, material: Material) -> bytes:
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Location" not in response, "served by the registry, never a redirect to the store"
-    return read_download(response)
+    data = read_download(response)
+    assert response["Content-Length"] == str(len(data))
+    return data
 
 
 def test_a_material_uploaded_on_the_page_is_an_object_and_downloads(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
+from typing import IO, Any
 
 from django.core.files.storage import Storage
 
-__all__ = ["local_folder", "where"]
+__all__ = ["local_folder", "open_stream", "where"]
 
 
 def local_folder(storage: Storage) -> Path | None:
@@ -34,3 +35,32 @@ def where(storage: Storage, name: str = "") -> str:
     bucket = str(getattr(storage, "bucket_name", "") or "")
     key = posixpath.join(str(getattr(storage, "location", "") or ""), name)
     return f"s3://{bucket}/{key}" if bucket else f"{type(storage).__name__}:{key}"
+
+
+def open_stream(storage: Storage, name: str) -> tuple[IO[bytes], int]:
+    """``name`` open for reading from its start, and its size; the caller closes it.
+
+    From an object store this is the store's own answer, read as it arrives: a file opened
+    through django-storages would first copy the whole object here. A download therefore
+    starts at once and holds one block at a time, whatever the file's size. Raises
+    :class:`FileNotFoundError` for a name not stored.
+    """
+    if type(storage).__module__ == "storages.backends.s3":
+        return _s3_stream(storage, name)
+    handle = storage.open(name, "rb")
+    return handle, int(handle.size)
+
+
+def _s3_stream(storage: Any, name: str) -> tuple[IO[bytes], int]:
+    """The body of a GET of the object ``name`` (its key under the storage's location)."""
+    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    from storages.utils import clean_name  # type: ignore[import-untyped]
+
+    key = storage._normalize_name(clean_name(name))  # the storage's own rule: location + name
+    try:
+        answer = storage.bucket.Object(key).get()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+            raise FileNotFoundError(name) from None
+        raise
+    return answer["Body"], int(answer["ContentLength"])

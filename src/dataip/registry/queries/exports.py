@@ -28,9 +28,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
-from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import translation
@@ -39,6 +38,7 @@ from dataip.errors import FieldErrors, gettext_noop
 from dataip.ledger import log
 from dataip.registry import labels
 from dataip.registry.models import Event, Pledge, PledgeStatus, SearchEntry
+from dataip.registry.storage import open_stream
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 CHUNK = 2000
@@ -243,13 +243,12 @@ def snapshots() -> list[Snapshot]:
     return sorted(found, key=lambda s: (s.day, s.cursor, s.format), reverse=True)
 
 
-def open_snapshot(name: str) -> File[bytes] | None:
-    """The snapshot named ``name``, open for reading (the caller closes it), or None if there
-    is none by that name."""
+def open_snapshot(name: str) -> tuple[IO[bytes], int] | None:
+    """The snapshot named ``name``, open for reading as a stream (the caller closes it), with
+    its size; None if there is none by that name."""
     if not SNAPSHOT_NAME.match(name):
         return None
-    storage = snapshot_storage()
     try:
-        return storage.open(name, "rb")
+        return open_stream(snapshot_storage(), name)
     except FileNotFoundError:
         return None
