@@ -655,16 +655,18 @@ def _replace_lost_store(store: Store) -> None:
 def export_command() -> None:
     """Write today's snapshot of the bulk export (导出快照): every public registration as
     gzip JSON Lines and CSV, named by the day and the cursor, into DATAIP_EXPORT_DIR (default
-    DATAIP_DATA_DIR/exports). Idempotent: files that exist are not written again."""
+    DATAIP_DATA_DIR/exports; with object storage, exports/ in the bucket). Idempotent: files
+    that exist are not written again; snapshots past DATAIP_EXPORT_KEEP are deleted."""
     _setup()
-    from dataip.registry.queries.exports import snapshot_dir
+    from dataip.registry.queries.exports import snapshot_storage
+    from dataip.registry.storage import where
     from dataip.upkeep.exports import write_snapshots
 
     written = write_snapshots()
-    for path in written:
-        typer.echo(f"已写入 / written: {path}")
+    for name in written:
+        typer.echo(f"已写入 / written: {where(snapshot_storage(), name)}")
     if not written:
-        typer.echo(f"快照已存在 / The snapshot exists already: {snapshot_dir()}")
+        typer.echo(f"快照已存在 / The snapshot exists already: {where(snapshot_storage())}")
 
 
 @app.command("backup")
@@ -694,6 +696,14 @@ def backup_command(
         f"Backup written: {made.archive} ({made.vendor} database, {made.members} files, "
         f"log of at least {made.log_size} entries)."
     )
+    if made.media_elsewhere:
+        typer.echo(
+            f"注意：上传和签发的文件在对象存储 {made.media_elsewhere} 中，不在本备份内；"
+            "请用对象存储自己的工具备份该存储桶（版本控制、复制或 mc mirror / rclone sync）。\n"
+            f"Note: the uploaded and issued files are in the object store {made.media_elsewhere}, "
+            "not in this backup: back up the bucket with the object store's own tools "
+            "(versioning, replication, or mc mirror / rclone sync)."
+        )
     if not keys:
         typer.echo(
             "注意：备份中没有密钥文件夹，请另行保管。\n"
@@ -745,6 +755,18 @@ def restore_command(
     )
     for kept in report.kept:
         typer.echo(f"原有密钥文件夹已移至 / The replaced key folder was kept as: {kept}")
+    if report.media_elsewhere:
+        typer.echo(
+            f"注意：备份不含上传的文件，它们在对象存储 {report.media_elsewhere} 中；"
+            "如需恢复，请用对象存储的工具恢复该存储桶。\n"
+            "Note: the backup holds no uploaded files; they are in the object store "
+            f"{report.media_elsewhere}: restore the bucket with the object store's tools if needed."
+        )
+    if report.uploaded:
+        typer.echo(
+            f"已将备份中的 {report.uploaded} 个文件上传到对象存储。\n"
+            f"Uploaded the backup's {report.uploaded} files to the object store."
+        )
     if not report.keys:
         typer.echo(
             "备份中没有密钥文件夹：请把它们放回原处。\n"

@@ -66,9 +66,7 @@ def test_the_cursor_gives_only_what_changed(
     assert_problem(api.get("exports/registrations.jsonl", data={"since": "-1"}), 422)
 
 
-def test_snapshots_are_listed_and_served(
-    api: Api, registrations: list[Application], settings: Any
-) -> None:
+def test_snapshots_are_listed_and_served(api: Api, registrations: list[Application]) -> None:
     assert api.get("exports/snapshots").json()["items"] == []
     write_snapshots(date(2026, 4, 11))
     listing = api.get("exports/snapshots").json()
@@ -80,7 +78,8 @@ def test_snapshots_are_listed_and_served(
     served = api.get(item["url"])
     assert served.status_code == 200
     data = b"".join(served.streaming_content)
-    assert data == (settings.DATAIP_EXPORT_DIR / item["name"]).read_bytes()
+    with exports.snapshot_storage().open(item["name"], "rb") as kept:
+        assert data == kept.read()
     assert len(data) == item["size"]
     missing = api.get("exports/snapshots/registrations-2020-01-01-c1.csv.gz")
     assert_problem(missing, 404)

@@ -135,26 +135,30 @@ def test_head_has_the_cursor(registry: dict[str, Application]) -> None:
     assert response["X-Export-Cursor"]
 
 
-def read_gzip(path: Any) -> str:
-    return gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+def stored(name: str) -> bytes:
+    """A snapshot file's bytes, read from the exports storage (local folder or bucket)."""
+    with exports.snapshot_storage().open(name, "rb") as handle:
+        return bytes(handle.read())
 
 
-def test_snapshots_are_written_once_listed_and_served(
-    registry: dict[str, Application], settings: Any
-) -> None:
+def read_gzip(name: str) -> str:
+    return gzip.decompress(stored(name)).decode("utf-8-sig")
+
+
+def test_snapshots_are_written_once_listed_and_served(registry: dict[str, Application]) -> None:
     written = write_snapshots(date(2026, 4, 11))
-    assert sorted(p.name.split(".", 1)[1] for p in written) == ["csv.gz", "jsonl.gz"]
+    assert sorted(name.split(".", 1)[1] for name in written) == ["csv.gz", "jsonl.gz"]
     cursor = exports.cursor_now()
-    assert all(p.name.startswith(f"registrations-2026-04-11-c{cursor}.") for p in written)
+    assert all(name.startswith(f"registrations-2026-04-11-c{cursor}.") for name in written)
     assert write_snapshots(date(2026, 4, 11)) == [], "idempotent"
-    jsonl_file = next(p for p in written if p.name.endswith(".jsonl.gz"))
+    jsonl_file = next(name for name in written if name.endswith(".jsonl.gz"))
     rows = [json.loads(line) for line in read_gzip(jsonl_file).splitlines()]
     assert numbers(rows) == registered(registry)
-    csv_file = next(p for p in written if p.name.endswith(".csv.gz"))
+    csv_file = next(name for name in written if name.endswith(".csv.gz"))
     assert numbers(csv.DictReader(io.StringIO(read_gzip(csv_file), newline=""))) == numbers(rows)
-    assert sorted(p.name for p in settings.DATAIP_EXPORT_DIR.iterdir()) == sorted(
-        p.name for p in written
-    ), "no partial file left"
+    assert sorted(exports.snapshot_storage().listdir("")[1]) == sorted(written), (
+        "no partial file left"
+    )
 
     for language, title in (("zh-hans", "每日快照"), ("en", "Nightly snapshots")):
         page = Client(HTTP_ACCEPT_LANGUAGE=language).get("/exports/")
@@ -162,9 +166,9 @@ def test_snapshots_are_written_once_listed_and_served(
         text = page.content.decode()
         assert title in text
         assert "/exports/registrations.jsonl" in text
-        assert f"/exports/snapshots/{jsonl_file.name}" in text
-    served = Client().get(f"/exports/snapshots/{jsonl_file.name}")
-    assert body(served) == jsonl_file.read_bytes()
+        assert f"/exports/snapshots/{jsonl_file}" in text
+    served = Client().get(f"/exports/snapshots/{jsonl_file}")
+    assert body(served) == stored(jsonl_file)
     assert Client().get("/exports/snapshots/..%2Fsecret_key").status_code == 404
     assert Client().get("/exports/snapshots/registrations-2026-04-12-c1.csv.gz").status_code == 404
 

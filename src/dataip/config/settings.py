@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dataip.config import logs
+from dataip.config.storage import S3Place, local_storages, s3_storages
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -263,17 +265,49 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("DATAIP_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
-"""Where uploaded materials are stored (local files by default)."""
-STORAGES: dict[str, dict[str, object]] = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+"""Where uploaded materials are stored without object storage (local files, the default)."""
+
+# Object storage (docs/operations.md, "Object storage"): with a bucket named, every stored file
+# (materials, identity documents, evidence, deposit manifests, certificate PDFs, export
+# snapshots, the log's tiles) is an object in that S3-compatible bucket, private; downloads
+# still go through the registry's views, which check who may read them.
+DATAIP_S3_BUCKET = os.environ.get("DATAIP_S3_BUCKET", "")
+"""The bucket of an S3-compatible object store (MinIO, Ceph RGW, OSS...); empty: local files."""
+DATAIP_S3_ENDPOINT_URL = os.environ.get("DATAIP_S3_ENDPOINT_URL", "") or None
+"""The object store's address (``https://minio.internal:9000``); empty: the SDK's default."""
+DATAIP_S3_REGION = os.environ.get("DATAIP_S3_REGION", "") or None
+"""The bucket's region (``cn-shanghai``...); empty: the SDK's default."""
+DATAIP_S3_ACCESS_KEY_ID = os.environ.get("DATAIP_S3_ACCESS_KEY_ID", "") or None
+"""The access key; empty: the SDK's own chain (``AWS_ACCESS_KEY_ID``, a profile, a role)."""
+DATAIP_S3_SECRET_ACCESS_KEY = os.environ.get("DATAIP_S3_SECRET_ACCESS_KEY", "") or None
+"""The secret key that goes with ``DATAIP_S3_ACCESS_KEY_ID``."""
+DATAIP_S3_ADDRESSING_STYLE = os.environ.get("DATAIP_S3_ADDRESSING_STYLE", "path")
+"""``path`` (``endpoint/bucket/key``: MinIO, Ceph) or ``virtual`` (``bucket.endpoint/key``: OSS)."""
+DATAIP_S3_PREFIX = os.environ.get("DATAIP_S3_PREFIX", "").strip("/")
+"""A folder in the bucket for this registry (empty: the bucket's top); under it ``media/``,
+``exports/`` and ``tlog/``."""
+if DATAIP_S3_ADDRESSING_STYLE not in {"path", "virtual"}:
+    raise ImproperlyConfigured("DATAIP_S3_ADDRESSING_STYLE must be 'path' or 'virtual'.")
+STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    **(
+        s3_storages(
+            S3Place(
+                bucket=DATAIP_S3_BUCKET,
+                endpoint_url=DATAIP_S3_ENDPOINT_URL,
+                region=DATAIP_S3_REGION,
+                access_key_id=DATAIP_S3_ACCESS_KEY_ID,
+                secret_access_key=DATAIP_S3_SECRET_ACCESS_KEY,
+                addressing_style=DATAIP_S3_ADDRESSING_STYLE,
+                prefix=DATAIP_S3_PREFIX,
+            )
+        )
+        if DATAIP_S3_BUCKET
+        else local_storages(DATA_DIR)
+    ),
 }
-STORAGES["tiles"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": str(DATA_DIR / "tiles")},
-}
-"""Where the log is written as C2SP tlog-tiles (docs/evidence.md §8): files a CDN or a mirror
-can serve as they are."""
+"""``default``: every uploaded or issued file; ``exports``: the bulk export's snapshots;
+``tiles``: the log as C2SP tlog-tiles (static, for a CDN or mirror). See dataip.config.storage."""
 DATAIP_LOG_TILES = envbool("DATAIP_LOG_TILES", default=True)
 """Write the log's tiles (``STORAGES["tiles"]``) in every ``dataip tick``, up to the newest
 published checkpoint (off: only ``dataip tiles write`` writes them)."""
@@ -485,4 +519,7 @@ and replaced."""
 # Bulk export (docs/platforms.md): where the nightly snapshots are kept, and whether
 # `dataip tick` writes one a day.
 DATAIP_EXPORT_DIR = Path(os.environ.get("DATAIP_EXPORT_DIR", str(DATA_DIR / "exports"))).resolve()
+"""The folder of the snapshots without object storage (with it: ``exports/`` in the bucket)."""
+DATAIP_EXPORT_KEEP = int(os.environ.get("DATAIP_EXPORT_KEEP", "14"))
+"""How many snapshots (days) are kept; older ones are deleted when a new one is written."""
 DATAIP_EXPORT_SNAPSHOTS = envbool("DATAIP_EXPORT_SNAPSHOTS", default=True)

@@ -11,6 +11,14 @@ A backup is one ``.tar.gz`` archive (format ``dataip-backup/v1``)::
     media/...                          MEDIA_ROOT              (materials, manifests, PDFs)
     data/secret_key                    the generated SECRET_KEY (unless set in the environment)
 
+``media/`` holds the files of ``STORAGES["default"]`` when that is a folder here. With object
+storage (``DATAIP_S3_BUCKET``) the files are objects in the bucket, not on this machine: the
+archive then has no ``media/``, its manifest says where the files are (``"media"``), and the
+bucket is backed up with the object store's own tools (versioning, replication, ``mc mirror``,
+``rclone sync``: docs/operations.md). A restore of such an archive leaves the files alone; a
+restore of an archive with ``media/`` into a registry on object storage uploads them there
+(moving a registry from local files to a bucket).
+
 The database is copied first and the folders after it, so every file a row names is in the
 archive (a file uploaded meanwhile is merely extra). Both database copies are consistent while
 the server runs. ``--no-keys`` leaves the ``stores/`` out, for operators who keep the keys
@@ -43,6 +51,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import DatabaseError, connection, connections
 
 from dataip import keystore
@@ -50,6 +60,7 @@ from dataip.certificates import pki
 from dataip.deposits import tsa
 from dataip.ledger import keys
 from dataip.ledger.models import Checkpoint, LogEntry
+from dataip.registry.storage import local_folder, where
 
 __all__ = [
     "FORMAT",
@@ -122,6 +133,7 @@ class BackupReport:
     vendor: str
     members: int
     log_size: int
+    media_elsewhere: str | None = None  # the object store holding the files, not archived
 
 
 def _sha256(path: Path) -> str:
@@ -213,9 +225,18 @@ def _dump_database(into: Path) -> str:
     )
 
 
+def _media() -> tuple[Path | None, str]:
+    """The folder of the stored files when they are on this machine (else None), and where
+    they are, for the manifest and the operator."""
+    storage = storages["default"]
+    return local_folder(storage), where(storage)
+
+
 def _folders(*, with_keys: bool) -> dict[str, Path]:
-    """The archive's folders and where they live here."""
-    found = {"media": Path(settings.MEDIA_ROOT)}
+    """The archive's folders and where they live here (``media`` only if on this machine)."""
+    found: dict[str, Path] = {}
+    if (media := _media()[0]) is not None:
+        found["media"] = media
     if with_keys:
         for name, store in _STORES.items():
             found[f"stores/{name}"] = keystore.folder(store)
@@ -266,11 +287,14 @@ def backup(dest: Path, *, with_keys: bool = True) -> BackupReport:
             members["data/secret_key"] = secret
         files = {name: {"sha256": _sha256(path)} for name, path in members.items()}
         newest = Checkpoint.objects.order_by("-size").values("size", "root_hash").first()
+        folder, place = _media()
+        media = {"in": "archive" if folder is not None else "object storage", "where": place}
         manifest = {
             "format": FORMAT,
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "database": {"vendor": _vendor(), "member": database},
             "keys": with_keys,
+            "media": media,
             "log": {"origin": keys.origin(), "size_at_least": size, "checkpoint": newest},
             "files": files,
         }
@@ -284,7 +308,8 @@ def backup(dest: Path, *, with_keys: bool = True) -> BackupReport:
                 tar.add(path, arcname=name, recursive=False)
         os.chmod(partial, 0o600)  # it holds private keys
         os.replace(partial, archive)
-    return BackupReport(archive, _vendor(), len(members), size)
+    elsewhere = None if folder is not None else place
+    return BackupReport(archive, _vendor(), len(members), size, elsewhere)
 
 
 # ── restore ────────────────────────────────────────────────────────────────────────────
@@ -298,6 +323,8 @@ class RestoreReport:
     files: int
     keys: bool
     kept: list[Path] = field(default_factory=list)  # key folders that were replaced, kept aside
+    media_elsewhere: str | None = None  # the archive's files are in this object store, not in it
+    uploaded: int = 0  # the archive's files put into this registry's object store
 
 
 def _refuse_archive(zh: str, en: str) -> BackupError:
@@ -415,6 +442,33 @@ def _staging(near: Path) -> Iterator[Path]:
         yield Path(tmp)
 
 
+def _archived_media(manifest: dict[str, Any]) -> bool:
+    """Whether the archive holds the stored files (every archive made before object storage
+    does; one made with it says where they are instead)."""
+    media = manifest.get("media")
+    return not isinstance(media, dict) or media.get("in", "archive") == "archive"
+
+
+def _upload_media(source: Path) -> int:
+    """Put the archive's files into this registry's object store under their own names (an
+    object of the same name is replaced); return how many."""
+    storage = storages["default"]
+    count = 0
+    for path in _walk(source):
+        name = path.relative_to(source).as_posix()
+        if storage.exists(name):
+            storage.delete(name)
+        with path.open("rb") as handle:
+            stored = storage.save(name, File(handle, name=name))
+        if stored != name:
+            raise BackupError(
+                f"无法以原名存入 {name}（存为 {stored}）。",
+                f"{name} could not be stored under its own name (stored as {stored}).",
+            )
+        count += 1
+    return count
+
+
 def restore(archive: Path, *, force: bool = False) -> RestoreReport:
     """Restore ``archive`` into this registry: database, key folders, uploaded files.
 
@@ -445,8 +499,15 @@ def restore(archive: Path, *, force: bool = False) -> RestoreReport:
             _restore_postgresql(database)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         report = RestoreReport(vendor, len(manifest["files"]), bool(manifest.get("keys")))
+        archived_media = _archived_media(manifest)
+        if not archived_media:
+            report.media_elsewhere = str((manifest.get("media") or {}).get("where") or "")
+        elif _media()[0] is None:
+            report.uploaded = _upload_media(staging / "media")
         replaced_media = None
         for prefix, target in _folders(with_keys=report.keys).items():
+            if prefix == "media" and not archived_media:
+                continue  # the files stayed in the bucket: the local folder is left alone
             source = staging / prefix
             if not source.exists():
                 source.mkdir(parents=True)  # the backup had none: restore an empty folder

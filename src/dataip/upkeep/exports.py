@@ -2,61 +2,103 @@
 ``dataip tick``.
 
 A snapshot is a pair of gzip files, JSON Lines and CSV, named by the day and the cursor they
-are complete up to (``registrations-2026-12-06-c1234.jsonl.gz``), in ``DATAIP_EXPORT_DIR``
-(default ``DATAIP_DATA_DIR/exports``). Each file is written under a temporary name and renamed
-when complete, so a reader never sees half a file; one that exists is never written again
-(the same day and cursor hold the same rows). The rows: :mod:`dataip.registry.queries.exports`.
+are complete up to (``registrations-2026-12-06-c1234.jsonl.gz``), in ``STORAGES["exports"]``
+(the folder ``DATAIP_EXPORT_DIR``, default ``DATAIP_DATA_DIR/exports``, or ``exports/`` in the
+object store's bucket). Each file is written whole before it gets its name, so a reader never
+sees half a file: on local disk a temporary file beside it is renamed, in an object store the
+upload appears when complete. One that exists is never written again (the same day and cursor
+hold the same rows). After a snapshot is written, those older than the newest
+``DATAIP_EXPORT_KEEP`` are deleted. The rows: :mod:`dataip.registry.queries.exports`.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
 
 from dataip.registry import clock
 from dataip.registry.queries import exports
+from dataip.registry.storage import local_folder
 
 
-def _write(path: Path, lines: Iterator[bytes]) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".gz")
+class _Written(File):  # type: ignore[type-arg]
+    """A finished temporary file: local storage moves it into place instead of copying it."""
+
+    def __init__(self, handle: BinaryIO, name: str, path: Path) -> None:
+        """``handle`` open on ``path``, to be stored as ``name``."""
+        super().__init__(handle, name)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        """Its path (what ``FileSystemStorage`` renames)."""
+        return str(self._path)
+
+
+def _write(storage: Storage, name: str, lines: Iterator[bytes]) -> str:
+    """Write ``lines`` gzipped as ``name``; return the name stored."""
+    folder = local_folder(storage)  # beside the target on local disk: a rename moves it in
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        dir=folder, prefix=".partial-", suffix=".gz", delete=False
+    ) as made:
+        temporary = Path(made.name)
     try:
-        with (
-            os.fdopen(handle, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
-        ):
+        with temporary.open("wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as packed:
             for line in lines:
                 packed.write(line)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        with temporary.open("rb") as done:
+            return storage.save(name, _Written(done, name, temporary))
+    finally:
+        temporary.unlink(missing_ok=True)  # already moved away on local disk
 
 
-def write_snapshots(day: date | None = None, *, once_a_day: bool = False) -> list[Path]:
+def write_snapshots(day: date | None = None, *, once_a_day: bool = False) -> list[str]:
     """Write the JSON Lines and CSV snapshots of ``day`` (default: today) at the cursor now;
-    return the files written (none if they exist already; with ``once_a_day``, none if any
-    snapshot of that day exists)."""
+    return the names of the files written (none if they exist already; with ``once_a_day``,
+    none if any snapshot of that day exists). Older snapshots past the kept number go."""
     day = day or clock.local_date(clock.now())
-    folder = exports.snapshot_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     if once_a_day and any(s.day == day for s in exports.snapshots()):
         return []
+    storage = exports.snapshot_storage()
     cursor = exports.cursor_now()  # read before the rows: every change below it is in them
     written = []
     for fmt in ("jsonl", "csv"):
-        path = folder / f"registrations-{day.isoformat()}-c{cursor}.{fmt}.gz"
-        if path.exists():
+        name = f"registrations-{day.isoformat()}-c{cursor}.{fmt}.gz"
+        if storage.exists(name):
             continue
-        _write(path, exports.jsonl_lines() if fmt == "jsonl" else exports.csv_lines(bom=True))
-        written.append(path)
+        lines = exports.jsonl_lines() if fmt == "jsonl" else exports.csv_lines(bom=True)
+        written.append(_write(storage, name, lines))
+    if written:
+        prune_snapshots()
     return written
+
+
+def prune_snapshots(keep: int | None = None) -> list[str]:
+    """Delete the snapshots older than the newest ``keep`` (default ``DATAIP_EXPORT_KEEP``, at
+    least one; a snapshot is the pair written at one day and cursor); return the names
+    deleted."""
+    keep = max(1, settings.DATAIP_EXPORT_KEEP if keep is None else keep)
+    kept: set[tuple[date, int]] = set()
+    gone = []
+    storage = exports.snapshot_storage()
+    for snapshot in exports.snapshots():  # the newest first
+        at = (snapshot.day, snapshot.cursor)
+        if at in kept or len(kept) < keep:
+            kept.add(at)
+            continue
+        storage.delete(snapshot.name)
+        gone.append(snapshot.name)
+    return gone
 
 
 def nightly_snapshot(at: datetime | None) -> Counter[str]:

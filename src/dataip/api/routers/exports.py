@@ -147,10 +147,12 @@ def snapshots(request: HttpRequest) -> Snapshots:
 )
 def export_snapshot(request: HttpRequest, name: SnapshotName) -> FileResponse:
     """One snapshot file."""
-    path = exports.snapshot_path(name)
-    if path is None:
+    found = exports.open_snapshot(name)
+    if found is None:
         raise NotFound(gettext_noop("No such snapshot."))
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    stream, size = found
+    response = FileResponse(stream, as_attachment=True, filename=name)
+    response["Content-Length"] = str(size)
     response["Content-Type"] = "application/gzip"
     response["Cache-Control"] = "public, max-age=86400, immutable"
     return response

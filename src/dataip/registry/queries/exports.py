@@ -28,10 +28,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import translation
 
@@ -39,6 +38,7 @@ from dataip.errors import FieldErrors, gettext_noop
 from dataip.ledger import log
 from dataip.registry import labels
 from dataip.registry.models import Event, Pledge, PledgeStatus, SearchEntry
+from dataip.registry.storage import open_stream
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 CHUNK = 2000
@@ -215,34 +215,40 @@ class Snapshot:
     size: int
 
 
-def snapshot_dir() -> Path:
-    """Where snapshots are kept: ``DATAIP_DATA_DIR/exports`` (setting ``DATAIP_EXPORT_DIR``)."""
-    return Path(settings.DATAIP_EXPORT_DIR)
+def snapshot_storage() -> Storage:
+    """Where snapshots are kept: ``STORAGES["exports"]`` (the folder ``DATAIP_EXPORT_DIR``,
+    default ``DATAIP_DATA_DIR/exports``; with object storage, ``exports/`` in the bucket)."""
+    return storages["exports"]
 
 
 def snapshots() -> list[Snapshot]:
     """Every snapshot kept, the newest first."""
-    folder = snapshot_dir()
+    storage = snapshot_storage()
+    try:
+        _, names = storage.listdir("")
+    except FileNotFoundError:  # a folder not made yet: no snapshot written
+        return []
     found = []
-    if folder.is_dir():
-        for path in folder.iterdir():
-            match = SNAPSHOT_NAME.match(path.name)
-            if match and path.is_file():
-                found.append(
-                    Snapshot(
-                        name=path.name,
-                        day=date.fromisoformat(match["day"]),
-                        cursor=int(match["cursor"]),
-                        format=match["format"],
-                        size=path.stat().st_size,
-                    )
+    for name in names:
+        if match := SNAPSHOT_NAME.match(name):
+            found.append(
+                Snapshot(
+                    name=name,
+                    day=date.fromisoformat(match["day"]),
+                    cursor=int(match["cursor"]),
+                    format=match["format"],
+                    size=storage.size(name),
                 )
+            )
     return sorted(found, key=lambda s: (s.day, s.cursor, s.format), reverse=True)
 
 
-def snapshot_path(name: str) -> Path | None:
-    """The file of the snapshot named ``name``, or None if there is none by that name."""
+def open_snapshot(name: str) -> tuple[IO[bytes], int] | None:
+    """The snapshot named ``name``, open for reading as a stream (the caller closes it), with
+    its size; None if there is none by that name."""
     if not SNAPSHOT_NAME.match(name):
         return None
-    path = snapshot_dir() / name
-    return path if path.is_file() else None
+    try:
+        return open_stream(snapshot_storage(), name)
+    except FileNotFoundError:
+        return None

@@ -13,6 +13,7 @@ from dataip.registry.models import Application, Objection
 from dataip.registry.models.objections import ObjectionStatus
 from dataip.registry.queries import objections as found
 from dataip.registry.services.context import context_for
+from dataip.registry.storage import open_stream
 from dataip.registry.workflow import TRANSITIONS, Action, Actor, Status, allowed_actions, may_act
 
 
@@ -54,8 +55,11 @@ def english(request: HttpRequest) -> bool:
 
 
 def download(file: Any, name: str, content_type: str) -> FileResponse:
-    """A stored file as a download (never shown inline: uploads are not trusted content)."""
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    """A stored file (a ``FieldFile``) as a download, streamed from its storage, never shown
+    inline (uploads are not trusted content) and never a redirect to the store."""
+    stream, size = open_stream(file.storage, file.name)
+    response = FileResponse(stream, as_attachment=True, filename=name)
+    response["Content-Length"] = str(size)
     response["Content-Type"] = content_type or "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     return response

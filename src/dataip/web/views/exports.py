@@ -79,10 +79,12 @@ def exports_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def snapshot(request: HttpRequest, name: str) -> FileResponse:
     """One snapshot file (gzip)."""
-    path = exports.snapshot_path(name)
-    if path is None:
+    found = exports.open_snapshot(name)
+    if found is None:
         raise Http404
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    stream, size = found
+    response = FileResponse(stream, as_attachment=True, filename=name)
+    response["Content-Length"] = str(size)
     response["Content-Type"] = "application/gzip"
     response["Cache-Control"] = "public, max-age=86400, immutable"
     return response
