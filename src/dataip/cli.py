@@ -240,7 +240,10 @@ def worker(
         from dataip.upkeep.schedule import schedule_forever
 
         threading.Thread(target=schedule_forever, daemon=True, name="ticker").start()
-    call_command("db_worker", batch=batch, queue_name="*", startup_delay=not batch)
+    from dataip.jobs import connection_kept
+
+    with connection_kept():  # one connection for many jobs, not one each
+        call_command("db_worker", batch=batch, queue_name="*", startup_delay=not batch)
 
 
 class Lang(StrEnum):

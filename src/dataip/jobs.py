@@ -131,7 +131,7 @@ def _worker(worker_id: str, *, batch: bool = True) -> Any:
 
 
 @contextmanager
-def _connection_kept(seconds: float = WORKER_CONNECTION_SECONDS) -> Iterator[None]:
+def connection_kept(seconds: float = WORKER_CONNECTION_SECONDS) -> Iterator[None]:
     """Let the worker keep its database connection between jobs (it closes connections older
     than ``CONN_MAX_AGE`` after each job; at 0, the default, that is a new connection per job,
     and on SQLite a WAL checkpoint each time)."""
@@ -148,13 +148,13 @@ def _connection_kept(seconds: float = WORKER_CONNECTION_SECONDS) -> Iterator[Non
 
 def drain(worker_id: str = "drain") -> None:
     """Run every job that is ready, with the real worker code (batch mode), then return."""
-    with _connection_kept():
+    with connection_kept():
         _worker(worker_id).run()
 
 
 def run_worker_forever(worker_id: str) -> None:
     """Run the worker in this thread until the process ends (``dataip serve``'s thread)."""
-    with _connection_kept():
+    with connection_kept():
         _worker(worker_id, batch=False).run()
 
 
