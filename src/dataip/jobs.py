@@ -114,12 +114,13 @@ def run_here(result_id: str) -> bool:
     return True
 
 
-def _worker(worker_id: str, *, batch: bool = True) -> Any:
-    """django-tasks-db's own worker, for every queue of the default backend."""
+def _worker(worker_id: str, *, batch: bool = True, queues: tuple[str, ...] = ("*",)) -> Any:
+    """django-tasks-db's own worker, for ``queues`` (default: every queue) of the default
+    backend."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     return Worker(
-        queue_names=["*"],
+        queue_names=list(queues),
         interval=settings.DATAIP_WORKER_INTERVAL,
         batch=batch,
         backend_name="default",
@@ -146,10 +147,11 @@ def connection_kept(seconds: float = WORKER_CONNECTION_SECONDS) -> Iterator[None
         connection.settings_dict = before
 
 
-def drain(worker_id: str = "drain") -> None:
-    """Run every job that is ready, with the real worker code (batch mode), then return."""
+def drain(worker_id: str = "drain", queues: tuple[str, ...] = ("*",)) -> None:
+    """Run every job that is ready (in ``queues``), with the real worker code (batch mode),
+    then return."""
     with connection_kept():
-        _worker(worker_id).run()
+        _worker(worker_id, queues=queues).run()
 
 
 def run_worker_forever(worker_id: str) -> None:

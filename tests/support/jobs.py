@@ -14,9 +14,9 @@ from dataip import jobs
 _WORKER = "django_tasks_db.management.commands.db_worker"
 
 
-def run_jobs() -> int:
-    """Drain the queue with django-tasks-db's own worker (batch mode: every job that is ready,
-    then return); return how many jobs finished in this call.
+def run_jobs(*queues: str) -> int:
+    """Drain the queue (``queues``, default every one) with django-tasks-db's own worker (batch
+    mode: every job that is ready, then return); return how many jobs finished in this call.
 
     Inside a test's transaction (``django_db`` without ``transaction=True``) the worker's
     recycling of old connections is left out: it would close the connection the test's
@@ -29,7 +29,7 @@ def run_jobs() -> int:
         else nullcontext()
     )
     with keep:
-        jobs.drain("tests")
+        jobs.drain("tests", queues or ("*",))
     return len(set(_finished()) - before)
 
 

@@ -288,11 +288,13 @@ DATAIP_TICK_SECONDS = int(os.environ.get("DATAIP_TICK_SECONDS", "60"))
 """How often ``dataip tick`` runs across the whole deployment: every ``dataip serve`` and
 ``dataip worker`` competes for one lease in the database, and the one that wins runs it."""
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}
+}
 """Background jobs (certificates, checkpoints, the notices' mail, webhooks, exports) are rows
 in the registry's own database (django-tasks with the ORM backend), queued in the transaction
 that makes them due (:mod:`dataip.jobs`): ``dataip worker`` runs them, or the thread ``dataip
-serve`` starts."""
+serve`` starts. The long export snapshots have a queue of their own, ``exports``."""
 DATAIP_SERVE_WORKER = envbool("DATAIP_SERVE_WORKER", default=True)
 """Whether ``dataip serve`` also runs the task worker in a thread (off when separate
 ``dataip worker`` processes run)."""
