@@ -94,7 +94,9 @@ def _refuse_without_keys() -> None:
 
 @app.command()
 def tick() -> None:
-    """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent."""
+    """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent.
+
+    Runs at once, without the lease through which `serve` and `worker` run it once a minute."""
     _setup()
     from dataip.upkeep.tick import tick as run_tick
 
