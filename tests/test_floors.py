@@ -23,6 +23,7 @@ FLOORS: dict[str, int] = {
     "evidence": 0,  # pure library, no Django
     "errors": 0,  # the domain errors every floor raises (pure)
     "keystore": 0,  # where keys live on disk (reads settings only)
+    "jobs": 0,  # the transactional job outbox (django-tasks; imports no other part)
     "ledger": 1,  # leaves, trees, checkpoints, keys; knows no applications
     "witness": 1,  # an independent witness (its own process): evidence only, no Django
     "accounts": 2,  # users

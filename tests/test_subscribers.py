@@ -1,17 +1,17 @@
-"""The one table binding the workflow's consequences to their handlers, installed at start-up."""
+"""The one table binding the workflow's consequences to their jobs, installed at start-up."""
 
 from __future__ import annotations
 
 from dataip import subscribers
-from dataip.certificates.issue import issue_after_transition
+from dataip.certificates.issue import issue_certificate
 from dataip.registry.services.transition import bound_subscribers
 from dataip.registry.workflow import Consequence
 
 
-def test_every_consequence_has_its_handler() -> None:
+def test_every_consequence_has_its_job() -> None:
     table = subscribers.subscribers()
     assert set(table) == set(Consequence)
-    assert table[Consequence.ISSUE_CERTIFICATE] is issue_after_transition
+    assert table[Consequence.ISSUE_CERTIFICATE] is issue_certificate
 
 
 def test_the_table_is_installed_when_django_starts() -> None:

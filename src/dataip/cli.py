@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -102,7 +101,9 @@ def _refuse_without_keys() -> None:
 
 @app.command()
 def tick() -> None:
-    """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent."""
+    """Apply time-driven transitions now: deadlines, announcement ends, expiry. Idempotent.
+
+    Runs at once, without the lease through which `serve` and `worker` run it once a minute."""
     _setup()
     from dataip.upkeep.tick import tick as run_tick
 
@@ -214,15 +215,16 @@ def serve(
 
     call_command("collectstatic", interactive=False, verbosity=0)
     from dataip.config.wsgi import application  # after collectstatic: WhiteNoise scans at start
+    from dataip.upkeep.schedule import schedule_forever
 
-    ticker = threading.Thread(
-        target=_tick_forever, args=(settings.DATAIP_TICK_SECONDS,), daemon=True
-    )
-    ticker.start()
+    # tick through the deployment-wide lease: with several servers and workers, once a minute.
+    threading.Thread(target=schedule_forever, daemon=True, name="ticker").start()
     if settings.DATAIP_SERVE_WORKER:
-        from dataip.registry.mail import run_worker_forever
+        from dataip.jobs import run_worker_forever
 
-        threading.Thread(target=run_worker_forever, daemon=True, name="worker").start()
+        threading.Thread(
+            target=run_worker_forever, args=("serve",), daemon=True, name="worker"
+        ).start()
     typer.echo(f"dataip serving on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads)
 
@@ -274,35 +276,25 @@ def worker(
     batch: Annotated[
         bool, typer.Option(help="Stop once no task waits (instead of running forever).")
     ] = False,
+    schedule: Annotated[
+        bool, typer.Option(help="Also run `tick` when its minute's lease is won.")
+    ] = True,
 ) -> None:
-    """Run the background task worker (the notices' mail, webhook deliveries): one or more
-    per deployment when `dataip serve` runs with DATAIP_SERVE_WORKER=0, e.g. one per machine
-    on PostgreSQL."""
+    """Run the background job worker (certificates, checkpoints, the notices' mail, webhook
+    deliveries): one or more per deployment, e.g. one per machine on PostgreSQL, with
+    DATAIP_SERVE_WORKER=0 and DATAIP_JOBS_AFTER_COMMIT=0 on the app servers. Unless it stops
+    in batch mode, it also competes for `tick`'s lease, which one process wins each minute."""
     _setup()
     from django.core.management import call_command
 
-    call_command("db_worker", batch=batch)
+    if schedule and not batch:
+        from dataip.upkeep.schedule import schedule_forever
 
+        threading.Thread(target=schedule_forever, daemon=True, name="ticker").start()
+    from dataip.jobs import connection_kept
 
-def _tick_forever(seconds: int) -> None:
-    """Run the scheduled transitions every ``seconds`` until the process ends."""
-    import logging
-
-    from django.db import close_old_connections
-
-    from dataip.upkeep.tick import tick as run_tick
-
-    log = logging.getLogger("dataip.tick")
-    while True:
-        try:
-            done = run_tick()
-            if done:
-                log.info("tick: %s", dict(done))
-        except Exception:  # the schedule must survive a bad run; the error is logged
-            log.exception("tick failed")
-        finally:
-            close_old_connections()
-        time.sleep(seconds)
+    with connection_kept():  # one connection for many jobs, not one each
+        call_command("db_worker", batch=batch, queue_name="*", startup_delay=not batch)
 
 
 class Lang(StrEnum):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_tasks import task
 
 from dataip.certificates import issue, pki
 from dataip.certificates.content import CertificateContent, ledger_payload
@@ -184,14 +185,17 @@ def test_a_failed_rendering_keeps_the_registration_and_is_retried(
     assert Certificate.objects.count() == 1
 
 
+@task()
+def broken(application_id: int) -> None:
+    """A certificate job that fails."""
+    raise OSError("the signing service is down")
+
+
 def test_a_failing_subscriber_leaves_the_registration_and_tick_issues_the_certificate(
     personas: Personas,
     django_capture_on_commit_callbacks: Capture,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(application_id: int) -> None:
-        raise OSError("the signing service is down")
-
     with (
         subscribers_bound({Consequence.ISSUE_CERTIFICATE: broken}),
         committed(django_capture_on_commit_callbacks),

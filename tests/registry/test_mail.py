@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from dataip.accounts.models import MailOutbox, Notification
@@ -23,6 +22,7 @@ from dataip.registry.services import examination
 from dataip.registry.workflow import Notice, Status
 from dataip.upkeep.tick import outbox
 from tests.support.builders import at_stage, day
+from tests.support.jobs import run_jobs
 from tests.support.personas import Person, Personas, make_person
 
 
@@ -174,9 +174,10 @@ def test_the_django_tasks_worker_sends_the_mail_after_the_commit(
 ) -> None:
     member(personas, "alice", "en")
     correction_requested(personas, at=clock.now())
-    assert DBTaskResult.objects.count() == 1, "the commit handed the mail to the worker"
+    mail = DBTaskResult.objects.filter(task_path="dataip.registry.mail.deliver_mail")
+    assert mail.count() == 1, "the transaction handed the mail to the worker"
     assert smtp.inbox.messages == []
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    assert run_jobs() >= 1
     assert [m["To"] for m in smtp.inbox.messages] == ["alice@alpha.example"]
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert mail.get().status == "SUCCESSFUL"
     assert MailOutbox.objects.get().status == "sent"

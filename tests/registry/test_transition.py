@@ -1,4 +1,5 @@
-"""The generic transition: what it returns, and the consequences it runs after the commit."""
+"""The generic transition: what it returns, and the consequences it queues as jobs with the
+change and runs after the commit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django_tasks import task
 
 from dataip.errors import GuardFailed
 from dataip.registry.models import Application, Event, PanelAssignment
@@ -31,16 +33,27 @@ pytestmark = pytest.mark.django_db
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
+SEEN: list[tuple[Consequence, int]] = []
+
+
+@task()
+def record_certificate(application_id: int) -> None:
+    """A job that records that it ran, for the certificate's consequence."""
+    SEEN.append((Consequence.ISSUE_CERTIFICATE, application_id))
+
+
+@task()
+def broken(application_id: int) -> None:
+    """A job that fails."""
+    raise OSError("the printer is on fire")
+
+
 @pytest.fixture
 def calls() -> Iterator[list[tuple[Consequence, int]]]:
-    """Bind a recording subscriber to every consequence; yield what it was called with."""
-    seen: list[tuple[Consequence, int]] = []
-
-    def recorder(consequence: Consequence) -> Callable[[int], None]:
-        return lambda application_id: seen.append((consequence, application_id))
-
-    with subscribers_bound({c: recorder(c) for c in Consequence}):
-        yield seen
+    """Bind a recording job to every consequence; yield what it was called with."""
+    SEEN.clear()
+    with subscribers_bound({Consequence.ISSUE_CERTIFICATE: record_certificate}):
+        yield SEEN
 
 
 def test_it_returns_the_application_and_what_the_effect_made(personas: Personas) -> None:
@@ -122,9 +135,6 @@ def test_a_failing_subscriber_is_logged_and_does_not_undo_the_transition(
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
-    def broken(application_id: int) -> None:
-        raise OSError("the printer is on fire")
-
     app = at_stage(personas, Status.UNDER_PUBLICITY)
     with (
         subscribers_bound({Consequence.ISSUE_CERTIFICATE: broken}),
@@ -135,7 +145,7 @@ def test_a_failing_subscriber_is_logged_and_does_not_undo_the_transition(
     app.refresh_from_db()
     assert app.status == Status.REGISTERED
     assert Event.objects.filter(application=app, action="register").count() == 1
-    assert "issue_certificate of application" in caplog.text
+    assert f"job broken({app.pk},) failed after the commit" in caplog.text
     assert "will retry" in caplog.text
     assert "the printer is on fire" in caplog.text
 
@@ -157,11 +167,8 @@ def test_binding_needs_a_subscriber_for_every_consequence() -> None:
         bind_subscribers({})
     assert bound_subscribers() == before
 
-    def handler(application_id: int) -> None:
-        return None
-
-    with subscribers_bound({Consequence.ISSUE_CERTIFICATE: handler}):
-        assert bound_subscribers()[Consequence.ISSUE_CERTIFICATE] is handler
+    with subscribers_bound({Consequence.ISSUE_CERTIFICATE: record_certificate}):
+        assert bound_subscribers()[Consequence.ISSUE_CERTIFICATE] is record_certificate
     assert bound_subscribers() == before
 
 

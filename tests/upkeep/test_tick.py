@@ -50,7 +50,8 @@ def test_it_runs_every_step_in_order_and_adds_up_what_they_did(monkeypatch: Any)
 def test_the_registry_goes_first_then_the_ledger_the_witnesses_then_the_certificates() -> None:
     steps = (tick.registry_transitions, tick.ledger_catch_up, tick.witness_round, log_tiles)
     notices = (tick.deadlines_approaching, tick.outbox, tick.webhook_outbox)
-    assert (*steps, tick.due_certificates, *notices, nightly_snapshot) == tick.STEPS
+    last = (nightly_snapshot, tick.job_queue)
+    assert (*steps, tick.due_certificates, *notices, *last) == tick.STEPS
 
 
 def test_it_says_nothing_when_nothing_was_due() -> None:

@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from dataip.registry.workflow import Status
 from dataip.upkeep.exports import nightly_snapshot, write_snapshots
 from dataip.upkeep.tick import STEPS
 from tests.support.builders import day
+from tests.support.jobs import run_jobs
 from tests.support.personas import Personas
 from tests.web._builders import build, freeze
 
@@ -184,8 +186,10 @@ def test_the_command_and_tick_write_one_a_day(
     assert len(exports.snapshots()) == 2
     assert nightly_snapshot in STEPS
     settings.DATAIP_EXPORT_SNAPSHOTS = True
-    assert nightly_snapshot(day(40))["export_snapshot"] == 0, "today's is there"
-    assert nightly_snapshot(day(41))["export_snapshot"] == 2
-    assert nightly_snapshot(day(41))["export_snapshot"] == 0, "once a day"
+    assert nightly_snapshot(day(40)) == Counter(), "today's is there"
+    assert nightly_snapshot(day(41)) == Counter({"export_snapshot_queued": 1})
+    assert nightly_snapshot(day(41)) == Counter(), "queued already"
+    assert run_jobs("exports") == 1, "the worker writes it"
+    assert nightly_snapshot(day(41)) == Counter(), "once a day"
     assert [s.day for s in exports.snapshots()].count(date(2026, 4, 12)) == 2
     call_command("check")

@@ -10,10 +10,11 @@ Two steps, each safe to repeat:
 2. :func:`complete_certificate` -- after the commit: the evidence bundle of that event, the
    signed QR payload, the page, the attachments and the PAdES signature; the PDF is stored.
 
-After such a transition commits, the registry runs :func:`issue_after_transition`, bound to
-that consequence in :mod:`dataip.subscribers`: both steps run in their own transactions, so a
-failure cannot undo the transition; it is logged and :func:`issue_missing_certificates` (run
-by ``dataip tick``) tries again.
+Such a transition queues the job :func:`issue_certificate` (bound to that consequence in
+:mod:`dataip.subscribers`) in its transaction; after the commit it runs in the same process
+(``DATAIP_JOBS_AFTER_COMMIT``) or a ``dataip worker``. Both steps run in their own
+transactions, so a failure cannot undo the transition; it is logged and
+:func:`issue_missing_certificates` (run by ``dataip tick``) tries again.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django_tasks import task
 
 from dataip.certificates import pki
 from dataip.certificates.build import content_for
@@ -71,10 +73,18 @@ def makes_certificate_due(event: Event) -> bool:
     return True
 
 
+@task()
+def issue_certificate(application_id: int) -> str | None:
+    """The job of ``Consequence.ISSUE_CERTIFICATE`` (证书签发作业): issue the version now due,
+    if any; return its number and version. Idempotent: a second run finds nothing due."""
+    done = issue_after_transition(application_id)
+    return None if done is None else f"{done.number} v{done.version}"
+
+
 def issue_after_transition(application_id: int) -> Certificate | None:
-    """The subscriber of ``Consequence.ISSUE_CERTIFICATE``: issue the version now due, if any,
+    """What the job of ``Consequence.ISSUE_CERTIFICATE`` does: issue the version now due, if any,
     unless automatic issuing is off (``DATAIP_CERTIFICATES_AUTO``; ``dataip tick`` then issues
-    it). A failure is raised to the registry, which logs it; tick retries."""
+    it). A failure is raised to the job's runner, which records and logs it; tick retries."""
     if not settings.DATAIP_CERTIFICATES_AUTO:
         return None
     return issue_due_certificate(application_id)

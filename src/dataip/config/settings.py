@@ -339,16 +339,28 @@ DATAIP_TOKEN_MAX_DAYS = int(os.environ.get("DATAIP_TOKEN_MAX_DAYS", "365"))
 """The longest life an API token may be given, in days from its creation."""
 
 DATAIP_TICK_SECONDS = int(os.environ.get("DATAIP_TICK_SECONDS", "60"))
-"""How often ``dataip serve`` runs the time-driven transitions (``dataip tick``)."""
+"""How often ``dataip tick`` runs across the whole deployment: every ``dataip serve`` and
+``dataip worker`` competes for one lease in the database, and the one that wins runs it."""
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-"""Background tasks (the notices' mail) are rows in the registry's own database (django-tasks
-with the ORM backend): ``dataip worker`` runs them, or the thread ``dataip serve`` starts."""
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "exports"]}
+}
+"""Background jobs (certificates, checkpoints, the notices' mail, webhooks, exports) are rows
+in the registry's own database (django-tasks with the ORM backend), queued in the transaction
+that makes them due (:mod:`dataip.jobs`): ``dataip worker`` runs them, or the thread ``dataip
+serve`` starts. The long export snapshots have a queue of their own, ``exports``."""
 DATAIP_SERVE_WORKER = envbool("DATAIP_SERVE_WORKER", default=True)
 """Whether ``dataip serve`` also runs the task worker in a thread (off when separate
 ``dataip worker`` processes run)."""
 DATAIP_WORKER_INTERVAL = float(os.environ.get("DATAIP_WORKER_INTERVAL", "1"))
 """Seconds the task worker sleeps when no task waits."""
+DATAIP_JOBS_AFTER_COMMIT = envbool("DATAIP_JOBS_AFTER_COMMIT", default=True)
+"""Whether the process whose commit made a certificate or a checkpoint due also runs that job
+right after the commit (the request returns with it done); off when separate ``dataip worker``
+processes run the jobs (the queued row is there either way)."""
+DATAIP_JOB_LEASE_SECONDS = int(os.environ.get("DATAIP_JOB_LEASE_SECONDS", "900"))
+"""How long a job claimed by a worker may run before ``dataip tick`` puts it back in the queue
+(its worker is taken to have died; the job runs again, which an idempotent job allows)."""
 DATAIP_MAIL_RETRY_SECONDS = int(os.environ.get("DATAIP_MAIL_RETRY_SECONDS", "60"))
 """The wait after a failed notice mail before the next attempt (doubled each time, at most 6 h)."""
 DATAIP_MAIL_LEASE_SECONDS = int(os.environ.get("DATAIP_MAIL_LEASE_SECONDS", "300"))

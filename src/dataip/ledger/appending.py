@@ -1,5 +1,6 @@
-"""Appending to the log (追加): the leaves go in with the caller's transaction, and once it
-commits a checkpoint covering them is signed (:func:`dataip.ledger.checkpoints.after_commit`).
+"""Appending to the log (追加): the leaves go in with the caller's transaction, and so does the
+job that signs a checkpoint covering them (:func:`dataip.ledger.checkpoints.checkpoint_round`,
+queued once per transaction through :mod:`dataip.jobs`), run once it commits.
 
 This is the one door for writing leaves; :mod:`dataip.ledger.log` inserts and proves, and
 :mod:`dataip.ledger.checkpoints` signs, so neither needs the other's write path.
@@ -9,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import transaction
-
+from dataip import jobs
 from dataip.ledger import checkpoints, log
 
 
@@ -18,7 +18,7 @@ def append_many(bodies: Sequence[bytes]) -> list[int]:
     """Append leaves (canonical JSON bytes) in order; return their indices.
 
     Must run inside a transaction: the entries commit or vanish with the caller's change.
-    A checkpoint for the new size is signed after the outermost transaction commits.
+    The checkpoint round for the new size is queued with them and runs after the commit.
     """
     indices = log.insert_many(bodies)
     if indices:
@@ -32,7 +32,6 @@ def append(body: bytes) -> int:
 
 
 def _schedule_checkpoint() -> None:
-    """Have :func:`checkpoints.after_commit` run once for the current outermost transaction."""
-    pending = transaction.get_connection().run_on_commit
-    if not any(entry[1] is checkpoints.after_commit for entry in pending):
-        transaction.on_commit(checkpoints.after_commit, robust=True)
+    """Queue the checkpoint round once for the current transaction (run after the commit, here
+    with ``DATAIP_JOBS_AFTER_COMMIT``, else by a worker)."""
+    jobs.enqueue(checkpoints.checkpoint_round, at_once=True)

@@ -1,7 +1,8 @@
 """Signed checkpoints (签名检查点): after every batch of appends, and on schedule as a catch-up.
 
-* After each transaction that appended entries commits, :func:`after_commit` signs a C2SP
-  checkpoint for the new size and, when a TSA is configured, timestamps it.
+* Each transaction that appends entries queues the job :func:`checkpoint_round` with them;
+  after the commit it signs a C2SP checkpoint for the new size, timestamps it when a TSA is
+  configured and asks the witnesses to cosign (:func:`after_commit`).
 * :func:`sign_pending` -- called by ``dataip tick`` every minute -- signs a checkpoint if the
   newest entries have none (e.g. the process stopped right after a commit) and retries
   timestamps that failed.
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django_tasks import task
 
 from dataip.errors import DomainError, gettext_noop
 from dataip.evidence import Checkpoint as CheckpointBody
@@ -135,8 +137,15 @@ def _timestamp_quietly(checkpoint: Checkpoint) -> bool:
 _last_signed_after_commit = float("-inf")
 
 
+@task()
+def checkpoint_round() -> None:
+    """The job queued with appends (检查点作业): sign, time-stamp, ask the witnesses (after the
+    commit, outside any transaction). Idempotent: a checkpoint exists at most once per size."""
+    after_commit()
+
+
 def after_commit() -> None:
-    """The on-commit hook of appends: sign, then timestamp (outside any transaction).
+    """The checkpoint round after appends: sign, then timestamp (outside any transaction).
 
     A busy registry commits many small batches a second; one checkpoint per
     ``DATAIP_CHECKPOINT_INTERVAL`` seconds per process covers them all (the commits in between

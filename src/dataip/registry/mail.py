@@ -1,11 +1,11 @@
 """Sending the notices' mail (邮件发送): the outbox, drained by a django-tasks worker.
 
 Notices and their ``MailOutbox`` rows are written in the event's transaction
-(:mod:`dataip.registry.notices`). After the commit :func:`hand_over` enqueues the task
-:func:`deliver_mail` (the ORM backend of django-tasks-db: a row in the same database, so no
-broker to run); the worker (``dataip worker``, or the thread ``dataip serve`` starts) runs it,
-and ``dataip tick`` runs :func:`deliver_due` too, so a crash between the commit and the
-enqueue only delays a mail.
+(:mod:`dataip.registry.notices`), and :func:`hand_over` queues the task :func:`deliver_mail` in
+that transaction too (:mod:`dataip.jobs`; the ORM backend of django-tasks-db: a row in the same
+database, so no broker to run); after the commit the worker (``dataip worker``, or the thread
+``dataip serve`` starts) runs it, and ``dataip tick`` runs :func:`deliver_due` too (retries,
+and rows written before the queue existed).
 
 :func:`deliver_due` claims due rows (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; on
 SQLite, whose writers queue, a conditional update sets a claim token and a lease), renders each
@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django_tasks import task
 
+from dataip import jobs
 from dataip.accounts.models import MailOutbox, MailStatus
 from dataip.registry import clock
 from dataip.registry.notices import language_of, render, wants_email
@@ -46,8 +47,8 @@ def deliver_mail() -> dict[str, int]:
 
 
 def hand_over() -> None:
-    """Ask the worker to send the new mail (after the commit that wrote it)."""
-    deliver_mail.enqueue()
+    """Ask the worker to send the new mail: queued once in the transaction that wrote it."""
+    jobs.enqueue(deliver_mail)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -125,19 +126,3 @@ def _deliver(row: MailOutbox, token: str, now: datetime) -> str:
         claimed_until=None,
     )
     return "mail_sent"
-
-
-def run_worker_forever(worker_id: str = "serve") -> None:
-    """Run the django-tasks database worker in this thread (``dataip serve``)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"],
-        interval=settings.DATAIP_WORKER_INTERVAL,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    ).run()

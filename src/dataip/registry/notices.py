@@ -6,9 +6,9 @@ Notices are written in the transaction of the event they tell about (:func:`noti
 called by :func:`dataip.registry.services.transition.transition`): one
 :class:`~dataip.accounts.models.Notification` per recipient for the notification centre, and
 one :class:`~dataip.accounts.models.MailOutbox` row beside it for the person's e-mail. A
-rolled-back transition leaves neither. After the commit the delivery bound at start-up
-(:func:`bind_delivery`, :mod:`dataip.registry.mail`) is asked to send the mail; ``dataip
-tick`` sends whatever is still due, so a crash between commit and hand-over loses nothing.
+rolled-back transition leaves neither. The delivery bound at start-up (:func:`bind_delivery`,
+:mod:`dataip.registry.mail`) queues the job that sends the mail in the same transaction, and
+``dataip tick`` sends whatever is still due (retries included).
 The text is rendered when it is read or sent, in the reader's language (:func:`render`).
 """
 
@@ -582,16 +582,16 @@ _delivery: list[Callable[[], object]] = []
 
 
 def bind_delivery(kick: Callable[[], object]) -> None:
-    """Bind what hands new mail to the worker after a commit (once, at start-up)."""
+    """Bind what hands new mail to the worker: it queues the job in the transaction that wrote
+    the mail (once, at start-up)."""
     _delivery[:] = [kick]
 
 
 def _kick() -> None:
+    """Queue the job that sends the mail, with the rows (a failure fails the transaction, as
+    a failed insert of the rows would)."""
     for kick in _delivery:
-        try:
-            kick()
-        except Exception:  # the rows stay pending: dataip tick sends them
-            logger.exception("could not hand the outbox to the worker; dataip tick will send it")
+        kick()
 
 
 def _message_id(key: str, user_id: int) -> str:
@@ -661,7 +661,7 @@ def notify(
         if notice.recipient_id in with_mail
     )
     if with_mail:
-        transaction.on_commit(_kick)
+        _kick()  # the job is queued with the rows (the outbox), run after the commit
     return len(new)
 
 

@@ -6,8 +6,9 @@ of an application that is public (:mod:`dataip.registry.queries.feed`) it writes
 :class:`~dataip.registry.models.WebhookDelivery` per active subscription that wants it, with
 the event's public document as the body. A rollback writes none; once committed, none is lost.
 
-**Sent like the notices' mail** (:mod:`dataip.registry.mail`): after the commit
-:func:`hand_over` enqueues the django-tasks task :func:`deliver_webhooks`; the worker (``dataip
+**Sent like the notices' mail** (:mod:`dataip.registry.mail`): :func:`hand_over` queues the
+django-tasks task :func:`deliver_webhooks` in the same transaction (:mod:`dataip.jobs`); after
+the commit the worker (``dataip
 worker``, or the thread of ``dataip serve``) runs it, and ``dataip tick`` runs
 :func:`deliver_due` too, so a crash between the commit and the enqueue only delays a delivery.
 :func:`deliver_due` claims due rows (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; on
@@ -45,6 +46,7 @@ from django.db.models import F, Q
 from django_tasks import task
 from standardwebhooks import Webhook
 
+from dataip import jobs
 from dataip.registry import clock
 from dataip.registry.models import (
     Application,
@@ -115,7 +117,7 @@ def queue_event(application: Application, event: Event) -> int:
         )
         for pk in wanted
     )
-    transaction.on_commit(hand_over)
+    hand_over()
     return len(wanted)
 
 
@@ -134,7 +136,7 @@ def queue_ping(subscription: WebhookSubscription) -> WebhookDelivery:
             created_at=at,
             next_attempt_at=at,
         )
-        transaction.on_commit(hand_over)
+        hand_over()
     return row
 
 
@@ -148,8 +150,9 @@ def deliver_webhooks() -> dict[str, int]:
 
 
 def hand_over() -> None:
-    """Ask the worker to send the new deliveries (after the commit that wrote them)."""
-    deliver_webhooks.enqueue()
+    """Ask the worker to send the new deliveries: queued once in the transaction that wrote
+    them, run after its commit."""
+    jobs.enqueue(deliver_webhooks)
 
 
 def backoff(attempts: int) -> timedelta:

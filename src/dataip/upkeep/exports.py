@@ -1,5 +1,6 @@
 """Nightly snapshots of the bulk export (导出快照): ``dataip export`` and one a day by
-``dataip tick``.
+``dataip tick``, which queues the job :func:`export_snapshot` (run by a worker, or at once by
+the process that ran tick when ``DATAIP_JOBS_AFTER_COMMIT`` is on).
 
 A snapshot is a pair of gzip files, JSON Lines and CSV, named by the day and the cursor they
 are complete up to (``registrations-2026-12-06-c1234.jsonl.gz``), in ``STORAGES["exports"]``
@@ -24,7 +25,9 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
+from django_tasks import TaskResultStatus, task
 
+from dataip import jobs
 from dataip.registry import clock
 from dataip.registry.queries import exports
 from dataip.registry.storage import local_folder
@@ -101,9 +104,32 @@ def prune_snapshots(keep: int | None = None) -> list[str]:
     return gone
 
 
+@task(queue_name="exports")
+def export_snapshot(day: str) -> int:
+    """The job (导出作业): write the snapshots of ``day`` (ISO date) unless that day has some;
+    return how many files were written. Idempotent. On its own queue, ``exports``, so a
+    deployment can keep the long ones apart (``dataip worker`` runs every queue)."""
+    return len(write_snapshots(date.fromisoformat(day), once_a_day=True))
+
+
+def _queued(day: str) -> bool:
+    """Whether the snapshot job of ``day`` waits in the queue or runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=export_snapshot.module_path,
+        status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING),
+        args_kwargs__args__0=day,
+    ).exists()
+
+
 def nightly_snapshot(at: datetime | None) -> Counter[str]:
-    """The tick's step: a snapshot once a day (``DATAIP_EXPORT_SNAPSHOTS``)."""
+    """The tick's step: queue the snapshot job once a day (``DATAIP_EXPORT_SNAPSHOTS``), so a
+    long export runs in a worker, not in the process that won tick's lease."""
     if not settings.DATAIP_EXPORT_SNAPSHOTS:
         return Counter()
     day = clock.local_date(at or clock.now())
-    return Counter({"export_snapshot": len(write_snapshots(day, once_a_day=True))})
+    if any(s.day == day for s in exports.snapshots()) or _queued(day.isoformat()):
+        return Counter()
+    jobs.enqueue(export_snapshot, day.isoformat(), at_once=True)
+    return Counter({"export_snapshot_queued": 1})

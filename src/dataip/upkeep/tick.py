@@ -1,4 +1,6 @@
-"""``dataip tick`` (定时维护): everything that is due, run every minute by ``dataip serve``.
+"""``dataip tick`` (定时维护): everything that is due, run once a minute across the deployment
+(:mod:`dataip.upkeep.schedule`: whichever ``dataip serve`` or ``dataip worker`` wins the
+minute's lease runs it).
 
 One step after another, each in its own transactions, each returning what it did by name:
 
@@ -13,7 +15,8 @@ One step after another, each in its own transactions, each returning what it did
 5. the notices' mail still due in the outbox (:mod:`dataip.registry.mail`): what a crash between
    a commit and the hand-over to the worker left, and the retries;
 6. the webhook deliveries still due in their outbox (:mod:`dataip.registry.webhooks`), alike;
-7. the bulk export's snapshot of the day, once a day (:mod:`dataip.upkeep.exports`).
+7. the bulk export's snapshot of the day, once a day (:mod:`dataip.upkeep.exports`);
+8. the job queue: jobs claimed by a worker that died are put back (:mod:`dataip.jobs`).
 
 A later step is one more function in :data:`STEPS`. Running tick twice changes nothing the
 second time.
@@ -27,6 +30,7 @@ from datetime import datetime
 
 from django.core.management import call_command
 
+from dataip import jobs
 from dataip.certificates.issue import issue_missing_certificates
 from dataip.ledger import checkpoints
 from dataip.ledger.tiles import tick_step as log_tiles
@@ -86,6 +90,12 @@ def webhook_outbox(at: datetime | None) -> Counter[str]:
     return deliver_webhooks_due(at)
 
 
+def job_queue(at: datetime | None) -> Counter[str]:
+    """Put back in the queue the jobs whose worker died (claimed longer than
+    ``DATAIP_JOB_LEASE_SECONDS`` ago): another worker runs them again."""
+    return Counter({"job_requeued": jobs.requeue_lapsed()})
+
+
 #: What ``dataip tick`` runs, in order.
 STEPS: tuple[Step, ...] = (
     registry_transitions,
@@ -97,6 +107,7 @@ STEPS: tuple[Step, ...] = (
     outbox,
     webhook_outbox,
     nightly_snapshot,
+    job_queue,
 )
 
 

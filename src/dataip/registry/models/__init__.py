@@ -49,6 +49,7 @@ from dataip.registry.models.rights import (
     Valuation,
     ValuationMethod,
 )
+from dataip.registry.models.schedule import ScheduleLease
 from dataip.registry.models.search import SearchEntry
 from dataip.registry.models.statistics import StatisticsCell
 from dataip.registry.models.webhooks import (
@@ -95,6 +96,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "RenewalReminder",
+    "ScheduleLease",
     "SearchEntry",
     "ServiceRevenue",
     "StatisticsCell",

@@ -1,5 +1,5 @@
-"""The one generic transition (状态转换): lock, snapshot, decide, apply, record; after the
-commit, the rule's consequences.
+"""The one generic transition (状态转换): lock, snapshot, decide, apply, record; and the
+rule's consequences, queued as jobs with the change.
 
 Every state change of an application goes through :func:`transition`. The named services
 (``submit``, ``register``, ``grant_licence``...) supply the effect: a function that changes
@@ -8,31 +8,32 @@ created (a licence, a pledge...) with the payload -- which the caller gets back 
 :class:`Outcome`.
 
 The consequences a rule declares (``Rule.then`` in :mod:`dataip.registry.workflow`, e.g.
-issuing a certificate) run after the transaction commits, by the subscribers bound to them at
-start-up from above the registry (:mod:`dataip.subscribers`). A failing subscriber is logged
+issuing a certificate) are done by the jobs bound to them at start-up from above the registry
+(:mod:`dataip.subscribers`). Each job is queued in the transition's transaction
+(:mod:`dataip.jobs`): a rollback queues none, a commit never loses one. It runs after the
+commit, in this process (``DATAIP_JOBS_AFTER_COMMIT``) or a worker's; a failing job is logged
 and does not undo the committed transition; ``dataip tick`` catches up what it left undone.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, partial
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar, overload
 
 from django.db import connection, transaction
+from django_tasks.base import Task
 
+from dataip import jobs
 from dataip.errors import Conflict, Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock, notices, rollup, search_index, webhooks
 from dataip.registry.events import record_event
 from dataip.registry.models import Application
 from dataip.registry.services.context import context_for
 from dataip.registry.workflow import Action, Actor, Consequence, Rule, Status, decide
-
-logger = logging.getLogger("dataip.registry")
 
 T = TypeVar("T")
 Payload = dict[str, Any]
@@ -59,14 +60,15 @@ Effect = Callable[[Application, datetime], Payload | None]
 Making = Callable[[Application, datetime], Made[T]]
 """Like :data:`Effect`, and creates a record the caller gets back."""
 ContextExtra = Payload | Callable[[Application], Payload] | None
-Subscriber = Callable[[int], object]
-"""Does what a consequence asks for the application with this id, after the commit."""
+Subscriber = Task[[int], Any]
+"""The job (a django-tasks task) that does what a consequence asks for the application with
+this id; queued in the transition's transaction, run after the commit."""
 
 _subscribers: dict[Consequence, Subscriber] = {}
 
 
 def bind_subscribers(table: Mapping[Consequence, Subscriber]) -> None:
-    """Bind every consequence to its subscriber (once, at start-up, from above the registry)."""
+    """Bind every consequence to its job (once, at start-up, from above the registry)."""
     unbound = set(Consequence) - set(table)
     if unbound:
         raise ValueError(f"no subscriber for {', '.join(sorted(unbound))}")
@@ -75,20 +77,15 @@ def bind_subscribers(table: Mapping[Consequence, Subscriber]) -> None:
 
 
 def bound_subscribers() -> Mapping[Consequence, Subscriber]:
-    """The subscriber bound to each consequence (read-only)."""
+    """The job bound to each consequence (read-only)."""
     return MappingProxyType(_subscribers)
 
 
-def run_consequences(consequences: tuple[Consequence, ...], application_id: int) -> None:
-    """Run the subscriber of each consequence (after the commit). A failure is logged, not
-    raised: the transition stands, and ``dataip tick`` retries what is still due."""
+def queue_consequences(consequences: tuple[Consequence, ...], application_id: int) -> None:
+    """Queue the job of each consequence in the transition's transaction (the outbox); with
+    ``DATAIP_JOBS_AFTER_COMMIT`` this process also runs it right after the commit."""
     for consequence in consequences:
-        try:
-            _subscribers[consequence](application_id)
-        except Exception:
-            logger.exception(
-                "%s of application %s failed; dataip tick will retry", consequence, application_id
-            )
+        jobs.enqueue(_subscribers[consequence], application_id, at_once=True)
 
 
 def lock_application(application_id: int) -> Application:
@@ -185,8 +182,8 @@ def transition(
     ``effect`` (which may change fields and returns the event payload, or :class:`Made`),
     moves the status, bumps the revision and records the event with its ledger leaf. Any
     error leaves nothing behind. ``context_extra`` adds facts about the proposed action to
-    the snapshot; as a function it runs under the lock. Once the outermost transaction has
-    committed, the rule's consequences run (:func:`run_consequences`).
+    the snapshot; as a function it runs under the lock. The rule's consequences are queued as
+    jobs in the same transaction and run once it has committed (:func:`queue_consequences`).
     """
     at = at or clock.now()
     with transaction.atomic():
@@ -233,6 +230,7 @@ def transition(
         # The statistics cells follow what the application now contributes (same
         # transaction): the bulletin sums them (registry/rollup.py).
         rollup.follow(application.pk, counted)
+        # What follows (the rule's consequences): jobs queued with the change, run after it.
         if rule.then:
-            transaction.on_commit(partial(run_consequences, rule.then, application.pk))
+            queue_consequences(rule.then, application.pk)
     return Outcome(application, made)
