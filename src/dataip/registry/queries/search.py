@@ -1,10 +1,13 @@
 """Public search (公开检索): the query over the public index, for the pages and the API alike.
 
 Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (kept in step by
-:mod:`dataip.registry.search_index`). Every term of three characters or more is matched by
-trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL ``pg_trgm``), so Chinese is found by
-substring; shorter terms fall back to ``LIKE``. Facet counts are cached in one place, until the
-index next changes, whichever skin asked.
+:mod:`dataip.registry.search_index`). A term (the text between spaces) is found in an entry
+when the entry holds it as a substring, or holds every word jieba cuts it into (分词), in any
+order: "影像数据" finds "医学影像标注数据集". Substrings of three characters or more are matched by
+trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL ``pg_trgm``), shorter ones by ``LIKE``;
+words by a word index (SQLite FTS5 ``unicode61``, PostgreSQL a ``simple`` ``tsvector``). Results
+are ranked by relevance (``bm25()``, ``ts_rank_cd``; the names weigh more), ties newest first.
+Facet counts are cached in one place, until the index next changes, whichever skin asked.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import BooleanField, Count, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from dataip.errors import Message, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import SearchEntry
-from dataip.registry.search_index import FTS_TABLE, generation
+from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, words
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
@@ -40,6 +43,12 @@ CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
 PG_SORT_LIMIT = 20_000
+RANK_LIMIT = COMMON
+"""Up to this many results are ranked by relevance; more are shown newest first (ranking
+would read every one of them)."""
+COUNT_LIMIT = 10_000
+"""A search by words counts (and facets) at most this many results: beyond, the page says
+"10,000 or more" instead of reading every match (a common word matches most of a million)."""
 
 
 # ── searching ──────────────────────────────────────────────────────────────────────────
@@ -59,6 +68,11 @@ class Query:
         """The words to match, case-folded, at most eight."""
         return [t for t in self.text.casefold().split() if t][:8]
 
+    @property
+    def words(self) -> list[str]:
+        """The words jieba cuts the terms into (分词), each once."""
+        return list(dict.fromkeys(w for term in self.terms for w in words(term)))
+
 
 @dataclass(frozen=True)
 class Results:
@@ -69,6 +83,8 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     pages: int
+    capped: bool = False
+    """Whether counting stopped at ``COUNT_LIMIT`` (the total is then a lower bound)."""
 
 
 _REASONS: Mapping[str, str] = {
@@ -133,49 +149,113 @@ def _fts_expression(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
-    """Entries matching every word and every facet filter.
+def _like(term: str) -> str:
+    """A ``LIKE`` pattern finding ``term`` anywhere (its wildcards escaped)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
-    The index holds public applications only, so no status condition is needed for safety.
-    Words of three characters or more are matched by trigrams: on SQLite through the FTS5
-    table, whose found ids are collected first; on PostgreSQL with ``LIKE``, which the pg_trgm
-    GIN index serves. Shorter words fall back to ``LIKE``, as a subquery whose ids are
-    collected first (one scan of the documents), unless the words are ``common`` (found in
-    many entries): a page of results is then found sooner by walking entries in the page's
-    order and testing each.
-    """
-    entries = SearchEntry.objects.all()
-    trigram_terms = []
-    for term in query.terms:
-        if len(term) >= 3 and connection.vendor == "sqlite":
-            trigram_terms.append(_fts_expression(term))
-        elif common:
-            entries = entries.filter(document__contains=term)
-        else:
-            found = SearchEntry.objects.filter(document__contains=term).values("pk")
-            entries = entries.filter(pk__in=found)
-    if trigram_terms:
-        expression = " ".join(trigram_terms)
-        entries = entries.filter(
-            pk__in=RawSQL(  # noqa: S611 - the words are a bound parameter
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-                [expression],
+
+def _words_condition(term_words: list[str]) -> Q:
+    """Entries holding every one of ``term_words`` (served by the word index)."""
+    if connection.vendor == "postgresql":
+        return Q(
+            RawSQL(
+                "to_tsvector('simple', words) @@ plainto_tsquery('simple', %s)",
+                [" ".join(term_words)],
+                output_field=BooleanField(),
             )
         )
+    expression = " ".join(_fts_expression(w) for w in term_words)
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 - the words are a bound parameter
+            f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH %s",  # noqa: S608
+            [expression],
+        )
+    )
+
+
+def _term_condition(term: str, *, common: bool) -> Q:
+    """Entries holding ``term`` as a substring, or every word jieba cuts it into.
+
+    Substrings of three characters or more are matched by trigrams: on SQLite through the FTS5
+    table, whose found ids are collected first; on PostgreSQL with ``LIKE``, which the pg_trgm
+    GIN index serves. Shorter ones fall back to ``LIKE``, as a subquery whose ids are collected
+    first (one scan of the documents), unless the words are ``common`` (found in many
+    entries): a page of results is then found sooner by walking entries in the page's order
+    and testing each.
+    """
+    if len(term) >= 3 and connection.vendor == "sqlite":
+        condition = Q(
+            pk__in=RawSQL(  # noqa: S611 - the term is a bound parameter
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                [_fts_expression(term)],
+            )
+        )
+    elif connection.vendor == "postgresql" and (common or len(term) >= 3):
+        condition = Q(RawSQL("document LIKE %s", [_like(term)], output_field=BooleanField()))
+    elif common:
+        condition = Q(document__contains=term)
+    else:
+        condition = Q(pk__in=SearchEntry.objects.filter(document__contains=term).values("pk"))
+    term_words = words(term)
+    if term_words and term_words != [term]:  # one word that is the term: found as a substring
+        condition |= _words_condition(term_words)
+    return condition
+
+
+def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
+    """Entries matching every term and every facet filter (see :func:`_term_condition`).
+
+    The index holds public applications only, so no status condition is needed for safety.
+    """
+    entries = SearchEntry.objects.all()
+    for term in query.terms:
+        entries = entries.filter(_term_condition(term, common=common))
     for name, value in query.filters.items():
         if name in FACETS and value:
             entries = entries.filter(**{name: value})
     return entries
 
 
-def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list[tuple[str, int]]]:
+def ranked(query: Query, entries: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
+    """``entries`` with their relevance ``rank`` (higher is better; none when they hold not
+    every word of the query): PostgreSQL ``ts_rank_cd`` over the words, those of the names
+    weighing ten times more (weight A against D); SQLite ``bm25()`` over the word table, the
+    names' column weighing ten times more."""
+    query_words = query.words
+    if not query_words:
+        return entries
+    if connection.vendor == "postgresql":
+        rank = RawSQL(
+            "ts_rank_cd(setweight(to_tsvector('simple', split_part(words, E'\\n', 1)), 'A') "
+            "|| to_tsvector('simple', words), plainto_tsquery('simple', %s))",
+            [" ".join(query_words)],
+            output_field=FloatField(),
+        )
+    else:
+        rank = RawSQL(  # noqa: S611 - the words are a bound parameter
+            f"SELECT -bm25({WORDS_TABLE}, 10.0, 1.0) FROM {WORDS_TABLE} "  # noqa: S608
+            f"WHERE {WORDS_TABLE} MATCH %s AND rowid = registry_searchentry.application_id",
+            [" ".join(_fts_expression(w) for w in query_words)],
+            output_field=FloatField(),
+        )
+    return entries.annotate(rank=rank)
+
+
+def facet_counts(
+    query: Query, entries: QuerySet[SearchEntry], *, limit: int | None = None
+) -> dict[str, list[tuple[str, int]]]:
     """How many matching entries have each value of each facet, most frequent first.
 
     One grouped query over the five facet columns (served by the covering index), summed per
-    facet. The counts are cached until the index next changes (or for a few minutes, so that
-    several processes with separate caches do not lag for long).
+    facet; with ``limit`` and words to match, over the first ``limit`` matches only (the
+    matched set, never the whole index, is read). The counts are cached until the index next
+    changes (or for a few minutes, so that several processes with separate caches do not lag
+    for long).
     """
-    asked = repr((query.terms, sorted(query.filters.items()))).encode()
+    if limit is not None and query.terms:
+        entries = SearchEntry.objects.filter(pk__in=entries.order_by().values("pk")[:limit])
+    asked = repr((query.terms, sorted(query.filters.items()), limit)).encode()
     key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
@@ -209,15 +289,24 @@ def _order(query: Query, total: int) -> list[Any]:
 
 
 def search(query: Query) -> Results:
-    """Run a search: the page of entries, the total and the facet counts."""
-    facets = facet_counts(query, matching(query))
+    """Run a search: the page of entries, the total and the facet counts.
+
+    With words, in the default order (newest) and up to ``RANK_LIMIT`` results, the page is
+    ranked by relevance first (:func:`ranked`); entries found only by substring come after.
+    """
+    facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    entries = matching(query, common=total > COMMON).order_by(*_order(query, total))
-    found = list(entries[start : start + PAGE_SIZE]) if total else []
-    return Results(found, total, facets, page, pages)
+    entries = matching(query, common=total > COMMON)
+    order = _order(query, total)
+    if query.sort == "newest" and query.words and total <= RANK_LIMIT:
+        entries = ranked(query, entries)
+        order = [F("rank").desc(nulls_last=True), *order]
+    found = list(entries.order_by(*order)[start : start + PAGE_SIZE]) if total else []
+    capped = bool(query.terms) and total >= COUNT_LIMIT
+    return Results(found, total, facets, page, pages, capped)
 
 
 # ── the API's names of the facets ──────────────────────────────────────────────────────
