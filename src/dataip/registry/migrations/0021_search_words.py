@@ -4,7 +4,8 @@ On SQLite a second FTS5 table, ``registry_search_words`` (``unicode61`` tokenize
 ``name`` and ``rest``: the two lines of ``words``), kept in step by triggers, ranked by
 ``bm25()``. Adding the column remakes ``registry_searchentry`` on SQLite, which drops the
 trigram table's triggers (see 0005): they are made again here, and both FTS tables rebuilt. On
-PostgreSQL a GIN index on ``to_tsvector('simple', words)``. Existing rows get their words.
+PostgreSQL a stored generated column ``words_tsv`` (the ``simple`` ``tsvector`` of the words, the
+names' weighing A), GIN-indexed. Existing rows get their words.
 """
 
 from django.db import migrations, models
@@ -70,10 +71,18 @@ SQLITE_DOWN = [
     "END",
 ]
 POSTGRES_UP = [
+    # Stored, so neither the match's recheck nor the ranking cuts the words again per row;
+    # the names' words (the first line) carry weight A. Not a model field: only SQL reads it.
+    "ALTER TABLE registry_searchentry ADD COLUMN words_tsv tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('simple'::regconfig, split_part(words, E'\\n', 1)), 'A') || "
+    "to_tsvector('simple'::regconfig, words)) STORED",
     "CREATE INDEX IF NOT EXISTS registry_search_words_tsv ON registry_searchentry "
-    "USING gin (to_tsvector('simple'::regconfig, words))",
+    "USING gin (words_tsv)",
 ]
-POSTGRES_DOWN = ["DROP INDEX IF EXISTS registry_search_words_tsv"]
+POSTGRES_DOWN = [
+    "DROP INDEX IF EXISTS registry_search_words_tsv",
+    "ALTER TABLE registry_searchentry DROP COLUMN IF EXISTS words_tsv",
+]
 
 
 def _run(schema_editor, statements):

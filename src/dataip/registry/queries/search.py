@@ -46,9 +46,9 @@ PG_SORT_LIMIT = 20_000
 RANK_LIMIT = COMMON
 """Up to this many results are ranked by relevance; more are shown newest first (ranking
 would read every one of them)."""
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 2_000
 """A search by words counts (and facets) at most this many results: beyond, the page says
-"10,000 or more" instead of reading every match (a common word matches most of a million)."""
+"2,000 or more" instead of reading every match (a common word matches most of a million)."""
 
 
 # ── searching ──────────────────────────────────────────────────────────────────────────
@@ -160,7 +160,7 @@ def _words_condition(term_words: list[str]) -> Q:
     if connection.vendor == "postgresql":
         return Q(
             RawSQL(
-                "to_tsvector('simple', words) @@ plainto_tsquery('simple', %s)",
+                "words_tsv @@ plainto_tsquery('simple', %s)",
                 [" ".join(term_words)],
                 output_field=BooleanField(),
             )
@@ -219,16 +219,15 @@ def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
 
 def ranked(query: Query, entries: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
     """``entries`` with their relevance ``rank`` (higher is better; none when they hold not
-    every word of the query): PostgreSQL ``ts_rank_cd`` over the words, those of the names
-    weighing ten times more (weight A against D); SQLite ``bm25()`` over the word table, the
-    names' column weighing ten times more."""
+    every word of the query): PostgreSQL ``ts_rank_cd`` over the stored ``words_tsv``, the
+    names' words weighing ten times more (weight A against D); SQLite ``bm25()`` over the
+    word table, the names' column weighing ten times more."""
     query_words = query.words
     if not query_words:
         return entries
     if connection.vendor == "postgresql":
         rank = RawSQL(
-            "ts_rank_cd(setweight(to_tsvector('simple', split_part(words, E'\\n', 1)), 'A') "
-            "|| to_tsvector('simple', words), plainto_tsquery('simple', %s))",
+            "ts_rank_cd(words_tsv, plainto_tsquery('simple', %s))",
             [" ".join(query_words)],
             output_field=FloatField(),
         )
@@ -253,16 +252,13 @@ def facet_counts(
     changes (or for a few minutes, so that several processes with separate caches do not lag
     for long).
     """
-    if limit is not None and query.terms:
-        entries = SearchEntry.objects.filter(pk__in=entries.order_by().values("pk")[:limit])
     asked = repr((query.terms, sorted(query.filters.items()), limit)).encode()
     key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
     totals: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
-    for *values, n in rows.values_list(*GROUPED, "n"):
+    for *values, n in _grouped(entries, limit if query.terms else None):
         for name, value in zip(GROUPED, values, strict=True):
             bucket = totals[name]
             bucket[str(value)] = bucket.get(str(value), 0) + n
@@ -272,6 +268,23 @@ def facet_counts(
     }
     cache.set(key, facets, CACHE_SECONDS)
     return facets
+
+
+def _grouped(entries: QuerySet[SearchEntry], limit: int | None) -> list[tuple[Any, ...]]:
+    """The five facet values of ``entries`` with how many entries have them; with ``limit``,
+    of the first ``limit`` entries found only (the matches are read up to the limit, then
+    grouped: never a join with the whole index)."""
+    if limit is None:
+        rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
+        return list(rows.values_list(*GROUPED, "n"))
+    sql, params = entries.order_by().values_list(*GROUPED)[:limit].query.sql_with_params()
+    columns = ", ".join(GROUPED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, count(*) FROM ({sql}) AS found GROUP BY {columns}",  # noqa: S608
+            params,
+        )
+        return list(cursor.fetchall())
 
 
 def _order(query: Query, total: int) -> list[Any]:
@@ -296,16 +309,17 @@ def search(query: Query) -> Results:
     """
     facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
+    capped = bool(query.terms) and total >= COUNT_LIMIT
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    entries = matching(query, common=total > COMMON)
-    order = _order(query, total)
+    many = total > COMMON or capped
+    entries = matching(query, common=many)
+    order = _order(query, PG_SORT_LIMIT + 1 if capped else total)
     if query.sort == "newest" and query.words and total <= RANK_LIMIT:
         entries = ranked(query, entries)
         order = [F("rank").desc(nulls_last=True), *order]
     found = list(entries.order_by(*order)[start : start + PAGE_SIZE]) if total else []
-    capped = bool(query.terms) and total >= COUNT_LIMIT
     return Results(found, total, facets, page, pages, capped)
 
 
