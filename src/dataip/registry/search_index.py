@@ -68,6 +68,11 @@ def words(text: str) -> list[str]:
     ]
 
 
+def is_word(text: str) -> bool:
+    """Whether ``text`` is a word of jieba's dictionary (not only a word its HMM guessed)."""
+    return bool(segmenter().FREQ.get(text))
+
+
 def entry_words(names: Iterable[str], rest: Iterable[str]) -> str:
     """The ``words`` column: the names' words on the first line, every other word on the
     second, each line joined by spaces."""

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from dataip.errors import Message, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import SearchEntry
-from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, words
+from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, is_word, words
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
@@ -43,9 +43,6 @@ CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
 PG_SORT_LIMIT = 20_000
-RANK_LIMIT = COMMON
-"""Up to this many results are ranked by relevance; more are shown newest first (ranking
-would read every one of them)."""
 COUNT_LIMIT = 2_000
 """A search by words counts (and facets) at most this many results: beyond, the page says
 "2,000 or more" instead of reading every match (a common word matches most of a million)."""
@@ -184,6 +181,11 @@ def _term_condition(term: str, *, common: bool) -> Q:
     entries): a page of results is then found sooner by walking entries in the page's order
     and testing each.
     """
+    term_words = words(term)
+    if connection.vendor == "postgresql" and len(term) < 3 and is_word(term):
+        # A short word of the dictionary: pg_trgm cannot serve LIKE for fewer than three
+        # characters (it would read every entry), the word index can.
+        return _words_condition(term_words)
     if len(term) >= 3 and connection.vendor == "sqlite":
         condition = Q(
             pk__in=RawSQL(  # noqa: S611 - the term is a bound parameter
@@ -197,7 +199,6 @@ def _term_condition(term: str, *, common: bool) -> Q:
         condition = Q(document__contains=term)
     else:
         condition = Q(pk__in=SearchEntry.objects.filter(document__contains=term).values("pk"))
-    term_words = words(term)
     if term_words and term_words != [term]:  # one word that is the term: found as a substring
         condition |= _words_condition(term_words)
     return condition
@@ -301,25 +302,31 @@ def _order(query: Query, total: int) -> list[Any]:
     return order
 
 
-def search(query: Query) -> Results:
-    """Run a search: the page of entries, the total and the facet counts.
+def page_entries(query: Query, total: int, *, capped: bool) -> QuerySet[SearchEntry]:
+    """The matching entries in the page's order, for ``total`` matches (at least, if
+    ``capped``). With words, in the default order and up to ``COMMON`` matches, ranked
+    by relevance first (:func:`ranked`); entries found only by substring come after. Above
+    that, walked in the asked order (a common word: the page is found sooner so)."""
+    many = total > COMMON or capped
+    entries = matching(query, common=many)
+    order = _order(query, PG_SORT_LIMIT + 1 if capped else total)
+    if query.sort == "newest" and query.words and not many:
+        entries = ranked(query, entries)
+        order = [F("rank").desc(nulls_last=True), *order]
+    return entries.order_by(*order)
 
-    With words, in the default order (newest) and up to ``RANK_LIMIT`` results, the page is
-    ranked by relevance first (:func:`ranked`); entries found only by substring come after.
-    """
+
+def search(query: Query) -> Results:
+    """Run a search: the page of entries (:func:`page_entries`), the total and the facet
+    counts (of the first ``COUNT_LIMIT`` matches, when there are words)."""
     facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
     capped = bool(query.terms) and total >= COUNT_LIMIT
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    many = total > COMMON or capped
-    entries = matching(query, common=many)
-    order = _order(query, PG_SORT_LIMIT + 1 if capped else total)
-    if query.sort == "newest" and query.words and total <= RANK_LIMIT:
-        entries = ranked(query, entries)
-        order = [F("rank").desc(nulls_last=True), *order]
-    found = list(entries.order_by(*order)[start : start + PAGE_SIZE]) if total else []
+    entries = page_entries(query, total, capped=capped)
+    found = list(entries[start : start + PAGE_SIZE]) if total else []
     return Results(found, total, facets, page, pages, capped)
 
 
