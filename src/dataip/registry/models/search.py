@@ -62,6 +62,19 @@ class SearchEntry(models.Model):
                 fields=["application", "kind", "industry_code", "province_code", "status", "year"],
                 name="registry_search_facets",
             ),
+            # A filter on kind, status or year, newest first: walked in order without skipping
+            # the entries of other values (at a million, a year filter otherwise walks every
+            # entry of later years).
+            models.Index(
+                fields=["kind", "-public_since", "-application"], name="registry_search_kind_newest"
+            ),
+            models.Index(
+                fields=["status", "-public_since", "-application"],
+                name="registry_search_status_newest",
+            ),
+            models.Index(
+                fields=["year", "-public_since", "-application"], name="registry_search_year_newest"
+            ),
         ]
 
     def __str__(self) -> str:
