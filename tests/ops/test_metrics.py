@@ -83,7 +83,11 @@ def test_the_gauges_are_what_the_database_holds(settings: Any, tmp_path: Path) -
     assert samples[("dataip_log_unsigned_entries", ())] == 2
     assert samples[("dataip_checkpoint_size", ())] == 7
     assert 3600 <= samples[("dataip_checkpoint_age_seconds", ())] < 3700
-    assert samples[("dataip_task_queue_depth", ())] == DBTaskResult.objects.ready().count() == queued + 2
+    assert (
+        samples[("dataip_task_queue_depth", ())]
+        == DBTaskResult.objects.ready().count()
+        == queued + 2
+    )
     assert 3600 <= samples[("dataip_task_oldest_waiting_seconds", ())] < 3700
     label = (("witness", "notary.example/w1"),)
     assert samples[("dataip_witness_lag_entries", label)] == 7 - 3

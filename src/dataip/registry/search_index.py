@@ -4,13 +4,21 @@ Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (:class:`Sear
 generic transition calls :func:`follow` right after it saves the application, in the same
 transaction; :func:`rebuild_index` refills the whole index (after a restore, or for old data).
 Searching the index is the read side's business: :mod:`dataip.registry.queries.search`.
+
+Each row also holds its words (分词): the public text cut by jieba, the segmenter made for
+Chinese (:func:`words`), so that a search finds "医学影像标注数据集" by "影像数据". The first line
+holds the words of the names (they weigh more in the ranking), the second the rest.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -19,7 +27,56 @@ from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Action, Status
 
 FTS_TABLE = "registry_search_fts"
 """The SQLite FTS5 table over ``SearchEntry.document`` (made by the registry's migration)."""
+WORDS_TABLE = "registry_search_words"
+"""The SQLite FTS5 table over ``SearchEntry.words`` (``unicode61`` tokenizer; columns ``name``
+and ``rest``, the two lines of the words), made by the registry's migration 0021."""
 GENERATION_KEY = "dataip:search:generation"
+
+
+_segmenter: Any = None
+_segmenter_lock = threading.Lock()
+
+
+def segmenter() -> Any:
+    """jieba's tokenizer, its dictionary loaded once per process, on first use (or by the app
+    server's preload). Quiet: jieba's own log lines are warnings only. Its cache of the
+    dictionary goes under the data directory, not the system's temporary directory."""
+    global _segmenter
+    with _segmenter_lock:
+        if _segmenter is None:
+            with warnings.catch_warnings():  # its regular expressions predate Python 3.12
+                warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import jieba
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = str(settings.DATA_DIR)
+            tokenizer.initialize()
+            _segmenter = tokenizer
+    return _segmenter
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` (分词), case-folded, in order: jieba's ``cut_for_search``, which
+    gives a long word and also its shorter words ("医学影像" → 医学, 影像, 医学影像), so a
+    search by a part finds the whole. Spaces and punctuation are left out."""
+    return [
+        word
+        for word in segmenter().cut_for_search(text.casefold())
+        if any(char.isalnum() for char in word)
+    ]
+
+
+def is_word(text: str) -> bool:
+    """Whether ``text`` is a word of jieba's dictionary (not only a word its HMM guessed)."""
+    return bool(segmenter().FREQ.get(text))
+
+
+def entry_words(names: Iterable[str], rest: Iterable[str]) -> str:
+    """The ``words`` column: the names' words on the first line, every other word on the
+    second, each line joined by spaces."""
+    return "\n".join(" ".join(w for text in part for w in words(text)) for part in (names, rest))
 
 
 def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -53,6 +110,17 @@ def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -
         "holders": holders_zh[:1000],
         "holders_en": holders_en[:1000],
         "document": document,
+        "words": entry_words(
+            [product.name, product.name_en],
+            [
+                application.number or "",
+                application.registration_number or "",
+                product.summary,
+                product.summary_en,
+                holders_zh,
+                holders_en,
+            ],
+        ),
         "kind": product.kind,
         "industry_code": product.industry_code,
         "province_code": product.province_code,

@@ -5,7 +5,10 @@ every workflow transition calls right after it saves the application. It holds o
 fields, so a search can never reveal a draft, an application under examination or a
 confidential field. Chinese is searched by substring: on SQLite through an FTS5 table with the
 trigram tokenizer (``registry_search_fts``, kept in step by triggers), on PostgreSQL through a
-pg_trgm GIN index on ``document`` (both made by the migration).
+pg_trgm GIN index on ``document`` (both made by the migration). Chinese is also searched by
+words (``words``, cut by jieba): on SQLite through a second FTS5 table (``unicode61``, ranked by
+``bm25()``), on PostgreSQL through a GIN index on its ``simple`` ``tsvector`` (ranked by
+``ts_rank_cd``), made by migration 0021.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class SearchEntry(models.Model):
     holders = models.CharField(_("holders"), max_length=1000, blank=True)
     holders_en = models.CharField(_("holders (English)"), max_length=1000, blank=True)
     document = models.TextField(_("searchable text"))
+    words = models.TextField(_("words"), blank=True, default="")
     kind = models.CharField(_("kind"), max_length=20)
     industry_code = models.CharField(_("industry"), max_length=2, blank=True)
     province_code = models.CharField(_("province"), max_length=2, blank=True)
@@ -57,6 +61,19 @@ class SearchEntry(models.Model):
             models.Index(
                 fields=["application", "kind", "industry_code", "province_code", "status", "year"],
                 name="registry_search_facets",
+            ),
+            # A filter on kind, status or year, newest first: walked in order without skipping
+            # the entries of other values (at a million, a year filter otherwise walks every
+            # entry of later years).
+            models.Index(
+                fields=["kind", "-public_since", "-application"], name="registry_search_kind_newest"
+            ),
+            models.Index(
+                fields=["status", "-public_since", "-application"],
+                name="registry_search_status_newest",
+            ),
+            models.Index(
+                fields=["year", "-public_since", "-application"], name="registry_search_year_newest"
             ),
         ]
 

@@ -1,10 +1,13 @@
 """Public search (公开检索): the query over the public index, for the pages and the API alike.
 
 Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (kept in step by
-:mod:`dataip.registry.search_index`). Every term of three characters or more is matched by
-trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL ``pg_trgm``), so Chinese is found by
-substring; shorter terms fall back to ``LIKE``. Facet counts are cached in one place, until the
-index next changes, whichever skin asked.
+:mod:`dataip.registry.search_index`). A term (the text between spaces) is found in an entry
+when the entry holds it as a substring, or holds every word jieba cuts it into (分词), in any
+order: "影像数据" finds "医学影像标注数据集". Substrings of three characters or more are matched by
+trigrams (SQLite FTS5 ``trigram`` tokenizer, PostgreSQL ``pg_trgm``), shorter ones by ``LIKE``;
+words by a word index (SQLite FTS5 ``unicode61``, PostgreSQL a ``simple`` ``tsvector``). Results
+are ranked by relevance (``bm25()``, ``ts_rank_cd``; the names weigh more), ties newest first.
+Facet counts are cached in one place, until the index next changes, whichever skin asked.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import BooleanField, Count, F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from dataip.errors import Message, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import SearchEntry
-from dataip.registry.search_index import FTS_TABLE, generation
+from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, is_word, words
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
@@ -40,6 +43,9 @@ CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
 PG_SORT_LIMIT = 20_000
+COUNT_LIMIT = 2_000
+"""A search by words counts (and facets) at most this many results: beyond, the page says
+"2,000 or more" instead of reading every match (a common word matches most of a million)."""
 
 
 # ── searching ──────────────────────────────────────────────────────────────────────────
@@ -59,6 +65,11 @@ class Query:
         """The words to match, case-folded, at most eight."""
         return [t for t in self.text.casefold().split() if t][:8]
 
+    @property
+    def words(self) -> list[str]:
+        """The words jieba cuts the terms into (分词), each once."""
+        return list(dict.fromkeys(w for term in self.terms for w in words(term)))
+
 
 @dataclass(frozen=True)
 class Results:
@@ -69,6 +80,8 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     pages: int
+    capped: bool = False
+    """Whether counting stopped at ``COUNT_LIMIT`` (the total is then a lower bound)."""
 
 
 _REASONS: Mapping[str, str] = {
@@ -133,56 +146,120 @@ def _fts_expression(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
-    """Entries matching every word and every facet filter.
+def _like(term: str) -> str:
+    """A ``LIKE`` pattern finding ``term`` anywhere (its wildcards escaped)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
-    The index holds public applications only, so no status condition is needed for safety.
-    Words of three characters or more are matched by trigrams: on SQLite through the FTS5
-    table, whose found ids are collected first; on PostgreSQL with ``LIKE``, which the pg_trgm
-    GIN index serves. Shorter words fall back to ``LIKE``, as a subquery whose ids are
-    collected first (one scan of the documents), unless the words are ``common`` (found in
-    many entries): a page of results is then found sooner by walking entries in the page's
-    order and testing each.
-    """
-    entries = SearchEntry.objects.all()
-    trigram_terms = []
-    for term in query.terms:
-        if len(term) >= 3 and connection.vendor == "sqlite":
-            trigram_terms.append(_fts_expression(term))
-        elif common:
-            entries = entries.filter(document__contains=term)
-        else:
-            found = SearchEntry.objects.filter(document__contains=term).values("pk")
-            entries = entries.filter(pk__in=found)
-    if trigram_terms:
-        expression = " ".join(trigram_terms)
-        entries = entries.filter(
-            pk__in=RawSQL(  # noqa: S611 - the words are a bound parameter
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-                [expression],
+
+def _words_condition(term_words: list[str]) -> Q:
+    """Entries holding every one of ``term_words`` (served by the word index)."""
+    if connection.vendor == "postgresql":
+        return Q(
+            RawSQL(
+                "words_tsv @@ plainto_tsquery('simple', %s)",
+                [" ".join(term_words)],
+                output_field=BooleanField(),
             )
         )
+    expression = " ".join(_fts_expression(w) for w in term_words)
+    return Q(
+        pk__in=RawSQL(  # noqa: S611 - the words are a bound parameter
+            f"SELECT rowid FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH %s",  # noqa: S608
+            [expression],
+        )
+    )
+
+
+def _term_condition(term: str, *, common: bool) -> Q:
+    """Entries holding ``term`` as a substring, or every word jieba cuts it into.
+
+    Substrings of three characters or more are matched by trigrams: on SQLite through the FTS5
+    table, whose found ids are collected first; on PostgreSQL with ``LIKE``, which the pg_trgm
+    GIN index serves. Shorter ones fall back to ``LIKE``, as a subquery whose ids are collected
+    first (one scan of the documents), unless the words are ``common`` (found in many
+    entries): a page of results is then found sooner by walking entries in the page's order
+    and testing each.
+    """
+    term_words = words(term)
+    if connection.vendor == "postgresql" and len(term) < 3 and is_word(term):
+        # A short word of the dictionary: pg_trgm cannot serve LIKE for fewer than three
+        # characters (it would read every entry), the word index can.
+        return _words_condition(term_words)
+    if len(term) >= 3 and connection.vendor == "sqlite":
+        condition = Q(
+            pk__in=RawSQL(  # noqa: S611 - the term is a bound parameter
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                [_fts_expression(term)],
+            )
+        )
+    elif connection.vendor == "postgresql" and (common or len(term) >= 3):
+        condition = Q(RawSQL("document LIKE %s", [_like(term)], output_field=BooleanField()))
+    elif common:
+        condition = Q(document__contains=term)
+    else:
+        condition = Q(pk__in=SearchEntry.objects.filter(document__contains=term).values("pk"))
+    if term_words and term_words != [term]:  # one word that is the term: found as a substring
+        condition |= _words_condition(term_words)
+    return condition
+
+
+def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
+    """Entries matching every term and every facet filter (see :func:`_term_condition`).
+
+    The index holds public applications only, so no status condition is needed for safety.
+    """
+    entries = SearchEntry.objects.all()
+    for term in query.terms:
+        entries = entries.filter(_term_condition(term, common=common))
     for name, value in query.filters.items():
         if name in FACETS and value:
             entries = entries.filter(**{name: value})
     return entries
 
 
-def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list[tuple[str, int]]]:
+def ranked(query: Query, entries: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
+    """``entries`` with their relevance ``rank`` (higher is better; none when they hold not
+    every word of the query): PostgreSQL ``ts_rank_cd`` over the stored ``words_tsv``, the
+    names' words weighing ten times more (weight A against D); SQLite ``bm25()`` over the
+    word table, the names' column weighing ten times more."""
+    query_words = query.words
+    if not query_words:
+        return entries
+    if connection.vendor == "postgresql":
+        rank = RawSQL(
+            "ts_rank_cd(words_tsv, plainto_tsquery('simple', %s))",
+            [" ".join(query_words)],
+            output_field=FloatField(),
+        )
+    else:
+        rank = RawSQL(  # noqa: S611 - the words are a bound parameter
+            f"SELECT -bm25({WORDS_TABLE}, 10.0, 1.0) FROM {WORDS_TABLE} "  # noqa: S608
+            f"WHERE {WORDS_TABLE} MATCH %s AND rowid = registry_searchentry.application_id",
+            [" ".join(_fts_expression(w) for w in query_words)],
+            output_field=FloatField(),
+        )
+    return entries.annotate(rank=rank)
+
+
+def facet_counts(
+    query: Query, entries: QuerySet[SearchEntry], *, limit: int | None = None
+) -> dict[str, list[tuple[str, int]]]:
     """How many matching entries have each value of each facet, most frequent first.
 
     One grouped query over the five facet columns (served by the covering index), summed per
-    facet. The counts are cached until the index next changes (or for a few minutes, so that
-    several processes with separate caches do not lag for long).
+    facet; with ``limit`` and words to match, over the first ``limit`` matches only (the
+    matched set, never the whole index, is read). The counts are cached until the index next
+    changes (or for a few minutes, so that several processes with separate caches do not lag
+    for long).
     """
-    asked = repr((query.terms, sorted(query.filters.items()))).encode()
+    asked = repr((query.terms, sorted(query.filters.items()), limit)).encode()
     key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
     totals: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
-    for *values, n in rows.values_list(*GROUPED, "n"):
+    for *values, n in _grouped(entries, limit if query.terms else None):
         for name, value in zip(GROUPED, values, strict=True):
             bucket = totals[name]
             bucket[str(value)] = bucket.get(str(value), 0) + n
@@ -192,6 +269,23 @@ def facet_counts(query: Query, entries: QuerySet[SearchEntry]) -> dict[str, list
     }
     cache.set(key, facets, CACHE_SECONDS)
     return facets
+
+
+def _grouped(entries: QuerySet[SearchEntry], limit: int | None) -> list[tuple[Any, ...]]:
+    """The five facet values of ``entries`` with how many entries have them; with ``limit``,
+    of the first ``limit`` entries found only (the matches are read up to the limit, then
+    grouped: never a join with the whole index)."""
+    if limit is None:
+        rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
+        return list(rows.values_list(*GROUPED, "n"))
+    sql, params = entries.order_by().values_list(*GROUPED)[:limit].query.sql_with_params()
+    columns = ", ".join(GROUPED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, count(*) FROM ({sql}) AS found GROUP BY {columns}",  # noqa: S608
+            params,
+        )
+        return list(cursor.fetchall())
 
 
 def _order(query: Query, total: int) -> list[Any]:
@@ -208,16 +302,32 @@ def _order(query: Query, total: int) -> list[Any]:
     return order
 
 
+def page_entries(query: Query, total: int, *, capped: bool) -> QuerySet[SearchEntry]:
+    """The matching entries in the page's order, for ``total`` matches (at least, if
+    ``capped``). With words, in the default order and up to ``COMMON`` matches, ranked
+    by relevance first (:func:`ranked`); entries found only by substring come after. Above
+    that, walked in the asked order (a common word: the page is found sooner so)."""
+    many = total > COMMON or capped
+    entries = matching(query, common=many)
+    order = _order(query, PG_SORT_LIMIT + 1 if capped else total)
+    if query.sort == "newest" and query.words and not many:
+        entries = ranked(query, entries)
+        order = [F("rank").desc(nulls_last=True), *order]
+    return entries.order_by(*order)
+
+
 def search(query: Query) -> Results:
-    """Run a search: the page of entries, the total and the facet counts."""
-    facets = facet_counts(query, matching(query))
+    """Run a search: the page of entries (:func:`page_entries`), the total and the facet
+    counts (of the first ``COUNT_LIMIT`` matches, when there are words)."""
+    facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
+    capped = bool(query.terms) and total >= COUNT_LIMIT
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    entries = matching(query, common=total > COMMON).order_by(*_order(query, total))
+    entries = page_entries(query, total, capped=capped)
     found = list(entries[start : start + PAGE_SIZE]) if total else []
-    return Results(found, total, facets, page, pages)
+    return Results(found, total, facets, page, pages, capped)
 
 
 # ── the API's names of the facets ──────────────────────────────────────────────────────
