@@ -111,7 +111,8 @@ def search_registrations(
 ) -> SearchResults:
     """Search registrations and announced applications: every word of ``q`` must occur in
     the Chinese or English name, summary, holders or numbers (Chinese by substring).
-    Facets count every hit by kind, industry, province, status and year; the newest first."""
+    Facets count the hits by kind, industry, province, status and year (with words, the
+    first 2,000 hits: ``totalCapped``); the newest first."""
     filters = {
         "kind": kind.value if kind else "",
         "industry": industry or "",
@@ -123,6 +124,7 @@ def search_registrations(
     page = pagination.by_id(found.entries, cursor, limit)
     return SearchResults(
         total=found.total,
+        totalCapped=found.capped,
         items=[_summary(request, entry) for entry in page.items],
         facets={name: _facets(name, counts) for name, counts in found.facets.items()},
         next=pagination.next_link(request, page.next_cursor),

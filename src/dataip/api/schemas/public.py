@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import create_model
 
 from dataip.api.schemas.common import Page
@@ -46,9 +46,13 @@ class RegistrationSummary(Schema):
 
 
 class SearchResults(Page):
-    """A page of search hits, the total, and the count of each facet value over all hits."""
+    """A page of search hits, the total, and the count of each facet value over the hits."""
 
     total: int
+    totalCapped: bool = Field(
+        description="True when words found 2,000 hits or more: the total and the facets then "
+        "count the first 2,000 hits only (the pages go on through every hit)"
+    )
     items: list[RegistrationSummary]
     facets: dict[str, list[Facet]]
 

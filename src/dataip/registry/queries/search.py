@@ -350,15 +350,20 @@ class Found:
     entries: QuerySet[SearchEntry]
     total: int
     facets: dict[str, list[tuple[str, int]]]
+    capped: bool = False
+    """Whether the words found ``COUNT_LIMIT`` entries or more: the total and the facets
+    then count the first ``COUNT_LIMIT`` only (as on the search page)."""
 
 
 def find_all(text: str, filters: Mapping[str, str]) -> Found:
     """Entries matching every word and every facet filter (given by the API's facet names),
-    with the same cached facet counts as :func:`search`."""
+    with the same cached facet counts as :func:`search` (with words, of the first
+    ``COUNT_LIMIT`` matches)."""
     query = Query(
         text=text, filters={API_FACETS[name]: value for name, value in filters.items() if value}
     )
-    counts = facet_counts(query, matching(query))
+    counts = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     facets = {name: counts[column] for name, column in API_FACETS.items()}
     total = sum(n for _, n in facets["status"])
-    return Found(matching(query), total, facets)
+    capped = bool(query.terms) and total >= COUNT_LIMIT
+    return Found(matching(query), total, facets, capped)
