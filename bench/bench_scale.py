@@ -229,7 +229,8 @@ def _pick(array: str, n: str, salt: int) -> str:
 
 
 def _statements() -> list[str]:
-    """The set-based fill, in order: picks, holders, products, applications, shares, index."""
+    """The set-based fill, in order: picks, holders, products, applications, shares, index,
+    facet cells."""
     picks = (
         "CREATE TEMP TABLE bench_pick AS SELECT g AS n,"
         " 1 + (g::bigint * 2654435761 % 1000003) % cardinality(%(city)s::text[]) AS c,"
@@ -307,14 +308,21 @@ def _statements() -> list[str]:
     )
     drop = [
         "DROP INDEX IF EXISTS registry_search_document_trgm",
-        "DROP INDEX IF EXISTS registry_search_words_tsv",
+        "DROP INDEX IF EXISTS registry_search_words_facets",
     ]
     create = [
         "CREATE INDEX registry_search_document_trgm ON registry_searchentry"
         " USING gin (document gin_trgm_ops)",
-        "CREATE INDEX registry_search_words_tsv ON registry_searchentry USING gin (words_tsv)",
+        "CREATE INDEX registry_search_words_facets ON registry_searchentry USING gin"
+        " (words_tsv, kind, industry_code, province_code, status, year)",
     ]
-    statements = [picks, holders, products, applications, shares, *drop, index, *create]
+    # The facet cells, as search_index keeps them in step (entries per set of facet values).
+    cells = (
+        "INSERT INTO registry_searchfacetcell (kind, industry_code, province_code, status, year,"
+        " entries) SELECT kind, industry_code, province_code, status, year, count(*)"
+        " FROM registry_searchentry GROUP BY kind, industry_code, province_code, status, year"
+    )
+    statements = [picks, holders, products, applications, shares, *drop, index, *create, cells]
     return [statement.replace(" % ", " %% ") for statement in statements]  # SQL's modulo
 
 

@@ -119,7 +119,7 @@ def _load(count: int) -> list[str]:
         Holder,
         SearchEntry,
     )
-    from dataip.registry.search_index import entry_values
+    from dataip.registry.search_index import entry_values, rebuild_cells
 
     rng = random.Random(100_000)
     today = clock.local_date(clock.now())
@@ -191,6 +191,7 @@ def _load(count: int) -> list[str]:
                 SearchEntry(application=a, **entry_values(a, [names[a.filed_by_id]])) for a in apps
             )
             numbers += [str(a.number) for a in apps]
+    rebuild_cells()  # the facet cells the transitions would have kept in step
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
             cursor.execute("ANALYZE")

@@ -58,13 +58,22 @@ def migrate() -> None:
 
 @app.command("rebuild-statistics")
 def rebuild_statistics() -> None:
-    """Recompute the statistics bulletin's cells from the registry, in one transaction (after
-    an upgrade or a restore; `dataip audit` says when they differ) / 重建统计汇总表."""
+    """Recompute the statistics bulletin's cells and the search's facet cells from the
+    registry, in one transaction (after an upgrade or a restore; `dataip audit` says when they
+    differ) / 重建统计汇总表与检索分面计数."""
     _setup()
-    from dataip.registry.rollup import rebuild
+    from django.db import transaction
 
-    cells = rebuild()
+    from dataip.registry.rollup import rebuild
+    from dataip.registry.search_index import rebuild_cells
+
+    with transaction.atomic():
+        cells = rebuild()
+        facets = rebuild_cells()
     typer.echo(f"统计汇总表已重建：{cells} 个单元。\nStatistics cells rebuilt: {cells} cells.")
+    typer.echo(
+        f"检索分面计数已重建：{facets} 个单元。\nSearch facet cells rebuilt: {facets} cells."
+    )
 
 
 @app.command()

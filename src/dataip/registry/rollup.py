@@ -22,10 +22,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db import transaction
+from django.db.models import Model, Q
 
-from dataip.registry import clock
+from dataip.registry import clock, counters
 from dataip.registry.models import Application, Event, Licence, Pledge, ServiceRevenue, Trade
 from dataip.registry.models.holders import HolderKind
 from dataip.registry.models.rights import COUNTED_TRADES, PledgeStatus
@@ -218,31 +218,15 @@ def follow(application_id: int, before: Facts) -> None:
 
 def _add(cell: CellKey, records: int, cny: int, total: Decimal) -> None:
     monthly, period, measure, province, code, prior = cell
-    found = StatisticsCell.objects.filter(
-        monthly=monthly, period=period, measure=measure, province=province, code=code, prior=prior
-    )
-    change = {
-        "records": F("records") + records,
-        "cny": F("cny") + cny,
-        "total": F("total") + total,
+    key = {
+        "monthly": monthly,
+        "period": period,
+        "measure": measure,
+        "province": province,
+        "code": code,
+        "prior": prior,
     }
-    if found.update(**change):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: another transaction may create it first
-            StatisticsCell.objects.create(
-                monthly=monthly,
-                period=period,
-                measure=measure,
-                province=province,
-                code=code,
-                prior=prior,
-                records=records,
-                cny=cny,
-                total=total,
-            )
-    except IntegrityError:
-        found.update(**change)
+    counters.add(StatisticsCell, key, {"records": records, "cny": cny, "total": total})
 
 
 # ── recomputation from the source rows ────────────────────────────────────────────────

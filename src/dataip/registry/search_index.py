@@ -3,6 +3,8 @@
 Only applications in ``workflow.PUBLIC_STATUSES`` are in the index (:class:`SearchEntry`). The
 generic transition calls :func:`follow` right after it saves the application, in the same
 transaction; :func:`rebuild_index` refills the whole index (after a restore, or for old data).
+The same step moves the entry's count between the facet cells (:class:`SearchFacetCell`), so
+counts without words add up cells instead of reading every entry.
 Searching the index is the read side's business: :mod:`dataip.registry.queries.search`.
 
 Each row also holds its words (分词): the public text cut by jieba, the segmenter made for
@@ -21,8 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 
-from dataip.registry.models import Application, SearchEntry
+from dataip.registry import counters
+from dataip.registry.models import Application, SearchEntry, SearchFacetCell
+from dataip.registry.models.search import FACET_COLUMNS
 from dataip.registry.workflow import PUBLIC_STATUSES, TERMINAL, Action, Status
 
 FTS_TABLE = "registry_search_fts"
@@ -130,21 +135,78 @@ def entry_values(application: Application, holders: Iterable[tuple[str, str]]) -
     }
 
 
-def index_application(application: Application) -> None:
-    """Add, refresh or drop the index row of one application, by its status now."""
+def index_application(application: Application, *, cells: bool = True) -> None:
+    """Add, refresh or drop the index row of one application, by its status now, and move its
+    count between the facet cells (unless ``cells`` is false: a rebuild counts them after)."""
+    row = SearchEntry.objects.filter(application_id=application.pk)
+    # A transition holds the application's row lock here: no one changes this row meanwhile.
+    before = row.values_list(*FACET_COLUMNS).first() if cells else None
     if Status(application.status) not in PUBLIC_STATUSES:
-        if SearchEntry.objects.filter(application_id=application.pk).delete()[0]:
+        if row.delete()[0]:
+            if cells:
+                _move_count(before, None)
             transaction.on_commit(bump_generation)
         return
     holders = application.holders.values_list("holder__name", "holder__name_en").order_by("id")
     values = entry_values(application, holders)
-    # A transition holds the application's row lock here: no one adds this row meanwhile.
-    if not SearchEntry.objects.filter(application_id=application.pk).update(**values):
+    if not row.update(**values):
         SearchEntry.objects.create(application_id=application.pk, **values)
+    if cells:
+        _move_count(before, tuple(values[name] for name in FACET_COLUMNS))
     # Cached facet counts are dropped now and again after the commit, so no reader caches
     # counts of the old index in between.
     bump_generation()
     transaction.on_commit(bump_generation)
+
+
+def _move_count(before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> None:
+    """Take one entry off the facet cell of ``before`` and add one to that of ``after`` (either
+    may be None: an entry added or dropped), in key order (one lock order for every writer)."""
+    if before == after:
+        return
+    moves = sorted(
+        [(values, -1) for values in [before] if values is not None]
+        + [(values, 1) for values in [after] if values is not None]
+    )
+    for values, delta in moves:
+        counters.add(
+            SearchFacetCell, dict(zip(FACET_COLUMNS, values, strict=True)), {"entries": delta}
+        )
+
+
+def counted_cells() -> dict[tuple[Any, ...], int]:
+    """The facet cells as the index rows say: how many entries have each set of facet values."""
+    grouped = SearchEntry.objects.order_by().values_list(*FACET_COLUMNS).annotate(n=Count("pk"))
+    return {tuple(values): n for *values, n in grouped.values_list(*FACET_COLUMNS, "n")}
+
+
+def stored_cells() -> dict[tuple[Any, ...], int]:
+    """The facet cells as stored, leaving out those that count nothing."""
+    rows = SearchFacetCell.objects.exclude(entries=0).values_list(*FACET_COLUMNS, "entries")
+    return {tuple(values): n for *values, n in rows}
+
+
+def rebuild_cells() -> int:
+    """Count the facet cells anew from the index rows (in the caller's transaction); how many."""
+    counted = counted_cells()
+    SearchFacetCell.objects.all().delete()
+    SearchFacetCell.objects.bulk_create(
+        SearchFacetCell(**dict(zip(FACET_COLUMNS, values, strict=True)), entries=n)
+        for values, n in counted.items()
+    )
+    return len(counted)
+
+
+def cell_differences(limit: int = 20) -> list[tuple[tuple[Any, ...], int, int]]:
+    """Facet cells whose stored count differs from the index rows': (values, stored, counted)."""
+    stored, counted = stored_cells(), counted_cells()
+    found = []
+    for values in sorted(stored.keys() | counted.keys()):
+        if stored.get(values, 0) != counted.get(values, 0):
+            found.append((values, stored.get(values, 0), counted.get(values, 0)))
+            if len(found) >= limit:
+                break
+    return found
 
 
 UNINDEXED_ACTIONS = frozenset(
@@ -198,15 +260,18 @@ def follow(
         index_application(application)
 
 
+@transaction.atomic
 def rebuild_index() -> int:
-    """Rebuild the whole index from the registry (after a restore, or for old data)."""
+    """Rebuild the whole index and its facet cells from the registry (after a restore, or for
+    old data), in one transaction."""
     SearchEntry.objects.all().delete()
     bump_generation()
     count = 0
     public = Application.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
     for application in public.select_related("product").iterator(chunk_size=500):
-        index_application(application)
+        index_application(application, cells=False)
         count += 1
+    rebuild_cells()
     return count
 
 

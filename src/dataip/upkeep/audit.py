@@ -13,6 +13,7 @@ are then compared with the row like the clear fields of a ``dip.event/v1`` leaf.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from dataip.registry.events import digest
 from dataip.registry.models import Event
 from dataip.registry.models.statistics import NO_PRIOR
 from dataip.registry.rollup import differences
+from dataip.registry.search_index import cell_differences
 from dataip.upkeep.replay import Note, Replay
 from dataip.upkeep.rotation import KEY_EVENTS
 
@@ -309,7 +311,7 @@ def run_audit(chunk: int = CHUNK) -> Iterator[Finding | AuditReport | Note]:
     # check out: a row that differs from its events makes the cells differ too, and
     # `dataip rebuild-statistics` is the mend only after the rows are right.
     if not report.findings:
-        for finding in statistics_findings():
+        for finding in itertools.chain(statistics_findings(), search_cell_findings()):
             report.findings += 1
             yield finding
     yield report
@@ -323,6 +325,12 @@ class StatisticsFinding(Finding):
             "statistics cell {cell}: stored {stored}, recomputed {recomputed}; run "
             "`dataip rebuild-statistics`",
             "统计单元 {cell}：存储值 {stored}，重新计算为 {recomputed}；请运行 "
+            "`dataip rebuild-statistics`",
+        ),
+        "search_cell": (
+            "search facet cell {cell}: stored {stored} entries, the index holds {recomputed}; run "
+            "`dataip rebuild-statistics`",
+            "检索分面计数单元 {cell}：存储值 {stored} 条，索引中为 {recomputed} 条；请运行 "
             "`dataip rebuild-statistics`",
         ),
     }
@@ -343,5 +351,19 @@ def statistics_findings(limit: int = 20) -> Iterator[StatisticsFinding]:
                 "cell": cell,
                 "stored": "none" if mine is None else f"{mine[0]}/{mine[1]}/{mine[2]}",
                 "recomputed": "none" if theirs is None else f"{theirs[0]}/{theirs[1]}/{theirs[2]}",
+            },
+        )
+
+
+def search_cell_findings(limit: int = 20) -> Iterator[StatisticsFinding]:
+    """The search's facet cells that differ from a count of the index rows (at most ``limit``
+    named); the public statistics and the search's counts without words read them."""
+    for values, stored, counted in cell_differences(limit):
+        yield StatisticsFinding(
+            "search_cell",
+            {
+                "cell": " ".join(str(value) or "-" for value in values),
+                "stored": str(stored),
+                "recomputed": str(counted),
             },
         )

@@ -50,7 +50,7 @@ from dataip.registry.models.rights import (
     ValuationMethod,
 )
 from dataip.registry.models.schedule import ScheduleLease
-from dataip.registry.models.search import SearchEntry
+from dataip.registry.models.search import SearchEntry, SearchFacetCell
 from dataip.registry.models.statistics import StatisticsCell
 from dataip.registry.models.webhooks import (
     DeliveryStatus,
@@ -98,6 +98,7 @@ __all__ = [
     "RenewalReminder",
     "ScheduleLease",
     "SearchEntry",
+    "SearchFacetCell",
     "ServiceRevenue",
     "StatisticsCell",
     "Trade",

@@ -25,15 +25,14 @@ from django.db.models.functions import Coalesce
 
 from dataip.errors import Message, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import SearchEntry
+from dataip.registry.models import SearchEntry, SearchFacetCell
+from dataip.registry.models.search import FACET_COLUMNS
 from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, is_word, words
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-FACETS = ("kind", "industry_code", "province_code", "status", "year")
-GROUPED = ("industry_code", "province_code", "kind", "status", "year")
-"""The facets in the order of the covering index ``registry_search_facet_values``."""
+FACETS = FACET_COLUMNS
 SORTS = {
     "newest": ("-public_since", "-application_id"),
     "oldest": ("public_since", "application_id"),
@@ -152,12 +151,16 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _words_condition(term_words: list[str]) -> Q:
-    """Entries holding every one of ``term_words`` (served by the word index)."""
+def _words_condition(term_words: list[str], *, walked: bool = False) -> Q:
+    """Entries holding every one of ``term_words`` (served by the word index). ``walked``: on
+    PostgreSQL, as a test of each entry walked in the page's order (``ts_match_vq``, which no
+    index serves), for words found in many entries."""
     if connection.vendor == "postgresql":
+        walk = "ts_match_vq(words_tsv, plainto_tsquery('simple', %s))"
+        index = "words_tsv @@ plainto_tsquery('simple', %s)"
         return Q(
-            RawSQL(
-                "words_tsv @@ plainto_tsquery('simple', %s)",
+            RawSQL(  # noqa: S611 - the words are a bound parameter
+                walk if walked else index,
                 [" ".join(term_words)],
                 output_field=BooleanField(),
             )
@@ -179,13 +182,15 @@ def _term_condition(term: str, *, common: bool) -> Q:
     GIN index serves. Shorter ones fall back to ``LIKE``, as a subquery whose ids are collected
     first (one scan of the documents), unless the words are ``common`` (found in many
     entries): a page of results is then found sooner by walking entries in the page's order
-    and testing each.
+    and testing each. On PostgreSQL the tests are then written so that no index serves them
+    (``strpos``, ``ts_match_vq``): its planner, which guesses few matches for a common word,
+    would otherwise collect and sort every match (hundreds of milliseconds at a million).
     """
     term_words = words(term)
     if connection.vendor == "postgresql" and len(term) < 3 and is_word(term):
         # A short word of the dictionary: pg_trgm cannot serve LIKE for fewer than three
         # characters (it would read every entry), the word index can.
-        return _words_condition(term_words)
+        return _words_condition(term_words, walked=common)
     if len(term) >= 3 and connection.vendor == "sqlite":
         condition = Q(
             pk__in=RawSQL(  # noqa: S611 - the term is a bound parameter
@@ -193,14 +198,16 @@ def _term_condition(term: str, *, common: bool) -> Q:
                 [_fts_expression(term)],
             )
         )
-    elif connection.vendor == "postgresql" and (common or len(term) >= 3):
+    elif connection.vendor == "postgresql" and common:
+        condition = Q(RawSQL("strpos(document, %s) > 0", [term], output_field=BooleanField()))
+    elif connection.vendor == "postgresql" and len(term) >= 3:
         condition = Q(RawSQL("document LIKE %s", [_like(term)], output_field=BooleanField()))
     elif common:
         condition = Q(document__contains=term)
     else:
         condition = Q(pk__in=SearchEntry.objects.filter(document__contains=term).values("pk"))
     if term_words and term_words != [term]:  # one word that is the term: found as a substring
-        condition |= _words_condition(term_words)
+        condition |= _words_condition(term_words, walked=common)
     return condition
 
 
@@ -247,11 +254,12 @@ def facet_counts(
 ) -> dict[str, list[tuple[str, int]]]:
     """How many matching entries have each value of each facet, most frequent first.
 
-    One grouped query over the five facet columns (served by the covering index), summed per
-    facet; with ``limit`` and words to match, over the first ``limit`` matches only (the
-    matched set, never the whole index, is read). The counts are cached until the index next
-    changes (or for a few minutes, so that several processes with separate caches do not lag
-    for long).
+    Without words, the facet cells matching the filters are added up (:class:`SearchFacetCell`,
+    a few thousand rows whatever the size of the index). With words, one grouped query over the
+    five facet columns of the matches; with ``limit``, of the first ``limit`` matches only (the
+    matched set, never the whole index, is read; see :func:`_first_matches`). The counts are
+    cached until the index next changes (or for a few minutes, so that several processes with
+    separate caches do not lag for long).
     """
     asked = repr((query.terms, sorted(query.filters.items()), limit)).encode()
     key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
@@ -259,8 +267,14 @@ def facet_counts(
     if cached is not None:
         return dict(cached)
     totals: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for *values, n in _grouped(entries, limit if query.terms else None):
-        for name, value in zip(GROUPED, values, strict=True):
+    if not query.terms:
+        rows = _cells(query)
+    elif limit is None:
+        rows = _grouped(entries, None)
+    else:
+        rows = _first_matches(query, entries, limit)
+    for *values, n in rows:
+        for name, value in zip(FACETS, values, strict=True):
             bucket = totals[name]
             bucket[str(value)] = bucket.get(str(value), 0) + n
     facets = {
@@ -271,15 +285,40 @@ def facet_counts(
     return facets
 
 
+def _cells(query: Query) -> list[tuple[Any, ...]]:
+    """The facet cells of the entries matching the filters of ``query`` (no words)."""
+    cells = SearchFacetCell.objects.filter(**dict(query.filters)).exclude(entries=0)
+    return list(cells.values_list(*FACETS, "entries"))
+
+
+def _first_matches(
+    query: Query, entries: QuerySet[SearchEntry], limit: int
+) -> list[tuple[Any, ...]]:
+    """The facet values of the first ``limit`` of ``entries`` (the matches of ``query``), with
+    how many have them. The entries holding every word of every term are matches too (a word of
+    an entry is a substring of its text): when the word index alone finds ``limit`` of them, the
+    substring conditions, which read long trigram lists for common letters ("medical"), are
+    never evaluated."""
+    if all(words(term) for term in query.terms):
+        by_words = SearchEntry.objects.all()
+        for term in query.terms:
+            by_words = by_words.filter(_words_condition(words(term)))
+        by_words = by_words.filter(**dict(query.filters))
+        found = _grouped(by_words, limit)
+        if sum(row[-1] for row in found) >= limit:
+            return found
+    return _grouped(entries, limit)
+
+
 def _grouped(entries: QuerySet[SearchEntry], limit: int | None) -> list[tuple[Any, ...]]:
     """The five facet values of ``entries`` with how many entries have them; with ``limit``,
     of the first ``limit`` entries found only (the matches are read up to the limit, then
     grouped: never a join with the whole index)."""
     if limit is None:
-        rows = entries.order_by().values_list(*GROUPED).annotate(n=Count("*"))
-        return list(rows.values_list(*GROUPED, "n"))
-    sql, params = entries.order_by().values_list(*GROUPED)[:limit].query.sql_with_params()
-    columns = ", ".join(GROUPED)
+        rows = entries.order_by().values_list(*FACETS).annotate(n=Count("*"))
+        return list(rows.values_list(*FACETS, "n"))
+    sql, params = entries.order_by().values_list(*FACETS)[:limit].query.sql_with_params()
+    columns = ", ".join(FACETS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, count(*) FROM ({sql}) AS found GROUP BY {columns}",  # noqa: S608

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
-from dataip.registry.models import Application, SearchEntry
+from dataip.registry.models import Application, SearchFacetCell
+from dataip.registry.models.search import FACET_COLUMNS
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 
 REGISTERED = [Status.REGISTERED.value, Status.EXPIRED.value]
-PUBLIC_COLUMNS = ("kind", "industry_code", "province_code", "status", "year")
+PUBLIC_COLUMNS = FACET_COLUMNS
 """The columns of the public index that ``public_counts_by`` may count by."""
 
 
@@ -37,6 +38,7 @@ def public_counts_by(column: str) -> list[tuple[str, int]]:
     public index, the most frequent first."""
     if column not in PUBLIC_COLUMNS:
         raise ValueError(column)
-    public = SearchEntry.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES]).order_by()
-    rows = public.values_list(column).annotate(n=Count("pk")).values_list(column, "n")
-    return _most_first(rows)
+    # The index's facet cells, not its million rows (both hold public applications only).
+    cells = SearchFacetCell.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
+    rows = cells.order_by().values_list(column).annotate(n=Sum("entries")).filter(n__gt=0)
+    return _most_first(rows.values_list(column, "n"))
