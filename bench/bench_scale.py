@@ -339,7 +339,12 @@ class _gunicorn:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = {**os.environ, "DATAIP_CERTIFICATES_AUTO": "0", "DATAIP_LOG_LEVEL": "ERROR"}
+        env = {
+            **os.environ,
+            "DATAIP_CERTIFICATES_AUTO": "0",
+            "DATAIP_LOG_LEVEL": "ERROR",
+            "DATAIP_DB_CONN_MAX_AGE": "60",  # as `dataip appserver` runs them
+        }
         command = [
             str(Path(sys.executable).with_name("gunicorn")),
             "dataip.config.wsgi:application",

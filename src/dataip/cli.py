@@ -261,6 +261,7 @@ def appserver(
     DATAIP_LOG_FORMAT says otherwise; /healthz, /readyz and /metrics answer probes."""
     os.environ.setdefault("DATAIP_LOG_FORMAT", "json")
     os.environ.setdefault("DATAIP_ACCESS_LOG", "1")
+    os.environ.setdefault("DATAIP_DB_CONN_MAX_AGE", "60")  # a connection kept per worker
     _setup()
     _refuse_without_keys()
     from django.core.management import call_command

@@ -135,7 +135,15 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATAIP_DATABASE_URL", f"sqlite:///{DATA_DIR / 'dataip.sqlite3'}")
 """Database, as a URL: sqlite:///path or postgres://user@host:port/name."""
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+CONN_MAX_AGE = int(os.environ.get("DATAIP_DB_CONN_MAX_AGE", "0"))
+"""Seconds a process keeps its database connection between requests (0: one per request).
+``dataip appserver`` keeps them 60 s: a new PostgreSQL connection per request costs more
+than a registration page's queries."""
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue up
     # instead of failing half-way with "database is locked" on lock upgrade.
