@@ -171,3 +171,27 @@ def test_it_shows_public_statistics(registry: dict[str, object], sign_in: SignIn
     assert "Registrations by province" in text
     assert "Shanghai" in text
     assert 'id="bulletin-data"' in text
+
+
+def test_the_registration_page_skips_the_records_it_has_none_of(
+    registry: dict[str, object], sign_in: SignIn
+) -> None:
+    """The application's query says whether it has any pledge, licence, transfer or listing
+    (``queries.public.RECORDED``): the page reads none of those tables for a registration
+    that has none (a million registrations mostly have none), and still shows them where they
+    exist (tests/web/test_public_state.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = registry["registered"]
+    assert isinstance(app, Application)
+    client = sign_in(None)
+    with CaptureQueriesContext(connection) as counted:
+        response = client.get(f"/registry/{app.registration_number}")
+    assert response.status_code == 200
+    tables = ("registry_pledge", "registry_licence", "registry_transfer", "registry_listing")
+    for table in tables:
+        reads = [q["sql"] for q in counted.captured_queries if f'FROM "{table}"' in q["sql"]]
+        assert reads == [], table
+    # The first query asked about each of them.
+    assert all(f"FROM {table} WHERE" in counted.captured_queries[0]["sql"] for table in tables)

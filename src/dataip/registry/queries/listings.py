@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dataip.registry.models import Application, Holder, Listing, Referral, ReferralStatus
+from dataip.registry.queries.public import may_have
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 
 
@@ -59,7 +60,7 @@ def registration_to_check(number: str) -> Application | None:
 
 def public_listings(application: Application) -> list[PublicListing]:
     """The live listings of a public registration, the oldest first (none otherwise)."""
-    if Status(application.status) not in PUBLIC_STATUSES:
+    if Status(application.status) not in PUBLIC_STATUSES or not may_have(application, "listings"):
         return []
     return [
         PublicListing(x.exchange.name, x.listing_id, x.url, x.listed_on, x.price_model)

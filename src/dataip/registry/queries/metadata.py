@@ -44,7 +44,7 @@ from dataip.registry.details import DATASET_KINDS, MODEL_KINDS, public_details
 from dataip.registry.kinds import KIND_NAMES, ProductKind
 from dataip.registry.models import Application, ApplicationHolder
 from dataip.registry.models.holders import HolderKind
-from dataip.registry.queries.public import public_application
+from dataip.registry.queries.public import PublicRecord, holder_rows, public_application
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 __all__ = [
@@ -222,7 +222,7 @@ SCHEMES = ("gbt2260", "gbt4754", "kinds")
 
 
 def _holders_of(application: Application) -> tuple[PublicHolder, ...]:
-    rows = sorted(application.holders.all(), key=lambda h: (-h.share, h.pk))
+    rows = sorted(holder_rows(application), key=lambda h: (-h.share, h.pk))
     return tuple(PublicHolder(h.holder.name, h.holder.kind, h.share) for h in rows)
 
 
@@ -285,6 +285,16 @@ def particulars(
     found = _public_applications().get(pk=application.pk)
     cited = deposits(found) if deposits else ()
     return _particulars(found, found.last_public_event, cited)
+
+
+def particulars_of_record(
+    record: PublicRecord, deposits: Callable[[Application], Sequence[CitedDeposit]] | None = None
+) -> Particulars:
+    """The particulars of the public registration whose record a page has just read (its
+    application, holders and public history are not read again)."""
+    modified = max((at for _, at in record.history), default=None)
+    cited = deposits(record.application) if deposits else ()
+    return _particulars(record.application, modified, cited)
 
 
 @dataclass(frozen=True)

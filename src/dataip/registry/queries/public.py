@@ -3,21 +3,32 @@ application or registration number, the announcements running now, and the headl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Model, Prefetch, Q, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 
 from dataip.errors import Message, NotFound, ValidationFailed, gettext_noop
 from dataip.registry import clock
 from dataip.registry.details import public_details
 from dataip.registry.fields import PUBLIC_FIELDS
 from dataip.registry.kinds import ProductKind
-from dataip.registry.models import Application, LicenceKind, PledgeStatus, RecordStatus
+from dataip.registry.models import (
+    Application,
+    ApplicationHolder,
+    Licence,
+    LicenceKind,
+    Listing,
+    Pledge,
+    PledgeStatus,
+    RecordStatus,
+    Transfer,
+)
 from dataip.registry.regimes import load_regime
 from dataip.registry.workflow import PUBLIC_STATUSES, Status
 
@@ -161,6 +172,33 @@ def with_days_left(applications: list[Application], today: date) -> list[Announc
 # ── one registration, as the public sees it ─────────────────────────────────────────────
 
 
+def _any(model: type[Model]) -> RawSQL:
+    # Written out: the ORM's Exists() costs more to compile than the index probe to run.
+    table, application = model._meta.db_table, Application._meta.db_table
+    return RawSQL(  # noqa: S611 - table names of our own models, no parameter
+        f"EXISTS (SELECT 1 FROM {table} WHERE {table}.application_id = {application}.id)",  # noqa: S608
+        [],
+        output_field=BooleanField(),
+    )
+
+
+RECORDED = {
+    "has_pledges": _any(Pledge),
+    "has_licences": _any(Licence),
+    "has_transfers": _any(Transfer),
+    "has_listings": _any(Listing),
+}
+"""Whether an application has any pledge, licence, transfer or listing, read with the
+application itself: a public page skips the query of each kind of record it has none of
+(most registrations have none)."""
+
+
+def may_have(application: Application, records: str) -> bool:
+    """Whether ``application`` may have ``records`` (``pledges``, ``licences``, ``transfers``,
+    ``listings``): False only when it was read with :data:`RECORDED` and has none."""
+    return bool(getattr(application, f"has_{records}", True))
+
+
 def public_application(number: str) -> Application:
     """A registration (or an announced application) by its registration number, its
     application number or its certificate number (the "Certificate No." printed at the top of
@@ -176,6 +214,7 @@ def public_application(number: str) -> Application:
             Q(registration_number=wanted) | Q(number=wanted) | Q(certificate_number=wanted),
             status__in=[s.value for s in PUBLIC_STATUSES],
         )
+        .annotate(**RECORDED)
         .first()
     )
     if application is None:
@@ -285,11 +324,17 @@ class PublicRecord:
         return any(p.in_force for p in self.pledges)
 
 
-def public_state(application: Application, pledges: list[PublicPledge], today: date) -> PublicState:
-    """The state of a public registration (``pledges``: those the public record lists)."""
+def public_state(
+    application: Application,
+    pledges: list[PublicPledge],
+    licences: Sequence[Licence],
+    today: date,
+) -> PublicState:
+    """The state of a public registration (``pledges``: those the public record lists;
+    ``licences``: every licence of the registration, in order, their licensees loaded)."""
     status = Status(application.status)
     regime = load_regime(application.regime_code)
-    licences = tuple(
+    exclusive = tuple(
         StateLicence(
             kind=lic.kind,
             licensee=lic.licensee_display,
@@ -298,16 +343,18 @@ def public_state(application: Application, pledges: list[PublicPledge], today: d
             regions=tuple(lic.regions or ()),
             territory_text=lic.territory,
         )
-        for lic in application.licences.exclude(kind=LicenceKind.ORDINARY)
-        .filter(ended_on=None, starts__lte=today, ends__gte=today)
-        .select_related("licensee")
-        .order_by("id")
+        for lic in licences
+        if lic.kind != LicenceKind.ORDINARY
+        and lic.ended_on is None
+        and lic.starts <= today <= lic.ends
     )
     pending = (
         application.transfers.filter(status=RecordStatus.PENDING)
         .order_by("id")
         .values_list("proposed_at", flat=True)
         .first()
+        if may_have(application, "transfers")
+        else None
     )
     ended = status in (Status.CANCELLED, Status.REVOKED) and application.decided_at is not None
     reference = ""
@@ -316,7 +363,7 @@ def public_state(application: Application, pledges: list[PublicPledge], today: d
     return PublicState(
         status=status.value,
         pledges=tuple(p for p in pledges if p.in_force),
-        licences=licences,
+        licences=exclusive,
         transfer_proposed_on=None if pending is None else clock.local_date(pending),
         ended_on=clock.local_date(application.decided_at)
         if ended and application.decided_at
@@ -324,6 +371,17 @@ def public_state(application: Application, pledges: list[PublicPledge], today: d
         decision_reference=reference,
         valid_until=application.valid_until,
     )
+
+
+HOLDERS = Prefetch("holders", queryset=ApplicationHolder.objects.select_related("holder"))
+"""The holders of an application with their holder rows (read once, then kept on it)."""
+
+
+def holder_rows(application: Application) -> list[ApplicationHolder]:
+    """The holders of ``application`` in the order they were entered, read once: a page that
+    shows the record and its metadata reads them one time."""
+    prefetch_related_objects([application], HOLDERS)
+    return sorted(application.holders.all(), key=lambda row: row.pk)
 
 
 def public_record(application: Application, *, today: date | None = None) -> PublicRecord:
@@ -344,17 +402,24 @@ def public_record(application: Application, *, today: date | None = None) -> Pub
             amount=p.amount if regime.publish_pledge_amount else None,
             currency=p.currency,
         )
-        for p in application.pledges.filter(status__in=STOOD)
-        .select_related("pledgee")
-        .order_by("id")
+        for p in (
+            application.pledges.filter(status__in=STOOD).select_related("pledgee").order_by("id")
+            if may_have(application, "pledges")
+            else ()
+        )
     ]
+    rows = (
+        list(application.licences.select_related("licensee").order_by("id"))
+        if may_have(application, "licences")
+        else []
+    )
     licences = [
         PublicLicence(
             lic.kind, lic.starts, lic.ends, lic.ended_on is None and lic.starts <= today <= lic.ends
         )
-        for lic in application.licences.order_by("id")
+        for lic in rows
     ]
     history = list(application.events.filter(public=True).values_list("action", "occurred_at"))
-    holders = list(application.holders.values_list("holder__name", "share"))
-    state = public_state(application, pledges, today)
+    holders = [(h.holder.name, h.share) for h in holder_rows(application)]
+    state = public_state(application, pledges, rows, today)
     return PublicRecord(application, fields, holders, pledges, licences, history, state)

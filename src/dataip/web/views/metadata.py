@@ -21,6 +21,7 @@ from dataip.deposits.queries import public_deposits_of, public_deposits_of_many
 from dataip.registry.models import Application
 from dataip.registry.queries import metadata
 from dataip.registry.queries.metadata import CitedDeposit, Particulars
+from dataip.registry.queries.public import PublicRecord
 
 TURTLE = "text/turtle"
 JSON_LD = "application/ld+json"
@@ -157,9 +158,10 @@ def alternates(number: str, with_croissant: bool) -> list[tuple[str, str, str]]:
     return links
 
 
-def page_metadata(number: str) -> dict[str, Any]:
-    """What the registration page's head carries: the alternates and the embedded schema.org."""
-    found = particulars_of(number)
+def page_metadata(record: PublicRecord) -> dict[str, Any]:
+    """What the registration page's head carries: the alternates and the embedded schema.org,
+    from the record the page has read."""
+    found = metadata.particulars_of_record(record, _deposits)
     return {
         "alternates": alternates(found.number, metadata.has_croissant(found)),
         "json_ld": embedded_json_ld(found),

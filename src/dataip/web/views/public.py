@@ -120,7 +120,7 @@ def registration(request: HttpRequest, number: str) -> HttpResponse:
             "province": labels.province(record.product["province_code"]),
             "listings": listings.public_listings(application),
             "came_from": listings.source_of(application, public=True),
-            "metadata": page_metadata(number),
+            "metadata": page_metadata(record),
         },
     )
     patch_vary_headers(response, ["Accept"])
