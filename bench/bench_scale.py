@@ -231,6 +231,8 @@ def _pick(array: str, n: str, salt: int) -> str:
 def _statements() -> list[str]:
     """The set-based fill, in order: picks, holders, products, applications, shares, index,
     facet cells."""
+    from dataip.registry.models.search import WORD_KEYS
+
     picks = (
         "CREATE TEMP TABLE bench_pick AS SELECT g AS n,"
         " 1 + (g::bigint * 2654435761 % 1000003) % cardinality(%(city)s::text[]) AS c,"
@@ -308,13 +310,12 @@ def _statements() -> list[str]:
     )
     drop = [
         "DROP INDEX IF EXISTS registry_search_document_trgm",
-        "DROP INDEX IF EXISTS registry_search_words_facets",
+        "DROP INDEX IF EXISTS registry_search_word_keys",
     ]
     create = [
         "CREATE INDEX registry_search_document_trgm ON registry_searchentry"
         " USING gin (document gin_trgm_ops)",
-        "CREATE INDEX registry_search_words_facets ON registry_searchentry USING gin"
-        " (words_tsv, kind, industry_code, province_code, status, year)",
+        f"CREATE INDEX registry_search_word_keys ON registry_searchentry USING gin ({WORD_KEYS})",
     ]
     # The facet cells, as search_index keeps them in step (entries per set of facet values).
     cells = (

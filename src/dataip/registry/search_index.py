@@ -78,6 +78,15 @@ def is_word(text: str) -> bool:
     return bool(segmenter().FREQ.get(text))
 
 
+def whole_words(text: str) -> bool:
+    """Whether ``text`` is made of whole words: every word jieba cuts it into is a word of its
+    dictionary, of two characters or more ("金融风控", "基因"). A search finds such a term by
+    its words; a part of a word ("像标", "影像标注数"), a Latin word ("genom") or a number
+    also by substring."""
+    cut = words(text)
+    return bool(cut) and all(len(word) >= 2 and is_word(word) for word in cut)
+
+
 def entry_words(names: Iterable[str], rest: Iterable[str]) -> str:
     """The ``words`` column: the names' words on the first line, every other word on the
     second, each line joined by spaces."""

@@ -112,7 +112,7 @@ def search_registrations(
     """Search registrations and announced applications: every word of ``q`` must occur in
     the Chinese or English name, summary, holders or numbers (Chinese by substring).
     Facets count the hits by kind, industry, province, status and year (with words, the
-    first 2,000 hits: ``totalCapped``); the newest first."""
+    first 1,000 hits: ``totalCapped``); the newest first."""
     filters = {
         "kind": kind.value if kind else "",
         "industry": industry or "",

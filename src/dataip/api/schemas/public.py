@@ -50,8 +50,8 @@ class SearchResults(Page):
 
     total: int
     totalCapped: bool = Field(
-        description="True when words found 2,000 hits or more: the total and the facets then "
-        "count the first 2,000 hits only (the pages go on through every hit)"
+        description="True when words found 1,000 hits or more: the total and the facets then "
+        "count the first 1,000 hits only (the pages go on through every hit)"
     )
     items: list[RegistrationSummary]
     facets: dict[str, list[Facet]]

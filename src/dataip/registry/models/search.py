@@ -8,8 +8,8 @@ trigram tokenizer (``registry_search_fts``, kept in step by triggers), on Postgr
 pg_trgm GIN index on ``document`` (both made by the migration). Chinese is also searched by
 words (``words``, cut by jieba): on SQLite through a second FTS5 table (``unicode61``, ranked by
 ``bm25()``), on PostgreSQL through a GIN index on its ``simple`` ``tsvector`` (ranked by
-``ts_rank_cd``), made by migration 0022; since 0024 that index also holds the facet columns
-(btree_gin), so words and a filter are matched together inside it.
+``ts_rank_cd``), made by migration 0022; since 0025 that index holds the facet values too, as
+keys beside the words (:data:`WORD_KEYS`), so words and filters are matched together inside it.
 """
 
 from __future__ import annotations
@@ -48,8 +48,14 @@ class SearchEntry(models.Model):
         # entries, and SQLite (without statistics) would prefer such an index to the better ones.
         indexes = [
             models.Index(fields=["-public_since", "-application"], name="registry_search_newest"),
-            models.Index(fields=["industry_code"], name="registry_search_industry"),
-            models.Index(fields=["province_code"], name="registry_search_province"),
+            models.Index(
+                fields=["industry_code", "-public_since", "-application"],
+                name="registry_search_industry_new",
+            ),
+            models.Index(
+                fields=["province_code", "-public_since", "-application"],
+                name="registry_search_province_new",
+            ),
             models.Index(fields=["number"], name="registry_search_number"),
             models.Index(fields=["name", "application"], name="registry_search_name"),
             # Cover the facet counts of a text search (found rows looked up by id, facet values
@@ -79,6 +85,24 @@ class SearchEntry(models.Model):
 
 FACET_COLUMNS = ("kind", "industry_code", "province_code", "status", "year")
 """The columns of :class:`SearchEntry` a search counts by (its facets), declared once."""
+
+WORD_KEYS = (
+    "(words_tsv || array_to_tsvector(ARRAY["
+    + ", ".join(f"'{name}:' || {name}::text" for name in FACET_COLUMNS)
+    + "]))"
+)
+"""PostgreSQL: the expression the word index is built on (migration 0025): the words of an
+entry and its facet values as keys (``kind:data_product``, ``year:2025``; the ``simple``
+parser never makes such a word of a search, since it splits at the colon). A search with words
+and filters asks the index for both at once (``WORD_KEYS @@ (words && keys)``), which reads the
+entries holding all of them, where a separate index of a filter would list a third of a
+million entries."""
+
+
+def facet_key(name: str, value: object) -> str:
+    """The key of a facet value in the word index (:data:`WORD_KEYS`), as a quoted lexeme of
+    a ``tsquery``."""
+    return "'" + f"{name}:{value}".replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 class SearchFacetCell(models.Model):

@@ -19,15 +19,30 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FloatField, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from dataip.errors import Message, ValidationFailed, gettext_noop
 from dataip.registry.kinds import ProductKind
 from dataip.registry.models import SearchEntry, SearchFacetCell
-from dataip.registry.models.search import FACET_COLUMNS
-from dataip.registry.search_index import FTS_TABLE, WORDS_TABLE, generation, is_word, words
+from dataip.registry.models.search import FACET_COLUMNS, WORD_KEYS, facet_key
+from dataip.registry.search_index import (
+    FTS_TABLE,
+    WORDS_TABLE,
+    generation,
+    whole_words,
+    words,
+)
 from dataip.registry.workflow import PUBLIC_STATUSES
 
 PAGE_SIZE = 20
@@ -42,9 +57,15 @@ CACHE_SECONDS = 300
 COMMON = 2000
 """Above this many results, a page is found by walking entries in order (see ``matching``)."""
 PG_SORT_LIMIT = 20_000
-COUNT_LIMIT = 2_000
+COUNT_LIMIT = 1_000
 """A search by words counts (and facets) at most this many results: beyond, the page says
-"2,000 or more" instead of reading every match (a common word matches most of a million)."""
+"1,000 or more" instead of reading every match (a common word matches most of a million)."""
+WALK_LIMIT = 12_000
+"""A count by walking (see :func:`_walked`) reads at most this many entries."""
+PAGE_WALK = 4_000
+"""A page found by walking (see :func:`_walked_page`) reads at most this many entries."""
+SHARES_KEY = "dataip:search:word-shares"
+SHARES_SECONDS = 600
 
 
 # ── searching ──────────────────────────────────────────────────────────────────────────
@@ -151,18 +172,30 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _words_condition(term_words: list[str], *, walked: bool = False) -> Q:
-    """Entries holding every one of ``term_words`` (served by the word index). ``walked``: on
-    PostgreSQL, as a test of each entry walked in the page's order (``ts_match_vq``, which no
-    index serves), for words found in many entries."""
+def _keys(filters: Mapping[str, str]) -> str:
+    """The facet filters as keys of the word index (a ``tsquery``, :data:`WORD_KEYS`)."""
+    return " & ".join(facet_key(name, value) for name, value in sorted(filters.items()))
+
+
+def _words_condition(
+    term_words: list[str], *, walked: bool = False, filters: Mapping[str, str] | None = None
+) -> Q:
+    """Entries holding every one of ``term_words`` (served by the word index). On PostgreSQL,
+    ``walked``: as a test of each entry walked in the page's order (``ts_match_vq``, which no
+    index serves), for words found in many entries; ``filters``: with these facet values too,
+    asked of the word index as keys in the same query (:data:`WORD_KEYS`); the caller filters
+    on SQLite."""
     if connection.vendor == "postgresql":
-        walk = "ts_match_vq(words_tsv, plainto_tsquery('simple', %s))"
-        index = "words_tsv @@ plainto_tsquery('simple', %s)"
+        if walked:
+            sql, params = "ts_match_vq(words_tsv, plainto_tsquery('simple', %s))", []
+        elif filters:
+            sql = f"{WORD_KEYS} @@ (plainto_tsquery('simple', %s) && %s::tsquery)"
+            params = [_keys(filters)]
+        else:
+            sql, params = f"{WORD_KEYS} @@ plainto_tsquery('simple', %s)", []
         return Q(
-            RawSQL(  # noqa: S611 - the words are a bound parameter
-                walk if walked else index,
-                [" ".join(term_words)],
-                output_field=BooleanField(),
+            RawSQL(  # noqa: S611 - the words and keys are bound parameters
+                sql, [" ".join(term_words), *params], output_field=BooleanField()
             )
         )
     expression = " ".join(_fts_expression(w) for w in term_words)
@@ -174,7 +207,7 @@ def _words_condition(term_words: list[str], *, walked: bool = False) -> Q:
     )
 
 
-def _term_condition(term: str, *, common: bool) -> Q:
+def _term_condition(term: str, *, common: bool, filters: Mapping[str, str] | None = None) -> Q:
     """Entries holding ``term`` as a substring, or every word jieba cuts it into.
 
     Substrings of three characters or more are matched by trigrams: on SQLite through the FTS5
@@ -185,12 +218,16 @@ def _term_condition(term: str, *, common: bool) -> Q:
     and testing each. On PostgreSQL the tests are then written so that no index serves them
     (``strpos``, ``ts_match_vq``): its planner, which guesses few matches for a common word,
     would otherwise collect and sort every match (hundreds of milliseconds at a million).
+    Otherwise the word index is asked for the words with the facet ``filters`` as keys.
+
+    A term made of whole words of the dictionary (:func:`whole_words`) is found by its words
+    alone: one question of the word index, where a substring alternative would have the
+    planner read every entry holding another term's words (or, for fewer than three
+    characters, every entry: pg_trgm cannot serve such a ``LIKE``).
     """
     term_words = words(term)
-    if connection.vendor == "postgresql" and len(term) < 3 and is_word(term):
-        # A short word of the dictionary: pg_trgm cannot serve LIKE for fewer than three
-        # characters (it would read every entry), the word index can.
-        return _words_condition(term_words, walked=common)
+    if whole_words(term):
+        return _words_condition(term_words, walked=common, filters=filters)
     if len(term) >= 3 and connection.vendor == "sqlite":
         condition = Q(
             pk__in=RawSQL(  # noqa: S611 - the term is a bound parameter
@@ -207,20 +244,31 @@ def _term_condition(term: str, *, common: bool) -> Q:
     else:
         condition = Q(pk__in=SearchEntry.objects.filter(document__contains=term).values("pk"))
     if term_words and term_words != [term]:  # one word that is the term: found as a substring
-        condition |= _words_condition(term_words, walked=common)
+        condition |= _words_condition(term_words, walked=common, filters=filters)
     return condition
 
 
 def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
     """Entries matching every term and every facet filter (see :func:`_term_condition`).
 
+    On PostgreSQL, unless ``common``, the word index is asked for the filters with the words
+    (:data:`WORD_KEYS`), and the filters are written so that no other index serves them: its
+    planner would otherwise AND the word index with an index listing a third of a million
+    entries (``year = 2025``). Walking (``common``), the page's order is read from the index
+    of a filter (``year``, newest first).
+
     The index holds public applications only, so no status condition is needed for safety.
     """
+    filters = {name: value for name, value in query.filters.items() if name in FACETS and value}
+    keyed = connection.vendor == "postgresql" and not common and bool(query.terms)
     entries = SearchEntry.objects.all()
     for term in query.terms:
-        entries = entries.filter(_term_condition(term, common=common))
-    for name, value in query.filters.items():
-        if name in FACETS and value:
+        entries = entries.filter(_term_condition(term, common=common, filters=filters))
+    for name, value in filters.items():
+        if keyed:
+            entries = entries.alias(**{f"{name}_kept": Coalesce(F(name), F(name))})
+            entries = entries.filter(**{f"{name}_kept": value})
+        else:
             entries = entries.filter(**{name: value})
     return entries
 
@@ -291,22 +339,105 @@ def _cells(query: Query) -> list[tuple[Any, ...]]:
     return list(cells.values_list(*FACETS, "entries"))
 
 
+def word_shares() -> dict[str, float]:
+    """The share of index entries holding each common word (0.2: one in five), as PostgreSQL
+    last sampled them (``pg_stats.most_common_elems`` of ``words_tsv``, which ANALYZE keeps, as
+    autovacuum runs it); empty on SQLite or before the first ANALYZE. Cached for a few minutes:
+    the shares of common words change slowly."""
+    if connection.vendor != "postgresql":
+        return {}
+    cached = cache.get(SHARES_KEY)
+    if cached is not None:
+        return dict(cached)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE tablename = %s AND attname = 'words_tsv'",
+            [SearchEntry._meta.db_table],
+        )
+        row = cursor.fetchone()
+    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    cache.set(SHARES_KEY, shares, SHARES_SECONDS)
+    return shares
+
+
+def _share(query: Query) -> float | None:
+    """At most which share of the entries holds the words of every term of ``query`` (the
+    share of its rarest term's rarest word); None when a term has no words, or a word is not
+    among the common ones: then the word index, whose lists are short, finds the matches
+    sooner than a walk."""
+    shares = word_shares()
+    found = 1.0
+    for term in query.terms:
+        term_words = words(term)
+        if not term_words or not all(w in shares for w in term_words):
+            return None
+        found = min(found, *(shares[w] for w in term_words))
+    return found
+
+
+def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
+    """The facet values of the first ``limit`` matches of ``query`` met by walking the index
+    in its stored order, testing each entry, with how many have them; None when the walk
+    reads ``WALK_LIMIT`` entries and meets fewer.
+
+    Walked only when the words are common (PostgreSQL's sampled shares, :func:`word_shares`)
+    and the filters leave enough of them (the facet cells count the entries of the filters):
+    when ``WALK_LIMIT`` entries should hold ``limit`` matches. The walk then reads about
+    ``limit / share`` entries, each in a microsecond, one page after the next, where the word
+    index would list every entry holding the words (a sixth of a million for the commonest:
+    tens of milliseconds). The matches counted are then the first ones met, as the word
+    index's first ones would be (it too hands them over in stored order)."""
+    share = _share(query) if query.terms else None
+    if not share:
+        return None
+    sizes = SearchFacetCell.objects.aggregate(
+        every=Sum("entries"), filtered=Sum("entries", filter=Q(**dict(query.filters)))
+    )
+    every, filtered = sizes["every"] or 0, sizes["filtered"] or 0
+    whole = every <= WALK_LIMIT
+    if not whole and share * filtered / max(every, 1) * WALK_LIMIT < limit * 1.25:
+        return None
+    hit = Q(**dict(query.filters))
+    for term in query.terms:
+        hit &= _term_condition(term, common=True)
+    walk = (
+        SearchEntry.objects.annotate(hit=ExpressionWrapper(hit, output_field=BooleanField()))
+        .order_by()
+        .values_list(*FACETS, "hit")[:WALK_LIMIT]
+    )
+    sql, params = walk.query.sql_with_params()
+    columns = ", ".join(FACETS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, count(*) FROM (SELECT {columns} FROM ({sql}) AS walked"  # noqa: S608
+            f" WHERE hit LIMIT %s) AS found GROUP BY {columns}",
+            [*params, limit],
+        )
+        rows = list(cursor.fetchall())
+    return rows if whole or sum(row[-1] for row in rows) >= limit else None
+
+
 def _first_matches(
     query: Query, entries: QuerySet[SearchEntry], limit: int
 ) -> list[tuple[Any, ...]]:
     """The facet values of the first ``limit`` of ``entries`` (the matches of ``query``), with
-    how many have them. The entries holding every word of every term are matches too (a word of
-    an entry is a substring of its text): when the word index alone finds ``limit`` of them, the
-    substring conditions, which read long trigram lists for common letters ("medical"), are
-    never evaluated."""
+    how many have them: found by walking the newest entries when the words are common
+    (:func:`_walked`), else by the indexes. The entries holding every word of every term are
+    matches too (a word of an entry is a substring of its text): when the word index alone
+    finds ``limit`` of them, the substring conditions, which read long trigram lists for common
+    letters ("medical"), are never evaluated."""
+    walked = _walked(query, limit)
+    if walked is not None:
+        return walked
     if all(words(term) for term in query.terms):
-        by_words = SearchEntry.objects.all()
-        for term in query.terms:
-            by_words = by_words.filter(_words_condition(words(term)))
-        by_words = by_words.filter(**dict(query.filters))
+        every = [w for term in query.terms for w in words(term)]
+        by_words = SearchEntry.objects.filter(_words_condition(every, filters=query.filters))
+        if connection.vendor != "postgresql":  # the keys are PostgreSQL's
+            by_words = by_words.filter(**dict(query.filters))
         found = _grouped(by_words, limit)
-        if sum(row[-1] for row in found) >= limit:
-            return found
+        if sum(row[-1] for row in found) >= limit or all(map(whole_words, query.terms)):
+            return found  # whole words are found by their words alone
     return _grouped(entries, limit)
 
 
@@ -355,17 +486,54 @@ def page_entries(query: Query, total: int, *, capped: bool) -> QuerySet[SearchEn
     return entries.order_by(*order)
 
 
+def _walked_page(query: Query, start: int) -> list[SearchEntry] | None:
+    """PostgreSQL: the page of a search with many matches, found by walking at most
+    ``PAGE_WALK`` entries of its filters in the page's order and testing each; None when they
+    hold fewer than a page (words seldom found together: collecting the matches is then
+    sooner). The walk stops at the page's last entry (the walked order is the page's, so the
+    planner needs no sort)."""
+    hit = Q()
+    for term in query.terms:
+        hit &= _term_condition(term, common=True)
+    order = SORTS.get(query.sort, SORTS["newest"])
+    walk = (
+        SearchEntry.objects.filter(**dict(query.filters))
+        .annotate(hit=ExpressionWrapper(hit, output_field=BooleanField()))
+        .order_by(*order)[:PAGE_WALK]
+    )
+    sql, params = walk.query.sql_with_params()
+    columns = ", ".join(  # the order's columns, as the walk has them
+        name.lstrip("-") + (" DESC" if name.startswith("-") else "") for name in order
+    )
+    found = list(
+        SearchEntry.objects.raw(
+            f"SELECT * FROM ({sql}) AS walked WHERE hit ORDER BY {columns}"  # noqa: S608
+            " LIMIT %s OFFSET %s",
+            [*params, PAGE_SIZE, start],
+        )
+    )
+    return found if len(found) == PAGE_SIZE else None
+
+
 def search(query: Query) -> Results:
     """Run a search: the page of entries (:func:`page_entries`), the total and the facet
-    counts (of the first ``COUNT_LIMIT`` matches, when there are words)."""
+    counts (of the first ``COUNT_LIMIT`` matches, when there are words). With many matches on
+    PostgreSQL, the page is first looked for by a short walk (:func:`_walked_page`)."""
     facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
     capped = bool(query.terms) and total >= COUNT_LIMIT
     pages = max(1, min(MAX_PAGE, -(-total // PAGE_SIZE)))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    entries = page_entries(query, total, capped=capped)
-    found = list(entries[start : start + PAGE_SIZE]) if total else []
+    found: list[SearchEntry] | None = None
+    if connection.vendor == "postgresql" and query.terms and (capped or total > COMMON):
+        found = _walked_page(query, start)
+        if found is None:  # collected and sorted instead of walked without end
+            entries = matching(query).order_by(*_order(query, 0))
+            found = list(entries[start : start + PAGE_SIZE])
+    if found is None:
+        entries = page_entries(query, total, capped=capped)
+        found = list(entries[start : start + PAGE_SIZE]) if total else []
     return Results(found, total, facets, page, pages, capped)
 
 
@@ -405,4 +573,5 @@ def find_all(text: str, filters: Mapping[str, str]) -> Found:
     facets = {name: counts[column] for name, column in API_FACETS.items()}
     total = sum(n for _, n in facets["status"])
     capped = bool(query.terms) and total >= COUNT_LIMIT
-    return Found(matching(query), total, facets, capped)
+    # Many matches: walked in the caller's order and tested, as the search page walks them.
+    return Found(matching(query, common=capped), total, facets, capped)

@@ -1,0 +1,132 @@
+"""How a search with words counts on PostgreSQL: the word index asked for words and facet
+keys together, and common words counted by walking the index, with the same counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dataip.registry.models.search import WORD_KEYS, facet_key
+from dataip.registry.queries import search
+from dataip.registry.search_index import words
+from dataip.registry.workflow import Status
+from tests.support.personas import Personas
+from tests.web._builders import build, freeze
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's word index"),
+]
+
+
+@pytest.fixture
+def entries(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four public entries holding 影像 (two of each kind), and one holding 基因 only."""
+    freeze(monkeypatch)
+    for n, (kind, province) in enumerate(
+        [
+            ("data_collection", "31"),
+            ("data_collection", "11"),
+            ("data_product", "31"),
+            ("data_product", "44"),
+        ]
+    ):
+        build(
+            personas,
+            Status.UNDER_PUBLICITY,
+            kind=kind,
+            province_code=province,
+            name=f"医学影像标注数据集{n}",
+            name_en=f"Medical imaging {n}",
+        )
+    build(personas, Status.UNDER_PUBLICITY, name="基因测序模型", name_en="Genome model")
+
+
+def _statistics() -> None:
+    """What autovacuum's ANALYZE does: sample the words' shares (and forget cached ones)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_searchentry")
+    cache.delete(search.SHARES_KEY)
+
+
+def _counts(query: search.Query, limit: int | None = search.COUNT_LIMIT) -> dict[str, Any]:
+    cache.clear()
+    return search.facet_counts(query, search.matching(query), limit=limit)
+
+
+def test_no_search_matches_a_facet_key(entries: None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE {WORD_KEYS} @@ plainto_tsquery('simple', %s)),"  # noqa: S608
+            f" count(*) FILTER (WHERE {WORD_KEYS} @@ %s::tsquery) FROM registry_searchentry",
+            ["kind:data_product", facet_key("kind", "data_product")],
+        )
+        as_typed, as_key = cursor.fetchone()
+    assert (as_typed, as_key) == (0, 2)
+    assert facet_key("kind", "it's") == "'kind:it''s'"
+    assert search.search(search.Query(text="kind:data_product")).total == 0
+
+
+def test_words_and_filters_are_one_question_of_the_word_index(entries: None) -> None:
+    query = search.Query(text="影像", filters={"kind": "data_product", "province_code": "31"})
+    with CaptureQueriesContext(connection) as queries:
+        results = search.search(query)
+    assert [e.name for e in results.entries] == ["医学影像标注数据集2"]
+    assert results.facets["kind"] == [("data_product", 1)]
+    counted = next(q["sql"] for q in queries if "count(*)" in q["sql"])
+    assert "kind:data_product" in counted
+    assert "province_code:31" in counted
+    assert "COALESCE" not in counted  # the filters are keys, not a second condition
+    # A term found by substring only still meets the filters (written for no index).
+    partial = search.Query(text="像标注", filters={"province_code": "31"})
+    assert search.search(partial).total == 2
+
+
+def test_common_words_are_counted_by_walking_and_count_the_same(
+    entries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _statistics()
+    assert {"影像", "基因"} <= set(search.word_shares())
+    cases = [("影像", {}, 4), ("影像", {"kind": "data_product"}, 2), ("基因", {}, 1)]
+    for text, filters, found in cases:
+        query = search.Query(text=text, filters=filters)
+        with monkeypatch.context() as unknown:
+            unknown.setattr(search, "word_shares", dict)  # as before the first ANALYZE
+            by_index = _counts(query)
+        with CaptureQueriesContext(connection) as queries:
+            walked = _counts(query)
+        assert walked == by_index
+        assert sum(n for _, n in walked["status"]) == found
+        counted = [q["sql"] for q in queries if "count(*)" in q["sql"]]
+        assert len(counted) == 1
+        assert "ts_match_vq" in counted[0]  # walked: tested entry by entry
+        assert WORD_KEYS not in counted[0]  # the word index was not read
+    # At a limit, the walk stops at the limit: the count says "at least".
+    at_most = _counts(search.Query(text="影像"), limit=3)
+    assert sum(n for _, n in at_most["status"]) == 3
+
+
+def test_a_walk_that_meets_too_few_leaves_the_count_to_the_index(
+    entries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _statistics()
+    # A walk shorter than the index, and a word said to be in every entry: the walk is tried,
+    # meets fewer than the limit before it stops (the entry holding 测序 was stored last), so
+    # it cannot tell the count; the word index counts instead.
+    monkeypatch.setattr(search, "WALK_LIMIT", 4)
+    monkeypatch.setattr(search, "word_shares", lambda: dict.fromkeys(words("测序模"), 1.0))
+    query = search.Query(text="测序模")
+    with CaptureQueriesContext(connection) as queries:
+        counts = _counts(query, limit=2)
+    assert sum(n for _, n in counts["status"]) == 1
+    counted = [q["sql"] for q in queries if "count(*)" in q["sql"]]
+    # The walk, the word index alone, then words or substrings (the word index found fewer
+    # than the limit: "测序模" is no whole words, the entry holds it as a substring only).
+    assert len(counted) == 3
+    assert "ts_match_vq" in counted[0]
+    assert WORD_KEYS in counted[1]
+    assert "LIKE" in counted[2]
