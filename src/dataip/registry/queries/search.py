@@ -422,7 +422,7 @@ def _first_matches(
     query: Query, entries: QuerySet[SearchEntry], limit: int
 ) -> list[tuple[Any, ...]]:
     """The facet values of the first ``limit`` of ``entries`` (the matches of ``query``), with
-    how many have them: found by walking the newest entries when the words are common
+    how many have them: found by walking the index in stored order when the words are common
     (:func:`_walked`), else by the indexes. The entries holding every word of every term are
     matches too (a word of an entry is a substring of its text): when the word index alone
     finds ``limit`` of them, the substring conditions, which read long trigram lists for common
