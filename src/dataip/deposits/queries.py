@@ -111,12 +111,22 @@ class PublicDeposit:
     root: str | None
 
 
+PUBLIC_COLUMNS = ("number", "created_at", "timestamped_at", "root")
+"""The columns of a deposit the public sees (:class:`PublicDeposit`), in its order."""
+
+
 def _public(deposit: Deposit) -> PublicDeposit:
+    return _public_of(*(getattr(deposit, name) for name in PUBLIC_COLUMNS))
+
+
+def _public_of(
+    number: str, created_at: datetime, timestamped_at: datetime, root: str
+) -> PublicDeposit:
     return PublicDeposit(
-        number=deposit.number,
-        deposited_at=deposit.created_at,
-        timestamped_at=deposit.timestamped_at,
-        root=deposit.root if settings.DATAIP_DEPOSIT_PUBLISH_ROOT else None,
+        number=number,
+        deposited_at=created_at,
+        timestamped_at=timestamped_at,
+        root=root if settings.DATAIP_DEPOSIT_PUBLISH_ROOT else None,
     )
 
 
@@ -132,7 +142,9 @@ def public_deposits_of(application: Application) -> list[PublicDeposit]:
     """The deposits a public application cites, as the public sees them (none before then)."""
     if Status(application.status) not in PUBLIC_STATUSES:
         return []
-    return [_public(deposit) for deposit in cited_deposits(application)]
+    # The public columns only (a registration page reads this): no holder, no manifest.
+    cited = Deposit.objects.filter(citations__application=application).order_by("citations__id")
+    return [_public_of(*row) for row in cited.values_list(*PUBLIC_COLUMNS)]
 
 
 def public_deposits_of_many(applications: Sequence[Application]) -> dict[int, list[PublicDeposit]]:

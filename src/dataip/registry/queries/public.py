@@ -209,7 +209,7 @@ def public_application(number: str) -> Application:
     """
     wanted = "".join(number.split()).replace("-", "").upper()
     application = (
-        Application.objects.select_related("product", "filed_by")
+        Application.objects.select_related("product")
         .filter(
             Q(registration_number=wanted) | Q(number=wanted) | Q(certificate_number=wanted),
             status__in=[s.value for s in PUBLIC_STATUSES],
@@ -373,8 +373,14 @@ def public_state(
     )
 
 
-HOLDERS = Prefetch("holders", queryset=ApplicationHolder.objects.select_related("holder"))
-"""The holders of an application with their holder rows (read once, then kept on it)."""
+HOLDERS = Prefetch(
+    "holders",
+    queryset=ApplicationHolder.objects.select_related("holder").only(
+        "application_id", "holder_id", "share", "holder__name", "holder__kind"
+    ),
+)
+"""The holders of an application with what the public sees of them (name, kind and share; read
+once, then kept on it)."""
 
 
 def holder_rows(application: Application) -> list[ApplicationHolder]:
