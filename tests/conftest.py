@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.test import TransactionTestCase
+from django.utils import translation
 
 from tests.support.purge import behind_the_triggers
 
@@ -39,6 +40,10 @@ def _static_folder() -> None:
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
+    # Each test starts in the default language: a request through the test client activates
+    # its language in this thread and leaves it there, for whichever test this process runs
+    # next (in parallel runs the order of the tests in a process is not the file's).
+    translation.deactivate()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.DATAIP_CHECKPOINT_INTERVAL = 0  # tests look at the checkpoint of every commit

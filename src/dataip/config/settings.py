@@ -44,6 +44,10 @@ def envlist(name: str, default: list[str]) -> list[str]:
 
 DATA_DIR = Path(os.environ.get("DATAIP_DATA_DIR", "var")).resolve()
 """Where the embedded deployment keeps its database, uploads and keys."""
+if _test_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # The tests run in parallel (pytest-xdist): each worker process, and each process it
+    # starts, keeps its keys, files and caches in a folder of its own, e.g. var/test/gw0.
+    DATA_DIR = DATA_DIR / _test_worker
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
