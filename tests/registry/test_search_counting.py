@@ -130,3 +130,16 @@ def test_a_walk_that_meets_too_few_leaves_the_count_to_the_index(
     assert "ts_match_vq" in counted[0]
     assert WORD_KEYS in counted[1]
     assert "LIKE" in counted[2]
+
+
+def test_a_part_of_a_word_with_a_filter_is_asked_of_the_word_index_first(entries: None) -> None:
+    # "genom" begins the word "genome": the word index finds it with the filter's key, and
+    # every entry so found holds "genom" as a substring.
+    with CaptureQueriesContext(connection) as queries:
+        found = search.search(search.Query(text="genom", filters={"province_code": "31"}))
+    assert [e.name for e in found.entries] == ["基因测序模型"]
+    counted = [q["sql"] for q in queries if "count(*)" in q["sql"]]
+    assert "genom:*" in counted[0]
+    # "像标" begins no word ("影像", "标注"): the index finds nothing, the substring finds both.
+    partial = search.search(search.Query(text="像标", filters={"province_code": "31"}))
+    assert sorted(e.name for e in partial.entries) == ["医学影像标注数据集0", "医学影像标注数据集2"]

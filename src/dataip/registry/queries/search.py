@@ -260,7 +260,12 @@ def matching(query: Query, *, common: bool = False) -> QuerySet[SearchEntry]:
     The index holds public applications only, so no status condition is needed for safety.
     """
     filters = {name: value for name, value in query.filters.items() if name in FACETS and value}
-    keyed = connection.vendor == "postgresql" and not common and bool(query.terms)
+    keyed = (
+        connection.vendor == "postgresql"
+        and not common
+        and bool(query.terms)
+        and all(words(term) for term in query.terms)  # a term without words: trigrams only
+    )
     entries = SearchEntry.objects.all()
     for term in query.terms:
         entries = entries.filter(_term_condition(term, common=common, filters=filters))
@@ -418,6 +423,34 @@ def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
     return rows if whole or sum(row[-1] for row in rows) >= limit else None
 
 
+def _index_question(query: Query) -> Q | None:
+    """PostgreSQL: the matches of ``query`` that one question of the word index finds, with
+    the filters as keys (:data:`WORD_KEYS`): whole words by their words; with filters, a term
+    that is one word of its own, not in the dictionary (a Latin word or a part of one,
+    "logist"; a part of a Chinese word, "像标"), by the words it begins (``logist:*`` finds
+    "logistics", and every entry holding such a word holds the term as a substring: a match;
+    without filters the trigram index finds it sooner). None on SQLite, or when a term is
+    neither."""
+    if connection.vendor != "postgresql":
+        return None
+    pieces: list[str] = []
+    params: list[str] = []
+    for term in query.terms:
+        if whole_words(term):
+            pieces.append("plainto_tsquery('simple', %s)")
+            params.append(" ".join(words(term)))
+        elif query.filters and words(term) == [term] and term.isalnum():  # no operator in it
+            pieces.append("to_tsquery('simple', %s)")
+            params.append(term + ":*")
+        else:
+            return None
+    if query.filters:
+        pieces.append("%s::tsquery")
+        params.append(_keys(query.filters))
+    sql = f"{WORD_KEYS} @@ ({' && '.join(pieces)})"
+    return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - bound parameters
+
+
 def _first_matches(
     query: Query, entries: QuerySet[SearchEntry], limit: int
 ) -> list[tuple[Any, ...]]:
@@ -430,11 +463,14 @@ def _first_matches(
     walked = _walked(query, limit)
     if walked is not None:
         return walked
-    if all(words(term) for term in query.terms):
+    question = _index_question(query)
+    if question is not None:
+        found = _grouped(SearchEntry.objects.filter(question), limit)
+        if sum(row[-1] for row in found) >= limit or all(map(whole_words, query.terms)):
+            return found  # whole words are found by their words alone
+    elif all(words(term) for term in query.terms):
         every = [w for term in query.terms for w in words(term)]
-        by_words = SearchEntry.objects.filter(_words_condition(every, filters=query.filters))
-        if connection.vendor != "postgresql":  # the keys are PostgreSQL's
-            by_words = by_words.filter(**dict(query.filters))
+        by_words = SearchEntry.objects.filter(_words_condition(every)).filter(**query.filters)
         found = _grouped(by_words, limit)
         if sum(row[-1] for row in found) >= limit or all(map(whole_words, query.terms)):
             return found  # whole words are found by their words alone
