@@ -310,6 +310,8 @@ def _statements() -> list[str]:
         " lower(h.name_en))"
         " FROM registry_application a JOIN registry_dataproduct d ON d.id = a.product_id"
         " JOIN registry_holder h ON h.id = a.filed_by_id JOIN bench_pick k ON k.n + 1 = d.id"
+        # As a registry's index grows: an entry is added when its application is announced.
+        " ORDER BY a.announcement_starts, a.id"
     )
     drop = [
         "DROP INDEX IF EXISTS registry_search_document_trgm",

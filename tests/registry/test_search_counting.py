@@ -105,6 +105,8 @@ def test_common_words_are_counted_by_walking_and_count_the_same(
         assert len(counted) == 1
         assert "ts_match_vq" in counted[0]  # walked: tested entry by entry
         assert WORD_KEYS not in counted[0]  # the word index was not read
+        # Walked newest first, the filters' entries only (their index), not in stored order.
+        assert '"public_since" DESC' in counted[0]
     # At a limit, the walk stops at the limit: the count says "at least".
     at_most = _counts(search.Query(text="影像"), limit=3)
     assert sum(n for _, n in at_most["status"]) == 3
@@ -114,9 +116,10 @@ def test_a_walk_that_meets_too_few_leaves_the_count_to_the_index(
     entries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _statistics()
-    # A walk shorter than the index, and a word said to be in every entry: the walk is tried,
-    # meets fewer than the limit before it stops (the entry holding 测序 was stored last), so
-    # it cannot tell the count; the word index counts instead.
+    # A first walk of 2 entries, walks of at most 4, and a word said to be in every entry:
+    # the walk is tried, meets 1 match in its first 2 entries (the entry holding 测序 is the
+    # newest), so 2 would take 5 entries: the word index counts instead.
+    monkeypatch.setattr(search, "WALK_PROBE", 2)
     monkeypatch.setattr(search, "WALK_LIMIT", 4)
     monkeypatch.setattr(search, "word_shares", lambda: dict.fromkeys(words("测序模"), 1.0))
     query = search.Query(text="测序模")
@@ -134,12 +137,28 @@ def test_a_walk_that_meets_too_few_leaves_the_count_to_the_index(
 
 def test_a_part_of_a_word_with_a_filter_is_asked_of_the_word_index_first(entries: None) -> None:
     # "genom" begins the word "genome": the word index finds it with the filter's key, and
-    # every entry so found holds "genom" as a substring.
+    # every entry so found holds "genom" as a substring. It is first asked for "genom" as a
+    # whole word (cheaper for the index than every word it begins), which no entry holds.
     with CaptureQueriesContext(connection) as queries:
         found = search.search(search.Query(text="genom", filters={"province_code": "31"}))
     assert [e.name for e in found.entries] == ["基因测序模型"]
     counted = [q["sql"] for q in queries if "count(*)" in q["sql"]]
-    assert "genom:*" in counted[0]
+    assert "genom:*" not in counted[0]
+    assert "genom:*" in counted[1]
+    # "genome" is a whole word of an entry: when the entries holding it reach the limit, no
+    # word it begins is asked for (they are matches, and enough to count).
+    with CaptureQueriesContext(connection) as queries:
+        whole = _counts(search.Query(text="genome", filters={"province_code": "31"}), limit=1)
+    assert whole["province_code"] == [("31", 1)]
+    assert not any("genome:*" in q["sql"] for q in queries)
     # "像标" begins no word ("影像", "标注"): the index finds nothing, the substring finds both.
     partial = search.search(search.Query(text="像标", filters={"province_code": "31"}))
     assert sorted(e.name for e in partial.entries) == ["医学影像标注数据集0", "医学影像标注数据集2"]
+
+
+def test_the_registrys_connections_compile_no_query() -> None:
+    # Short queries, some estimated costly (common words at a million): PostgreSQL's JIT
+    # would take longer to compile them than to run them (see settings).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -56,6 +56,22 @@ def test_it_rebuilds_the_index(personas: Personas) -> None:
     assert search.search(search.Query(text="交通出行")).total == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored order")
+def test_a_rebuilt_index_is_stored_in_the_order_the_entries_went_public(
+    personas: Personas,
+) -> None:
+    # Announced on days 9, 3 and 6: rebuilt, they are stored as follow() would have added
+    # them, so a walk of the newest reads the last pages of the table.
+    apps = [at_stage(personas, Status.UNDER_PUBLICITY) for _ in range(3)]
+    for app, starts in zip(apps, (9, 3, 6), strict=True):
+        type(app).objects.filter(pk=app.pk).update(announcement_starts=day(starts).date())
+    assert search_index.rebuild_index() == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT application_id FROM registry_searchentry ORDER BY ctid")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert stored == [apps[1].pk, apps[2].pk, apps[0].pk]
+
+
 def test_it_keeps_the_trigram_index_in_step(personas: Personas) -> None:
     at_stage(personas, Status.UNDER_PUBLICITY)
     with connection.cursor() as cursor:

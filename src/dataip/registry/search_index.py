@@ -277,6 +277,9 @@ def rebuild_index() -> int:
     bump_generation()
     count = 0
     public = Application.objects.filter(status__in=[s.value for s in PUBLIC_STATUSES])
+    # In the order they went public, as follow() added them: the newest are stored last, so a
+    # page of the newest is read from the last pages of the table (see queries.search).
+    public = public.order_by("announcement_starts", "registered_on", "pk")
     for application in public.select_related("product").iterator(chunk_size=500):
         index_application(application, cells=False)
         count += 1

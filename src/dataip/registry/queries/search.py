@@ -13,6 +13,7 @@ Facet counts are cached in one place, until the index next changes, whichever sk
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,10 +61,17 @@ PG_SORT_LIMIT = 20_000
 COUNT_LIMIT = 1_000
 """A search by words counts (and facets) at most this many results: beyond, the page says
 "1,000 or more" instead of reading every match (a common word matches most of a million)."""
-WALK_LIMIT = 12_000
+WALK_LIMIT = 30_000
 """A count by walking (see :func:`_walked`) reads at most this many entries."""
-PAGE_WALK = 4_000
-"""A page found by walking (see :func:`_walked_page`) reads at most this many entries."""
+WALK_PROBE = 2_000
+"""A count by walking first walks this many entries, to learn how often the terms are met."""
+WALK_COST = 2
+"""What testing one walked entry costs, in entries listed by the word index (measured at a
+million: about 1.4 µs against 0.7 µs for the index with the entries it found)."""
+PAGE_WALK = 20_000
+"""A page found by walking (see :func:`_walked_page`) reads at most this many entries (the
+walk stops at the page's last entry: words found together once in a hundred entries give
+page 5 after 10,000, in about 15 ms at a million)."""
 SHARES_KEY = "dataip:search:word-shares"
 SHARES_SECONDS = 600
 
@@ -366,33 +374,58 @@ def word_shares() -> dict[str, float]:
     return shares
 
 
-def _share(query: Query) -> float | None:
-    """At most which share of the entries holds the words of every term of ``query`` (the
-    share of its rarest term's rarest word); None when a term has no words, or a word is not
-    among the common ones: then the word index, whose lists are short, finds the matches
-    sooner than a walk."""
+def _term_shares(query: Query) -> list[float] | None:
+    """At most about which share of the entries holds each term of ``query``: the share of
+    its rarest word (as if the words of a term were always found together); for a term that
+    is a part of one word ("logist"), the shares of the common words it begins ("logistics")
+    added up (it may be found in more). None when a term has no words, or a word is not among
+    the common ones: then the word index, whose lists are short, finds the matches sooner
+    than a walk."""
     shares = word_shares()
-    found = 1.0
+    found: list[float] = []
     for term in query.terms:
         term_words = words(term)
-        if not term_words or not all(w in shares for w in term_words):
+        if term_words and all(w in shares for w in term_words):
+            found.append(min(shares[w] for w in term_words))
+        elif term_words == [term] and not whole_words(term):
+            begun = sum(share for word, share in shares.items() if word.startswith(term))
+            if not begun:
+                return None
+            found.append(min(begun, 1.0))
+        else:
             return None
-        found = min(found, *(shares[w] for w in term_words))
     return found
 
 
-def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
-    """The facet values of the first ``limit`` matches of ``query`` met by walking the index
-    in its stored order, testing each entry, with how many have them; None when the walk
-    reads ``WALK_LIMIT`` entries and meets fewer.
+def _share(query: Query) -> float | None:
+    """At most about which share of the entries holds every term of ``query``
+    (:func:`_term_shares`), the terms taken as found independently: their shares multiply
+    ("基因 模型")."""
+    term_shares = _term_shares(query)
+    if not term_shares:
+        return None
+    return math.prod(term_shares)
 
-    Walked only when the words are common (PostgreSQL's sampled shares, :func:`word_shares`)
-    and the filters leave enough of them (the facet cells count the entries of the filters):
-    when ``WALK_LIMIT`` entries should hold ``limit`` matches. The walk then reads about
-    ``limit / share`` entries, each in a microsecond, one page after the next, where the word
-    index would list every entry holding the words (a sixth of a million for the commonest:
-    tens of milliseconds). The matches counted are then the first ones met, as the word
-    index's first ones would be (it too hands them over in stored order)."""
+
+def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
+    """The facet values of the first ``limit`` matches of ``query`` met by walking the
+    entries of its filters newest first (the filter's index, as a page of many matches is
+    walked), testing each entry, with how many have them; None when walking would cost more
+    than the word index. (Not in stored order: the entries are stored in the order they went
+    public, so a year's are stored together, and a walk from the first would read every
+    entry of the years before it.)
+
+    Tried only when the words are common (PostgreSQL's sampled shares, :func:`word_shares`)
+    and the filters leave enough of them (the facet cells count the entries of the filters),
+    or the filters leave at most ``WALK_PROBE`` entries (all walked: the count is exact).
+    A first walk of ``WALK_PROBE`` entries then tells how often the terms are found together
+    (the shares cannot: "知识图谱" is two words always found together, "深圳电力" two words
+    seldom). The walk goes on when it should meet ``limit`` matches within ``WALK_LIMIT``
+    entries, each costing ``WALK_COST`` entries of the word index's lists, sooner than the
+    index would list every entry holding the rarest term (a sixth of a million for the
+    commonest: tens of milliseconds). The matches counted are then the newest ones (the word
+    index's first ones are the first stored: a count at the limit is of some ``limit``
+    matches)."""
     share = _share(query) if query.terms else None
     if not share:
         return None
@@ -400,16 +433,32 @@ def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
         every=Sum("entries"), filtered=Sum("entries", filter=Q(**dict(query.filters)))
     )
     every, filtered = sizes["every"] or 0, sizes["filtered"] or 0
-    whole = every <= WALK_LIMIT
-    if not whole and share * filtered / max(every, 1) * WALK_LIMIT < limit * 1.25:
+    listed = min(_term_shares(query) or [1.0]) * every  # the index lists the rarest term's
+    density = share * filtered / max(every, 1)
+    if filtered > WALK_PROBE and limit / max(density, 1e-9) * WALK_COST > listed:
+        return None  # even if every term were found with the others
+    rows = _walk(query, WALK_PROBE, limit)
+    met = sum(row[-1] for row in rows)
+    if met >= limit or filtered <= WALK_PROBE:
+        return rows  # the count, or every entry of the filters walked
+    walk = limit * 1.25 * WALK_PROBE / max(met, 1)  # entries, with a margin
+    if not met or walk > WALK_LIMIT or walk * WALK_COST > listed:
         return None
-    hit = Q(**dict(query.filters))
+    rows = _walk(query, WALK_LIMIT, limit)
+    return rows if filtered <= WALK_LIMIT or sum(row[-1] for row in rows) >= limit else None
+
+
+def _walk(query: Query, entries: int, limit: int) -> list[tuple[Any, ...]]:
+    """The facet values of the first ``limit`` matches of ``query`` among the first
+    ``entries`` entries of its filters, newest first, with how many have them."""
+    hit = Q()
     for term in query.terms:
         hit &= _term_condition(term, common=True)
     walk = (
-        SearchEntry.objects.annotate(hit=ExpressionWrapper(hit, output_field=BooleanField()))
-        .order_by()
-        .values_list(*FACETS, "hit")[:WALK_LIMIT]
+        SearchEntry.objects.filter(**dict(query.filters))
+        .annotate(hit=ExpressionWrapper(hit, output_field=BooleanField()))
+        .order_by(*SORTS["newest"])
+        .values_list(*FACETS, "hit")[:entries]
     )
     sql, params = walk.query.sql_with_params()
     columns = ", ".join(FACETS)
@@ -419,8 +468,7 @@ def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
             f" WHERE hit LIMIT %s) AS found GROUP BY {columns}",
             [*params, limit],
         )
-        rows = list(cursor.fetchall())
-    return rows if whole or sum(row[-1] for row in rows) >= limit else None
+        return list(cursor.fetchall())
 
 
 def _index_question(query: Query) -> Q | None:
@@ -451,6 +499,20 @@ def _index_question(query: Query) -> Q | None:
     return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - bound parameters
 
 
+def _likely_words(term: str) -> list[str]:
+    """Words that an entry holding them holds ``term`` in: the words of ``term``; for a part
+    of one word ("logist"), the commonest word it begins ("logistics"), when PostgreSQL
+    sampled one (:func:`word_shares`). The word index finds an entry by one whole word sooner
+    than by every word a part begins."""
+    term_words = words(term)
+    if term_words == [term] and not whole_words(term):
+        shares = word_shares()
+        begun = [word for word in shares if word.startswith(term)]
+        if begun:
+            return [max(begun, key=lambda word: shares[word])]
+    return term_words
+
+
 def _first_matches(
     query: Query, entries: QuerySet[SearchEntry], limit: int
 ) -> list[tuple[Any, ...]]:
@@ -459,21 +521,27 @@ def _first_matches(
     (:func:`_walked`), else by the indexes. The entries holding every word of every term are
     matches too (a word of an entry is a substring of its text): when the word index alone
     finds ``limit`` of them, the substring conditions, which read long trigram lists for common
-    letters ("medical"), are never evaluated."""
+    letters ("medical"), are never evaluated (a part of a word is asked as the commonest word
+    it begins, :func:`_likely_words`). Then, on PostgreSQL, the words a part of a word
+    begins (:func:`_index_question`, ``logist:*``), which match too but cost the word index
+    more than whole words (a walk over every word the part begins): asked only when the whole
+    words found fewer than ``limit``."""
     walked = _walked(query, limit)
     if walked is not None:
         return walked
-    question = _index_question(query)
-    if question is not None:
-        found = _grouped(SearchEntry.objects.filter(question), limit)
-        if sum(row[-1] for row in found) >= limit or all(map(whole_words, query.terms)):
-            return found  # whole words are found by their words alone
-    elif all(words(term) for term in query.terms):
-        every = [w for term in query.terms for w in words(term)]
-        by_words = SearchEntry.objects.filter(_words_condition(every)).filter(**query.filters)
+    if all(words(term) for term in query.terms):
+        every = [w for term in query.terms for w in _likely_words(term)]
+        by_words = SearchEntry.objects.filter(_words_condition(every, filters=query.filters))
+        if connection.vendor != "postgresql":  # there the filters are keys of the question
+            by_words = by_words.filter(**query.filters)
         found = _grouped(by_words, limit)
         if sum(row[-1] for row in found) >= limit or all(map(whole_words, query.terms)):
             return found  # whole words are found by their words alone
+    question = _index_question(query)
+    if question is not None and not all(map(whole_words, query.terms)):
+        found = _grouped(SearchEntry.objects.filter(question), limit)
+        if sum(row[-1] for row in found) >= limit:
+            return found
     return _grouped(entries, limit)
 
 
