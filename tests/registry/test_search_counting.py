@@ -106,7 +106,7 @@ def test_common_words_are_counted_by_walking_and_count_the_same(
         assert "ts_match_vq" in counted[0]  # walked: tested entry by entry
         assert WORD_KEYS not in counted[0]  # the word index was not read
         # Walked newest first, the filters' entries only (their index), not in stored order.
-        assert '"public_since" DESC' in counted[0]
+        assert "public_since DESC" in counted[0]
     # At a limit, the walk stops at the limit: the count says "at least".
     at_most = _counts(search.Query(text="影像"), limit=3)
     assert sum(n for _, n in at_most["status"]) == 3
@@ -162,3 +162,25 @@ def test_the_registrys_connections_compile_no_query() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_a_count_by_walking_keeps_the_newest_matches_for_the_pages(
+    entries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _statistics()
+    # Three of the four entries holding 影像 counted (the limit), one to a page: the walk that
+    # counted them met the newest three in the page's order, and kept their keys.
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
+    cache.clear()
+    query = search.Query(text="影像")
+    first = search.search(query)
+    assert first.capped
+    assert first.total == 3
+    walked = [search._walked_page(search.Query(text="影像", page=n), n - 1) for n in (1, 2, 3)]
+    for n in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            page = search.search(search.Query(text="影像", page=n))
+        assert page.entries == walked[n - 1]  # the same page a walk finds
+        assert not any("ts_match_vq" in q["sql"] for q in queries)  # read by its keys
+    assert [e.name for e in first.entries] == ["医学影像标注数据集3"]  # the newest

@@ -437,38 +437,72 @@ def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
     density = share * filtered / max(every, 1)
     if filtered > WALK_PROBE and limit / max(density, 1e-9) * WALK_COST > listed:
         return None  # even if every term were found with the others
-    rows = _walk(query, WALK_PROBE, limit)
-    met = sum(row[-1] for row in rows)
-    if met >= limit or filtered <= WALK_PROBE:
-        return rows  # the count, or every entry of the filters walked
-    walk = limit * 1.25 * WALK_PROBE / max(met, 1)  # entries, with a margin
-    if not met or walk > WALK_LIMIT or walk * WALK_COST > listed:
-        return None
-    rows = _walk(query, WALK_LIMIT, limit)
-    return rows if filtered <= WALK_LIMIT or sum(row[-1] for row in rows) >= limit else None
+    keys, rows = _walk(query, WALK_PROBE, limit)
+    met = len(keys)
+    if met < limit and filtered > WALK_PROBE:
+        walk = limit * 1.25 * WALK_PROBE / max(met, 1)  # entries, with a margin
+        if not met or walk > WALK_LIMIT or walk * WALK_COST > listed:
+            return None
+        keys, rows = _walk(query, WALK_LIMIT, limit)
+        if len(keys) < limit and filtered > WALK_LIMIT:
+            return None
+    if len(keys) >= limit:  # the newest matches, in the order of the newest first pages
+        cache.set(_order_key(query), keys, CACHE_SECONDS)
+    return rows
 
 
-def _walk(query: Query, entries: int, limit: int) -> list[tuple[Any, ...]]:
-    """The facet values of the first ``limit`` matches of ``query`` among the first
-    ``entries`` entries of its filters, newest first, with how many have them."""
+def _walk(query: Query, entries: int, limit: int) -> tuple[list[int], list[tuple[Any, ...]]]:
+    """The first ``limit`` matches of ``query`` among the first ``entries`` entries of its
+    filters, newest first: their keys in that order, and their facet values with how many
+    have them."""
     hit = Q()
     for term in query.terms:
         hit &= _term_condition(term, common=True)
+    order = SORTS["newest"]
     walk = (
         SearchEntry.objects.filter(**dict(query.filters))
         .annotate(hit=ExpressionWrapper(hit, output_field=BooleanField()))
-        .order_by(*SORTS["newest"])
-        .values_list(*FACETS, "hit")[:entries]
+        .order_by(*order)
+        .values_list("application_id", "public_since", *FACETS, "hit")[:entries]
     )
     sql, params = walk.query.sql_with_params()
     columns = ", ".join(FACETS)
+    ordered = ", ".join(name.lstrip("-") + " DESC" for name in order)
+    nothing = ", ".join("NULL" for _ in FACETS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns}, count(*) FROM (SELECT {columns} FROM ({sql}) AS walked"  # noqa: S608
-            f" WHERE hit LIMIT %s) AS found GROUP BY {columns}",
+        cursor.execute(  # the groups, then one row of the keys (in one array: fewer rows)
+            f"WITH found AS (SELECT * FROM ({sql}) AS walked WHERE hit"  # noqa: S608
+            f" ORDER BY {ordered} LIMIT %s)"
+            f" SELECT {columns}, count(*), NULL FROM found GROUP BY {columns}"
+            f" UNION ALL SELECT {nothing}, NULL, array_agg(application_id ORDER BY {ordered})"
+            " FROM found",
             [*params, limit],
         )
-        return list(cursor.fetchall())
+        found = cursor.fetchall()
+    return list(found[-1][-1] or []), [row[:-1] for row in found[:-1]]
+
+
+def _order_key(query: Query) -> str:
+    """Where the keys of the newest ``COUNT_LIMIT`` matches of ``query`` are kept, when a walk
+    counted them (see :func:`_kept_page`), until the index next changes."""
+    asked = repr((query.terms, sorted(query.filters.items()))).encode()
+    return f"dataip:search:{generation()}:newest:{hashlib.sha256(asked).hexdigest()}"
+
+
+def _kept_page(query: Query, start: int) -> list[SearchEntry] | None:
+    """The page of a search with many matches, newest first, read by the keys its count kept
+    (:func:`_walked`: the walk that counted them met the newest matches in this order); None
+    when no count kept them, or the page lies beyond them."""
+    if query.sort != "newest":
+        return None
+    keys = cache.get(_order_key(query))
+    if not keys or len(keys) < start + PAGE_SIZE:
+        return None
+    wanted = keys[start : start + PAGE_SIZE]
+    by_key = SearchEntry.objects.in_bulk(wanted)
+    if len(by_key) < len(wanted):
+        return None  # gone from the index since (its generation then changed too)
+    return [by_key[key] for key in wanted]
 
 
 def _index_question(query: Query) -> Q | None:
@@ -622,7 +656,8 @@ def _walked_page(query: Query, start: int) -> list[SearchEntry] | None:
 def search(query: Query) -> Results:
     """Run a search: the page of entries (:func:`page_entries`), the total and the facet
     counts (of the first ``COUNT_LIMIT`` matches, when there are words). With many matches on
-    PostgreSQL, the page is first looked for by a short walk (:func:`_walked_page`)."""
+    PostgreSQL, the page is read by the keys its count kept (:func:`_kept_page`), else looked
+    for by a short walk (:func:`_walked_page`)."""
     facets = facet_counts(query, matching(query), limit=COUNT_LIMIT)
     total = sum(n for _, n in facets["status"])
     capped = bool(query.terms) and total >= COUNT_LIMIT
@@ -631,7 +666,7 @@ def search(query: Query) -> Results:
     start = (page - 1) * PAGE_SIZE
     found: list[SearchEntry] | None = None
     if connection.vendor == "postgresql" and query.terms and (capped or total > COMMON):
-        found = _walked_page(query, start)
+        found = _kept_page(query, start) or _walked_page(query, start)
         if found is None:  # collected and sorted instead of walked without end
             entries = matching(query).order_by(*_order(query, 0))
             found = list(entries[start : start + PAGE_SIZE])
