@@ -108,3 +108,24 @@ def test_a_bad_value_is_still_refused_naming_its_field(entries: dict[str, int]) 
     assert "year" in api.content.decode()
     api.close()
     response.close()
+
+
+def test_the_pages_of_a_search_are_ordered_once_then_read_by_key(
+    entries: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # "数据" is in all three, one to a page: the first page asked ranks and orders every
+    # match once; each page after, and a page asked again, reads its entry by key.
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
+    cache.clear()
+    expected = [e.name for e in search.page_entries(search.Query(text="数据"), 3, capped=False)]
+    pages = []
+    for asked, n in enumerate((1, 2, 3, 2)):
+        with CaptureQueriesContext(connection) as queries:
+            pages += [e.name for e in search.search(search.Query(text="数据", page=n)).entries]
+        ranking = [q["sql"] for q in queries if "bm25" in q["sql"] or "ts_rank" in q["sql"]]
+        assert len(ranking) == (1 if asked == 0 else 0)
+    assert pages == [*expected, expected[1]]

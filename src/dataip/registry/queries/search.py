@@ -13,7 +13,6 @@ Facet counts are cached in one place, until the index next changes, whichever sk
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -398,13 +397,13 @@ def _term_shares(query: Query) -> list[float] | None:
 
 
 def _share(query: Query) -> float | None:
-    """At most about which share of the entries holds every term of ``query``
-    (:func:`_term_shares`), the terms taken as found independently: their shares multiply
-    ("基因 模型")."""
+    """At most about which share of the entries holds every term of ``query``: its rarest
+    term's (:func:`_term_shares`), as if the terms were always found together ("medical
+    imaging"); how often they are ("基因 模型": seldom) is for a first walk to tell."""
     term_shares = _term_shares(query)
     if not term_shares:
         return None
-    return math.prod(term_shares)
+    return min(term_shares)
 
 
 def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
@@ -498,11 +497,7 @@ def _kept_page(query: Query, start: int) -> list[SearchEntry] | None:
     keys = cache.get(_order_key(query))
     if not keys or len(keys) < start + PAGE_SIZE:
         return None
-    wanted = keys[start : start + PAGE_SIZE]
-    by_key = SearchEntry.objects.in_bulk(wanted)
-    if len(by_key) < len(wanted):
-        return None  # gone from the index since (its generation then changed too)
-    return [by_key[key] for key in wanted]
+    return _by_keys(keys[start : start + PAGE_SIZE])
 
 
 def _index_question(query: Query) -> Q | None:
@@ -670,10 +665,35 @@ def search(query: Query) -> Results:
         if found is None:  # collected and sorted instead of walked without end
             entries = matching(query).order_by(*_order(query, 0))
             found = list(entries[start : start + PAGE_SIZE])
+    if found is None and query.terms and not capped and total > PAGE_SIZE:
+        found = _by_keys(_ordered_keys(query, total)[start : start + PAGE_SIZE])
     if found is None:
         entries = page_entries(query, total, capped=capped)
         found = list(entries[start : start + PAGE_SIZE]) if total else []
     return Results(found, total, facets, page, pages, capped)
+
+
+def _ordered_keys(query: Query, total: int) -> list[int]:
+    """The keys of every match of a search with words and fewer than ``COUNT_LIMIT`` matches
+    (``total``), in the page's order (:func:`page_entries`): ordered once, kept until the
+    index next changes, so each further page (or the same page asked again) reads its
+    entries by key instead of finding, ranking and sorting every match again."""
+    asked = repr((query.terms, sorted(query.filters.items()), query.sort)).encode()
+    key = f"dataip:search:{generation()}:order:{hashlib.sha256(asked).hexdigest()}"
+    kept = cache.get(key)
+    if kept is None:
+        entries = page_entries(query, total, capped=False)
+        kept = list(entries.values_list("pk", flat=True)[:COUNT_LIMIT])
+        cache.set(key, kept, CACHE_SECONDS)
+    return list(kept)
+
+
+def _by_keys(keys: list[int]) -> list[SearchEntry] | None:
+    """The entries of ``keys``, in that order; None when one has left the index since."""
+    by_key = SearchEntry.objects.in_bulk(keys)
+    if len(by_key) < len(keys):
+        return None
+    return [by_key[key] for key in keys]
 
 
 # ── the API's names of the facets ──────────────────────────────────────────────────────
