@@ -158,7 +158,7 @@ def test_a_part_of_a_word_with_a_filter_is_asked_of_the_word_index_first(entries
 
 def test_the_registrys_connections_compile_no_query() -> None:
     # Short queries, some estimated costly (common words at a million): PostgreSQL's JIT
-    # would take longer to compile them than to run them (see settings).
+    # would take longer to compile them than to run them (migration registry 0026).
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)

@@ -156,12 +156,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compiling for the registry's own connections: its queries are short, and
-    # PostgreSQL compiles any query whose estimated cost passes jit_above_cost (a search by
-    # common words at a million), which takes longer (50 ms) than running it uncompiled. Set
-    # by the application, so no operator needs to tune the server; a URL's own options win.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
