@@ -120,6 +120,13 @@ def test_a_backup_restores_every_row_file_and_key_and_the_audit_passes(
     assert keys.vkey() == vkey
     assert _audit().entries == len(rows["ledger_logentry"])
     assert (Path(own_folders["media"]).parent / "data").exists()
+    if connection.vendor == "postgresql":  # the schema made anew is open as PostgreSQL makes it
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_namespace n, aclexplode(n.nspacl) a WHERE"
+                " n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'USAGE'"
+            )
+            assert cursor.fetchone() == (1,)
 
 
 def test_the_manifest_names_the_sha256_of_every_member(personas: Personas, tmp_path: Path) -> None:

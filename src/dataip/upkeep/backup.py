@@ -406,10 +406,15 @@ def _restore_sqlite(copy: Path) -> None:
 
 
 def _restore_postgresql(dump: Path) -> None:
-    """Empty the schema ``public``, then restore the dump into it in one transaction."""
+    """Empty the schema ``public``, then restore the dump into it in one transaction. The
+    schema made anew is open to every role as PostgreSQL makes it (``USAGE`` to ``PUBLIC``):
+    a dump restores the grants on the tables, not that one, and without it the runtime role
+    docs/evidence.md describes (neither owner nor superuser) could not reach its tables."""
     restore_tool, psql = _pg_tool("pg_restore"), _pg_tool("psql")
     connections.close_all()
-    wipe = "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+    wipe = (
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public; GRANT USAGE ON SCHEMA public TO PUBLIC;"
+    )
     done = _run([psql, "--quiet", "--no-psqlrc", "--set", "ON_ERROR_STOP=1", "--command", wipe])
     if done.returncode != 0:
         detail = done.stderr.strip()
