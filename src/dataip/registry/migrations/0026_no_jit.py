@@ -11,24 +11,24 @@ not own the database, it is set for that role in this database instead.
 
 from django.db import migrations
 
-OFF = """
+
+
+def _jit(change: str) -> str:
+    """SQL that makes ``change`` (``SET jit = off``, ``RESET jit``) to the database's own
+    settings, or, when the migrating role does not own it, to that role's in it; and to this
+    session's."""
+    return f"""
 DO $$
 BEGIN
-    EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
+    EXECUTE format('ALTER DATABASE %I {change}', current_database());
 EXCEPTION WHEN insufficient_privilege THEN
-    EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I SET jit = off', current_database());
+    EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I {change}', current_database());
 END $$;
-SET jit = off;
+{change};
 """
-ON = """
-DO $$
-BEGIN
-    EXECUTE format('ALTER DATABASE %I RESET jit', current_database());
-EXCEPTION WHEN insufficient_privilege THEN
-    EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I RESET jit', current_database());
-END $$;
-RESET jit;
-"""
+
+
+OFF, ON = _jit("SET jit = off"), _jit("RESET jit")
 
 
 def _run(statement):

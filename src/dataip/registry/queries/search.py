@@ -321,8 +321,7 @@ def facet_counts(
     cached until the index next changes (or for a few minutes, so that several processes with
     separate caches do not lag for long).
     """
-    asked = repr((query.terms, sorted(query.filters.items()), limit)).encode()
-    key = f"dataip:search:{generation()}:facets:{hashlib.sha256(asked).hexdigest()}"
+    key = _cache_key("facets", query, limit)
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
@@ -386,14 +385,19 @@ def _term_shares(query: Query) -> list[float] | None:
         term_words = words(term)
         if term_words and all(w in shares for w in term_words):
             found.append(min(shares[w] for w in term_words))
-        elif term_words == [term] and not whole_words(term):
-            begun = sum(share for word, share in shares.items() if word.startswith(term))
-            if not begun:
-                return None
-            found.append(min(begun, 1.0))
+        elif begun := _begun(term):
+            found.append(min(sum(shares[word] for word in begun), 1.0))
         else:
             return None
     return found
+
+
+def _begun(term: str) -> list[str]:
+    """The common words (:func:`word_shares`) that ``term`` begins, when it is a part of one
+    word ("logist": "logistics"); none for a term of whole words or of several words."""
+    if words(term) != [term] or whole_words(term):
+        return []
+    return [word for word in word_shares() if word.startswith(term)]
 
 
 def _share(query: Query) -> float | None:
@@ -432,7 +436,7 @@ def _walked(query: Query, limit: int) -> list[tuple[Any, ...]] | None:
         every=Sum("entries"), filtered=Sum("entries", filter=Q(**dict(query.filters)))
     )
     every, filtered = sizes["every"] or 0, sizes["filtered"] or 0
-    listed = min(_term_shares(query) or [1.0]) * every  # the index lists the rarest term's
+    listed = share * every  # the word index lists the entries of the rarest term
     density = share * filtered / max(every, 1)
     if filtered > WALK_PROBE and limit / max(density, 1e-9) * WALK_COST > listed:
         return None  # even if every term were found with the others
@@ -481,11 +485,17 @@ def _walk(query: Query, entries: int, limit: int) -> tuple[list[int], list[tuple
     return list(found[-1][-1] or []), [row[:-1] for row in found[:-1]]
 
 
+def _cache_key(kind: str, query: Query, *more: object) -> str:
+    """Where something ``kind`` of the search ``query`` (its words and filters, and ``more``)
+    is kept: until the index next changes (its generation is in the key)."""
+    asked = repr((query.terms, sorted(query.filters.items()), *more)).encode()
+    return f"dataip:search:{generation()}:{kind}:{hashlib.sha256(asked).hexdigest()}"
+
+
 def _order_key(query: Query) -> str:
     """Where the keys of the newest ``COUNT_LIMIT`` matches of ``query`` are kept, when a walk
-    counted them (see :func:`_kept_page`), until the index next changes."""
-    asked = repr((query.terms, sorted(query.filters.items()))).encode()
-    return f"dataip:search:{generation()}:newest:{hashlib.sha256(asked).hexdigest()}"
+    counted them (see :func:`_kept_page`)."""
+    return _cache_key("newest", query)
 
 
 def _kept_page(query: Query, start: int) -> list[SearchEntry] | None:
@@ -533,13 +543,10 @@ def _likely_words(term: str) -> list[str]:
     of one word ("logist"), the commonest word it begins ("logistics"), when PostgreSQL
     sampled one (:func:`word_shares`). The word index finds an entry by one whole word sooner
     than by every word a part begins."""
-    term_words = words(term)
-    if term_words == [term] and not whole_words(term):
+    if begun := _begun(term):
         shares = word_shares()
-        begun = [word for word in shares if word.startswith(term)]
-        if begun:
-            return [max(begun, key=lambda word: shares[word])]
-    return term_words
+        return [max(begun, key=lambda word: shares[word])]
+    return words(term)
 
 
 def _first_matches(
@@ -678,8 +685,7 @@ def _ordered_keys(query: Query, total: int) -> list[int]:
     (``total``), in the page's order (:func:`page_entries`): ordered once, kept until the
     index next changes, so each further page (or the same page asked again) reads its
     entries by key instead of finding, ranking and sorting every match again."""
-    asked = repr((query.terms, sorted(query.filters.items()), query.sort)).encode()
-    key = f"dataip:search:{generation()}:order:{hashlib.sha256(asked).hexdigest()}"
+    key = _cache_key("order", query, query.sort)
     kept = cache.get(key)
     if kept is None:
         entries = page_entries(query, total, capped=False)
