@@ -164,6 +164,21 @@ def test_the_registrys_connections_compile_no_query() -> None:
         assert cursor.fetchone() == ("off",)
 
 
+def test_a_query_run_often_is_planned_once(settings: Any) -> None:
+    # The registry's connections bind parameters on the server (DATAIP_DB_PREPARED), so
+    # psycopg prepares a statement at its fifth run: PostgreSQL then plans it once, not at
+    # every request (planning a registration's query took longer than running it).
+    assert settings.DB_PREPARED
+    statement = "SELECT count(*) FROM registry_searchentry WHERE number = %s"
+    with connection.cursor() as cursor:
+        for number in ("SQ1", "SQ2", "SQ3", "SQ4", "SQ5", "SQ6"):
+            cursor.execute(statement, [number])
+            assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("registry_searchentry WHERE number = $1" in text for text in prepared)
+
+
 def test_a_count_by_walking_keeps_the_newest_matches_for_the_pages(
     entries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -148,6 +148,14 @@ DATABASES = {
         DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
     )
 }
+DB_PREPARED = envbool("DATAIP_DB_PREPARED", default=True)
+"""PostgreSQL: bind parameters on the server, so that psycopg prepares a statement a
+connection runs often (its fifth time) and PostgreSQL plans it once, not at every request.
+Set 0 behind a PgBouncer older than 1.21, or one without ``max_prepared_statements``."""
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue up
     # instead of failing half-way with "database is locked" on lock upgrade.
