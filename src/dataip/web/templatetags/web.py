@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from dataip.registry import labels
@@ -91,6 +94,21 @@ def role_name(role: str) -> str:
 def facet_title(name: str) -> str:
     """The title of a search facet."""
     return str(FACET_TITLES.get(name, name))
+
+
+@register.simple_tag
+def facet_options(facet: Mapping[str, Any]) -> SafeString:
+    """The ``<option>`` of each value of a search facet, with its count, the chosen one
+    selected (a facet lists up to 40 values; made here in one pass, not node by node)."""
+    chosen = facet["selected"]
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (value, mark_safe(" selected") if value == chosen else "", label, n)
+            for value, label, n in facet["values"]
+        ),
+    )
 
 
 @register.simple_tag

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +18,7 @@ from dataip.errors import ValidationFailed
 from dataip.registry import clock, labels
 from dataip.registry.i18n import field_errors
 from dataip.registry.kinds import ProductKind
+from dataip.registry.models import SearchEntry
 from dataip.registry.queries import listings, objections, search
 from dataip.registry.queries.public import (
     ANNOUNCEMENTS_PER_PAGE,
@@ -38,6 +44,50 @@ def _reasons(refused: ValidationFailed | None) -> list[str]:
     if refused is None:
         return []
     return [reason for reasons in field_errors(refused).values() for reason in reasons]
+
+
+SUMMARY_SHOWN = 200
+"""Characters of a summary a search result shows (the rest ends in "…")."""
+
+
+@dataclass(frozen=True)
+class FoundEntry:
+    """One search result as the page shows it, in the active language: what the template
+    prints, made once here rather than decided field by field for each of a page's results."""
+
+    href: str
+    title: str
+    number_label: str
+    number: str
+    status: str
+    holders: str
+    summary: str
+
+
+def _shown(entries: Sequence[SearchEntry]) -> list[FoundEntry]:
+    """The page's results as :class:`FoundEntry`, in the active language."""
+    english = labels.is_english()
+    # Every result's address differs only in its number: reversed once, not once a result.
+    marker = "NUMBER"
+    address = reverse("web:registration", args=[marker])
+    shown = []
+    for entry in entries:
+        summary = (entry.summary_en if english and entry.summary_en else entry.summary) or ""
+        if len(summary) > SUMMARY_SHOWN:
+            summary = summary[: SUMMARY_SHOWN - 1] + "…"
+        registered = bool(entry.registration_number)
+        shown.append(
+            FoundEntry(
+                href=address.replace(marker, quote(entry.number, safe="")),
+                title=entry.name_en if english and entry.name_en else entry.name,
+                number_label=_("Registration number") if registered else _("Application number"),
+                number=entry.registration_number if registered else entry.number,
+                status=labels.status(entry.status),
+                holders=entry.holders_en if english else entry.holders,
+                summary=summary,
+            )
+        )
+    return shown
 
 
 @require_GET
@@ -75,6 +125,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "query": query,
             "refused": _reasons(refused),
             "results": results,
+            "shown": _shown(results.entries),
             "facets": facets,
             "base_query": base.urlencode(),
             "sorts": [
