@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.test import TransactionTestCase
 from django.utils import translation
@@ -44,6 +45,10 @@ def _fast_and_isolated(settings: Any, tmp_path: Path) -> None:
     # its language in this thread and leaves it there, for whichever test this process runs
     # next (in parallel runs the order of the tests in a process is not the file's).
     translation.deactivate()
+    # The cache (each process's own in the tests) outlives a test's database: a search's
+    # counts and pages' keys, kept under the index's generation, belong to the test that made
+    # them.
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.DATAIP_CHECKPOINT_INTERVAL = 0  # tests look at the checkpoint of every commit

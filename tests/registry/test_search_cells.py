@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from typer.testing import CliRunner
 
 from dataip.cli import app as cli
@@ -82,6 +83,19 @@ def test_counts_without_words_are_the_cells(personas: Personas) -> None:
     assert statistics.public_counts_by("industry_code") == [(industry, 3)]
     other = "01" if industry != "01" else "02"
     assert search.search(search.Query(filters={"industry_code": other})).total == 0
+
+
+def test_a_generation_lost_by_the_cache_is_never_used_again(personas: Personas) -> None:
+    at_stage(personas, Status.REGISTERED)
+    first = search.search(search.Query(text="数据"))
+    used = search_index.generation()
+    search_index.bump_generation()
+    assert search_index.generation() == used + 1
+    # The cache loses the generation but keeps the searches: the new generation is none of
+    # the old ones, so those searches are not read again.
+    cache.delete(search_index.GENERATION_KEY)
+    assert search_index.generation() > used + 1
+    assert search.search(search.Query(text="数据")).total == first.total
 
 
 def test_words_counted_from_the_word_index_first(personas: Personas) -> None:

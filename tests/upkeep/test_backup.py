@@ -24,6 +24,7 @@ from dataip.keystore import KeyMissing
 from dataip.ledger import checkpoints, keys
 from dataip.ledger.audit import AuditReport
 from dataip.ledger.models import Checkpoint, LogEntry
+from dataip.registry import search_index
 from dataip.registry.models import Application
 from dataip.registry.workflow import Status
 from dataip.upkeep.audit import run_audit
@@ -111,7 +112,9 @@ def test_a_backup_restores_every_row_file_and_key_and_the_audit_passes(
     _wipe(own_folders)
     assert not registry_has_data()
 
+    searched = search_index.generation()
     report = restore(made.archive)
+    assert search_index.generation() > searched  # searches cached before are not read again
     assert report.keys
     assert report.kept == []  # nothing was there to keep aside
     assert report.vendor == connection.vendor

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -288,8 +289,12 @@ def rebuild_index() -> int:
 
 
 def generation() -> int:
-    """A number that changes whenever the index changes: the key of cached facet counts."""
-    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
+    """A number that changes whenever the index changes: the key of cached facet counts.
+
+    It starts from the clock (nanoseconds), not from 1: when the cache loses it (evicted, or
+    emptied apart from the searches it keys), the new one is greater than any used before,
+    so no search kept under an old index is read again."""
+    return int(cache.get_or_set(GENERATION_KEY, time.time_ns, None) or time.time_ns())
 
 
 def bump_generation() -> None:
@@ -297,4 +302,4 @@ def bump_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+        cache.set(GENERATION_KEY, time.time_ns(), None)

@@ -60,6 +60,7 @@ from dataip.certificates import pki
 from dataip.deposits import tsa
 from dataip.ledger import keys
 from dataip.ledger.models import Checkpoint, LogEntry
+from dataip.registry import search_index
 from dataip.registry.storage import local_folder, where
 
 __all__ = [
@@ -502,6 +503,9 @@ def restore(archive: Path, *, force: bool = False) -> RestoreReport:
             _restore_sqlite(database)
         else:
             _restore_postgresql(database)
+        # Searches the shared cache keeps (counts, pages' keys) were made of the index just
+        # replaced: a new generation of the index leaves them unread.
+        search_index.bump_generation()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         report = RestoreReport(vendor, len(manifest["files"]), bool(manifest.get("keys")))
         archived_media = _archived_media(manifest)
