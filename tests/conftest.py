@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,16 @@ def _teardown_with_purge(self: TransactionTestCase) -> None:
 
 
 setattr(TransactionTestCase, "_fixture_teardown", _teardown_with_purge)  # noqa: B010 - private
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest work first, as the test processes take whole files one after another
+    (``--dist loadfile``): the files holding slow tests (browser journeys, app servers), then
+    the files with the most tests. A slow file taken last kept one process busy for minutes
+    while the other had finished."""
+    tests_in = Counter(item.path for item in items)
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.path not in slow, -tests_in[item.path]))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -33,6 +33,7 @@ def test_it_explains_itself() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.slow
 def test_the_demo_builds_a_living_registry_through_the_workflow(db: None) -> None:
     assert registry_is_empty()
     summary = build_demo(applications=120, seed=7, progress=lambda _: None)

@@ -39,7 +39,7 @@ from tests.api._support import Tokens, registered_with_rights
 from tests.support.builders import PDF, at_stage, draft
 from tests.support.personas import Person, Personas
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 5}
 CONFORMANCE = [
     not_a_server_error,

@@ -360,6 +360,7 @@ def test_the_leaf_keeps_amount_and_parties_as_salted_commitments(
     assert set(json.loads(leaf)) == {"schema", "time", "commitments"}
 
 
+@pytest.mark.slow
 def test_the_demo_has_reported_disputed_withdrawn_and_transfer_reports(db: None) -> None:
     from dataip.registry.demo import SDE_IDENTIFIER, build_demo
 

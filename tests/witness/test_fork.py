@@ -71,6 +71,7 @@ def registry(tmp_path: Path) -> Any:
         yield _environment(tmp_path, cosigner.vkey, url)
 
 
+@pytest.mark.slow
 def test_a_restored_older_database_that_carries_on_is_refused(
     registry: dict[str, str], tmp_path: Path
 ) -> None:
@@ -101,6 +102,7 @@ def test_a_restored_older_database_that_carries_on_is_refused(
     assert "refuses to sign" in ticked.stdout
 
 
+@pytest.mark.slow
 def test_a_restored_database_behind_the_witness_is_refused(
     registry: dict[str, str], tmp_path: Path
 ) -> None:
