@@ -69,7 +69,7 @@ def _shown(entries: Sequence[SearchEntry]) -> list[FoundEntry]:
     english = labels.is_english()
     # Every result's address differs only in its number: reversed once, not once a result.
     marker = "NUMBER"
-    address = reverse("web:registration", args=[marker])
+    address = reverse("web:registration", args=[marker]).removesuffix(marker)
     shown = []
     for entry in entries:
         summary = (entry.summary_en if english and entry.summary_en else entry.summary) or ""
@@ -78,7 +78,7 @@ def _shown(entries: Sequence[SearchEntry]) -> list[FoundEntry]:
         registered = bool(entry.registration_number)
         shown.append(
             FoundEntry(
-                href=address.replace(marker, quote(entry.number, safe="")),
+                href=address + quote(entry.number, safe=""),
                 title=entry.name_en if english and entry.name_en else entry.name,
                 number_label=_("Registration number") if registered else _("Application number"),
                 number=entry.registration_number if registered else entry.number,
